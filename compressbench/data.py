@@ -1,0 +1,295 @@
+"""Data sources that all end in the same cached arrays.
+
+Every source (torchvision's CIFAR-10 files, an image folder, scikit-learn's digits)
+is decoded once into uint8 NCHW images, int64 labels and class names, saved as one
+``.npz`` that training, export and evaluation read.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"}
+CIFAR10_FOLDER = "cifar-10-batches-py"
+CIFAR10_ARCHIVE = "cifar-10-python.tar.gz"
+
+
+class DataError(ValueError):
+    """A dataset input is missing or malformed; the message names it."""
+
+
+@dataclass
+class Dataset:
+    train_images: np.ndarray  # uint8, (N, C, H, W)
+    train_labels: np.ndarray  # int64, (N,)
+    test_images: np.ndarray
+    test_labels: np.ndarray
+    class_names: list[str]
+
+    @property
+    def channels(self) -> int:
+        return int(self.train_images.shape[1])
+
+    @property
+    def image_size(self) -> int:
+        return int(self.train_images.shape[2])
+
+
+def save_dataset(dataset: Dataset, path: str | Path) -> None:
+    np.savez(
+        path,
+        train_images=dataset.train_images,
+        train_labels=dataset.train_labels,
+        test_images=dataset.test_images,
+        test_labels=dataset.test_labels,
+        class_names=np.array(dataset.class_names, dtype=str),
+    )
+
+
+def load_dataset(path: str | Path) -> Dataset:
+    with np.load(path, allow_pickle=False) as arrays:
+        return Dataset(
+            train_images=arrays["train_images"],
+            train_labels=arrays["train_labels"].astype(np.int64),
+            test_images=arrays["test_images"],
+            test_labels=arrays["test_labels"].astype(np.int64),
+            class_names=[str(name) for name in arrays["class_names"]],
+        )
+
+
+def resize_images(images: np.ndarray, size: int) -> np.ndarray:
+    """Resize uint8 NCHW images to size x size with bilinear filtering."""
+    if images.shape[2] == size and images.shape[3] == size:
+        return images
+    resized = [_resize_chw(image, size) for image in images]
+    return np.stack(resized) if resized else images.reshape(0, images.shape[1], size, size)
+
+
+def _resize_chw(image: np.ndarray, size: int) -> np.ndarray:
+    if image.shape[0] == 1:
+        pil = Image.fromarray(image[0])
+        return np.asarray(pil.resize((size, size), Image.BILINEAR))[None]
+    pil = Image.fromarray(image.transpose(1, 2, 0))
+    return np.asarray(pil.resize((size, size), Image.BILINEAR)).transpose(2, 0, 1)
+
+
+# --- scikit-learn digits -------------------------------------------------------------
+
+
+def load_digits_source(image_size: int, test_fraction: float = 0.25, seed: int = 0) -> Dataset:
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    digits = load_digits()
+    # 8x8 intensities 0..16 -> 0..255 grayscale, one channel
+    images = np.round(digits.images * (255.0 / 16.0)).astype(np.uint8)[:, None]
+    images = resize_images(images, image_size)
+    labels = digits.target.astype(np.int64)
+    train_x, test_x, train_y, test_y = train_test_split(
+        images, labels, test_size=test_fraction, stratify=labels, random_state=seed
+    )
+    return Dataset(train_x, train_y, test_x, test_y, [str(name) for name in digits.target_names])
+
+
+# --- CIFAR-10 in its own python format -----------------------------------------------
+
+
+class _ArrayOnlyUnpickler(pickle.Unpickler):
+    """Unpickles CIFAR-10 batches (dicts of bytes, lists and numpy arrays) and nothing else."""
+
+    ALLOWED = {
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy", "ndarray"),
+        ("numpy", "dtype"),
+    }
+
+    def find_class(self, module: str, name: str):
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"refusing to load {module}.{name}")
+        return super().find_class(module, name)
+
+
+def _read_cifar_batch(path: Path) -> dict:
+    try:
+        with open(path, "rb") as handle:
+            return _ArrayOnlyUnpickler(io.BytesIO(handle.read()), encoding="latin1").load()
+    except (pickle.UnpicklingError, EOFError, ValueError, KeyError) as error:
+        raise DataError(f"{path}: not a CIFAR-10 batch file ({error})") from error
+
+
+def _cifar_batch_arrays(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    batch = _read_cifar_batch(path)
+    try:
+        data = np.asarray(batch["data"], dtype=np.uint8).reshape(-1, 3, 32, 32)
+        labels = np.asarray(batch.get("labels", batch.get("fine_labels")), dtype=np.int64)
+    except (KeyError, TypeError, ValueError) as error:
+        raise DataError(f"{path}: unexpected CIFAR-10 batch contents ({error})") from error
+    if len(data) != len(labels):
+        raise DataError(f"{path}: {len(data)} images but {len(labels)} labels")
+    return data, labels
+
+
+def _ensure_cifar10_files(root: Path) -> Path:
+    folder = root / CIFAR10_FOLDER
+    if folder.is_dir():
+        return folder
+    try:
+        from torchvision.datasets import CIFAR10
+
+        CIFAR10(str(root), train=True, download=True)
+    except Exception as error:  # network errors come in many types
+        raise DataError(
+            f"dataset.root={root}: no CIFAR-10 copy found and the download failed ({error}). "
+            f"Put {CIFAR10_ARCHIVE} (or its extracted {CIFAR10_FOLDER}/ folder) into {root}, "
+            "or work offline with `dataset.name: imagefolder` pointing at an ImageFolder copy "
+            "(train/<class>/, test/<class>/), or with `dataset.name: digits`."
+        ) from error
+    return folder
+
+
+def load_cifar10_source(root: str | Path, image_size: int = 32) -> Dataset:
+    folder = _ensure_cifar10_files(Path(root))
+    train_files = sorted(folder.glob("data_batch_*"))
+    test_file = folder / "test_batch"
+    meta_file = folder / "batches.meta"
+    for required in [test_file, meta_file]:
+        if not required.is_file():
+            raise DataError(f"{required}: missing from the CIFAR-10 folder")
+    if not train_files:
+        raise DataError(f"{folder}: no data_batch_* files")
+    train = [_cifar_batch_arrays(path) for path in train_files]
+    test_images, test_labels = _cifar_batch_arrays(test_file)
+    class_names = [str(name) for name in _read_cifar_batch(meta_file)["label_names"]]
+    return Dataset(
+        train_images=resize_images(np.concatenate([images for images, _ in train]), image_size),
+        train_labels=np.concatenate([labels for _, labels in train]),
+        test_images=resize_images(test_images, image_size),
+        test_labels=test_labels,
+        class_names=class_names,
+    )
+
+
+# --- ImageFolder layout --------------------------------------------------------------
+
+
+def _class_folders(split_dir: Path) -> list[str]:
+    if not split_dir.is_dir():
+        raise DataError(f"{split_dir}: missing; expected train/<class>/ and test/<class>/ folders")
+    classes = sorted(p.name for p in split_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not classes:
+        raise DataError(f"{split_dir}: holds no class folders")
+    return classes
+
+
+def _read_image(path: Path, size: int) -> np.ndarray:
+    """Decode one image to HxW (grayscale) or HxWx3 (colour) uint8, resized."""
+    try:
+        with Image.open(path) as image:
+            image.load()
+            mode = "L" if image.mode in ("L", "LA", "I", "I;16", "1") else "RGB"
+            converted = image.convert(mode)
+    except (UnidentifiedImageError, OSError, ValueError) as error:
+        raise DataError(f"{path}: cannot read image ({error})") from error
+    if converted.size != (size, size):
+        converted = converted.resize((size, size), Image.BILINEAR)
+    return np.asarray(converted)
+
+
+def _read_split(split_dir: Path, classes: list[str], size: int) -> tuple[list[np.ndarray], np.ndarray]:
+    images: list[np.ndarray] = []
+    labels: list[int] = []
+    for label, name in enumerate(classes):
+        files = sorted(
+            p for p in (split_dir / name).iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS
+        )
+        if not files:
+            raise DataError(f"{split_dir / name}: class folder holds no images")
+        images.extend(_read_image(path, size) for path in files)
+        labels.extend([label] * len(files))
+    return images, np.array(labels, dtype=np.int64)
+
+
+def _to_nchw(images: list[np.ndarray], channels: int) -> np.ndarray:
+    converted = []
+    for image in images:
+        if image.ndim == 2:
+            image = image[None] if channels == 1 else np.repeat(image[None], 3, axis=0)
+        else:
+            image = image.transpose(2, 0, 1)
+        converted.append(image)
+    return np.ascontiguousarray(np.stack(converted))
+
+
+def load_imagefolder_source(root: str | Path, image_size: int) -> Dataset:
+    root = Path(root)
+    if not root.is_dir():
+        raise DataError(f"dataset.root={root}: folder does not exist")
+    train_classes = _class_folders(root / "train")
+    test_classes = _class_folders(root / "test")
+    if train_classes != test_classes:
+        odd = sorted(set(train_classes) ^ set(test_classes))
+        raise DataError(
+            f"dataset.root={root}: train/ and test/ must have the same classes; "
+            f"only in one of them: {', '.join(odd)}"
+        )
+    train_images, train_labels = _read_split(root / "train", train_classes, image_size)
+    test_images, test_labels = _read_split(root / "test", train_classes, image_size)
+    channels = 1 if all(image.ndim == 2 for image in train_images + test_images) else 3
+    return Dataset(
+        _to_nchw(train_images, channels), train_labels, _to_nchw(test_images, channels), test_labels, train_classes
+    )
+
+
+# --- selection and limits ------------------------------------------------------------
+
+
+def stratified_subset(
+    images: np.ndarray, labels: np.ndarray, limit: int | None, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Keep `limit` samples with the class balance of the full split (all when limit is None)."""
+    if limit is None or limit >= len(labels):
+        return images, labels
+    from sklearn.model_selection import train_test_split
+
+    classes = len(np.unique(labels))
+    if limit < classes:
+        raise DataError(f"limit {limit} is smaller than the number of classes ({classes})")
+    kept, _, kept_labels, _ = train_test_split(images, labels, train_size=limit, stratify=labels, random_state=seed)
+    return kept, kept_labels
+
+
+def load_source(name: str, root: str | Path | None, image_size: int, seed: int = 0) -> Dataset:
+    if name == "digits":
+        return load_digits_source(image_size, seed=seed)
+    if root is None:
+        raise DataError(f"dataset.root is required for dataset.name={name}")
+    if name == "cifar10":
+        return load_cifar10_source(root, image_size)
+    if name == "imagefolder":
+        return load_imagefolder_source(root, image_size)
+    raise DataError(f"dataset.name={name!r}: unknown source (cifar10, imagefolder, digits)")
+
+
+def prepare_dataset(
+    name: str,
+    root: str | Path | None,
+    image_size: int,
+    train_limit: int | None = None,
+    test_limit: int | None = None,
+    seed: int = 0,
+) -> Dataset:
+    dataset = load_source(name, root, image_size, seed)
+    dataset.train_images, dataset.train_labels = stratified_subset(
+        dataset.train_images, dataset.train_labels, train_limit, seed
+    )
+    dataset.test_images, dataset.test_labels = stratified_subset(
+        dataset.test_images, dataset.test_labels, test_limit, seed
+    )
+    return dataset

@@ -1,0 +1,17 @@
+"""Turn cached uint8 images into the float32 tensors every runtime is fed."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def channel_stats(images: np.ndarray) -> tuple[list[float], list[float]]:
+    """Per-channel mean and std of uint8 NCHW images, on the 0..1 scale."""
+    scaled = images.astype(np.float64) / 255.0
+    return scaled.mean(axis=(0, 2, 3)).tolist(), scaled.std(axis=(0, 2, 3)).tolist()
+
+
+def normalize(images: np.ndarray, mean: list[float], std: list[float]) -> np.ndarray:
+    mean_arr = np.asarray(mean, dtype=np.float32).reshape(1, -1, 1, 1)
+    std_arr = np.asarray(std, dtype=np.float32).reshape(1, -1, 1, 1)
+    return np.ascontiguousarray((images.astype(np.float32) / 255.0 - mean_arr) / std_arr)

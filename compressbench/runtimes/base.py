@@ -1,0 +1,67 @@
+"""One interface for every inference runtime.
+
+A runtime opens a target's model folder with a fixed thread count and hands out
+predict functions: `compile(batch_size)` is the tuned path (static shape, reused
+buffers, as the runtime's documentation recommends for CPU inference) and `naive()`
+is the one-image-per-call code a beginner writes, kept to explain the coursework's
+timings.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from ..model import ModelSpec
+
+Predict = Callable[[np.ndarray], np.ndarray]
+
+
+class RuntimeError_(RuntimeError):
+    """A runtime cannot open or run a target; the message names the target and why."""
+
+
+class Runtime(ABC):
+    name: str = ""
+    model_suffixes: tuple[str, ...] = ()
+
+    def __init__(self, model_dir: str | Path, spec: ModelSpec, threads: int, options: dict | None = None):
+        self.model_dir = Path(model_dir)
+        self.spec = spec
+        self.threads = threads
+        self.options = dict(options or {})
+        self._compiled: dict[int, Predict] = {}
+
+    def model_files(self) -> list[Path]:
+        files = sorted(p for p in self.model_dir.iterdir() if p.suffix in self.model_suffixes)
+        if not files:
+            raise RuntimeError_(f"{self.model_dir}: no {'/'.join(self.model_suffixes)} model files")
+        return files
+
+    def compiled(self, batch_size: int) -> Predict:
+        if batch_size not in self._compiled:
+            self._compiled[batch_size] = self.compile(batch_size)
+        return self._compiled[batch_size]
+
+    @abstractmethod
+    def compile(self, batch_size: int) -> Predict:
+        """Return a function mapping a (batch_size, C, H, W) float32 array to logits."""
+
+    @abstractmethod
+    def naive(self) -> Predict:
+        """Return the beginner's per-call function: dynamic shapes, copies, defaults."""
+
+    @abstractmethod
+    def info(self) -> dict:
+        """What the runtime actually uses: threads, execution precision, version."""
+
+    def predict(self, images: np.ndarray, batch_size: int) -> np.ndarray:
+        """Logits for all images in batches; the last partial batch gets its own shape."""
+        outputs = []
+        for start in range(0, len(images), batch_size):
+            batch = images[start : start + batch_size]
+            outputs.append(np.array(self.compiled(len(batch))(batch), copy=True))
+        return np.concatenate(outputs) if outputs else np.zeros((0, self.spec.num_classes), np.float32)

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import openvino as ov
+
+from .base import Predict, Runtime, RuntimeError_
+
+PRECISIONS = {"f32", "bf16", "f16", "auto"}
+
+
+class OpenVINORuntime(Runtime):
+    """OpenVINO on CPU. `options["inference_precision"]`: f32 | bf16 | f16 | auto.
+
+    On CPUs with native bf16 (AVX512_BF16, AMX) OpenVINO executes FP32 models in
+    bf16 unless the precision hint says otherwise; "auto" keeps that default.
+    """
+
+    name = "openvino"
+    model_suffixes = (".xml", ".bin")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.precision = self.options.get("inference_precision", "f32")
+        if self.precision not in PRECISIONS:
+            raise RuntimeError_(f"inference_precision={self.precision!r}: use one of {sorted(PRECISIONS)}")
+        self.core = ov.Core()
+        self.xml_path = next(p for p in self.model_files() if p.suffix == ".xml")
+        self._last_compiled: ov.CompiledModel | None = None
+
+    def _config(self, hint: str) -> dict:
+        config = {"PERFORMANCE_HINT": hint, "INFERENCE_NUM_THREADS": self.threads, "NUM_STREAMS": 1}
+        if self.precision != "auto":
+            config["INFERENCE_PRECISION_HINT"] = self.precision
+        return config
+
+    def compile(self, batch_size: int) -> Predict:
+        model = self.core.read_model(self.xml_path)
+        model.reshape([batch_size, *self.spec.input_shape])
+        compiled = self.core.compile_model(model, "CPU", self._config("LATENCY"))
+        self._last_compiled = compiled
+        request = compiled.create_infer_request()
+        output = request.get_output_tensor(0)
+
+        def predict(images):
+            request.infer({0: images}, share_inputs=True, share_outputs=True)
+            return output.data
+
+        return predict
+
+    def naive(self) -> Predict:
+        compiled = self.core.compile_model(self.xml_path, "CPU", self._config("LATENCY"))
+        output = compiled.output(0)
+
+        def predict(images):
+            return compiled(images)[output]
+
+        return predict
+
+    def info(self) -> dict:
+        compiled = self._last_compiled or self.core.compile_model(self.xml_path, "CPU", self._config("LATENCY"))
+        return {
+            "runtime_version": ov.get_version(),
+            "threads": int(compiled.get_property("INFERENCE_NUM_THREADS")),
+            "streams": int(compiled.get_property("NUM_STREAMS")),
+            "precision": compiled.get_property("INFERENCE_PRECISION_HINT").to_string(),
+            "precision_requested": self.precision,
+            "performance_hint": str(compiled.get_property("PERFORMANCE_HINT")),
+        }

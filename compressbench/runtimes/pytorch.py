@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import torch
+
+from ..model import load_weights
+from .base import Predict, Runtime
+
+
+class PyTorchRuntime(Runtime):
+    name = "pytorch"
+    model_suffixes = (".pt",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        torch.set_num_threads(self.threads)
+        try:
+            torch.set_num_interop_threads(1)
+        except RuntimeError:  # already set once in this process
+            pass
+        self.model = load_weights(self.spec, self.model_files()[0])
+
+    def compile(self, batch_size: int) -> Predict:
+        model = self.model
+
+        def predict(images):
+            with torch.inference_mode():
+                return model(torch.from_numpy(images)).numpy()
+
+        return predict
+
+    def naive(self) -> Predict:
+        model = self.model
+
+        def predict(images):
+            with torch.no_grad():
+                return model(torch.tensor(images)).numpy()
+
+        return predict
+
+    def info(self) -> dict:
+        return {
+            "runtime_version": torch.__version__,
+            "threads": torch.get_num_threads(),
+            "interop_threads": torch.get_num_interop_threads(),
+            "precision": "f32",
+            "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+        }

@@ -1,0 +1,71 @@
+"""Target registry.
+
+A target is a model artifact plus the runtime that executes it. Adding one is a small
+module with a ``build(ctx, out_dir)`` function and one ``TargetSpec`` line below;
+evaluation, parity check, benchmark and report pick it up from here.
+Importing this module is cheap (no torch/openvino): the Snakefile reads it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+BASE_PARITY = 0.999
+LOSSY_PARITY = 0.97
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    name: str
+    runtime: str  # pytorch | onnxruntime | openvino
+    builder: str  # "module:function" called as build(ctx, out_dir)
+    label: str  # short human name for tables
+    weights: str  # how weights are stored: fp32, fp16, int8, sparse fp32
+    needs_onnx: bool = False  # built from the FP32 ONNX model
+    needs_data: bool = False  # calibration or fine-tuning images
+    parity_threshold: float = BASE_PARITY
+    runtime_options: dict = field(default_factory=dict)
+
+
+TARGETS = {
+    spec.name: spec
+    for spec in [
+        TargetSpec("pytorch", "pytorch", "compressbench.targets.pytorch_fp32:build", "PyTorch", "fp32"),
+        TargetSpec(
+            "onnxruntime", "onnxruntime", "compressbench.targets.onnx_fp32:build", "ONNX Runtime", "fp32",
+            needs_onnx=True,
+        ),
+        TargetSpec(
+            "openvino", "openvino", "compressbench.targets.openvino_ir:build_fp16_weights", "OpenVINO", "fp16",
+            needs_onnx=True,
+        ),
+        TargetSpec(
+            "openvino_fp32", "openvino", "compressbench.targets.openvino_ir:build_fp32_weights", "OpenVINO FP32",
+            "fp32", needs_onnx=True,
+        ),
+        TargetSpec(
+            "openvino_bf16", "openvino", "compressbench.targets.openvino_ir:build_fp16_weights", "OpenVINO BF16",
+            "fp16", needs_onnx=True, parity_threshold=LOSSY_PARITY,
+            runtime_options={"inference_precision": "bf16"},
+        ),
+    ]
+}
+
+def get_target(name: str) -> TargetSpec:
+    if name not in TARGETS:
+        raise KeyError(f"target {name!r}: unknown (known: {', '.join(TARGETS)})")
+    return TARGETS[name]
+
+
+def builder(spec: TargetSpec):
+    module_name, function_name = spec.builder.split(":")
+    return getattr(importlib.import_module(module_name), function_name)
+
+
+def runtime_options(spec: TargetSpec, openvino_precision: str) -> dict:
+    """Options passed to the target's runtime; the base OpenVINO target follows config."""
+    options = dict(spec.runtime_options)
+    if spec.runtime == "openvino":
+        options.setdefault("inference_precision", openvino_precision)
+    return options

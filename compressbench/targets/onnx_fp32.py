@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import shutil
+import warnings
+from pathlib import Path
+
+import onnx
+import torch
+
+from .context import BuildContext
+
+
+def export_onnx(model: torch.nn.Module, input_shape: tuple[int, ...], path: Path, opset: int) -> None:
+    """Export with a dynamic batch axis and check the result with onnx.checker."""
+    example = torch.zeros(1, *input_shape)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the TorchScript exporter announces its deprecation
+        torch.onnx.export(
+            model,
+            (example,),
+            str(path),
+            input_names=["images"],
+            output_names=["logits"],
+            dynamic_axes={"images": {0: "batch"}, "logits": {0: "batch"}},
+            opset_version=opset,
+            dynamo=False,
+        )
+    onnx.checker.check_model(onnx.load(str(path)), full_check=True)
+
+
+def build(ctx: BuildContext, out_dir: Path) -> None:
+    """The ONNX Runtime target runs the shared FP32 export as it is."""
+    shutil.copyfile(ctx.onnx_path, out_dir / "model.onnx")

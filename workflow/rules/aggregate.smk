@@ -1,0 +1,14 @@
+rule aggregate:
+    input:
+        metrics=expand("results/eval/{target}/metrics.json", target=TARGET_NAMES),
+        parity=expand("results/eval/{target}/parity.tsv", target=TARGET_NAMES),
+    output:
+        summary=report(
+            "results/summary.tsv",
+            caption="../report/summary.rst",
+            category="Results",
+        ),
+    log:
+        "logs/aggregate.log",
+    script:
+        "../scripts/aggregate.py"

@@ -1,0 +1,18 @@
+rule train:
+    input:
+        data=rules.prepare_data.output.data,
+    output:
+        weights="results/model/weights.pt",
+        spec="results/model/spec.json",
+        train_log=report(
+            "results/model/train_log.tsv",
+            caption="../report/train_log.rst",
+            category="Training",
+        ),
+    params:
+        train=config["train"],
+    threads: THREADS
+    log:
+        "logs/train.log",
+    script:
+        "../scripts/train.py"

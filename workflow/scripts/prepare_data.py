@@ -1,0 +1,26 @@
+from compressbench.data import prepare_dataset, save_dataset
+from compressbench.logs import logged
+from compressbench.tables import write_json
+
+with logged(snakemake.log[0]):
+    settings = snakemake.params.dataset
+    dataset = prepare_dataset(
+        settings["name"],
+        settings.get("root"),
+        settings["image_size"],
+        settings.get("train_limit"),
+        settings.get("test_limit"),
+        seed=snakemake.params.seed,
+    )
+    save_dataset(dataset, snakemake.output.data)
+    summary = {
+        "source": settings["name"],
+        "root": settings.get("root"),
+        "train_images": int(len(dataset.train_labels)),
+        "test_images": int(len(dataset.test_labels)),
+        "channels": dataset.channels,
+        "image_size": dataset.image_size,
+        "class_names": dataset.class_names,
+    }
+    write_json(summary, snakemake.output.summary)
+    print(summary)
