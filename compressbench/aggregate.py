@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from .tables import read_json, read_tsv
 
 SUMMARY_COLUMNS = [
@@ -24,14 +26,31 @@ SUMMARY_COLUMNS = [
     "threads",
     "agreement",
     "max_abs_logit_diff",
+    "accuracy_delta_pp",
+    "compression_ratio",
+    "latency_p50_ms",
+    "latency_p99_ms",
+    "throughput_ips",
+    "batch_size_best",
 ]
 
 
-def summary_rows(metrics_paths: list[str], parity_paths: list[str]) -> list[dict]:
+def summary_rows(
+    metrics_paths: list[str],
+    parity_paths: list[str],
+    reference_metrics_path: str,
+    onnx_fp32_path: str,
+    bench_paths: list[str] | None = None,
+) -> list[dict]:
+    """One row per target. Accuracy delta is against PyTorch FP32, in percentage points;
+    compression ratio is the FP32 ONNX model's size over the target's size."""
+    reference_accuracy = read_json(reference_metrics_path)["accuracy"]
+    onnx_size = os.path.getsize(onnx_fp32_path)
     rows = []
-    for metrics_path, parity_path in zip(metrics_paths, parity_paths):
+    for index, (metrics_path, parity_path) in enumerate(zip(metrics_paths, parity_paths)):
         metrics = read_json(metrics_path)
         parity = read_tsv(parity_path)[0]
+        bench = read_json(bench_paths[index]) if bench_paths else {}
         rows.append(
             {
                 **{key: metrics[key] for key in SUMMARY_COLUMNS if key in metrics},
@@ -40,6 +59,9 @@ def summary_rows(metrics_paths: list[str], parity_paths: list[str]) -> list[dict
                 "threads": metrics["runtime_threads"],
                 "agreement": parity["agreement"],
                 "max_abs_logit_diff": parity["max_abs_logit_diff"],
+                "accuracy_delta_pp": 100.0 * (metrics["accuracy"] - reference_accuracy),
+                "compression_ratio": onnx_size / metrics["size_bytes"],
+                **{key: bench[key] for key in SUMMARY_COLUMNS if key in bench},
             }
         )
     return rows

@@ -2,6 +2,8 @@ rule aggregate:
     input:
         metrics=expand("results/eval/{target}/metrics.json", target=TARGET_NAMES),
         parity=expand("results/eval/{target}/parity.tsv", target=TARGET_NAMES),
+        reference_metrics="results/eval/pytorch/metrics.json",
+        onnx_fp32=rules.export_onnx.output.onnx,
     output:
         summary=report(
             "results/summary.tsv",

@@ -3,5 +3,12 @@ from compressbench.logs import logged
 from compressbench.tables import write_tsv
 
 with logged(snakemake.log[0]):
-    rows = summary_rows(snakemake.input.metrics, snakemake.input.parity)
+    inputs = snakemake.input
+    rows = summary_rows(
+        inputs.metrics,
+        inputs.parity,
+        inputs.reference_metrics,
+        inputs.onnx_fp32,
+        inputs.bench if "bench" in inputs.keys() else None,
+    )
     write_tsv(rows, snakemake.output.summary, SUMMARY_COLUMNS)
