@@ -8,7 +8,7 @@ from compressbench.targets import TARGETS, runtime_options
 try:
     check_config(config)
 except ConfigError as error:
-    raise WorkflowError(f"config.yaml: {error}") from None
+    raise WorkflowError(f"config: {error}") from None
 
 TARGET_NAMES = config["targets"]
 THREADS = thread_count(config)
