@@ -12,5 +12,7 @@ rule aggregate:
         ),
     log:
         "logs/aggregate.log",
+    conda:
+        "../envs/compressbench.yaml"
     script:
         "../scripts/aggregate.py"

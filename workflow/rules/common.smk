@@ -2,7 +2,12 @@ import sys
 
 sys.path.insert(0, workflow.basedir)
 
-from compressbench.config import ConfigError, check_config, parity_threshold, thread_count
+from compressbench.config import (
+    ConfigError,
+    check_config,
+    parity_threshold,
+    thread_count,
+)
 from compressbench.targets import TARGETS, runtime_options
 
 try:
@@ -19,4 +24,16 @@ wildcard_constraints:
 
 
 def target_runtime_options(wildcards):
-    return runtime_options(TARGETS[wildcards.target], config["runtime"]["openvino_precision"])
+    return runtime_options(
+        TARGETS[wildcards.target], config["runtime"]["openvino_precision"]
+    )
+
+
+def build_inputs(wildcards):
+    target = TARGETS[wildcards.target]
+    inputs = {"weights": "results/model/weights.pt", "spec": "results/model/spec.json"}
+    if target.needs_onnx:
+        inputs["onnx"] = "results/onnx/model.onnx"
+    if target.needs_data:
+        inputs["data"] = "results/data/dataset.npz"
+    return inputs

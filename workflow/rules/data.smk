@@ -2,10 +2,12 @@ rule prepare_data:
     output:
         data="results/data/dataset.npz",
         summary="results/data/summary.json",
+    log:
+        "logs/prepare_data.log",
+    conda:
+        "../envs/compressbench.yaml"
     params:
         dataset=config["dataset"],
         seed=config["train"]["seed"],
-    log:
-        "logs/prepare_data.log",
     script:
         "../scripts/prepare_data.py"

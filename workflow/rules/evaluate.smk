@@ -10,13 +10,15 @@ rule evaluate:
         metrics="results/eval/{target}/metrics.json",
         per_class="results/eval/{target}/per_class.tsv",
         confusion="results/eval/{target}/confusion.tsv",
+    log:
+        "logs/evaluate/{target}.log",
+    conda:
+        "../envs/compressbench.yaml"
+    threads: workflow.cores
     params:
         evaluate=config["evaluate"],
         threads=THREADS,
         runtime_options=target_runtime_options,
-    threads: workflow.cores
-    log:
-        "logs/evaluate/{target}.log",
     script:
         "../scripts/evaluate.py"
 
@@ -27,9 +29,11 @@ rule parity:
         logits="results/eval/{target}/logits.npy",
     output:
         parity="results/eval/{target}/parity.tsv",
-    params:
-        threshold=lambda wildcards: parity_threshold(config, wildcards.target),
     log:
         "logs/parity/{target}.log",
+    conda:
+        "../envs/compressbench.yaml"
+    params:
+        threshold=lambda wildcards: parity_threshold(config, wildcards.target),
     script:
         "../scripts/parity.py"

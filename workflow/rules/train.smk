@@ -9,10 +9,12 @@ rule train:
             caption="../report/train_log.rst",
             category="Training",
         ),
-    params:
-        train=config["train"],
-    threads: THREADS
     log:
         "logs/train.log",
+    conda:
+        "../envs/compressbench.yaml"
+    threads: THREADS
+    params:
+        train=config["train"],
     script:
         "../scripts/train.py"
