@@ -104,6 +104,9 @@ class _ArrayOnlyUnpickler(pickle.Unpickler):
     """Unpickles CIFAR-10 batches (dicts of bytes, lists and numpy arrays) and nothing else."""
 
     ALLOWED = {
+        ("_codecs", "encode"),  # how Python 3 pickles bytes at protocol 2
+        ("numpy.core.numeric", "_frombuffer"),
+        ("numpy._core.numeric", "_frombuffer"),
         ("numpy.core.multiarray", "_reconstruct"),
         ("numpy._core.multiarray", "_reconstruct"),
         ("numpy", "ndarray"),
@@ -166,7 +169,10 @@ def load_cifar10_source(root: str | Path, image_size: int = 32) -> Dataset:
         raise DataError(f"{folder}: no data_batch_* files")
     train = [_cifar_batch_arrays(path) for path in train_files]
     test_images, test_labels = _cifar_batch_arrays(test_file)
-    class_names = [str(name) for name in _read_cifar_batch(meta_file)["label_names"]]
+    try:
+        class_names = [str(name) for name in _read_cifar_batch(meta_file)["label_names"]]
+    except (KeyError, TypeError) as error:
+        raise DataError(f"{meta_file}: no label_names list ({error})") from error
     return Dataset(
         train_images=resize_images(np.concatenate([images for images, _ in train]), image_size),
         train_labels=np.concatenate([labels for _, labels in train]),
@@ -193,8 +199,11 @@ def _read_image(path: Path, size: int) -> np.ndarray:
     try:
         with Image.open(path) as image:
             image.load()
-            mode = "L" if image.mode in ("L", "LA", "I", "I;16", "1") else "RGB"
-            converted = image.convert(mode)
+            if image.mode.startswith("I"):  # 16/32-bit grayscale: keep the top 8 bits
+                high_bits = 24 if image.mode == "I" and np.asarray(image).max() > 65535 else 8
+                converted = Image.fromarray((np.asarray(image).astype(np.uint32) >> high_bits).astype(np.uint8))
+            else:
+                converted = image.convert("L" if image.mode in ("L", "LA", "1", "P") and _is_gray(image) else "RGB")
     except (UnidentifiedImageError, OSError, ValueError) as error:
         raise DataError(f"{path}: cannot read image ({error})") from error
     if converted.size != (size, size):
@@ -202,13 +211,18 @@ def _read_image(path: Path, size: int) -> np.ndarray:
     return np.asarray(converted)
 
 
+def _is_gray(image: Image.Image) -> bool:
+    if image.mode != "P":
+        return True
+    palette = np.asarray(image.convert("RGB"))
+    return bool((palette[..., 0] == palette[..., 1]).all() and (palette[..., 1] == palette[..., 2]).all())
+
+
 def _read_split(split_dir: Path, classes: list[str], size: int) -> tuple[list[np.ndarray], np.ndarray]:
     images: list[np.ndarray] = []
     labels: list[int] = []
     for label, name in enumerate(classes):
-        files = sorted(
-            p for p in (split_dir / name).iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS
-        )
+        files = sorted(p for p in (split_dir / name).iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS)
         if not files:
             raise DataError(f"{split_dir / name}: class folder holds no images")
         images.extend(_read_image(path, size) for path in files)
@@ -236,8 +250,7 @@ def load_imagefolder_source(root: str | Path, image_size: int) -> Dataset:
     if train_classes != test_classes:
         odd = sorted(set(train_classes) ^ set(test_classes))
         raise DataError(
-            f"dataset.root={root}: train/ and test/ must have the same classes; "
-            f"only in one of them: {', '.join(odd)}"
+            f"dataset.root={root}: train/ and test/ must have the same classes; only in one of them: {', '.join(odd)}"
         )
     train_images, train_labels = _read_split(root / "train", train_classes, image_size)
     test_images, test_labels = _read_split(root / "test", train_classes, image_size)
@@ -253,16 +266,25 @@ def load_imagefolder_source(root: str | Path, image_size: int) -> Dataset:
 def stratified_subset(
     images: np.ndarray, labels: np.ndarray, limit: int | None, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Keep `limit` samples with the class balance of the full split (all when limit is None)."""
+    """Keep `limit` samples with the class balance of the full split (all when limit is None).
+
+    Each class gets its share rounded by largest remainder; which samples is a seeded draw.
+    """
     if limit is None or limit >= len(labels):
         return images, labels
-    from sklearn.model_selection import train_test_split
-
-    classes = len(np.unique(labels))
-    if limit < classes:
-        raise DataError(f"limit {limit} is smaller than the number of classes ({classes})")
-    kept, _, kept_labels, _ = train_test_split(images, labels, train_size=limit, stratify=labels, random_state=seed)
-    return kept, kept_labels
+    classes, counts = np.unique(labels, return_counts=True)
+    if limit < len(classes):
+        raise DataError(f"limit {limit} is smaller than the number of classes ({len(classes)})")
+    exact = counts * (limit / len(labels))
+    quota = np.floor(exact).astype(int)
+    by_remainder = np.argsort(-(exact - quota), kind="stable")
+    quota[by_remainder[: limit - quota.sum()]] += 1
+    rng = np.random.default_rng(seed)
+    kept = np.concatenate(
+        [rng.choice(np.flatnonzero(labels == cls), size=n, replace=False) for cls, n in zip(classes, quota)]
+    )
+    kept.sort()
+    return images[kept], labels[kept]
 
 
 def load_source(name: str, root: str | Path | None, image_size: int, seed: int = 0) -> Dataset:

@@ -22,11 +22,11 @@ class ModelSpec:
     std: list[float]
 
     def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False))
+        Path(path).write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, path: str | Path) -> ModelSpec:
-        return cls(**json.loads(Path(path).read_text()))
+        return cls(**json.loads(Path(path).read_text(encoding="utf-8")))
 
     @property
     def input_shape(self) -> tuple[int, int, int]:
@@ -77,6 +77,8 @@ def count_parameters(model: nn.Module) -> int:
 def load_weights(spec: ModelSpec, weights_path: str | Path) -> LeNet5:
     """Rebuild the network from a state dict; weights_only=True never runs pickled code."""
     model = build_model(spec)
+    if not Path(weights_path).is_file():
+        raise FileNotFoundError(f"{weights_path}: model weights file does not exist")
     try:
         state = torch.load(weights_path, map_location="cpu", weights_only=True)
         model.load_state_dict(state)

@@ -8,7 +8,9 @@ import numpy as np
 def channel_stats(images: np.ndarray) -> tuple[list[float], list[float]]:
     """Per-channel mean and std of uint8 NCHW images, on the 0..1 scale."""
     scaled = images.astype(np.float64) / 255.0
-    return scaled.mean(axis=(0, 2, 3)).tolist(), scaled.std(axis=(0, 2, 3)).tolist()
+    std = scaled.std(axis=(0, 2, 3))
+    std[std == 0] = 1.0  # a constant channel: centre it, don't divide by zero
+    return scaled.mean(axis=(0, 2, 3)).tolist(), std.tolist()
 
 
 def normalize(images: np.ndarray, mean: list[float], std: list[float]) -> np.ndarray:

@@ -47,13 +47,15 @@ def make_spec(dataset: Dataset, normalization: str | dict) -> ModelSpec:
         mean, std = channel_stats(dataset.train_images)
     elif normalization == "none":
         mean, std = [0.0] * dataset.channels, [1.0] * dataset.channels
-    else:
+    elif isinstance(normalization, dict) and {"mean", "std"} <= normalization.keys():
         mean, std = list(normalization["mean"]), list(normalization["std"])
-        if len(mean) != dataset.channels or len(std) != dataset.channels:
-            raise ValueError(
-                f"train.normalization: mean/std need {dataset.channels} values (one per channel), "
-                f"got {len(mean)} and {len(std)}"
-            )
+    else:
+        raise ValueError(f"train.normalization={normalization!r}: use dataset, none or {{mean: [...], std: [...]}}")
+    if len(mean) != dataset.channels or len(std) != dataset.channels:
+        raise ValueError(
+            f"train.normalization: mean/std need {dataset.channels} values (one per channel), "
+            f"got {len(mean)} and {len(std)}"
+        )
     return ModelSpec(
         in_channels=dataset.channels,
         input_size=dataset.image_size,
@@ -149,7 +151,7 @@ def train(dataset: Dataset, settings: TrainSettings) -> tuple[LeNet5, ModelSpec,
 
 
 def write_train_log(rows: list[dict], path: str | Path) -> None:
-    with open(path, "w", newline="") as handle:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=TRAIN_LOG_COLUMNS, delimiter="\t")
         writer.writeheader()
         writer.writerows(rows)

@@ -102,9 +102,22 @@ def test_snakemake_stops_before_running(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("train:\n  epochs: -3\n")
     result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-n", "--configfile",
-         str(ROOT / "config.yaml"), str(bad), "--directory", str(tmp_path)],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "-s",
+            str(ROOT / "Snakefile"),
+            "-n",
+            "--configfile",
+            str(ROOT / "config.yaml"),
+            str(bad),
+            "--directory",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     output = result.stdout + result.stderr
     assert result.returncode != 0

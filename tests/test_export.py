@@ -31,7 +31,11 @@ def built(tmp_path_factory):
         out_dir = root / name
         build_target(TARGETS[name], ctx, out_dir)
         results[name] = evaluate(
-            TARGETS[name], out_dir, spec, dataset, EvalSettings(batch_size=32, threads=1, timed_passes=1),
+            TARGETS[name],
+            out_dir,
+            spec,
+            dataset,
+            EvalSettings(batch_size=32, threads=1, timed_passes=1),
             runtime_options(TARGETS[name], "f32"),
         )
     return root, spec, results
