@@ -47,7 +47,7 @@ def summary_rows(
     reference_accuracy = read_json(reference_metrics_path)["accuracy"]
     onnx_size = os.path.getsize(onnx_fp32_path)
     rows = []
-    for index, (metrics_path, parity_path) in enumerate(zip(metrics_paths, parity_paths)):
+    for index, (metrics_path, parity_path) in enumerate(zip(metrics_paths, parity_paths, strict=True)):
         metrics = read_json(metrics_path)
         parity = read_tsv(parity_path)[0]
         bench = read_json(bench_paths[index]) if bench_paths else {}

@@ -281,7 +281,10 @@ def stratified_subset(
     quota[by_remainder[: limit - quota.sum()]] += 1
     rng = np.random.default_rng(seed)
     kept = np.concatenate(
-        [rng.choice(np.flatnonzero(labels == cls), size=n, replace=False) for cls, n in zip(classes, quota)]
+        [
+            rng.choice(np.flatnonzero(labels == cls), size=n, replace=False)
+            for cls, n in zip(classes, quota, strict=True)
+        ]
     )
     kept.sort()
     return images[kept], labels[kept]
