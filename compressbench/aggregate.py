@@ -20,6 +20,7 @@ SUMMARY_COLUMNS = [
     "recall_weighted",
     "f1_weighted",
     "size_bytes",
+    "size_gzip_bytes",
     "params",
     "test_set_seconds",
     "eval_batch_size",
@@ -30,8 +31,12 @@ SUMMARY_COLUMNS = [
     "compression_ratio",
     "latency_p50_ms",
     "latency_p99_ms",
+    "latency_p50_ci_low_ms",
+    "latency_p50_ci_high_ms",
     "throughput_ips",
     "batch_size_best",
+    "naive_test_set_seconds",
+    "tuned_test_set_seconds",
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,8 +14,10 @@ from .metrics import confusion, per_class_metrics, summary_metrics
 from .model import ModelSpec, build_model, count_parameters
 from .preprocess import normalize
 from .runtimes import runtime_class
-from .tables import files_size, write_json, write_tsv
+from .tables import files_size, read_json, write_json, write_tsv
 from .targets import TargetSpec
+
+BUILD_INFO = "build_info.json"  # optional facts a builder records (e.g. sparsity), copied into the metrics
 
 
 @dataclass
@@ -28,6 +31,17 @@ def open_target(target: TargetSpec, model_dir: Path, spec: ModelSpec, threads: i
     return runtime_class(target.runtime)(model_dir, spec, threads, options)
 
 
+def gzip_size(paths) -> int:
+    """Bytes of the model files concatenated and gzipped: what unstructured zeros save on disk."""
+    data = b"".join(Path(p).read_bytes() for p in paths)
+    return len(gzip.compress(data, compresslevel=9, mtime=0))
+
+
+def build_info(model_dir: Path) -> dict:
+    path = Path(model_dir) / BUILD_INFO
+    return read_json(path) if path.is_file() else {}
+
+
 def time_test_set(runtime, images: np.ndarray, settings: EvalSettings) -> tuple[np.ndarray, list[float]]:
     """One warm-up pass, then timed passes; the timer covers batching and inference only."""
     logits = runtime.predict(images, settings.batch_size)
@@ -39,8 +53,9 @@ def time_test_set(runtime, images: np.ndarray, settings: EvalSettings) -> tuple[
     return logits, seconds
 
 
-def evaluate(target: TargetSpec, model_dir: Path, spec: ModelSpec, dataset: Dataset, settings: EvalSettings,
-             options: dict) -> dict:
+def evaluate(
+    target: TargetSpec, model_dir: Path, spec: ModelSpec, dataset: Dataset, settings: EvalSettings, options: dict
+) -> dict:
     runtime = open_target(target, model_dir, spec, settings.threads, options)
     images = normalize(dataset.test_images, spec.mean, spec.std)
     logits, seconds = time_test_set(runtime, images, settings)
@@ -56,6 +71,7 @@ def evaluate(target: TargetSpec, model_dir: Path, spec: ModelSpec, dataset: Data
             "weights": target.weights,
             **summary_metrics(labels, predictions, spec.num_classes),
             "size_bytes": files_size(runtime.model_files()),
+            "size_gzip_bytes": gzip_size(runtime.model_files()),
             "model_files": [p.name for p in runtime.model_files()],
             "params": count_parameters(build_model(spec)),
             "test_images": int(len(labels)),
@@ -63,6 +79,7 @@ def evaluate(target: TargetSpec, model_dir: Path, spec: ModelSpec, dataset: Data
             "test_set_seconds_passes": seconds,
             "batch_size": settings.batch_size,
             **{f"runtime_{key}": value for key, value in runtime.info().items()},
+            **build_info(model_dir),
         },
         "per_class": per_class_metrics(labels, predictions, spec.class_names),
         "confusion": confusion(labels, predictions, spec.num_classes),
@@ -79,13 +96,13 @@ def write_evaluation(result: dict, dataset: Dataset, spec: ModelSpec, outputs: d
             "label_name": spec.class_names[label],
             "prediction_name": spec.class_names[pred],
         }
-        for i, (label, pred) in enumerate(zip(labels, result["predictions"]))
+        for i, (label, pred) in enumerate(zip(labels, result["predictions"], strict=True))
     ]
     write_tsv(rows, outputs["predictions"])
     np.save(outputs["logits"], result["logits"])
     write_tsv(result["per_class"], outputs["per_class"])
     confusion_rows = [
-        {"true": spec.class_names[i], **{name: int(v) for name, v in zip(spec.class_names, row)}}
+        {"true": spec.class_names[i], **{name: int(v) for name, v in zip(spec.class_names, row, strict=True)}}
         for i, row in enumerate(result["confusion"])
     ]
     write_tsv(confusion_rows, outputs["confusion"], ["true", *spec.class_names])

@@ -4,6 +4,7 @@ rule aggregate:
         parity=expand("results/eval/{target}/parity.tsv", target=TARGET_NAMES),
         reference_metrics="results/eval/pytorch/metrics.json",
         onnx_fp32=rules.export_onnx.output.onnx,
+        bench=expand("results/bench/{target}/summary.json", target=TARGET_NAMES),
     output:
         summary=report(
             "results/summary.tsv",

@@ -1,0 +1,385 @@
+"""Inference speed a performance engineer would trust: timing harness and statistics.
+
+Each target's benchmark job measures, in its own process and with every core to itself:
+
+* latency at batch 1: warm-up, then timed calls of the tuned predict function
+  (``Runtime.compiled(1)``) until both a minimum count and a minimum time are reached;
+  one row per call is kept, p50/p90/p99/mean and a distribution-free 95 % confidence
+  interval of the median come from those rows;
+* throughput over whole test-set passes for each configured batch size;
+* the coursework's figure: the whole test set one image per call, once with the
+  beginner's function (``Runtime.naive()``) and once with the tuned one.
+
+The statistics are pure functions of arrays of timings, testable without a runtime.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import math
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .tables import read_tsv, write_json, write_tsv
+
+LATENCY_TIMER = (
+    "one predict call at batch 1 (time.perf_counter_ns around the call): input binding + inference "
+    "+ returning a view of the output; excludes preprocessing (images are normalized float32 beforehand); "
+    "Python's garbage collector is off while timing"
+)
+THROUGHPUT_TIMER = (
+    "one whole test-set pass at a given batch size: for each batch a tuned predict call "
+    "(static shape; the last partial batch has its own compiled shape) + copying its logits into one "
+    "preallocated array; excludes preprocessing"
+)
+NAIVE_TIMER = (
+    "the whole test set one image per call with the beginner's function (dynamic shape, copies, defaults); "
+    "each call timed, the pass is the sum of its calls; pass 0 has no warm-up, as in the coursework"
+)
+LATENCY_COLUMNS = ["call", "microseconds"]
+THROUGHPUT_COLUMNS = ["batch_size", "pass", "seconds", "images", "images_per_s"]
+NAIVE_COLUMNS = ["pass", "call", "microseconds"]
+
+
+class BenchmarkError(RuntimeError):
+    """A benchmark cannot run; the message names the target and the reason."""
+
+
+@dataclass
+class BenchSettings:
+    batch_sizes: list[int] = field(default_factory=lambda: [1, 8, 64, 256])
+    warmup_seconds: float = 0.5
+    latency_min_calls: int = 2000
+    latency_min_seconds: float = 2.0
+    throughput_passes: int = 3
+    throughput_min_seconds: float = 1.0
+    benchmark_app: bool = True
+    benchmark_app_seconds: float = 5.0
+    threads: int = 1
+
+    @classmethod
+    def from_config(cls, section: dict, threads: int) -> BenchSettings:
+        known = {key: value for key, value in section.items() if key in cls.__dataclass_fields__}
+        return cls(**known, threads=threads)
+
+
+# ---------------------------------------------------------------- statistics (pure)
+
+
+def median_ci_ranks(n: int, confidence: float = 0.95) -> tuple[int, int, float]:
+    """1-based ranks (l, u) with P(x_(l) <= median < x_(u)) >= confidence, and that exact coverage.
+
+    Distribution-free: the number of samples below the population median is Binomial(n, 1/2),
+    so the symmetric interval [x_(l), x_(n+1-l)] covers it with probability 1 - 2 F(l-1), F
+    the Binomial(n, 1/2) CDF; l is the largest rank that keeps the coverage >= confidence.
+    Returns (0, 0, nan) when n is too small for any interval to reach the confidence.
+    """
+    if n < 1:
+        return 0, 0, math.nan
+    alpha_half = (1.0 - confidence) / 2.0
+    k = np.arange(n + 1)
+    log_pmf = (
+        math.lgamma(n + 1)
+        - np.array([math.lgamma(i + 1) for i in k])
+        - np.array([math.lgamma(n - i + 1) for i in k])
+        - n * math.log(2.0)
+    )
+    cdf = np.cumsum(np.exp(log_pmf))
+    # ranks l = 1 .. (n+1)//2; coverage(l) = 1 - 2 * cdf[l-1]
+    eligible = np.nonzero(cdf[: (n + 1) // 2] <= alpha_half * (1 + 1e-12))[0]
+    if len(eligible) == 0:
+        return 0, 0, math.nan
+    low_rank = int(eligible[-1]) + 1
+    return low_rank, n + 1 - low_rank, float(1.0 - 2.0 * cdf[low_rank - 1])
+
+
+def median_ci(values: Sequence[float] | np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
+    """Distribution-free confidence interval of the median (order statistics); nan if n is too small."""
+    ordered = np.sort(np.asarray(values, dtype=np.float64))
+    low_rank, high_rank, _ = median_ci_ranks(len(ordered), confidence)
+    if low_rank == 0:
+        return math.nan, math.nan
+    return float(ordered[low_rank - 1]), float(ordered[high_rank - 1])
+
+
+def latency_stats(microseconds: Sequence[float] | np.ndarray, confidence: float = 0.95) -> dict:
+    """p50/p90/p99 (linear interpolation between order statistics), mean, extremes, CI of p50; in ms."""
+    values = np.asarray(microseconds, dtype=np.float64)
+    if len(values) == 0:
+        raise ValueError("latency_stats: no timings")
+    p50, p90, p99 = (float(v) for v in np.percentile(values, [50, 90, 99]))
+    low, high = median_ci(values, confidence)
+    return {
+        "latency_p50_ms": p50 / 1000.0,
+        "latency_p90_ms": p90 / 1000.0,
+        "latency_p99_ms": p99 / 1000.0,
+        "latency_mean_ms": float(values.mean()) / 1000.0,
+        "latency_min_ms": float(values.min()) / 1000.0,
+        "latency_max_ms": float(values.max()) / 1000.0,
+        "latency_p50_ci_low_ms": low / 1000.0,
+        "latency_p50_ci_high_ms": high / 1000.0,
+        "latency_ci_confidence": confidence,
+        "latency_calls": len(values),
+    }
+
+
+def throughput_stats(rows: Iterable[dict]) -> dict:
+    """Median images/s over the passes of each batch size; the best batch size by that median."""
+    by_batch: dict[int, list[dict]] = {}
+    for row in rows:
+        by_batch.setdefault(int(row["batch_size"]), []).append(row)
+    if not by_batch:
+        raise ValueError("throughput_stats: no passes")
+    medians = {size: float(np.median([float(r["images_per_s"]) for r in passes])) for size, passes in by_batch.items()}
+    seconds = {size: float(np.median([float(r["seconds"]) for r in passes])) for size, passes in by_batch.items()}
+    best = max(medians, key=lambda size: (medians[size], -size))
+    return {
+        "throughput_ips": medians[best],
+        "batch_size_best": best,
+        "throughput_by_batch": {str(size): medians[size] for size in sorted(medians)},
+        "test_set_seconds_by_batch": {str(size): seconds[size] for size in sorted(seconds)},
+        "best_batch_test_set_seconds": seconds[best],
+        "tuned_test_set_seconds": seconds.get(1, math.nan),
+    }
+
+
+def naive_stats(rows: Iterable[dict]) -> dict:
+    """Per-pass sums of the beginner's per-call times: the coursework's whole-test-set figure."""
+    passes: dict[int, list[float]] = {}
+    for row in rows:
+        passes.setdefault(int(row["pass"]), []).append(float(row["microseconds"]))
+    if not passes:
+        raise ValueError("naive_stats: no calls")
+    totals = [sum(calls) / 1e6 for _, calls in sorted(passes.items())]
+    all_calls = np.concatenate([np.asarray(calls) for calls in passes.values()])
+    return {
+        "naive_test_set_seconds": float(np.median(totals)),
+        "naive_first_pass_seconds": totals[0],
+        "naive_passes_seconds": totals,
+        "naive_call_p50_ms": float(np.median(all_calls)) / 1000.0,
+    }
+
+
+def summarize(
+    latency_us,
+    throughput_rows: list[dict],
+    naive_rows: list[dict],
+    info: dict,
+    settings: BenchSettings,
+    extra: dict | None = None,
+) -> dict:
+    """summary.json: every figure computed from the raw timing tables."""
+    summary = {
+        **(extra or {}),
+        **latency_stats(latency_us),
+        **throughput_stats(throughput_rows),
+        **naive_stats(naive_rows),
+        "threads": info.get("threads"),
+        "threads_requested": settings.threads,
+        "precision": info.get("precision"),
+        "runtime_info": info,
+        "timer": LATENCY_TIMER,
+        "timer_throughput": THROUGHPUT_TIMER,
+        "timer_naive": NAIVE_TIMER,
+        "settings": asdict(settings),
+    }
+    tuned = summary["tuned_test_set_seconds"]
+    summary["naive_over_tuned"] = summary["naive_test_set_seconds"] / tuned if tuned == tuned and tuned else None
+    return summary
+
+
+# ---------------------------------------------------------------- timing (needs a predict function)
+
+
+@contextlib.contextmanager
+def quiet_gc():
+    """No garbage-collector pauses inside timed loops (collected once before)."""
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def split_batches(images: np.ndarray, batch_size: int) -> list[np.ndarray]:
+    """Contiguous views of consecutive batches; the last one may be shorter."""
+    return [images[start : start + batch_size] for start in range(0, len(images), batch_size)]
+
+
+def warm_up(calls: list[tuple[Callable, np.ndarray]], seconds: float) -> int:
+    """Run every (function, input) at least once, then keep cycling until `seconds` have passed."""
+    count = 0
+    deadline = time.perf_counter() + seconds
+    while True:
+        for predict, batch in calls:
+            predict(batch)
+            count += 1
+        if time.perf_counter() >= deadline:
+            return count
+
+
+def time_latency(
+    predict: Callable, images: np.ndarray, min_calls: int, min_seconds: float, warmup_seconds: float
+) -> np.ndarray:
+    """Microseconds per call of predict on one image, cycling through the images."""
+    singles = split_batches(images, 1)
+    warm_up([(predict, batch) for batch in singles[:64]], warmup_seconds)
+    timings: list[int] = []
+    clock = time.perf_counter_ns
+    n = len(singles)
+    with quiet_gc():
+        deadline = clock() + int(min_seconds * 1e9)
+        i = 0
+        while i < min_calls or clock() < deadline:
+            batch = singles[i % n]
+            started = clock()
+            predict(batch)
+            timings.append(clock() - started)
+            i += 1
+    return np.asarray(timings, dtype=np.float64) / 1000.0
+
+
+def time_passes(
+    compiled: Callable[[int], Callable],
+    images: np.ndarray,
+    batch_size: int,
+    passes: int,
+    warmup_seconds: float,
+    num_classes: int,
+    min_seconds: float = 0.0,
+) -> list[dict]:
+    """Whole test-set passes with the tuned path at one batch size, at least `passes` of them and
+    at least `min_seconds` in all (a small test set passes in milliseconds): one row per pass."""
+    batches = split_batches(images, batch_size)
+    plan = [
+        (compiled(len(batch)), batch, start)
+        for batch, start in zip(batches, range(0, len(images), batch_size), strict=True)
+    ]
+    warm_up([(predict, batch) for predict, batch, _ in plan], warmup_seconds)
+    logits = np.empty((len(images), num_classes), dtype=np.float32)
+    rows = []
+    clock = time.perf_counter
+    total = 0.0
+    with quiet_gc():
+        while len(rows) < passes or total < min_seconds:
+            started = clock()
+            for predict, batch, start in plan:
+                logits[start : start + len(batch)] = predict(batch)
+            seconds = clock() - started
+            total += seconds
+            rows.append(
+                {
+                    "batch_size": batch_size,
+                    "pass": len(rows),
+                    "seconds": seconds,
+                    "images": len(images),
+                    "images_per_s": len(images) / seconds,
+                }
+            )
+    return rows
+
+
+def time_naive(predict: Callable, images: np.ndarray, passes: int, min_seconds: float = 0.0) -> list[dict]:
+    """The beginner's loop, one image per call, no warm-up before the first pass; at least `passes`
+    passes and at least `min_seconds` in all. One row per call."""
+    rows = []
+    clock = time.perf_counter_ns
+    total_ns = 0
+    index = 0
+    while index < passes or total_ns < min_seconds * 1e9:
+        timings = np.empty(len(images), dtype=np.int64)
+        with quiet_gc():
+            for i in range(len(images)):
+                image = images[i : i + 1]
+                started = clock()
+                predict(image)
+                timings[i] = clock() - started
+        total_ns += int(timings.sum())
+        rows.extend({"pass": index, "call": i, "microseconds": t / 1000.0} for i, t in enumerate(timings.tolist()))
+        index += 1
+    return rows
+
+
+def run_benchmark(runtime, images: np.ndarray, settings: BenchSettings, log: Callable[[str], None] = print) -> dict:
+    """All measurements of one runtime; returns the raw tables and the runtime's info()."""
+    images = np.ascontiguousarray(images, dtype=np.float32)
+    if len(images) == 0:
+        raise BenchmarkError("no test images")
+    num_classes = runtime.spec.num_classes
+
+    naive = time_naive(runtime.naive(), images, settings.throughput_passes, settings.throughput_min_seconds)
+    log(f"naive: {len(images)} images x {naive[-1]['pass'] + 1} passes, one image per call")
+
+    latency = time_latency(
+        runtime.compiled(1), images, settings.latency_min_calls, settings.latency_min_seconds, settings.warmup_seconds
+    )
+    log(f"latency: {len(latency)} calls, p50 {np.median(latency):.1f} us")
+
+    throughput = []
+    batch_sizes = list(dict.fromkeys(settings.batch_sizes))
+    if 1 not in batch_sizes:  # tuned_test_set_seconds is the batch-1 figure
+        batch_sizes.insert(0, 1)
+    for batch_size in batch_sizes:
+        rows = time_passes(
+            runtime.compiled,
+            images,
+            batch_size,
+            settings.throughput_passes,
+            settings.warmup_seconds,
+            num_classes,
+            settings.throughput_min_seconds,
+        )
+        throughput.extend(rows)
+        median = np.median([r["images_per_s"] for r in rows])
+        log(f"throughput at batch {batch_size}: {median:.0f} images/s over {len(rows)} passes")
+    return {"latency": latency, "throughput": throughput, "naive": naive, "info": runtime.info()}
+
+
+def write_benchmark(result: dict, settings: BenchSettings, outputs, extra: dict | None = None) -> dict:
+    """Write the raw tables, then compute summary.json from the files just written."""
+    write_tsv(
+        [{"call": i, "microseconds": round(float(us), 3)} for i, us in enumerate(result["latency"])],
+        outputs["latency"],
+        LATENCY_COLUMNS,
+    )
+    write_tsv(result["throughput"], outputs["throughput"], THROUGHPUT_COLUMNS)
+    write_tsv(result["naive"], outputs["naive"], NAIVE_COLUMNS)
+    summary = summary_from_files(
+        outputs["latency"], outputs["throughput"], outputs["naive"], result["info"], settings, extra
+    )
+    write_json(summary, outputs["summary"])
+    return summary
+
+
+def summary_from_files(
+    latency_path, throughput_path, naive_path, info: dict, settings: BenchSettings, extra: dict | None = None
+) -> dict:
+    latency = np.array([float(row["microseconds"]) for row in read_tsv(latency_path)])
+    return summarize(latency, read_tsv(throughput_path), read_tsv(naive_path), info, settings, extra)
+
+
+def benchmark_target(
+    target, model_dir: Path, spec, images: np.ndarray, settings: BenchSettings, options: dict, outputs
+) -> dict:
+    """Open the target's runtime, measure, write the tables and summary.json."""
+    from .runtimes import RuntimeError_, runtime_class
+
+    try:
+        runtime = runtime_class(target.runtime)(model_dir, spec, settings.threads, options)
+        result = run_benchmark(runtime, images, settings)
+    except (RuntimeError_, BenchmarkError, ImportError) as error:
+        raise BenchmarkError(f"benchmark of target {target.name!r} ({target.runtime}): {error}") from error
+    except Exception as error:  # a shape the runtime rejects, a broken model file, ...
+        raise BenchmarkError(
+            f"benchmark of target {target.name!r} ({target.runtime}) failed: {type(error).__name__}: {error}"
+        ) from error
+    extra = {"target": target.name, "runtime": target.runtime, "label": target.label, "test_images": len(images)}
+    return write_benchmark(result, settings, outputs, extra)

@@ -1,0 +1,221 @@
+"""Cross-check our OpenVINO figures against OpenVINO's own benchmark_app on the same IR.
+
+benchmark_app runs with the settings our OpenVINORuntime compiles with: LATENCY hint, one
+stream, the configured thread count and inference precision, a static shape, the sync API
+(one infer request, reused). Its UI refuses ``-nthreads``/``-nstreams`` next to ``-hint
+latency``, so threads, streams and precision go through ``-load_config`` (a JSON of CPU
+properties), which the tool applies on top of the hint. Its stdout is parsed: the JSON
+report (``-report_type``/``-json_stats``) rounds latencies to 0.01 ms, too coarse for
+LeNet-5's tens of microseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+PRECISION_NAMES = {"float32": "f32", "f32": "f32", "bfloat16": "bf16", "bf16": "bf16", "float16": "f16", "f16": "f16"}
+COMPARED_PROPERTIES = {  # benchmark_app's compiled-model property -> our Runtime.info() key
+    "INFERENCE_NUM_THREADS": "threads",
+    "NUM_STREAMS": "streams",
+    "INFERENCE_PRECISION_HINT": "precision",
+    "PERFORMANCE_HINT": "performance_hint",
+}
+_UNITS_TO_MS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+_NUMBER = r"([0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?)"
+
+
+class BenchmarkAppError(RuntimeError):
+    """benchmark_app is missing, fails, or prints something we cannot read."""
+
+
+def find_benchmark_app() -> list[str]:
+    """The command that starts benchmark_app of the OpenVINO this Python imports."""
+    beside = Path(sys.executable).parent / "benchmark_app"
+    if beside.is_file():
+        return [str(beside)]
+    found = shutil.which("benchmark_app")
+    if found:
+        return [found]
+    try:
+        import openvino.tools.benchmark.main  # noqa: F401
+    except ImportError as error:
+        raise BenchmarkAppError(f"benchmark_app not found next to {sys.executable} nor on PATH ({error})") from None
+    return [sys.executable, "-c", "import sys; from openvino.tools.benchmark.main import main; sys.exit(main())"]
+
+
+def device_config(threads: int, precision: str) -> dict:
+    """CPU properties for -load_config, matching OpenVINORuntime._config("LATENCY")."""
+    config = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_NUM_THREADS": str(threads), "NUM_STREAMS": "1"}
+    if precision != "auto":  # auto: OpenVINO's own default precision, as in our runtime
+        config["INFERENCE_PRECISION_HINT"] = precision
+    return {"CPU": config}
+
+
+def build_command(
+    prefix: list[str],
+    xml: str | Path,
+    shape: list[int],
+    seconds: float,
+    config_path: str | Path,
+    threads: int,
+    precision: str,
+) -> list[str]:
+    command = [
+        *prefix,
+        "-m", str(Path(xml).resolve()),
+        "-d", "CPU",
+        "-hint", "latency",
+        "-api", "sync",
+        "-nireq", "1",
+        "-shape", "[" + ",".join(str(d) for d in shape) + "]",
+        "-t", str(max(1, round(seconds))),
+        "-load_config", str(config_path),
+    ]  # fmt: skip
+    if precision != "auto":
+        command += ["-infer_precision", precision]
+    return command
+
+
+def _to_ms(value: str, unit: str) -> float:
+    return float(value) * _UNITS_TO_MS[unit]
+
+
+def parse_output(text: str) -> dict:
+    """Figures from benchmark_app's stdout: count, duration, latency median/avg/min/max (ms),
+    throughput (images/s: it counts batch x iterations), first inference, compiled-model properties."""
+    result: dict = {}
+    patterns = {
+        "count": rf"Count:\s*{_NUMBER}\s*iterations",
+        "duration_ms": rf"Duration:\s*{_NUMBER}\s*ms",
+        "throughput_ips": rf"Throughput:\s*{_NUMBER}\s*FPS",
+        "first_inference_ms": rf"First inference took\s*{_NUMBER}\s*ms",
+        "compile_ms": rf"Compile model took\s*{_NUMBER}\s*ms",
+    }
+    for key, pattern in patterns.items():
+        match = re.search(pattern, text)
+        if match:
+            result[key] = float(match.group(1))
+    if "count" in result:
+        result["count"] = int(result["count"])
+    for name, key in [("Median", "median"), ("Average", "avg"), ("Min", "min"), ("Max", "max")]:
+        match = re.search(rf"^\[ INFO \]\s+{name}:\s*{_NUMBER}\s*(us|ms|s)\s*$", text, re.MULTILINE)
+        if match:
+            result[f"latency_{key}_ms"] = _to_ms(match.group(1), match.group(2))
+    version = re.search(r"Build \.+ (\S+)", text)
+    if version:
+        result["version"] = version.group(1)
+    result["properties"] = compiled_properties(text)
+    missing = [key for key in ("latency_median_ms", "throughput_ips", "count") if key not in result]
+    if missing:
+        raise BenchmarkAppError(f"benchmark_app output lacks {', '.join(missing)}")
+    return result
+
+
+def compiled_properties(text: str) -> dict[str, str]:
+    """The 'Querying optimal runtime parameters' block: what the compiled model really uses."""
+    block = re.search(r"Querying optimal runtime parameters\n(.*?)(?:\n\[Step|\Z)", text, re.DOTALL)
+    properties: dict[str, str] = {}
+    if not block:
+        return properties
+    for line in block.group(1).splitlines():
+        match = re.match(r"\[ INFO \]\s{2,}([A-Z0-9_]+):\s*(.*)$", line)
+        if match and match.group(1) not in properties:
+            properties[match.group(1)] = match.group(2).strip()
+    return properties
+
+
+def normalize_property(name: str, value) -> str:
+    """Compare property values across spellings: <Type: 'float32'> ~ f32, PerformanceMode.LATENCY ~ LATENCY."""
+    text = str(value)
+    if name == "INFERENCE_PRECISION_HINT":
+        match = re.search(r"'(\w+)'", text)
+        text = match.group(1) if match else text
+        return PRECISION_NAMES.get(text.lower(), text.lower())
+    return text.rsplit(".", 1)[-1].upper()
+
+
+def settings_check(properties: dict[str, str], info: dict) -> dict:
+    """Each compared property: benchmark_app's value, ours, and whether they agree."""
+    check = {}
+    for name, key in COMPARED_PROPERTIES.items():
+        if name in properties and key in info:
+            app, ours = normalize_property(name, properties[name]), normalize_property(name, info[key])
+            check[name] = {"benchmark_app": app, "ours": ours, "same": app == ours}
+    return check
+
+
+def run_benchmark_app(
+    xml: str | Path, shape: list[int], threads: int, precision: str, seconds: float, log=print
+) -> dict:
+    """Run benchmark_app once; returns the parsed figures, the command and its raw output."""
+    prefix = find_benchmark_app()
+    with tempfile.TemporaryDirectory(prefix="benchmark_app_") as workdir:
+        config_path = Path(workdir) / "cpu_config.json"
+        config_path.write_text(json.dumps(device_config(threads, precision)))
+        command = build_command(prefix, xml, shape, seconds, config_path, threads, precision)
+        log("$ " + " ".join(command))
+        try:
+            completed = subprocess.run(
+                command, capture_output=True, text=True, cwd=workdir, timeout=seconds + 300, check=False
+            )
+        except subprocess.TimeoutExpired as error:
+            raise BenchmarkAppError(f"benchmark_app did not finish within {seconds + 300:.0f} s") from error
+    output = completed.stdout + completed.stderr
+    if completed.returncode != 0:
+        log(output)
+        tail = " | ".join(output.strip().splitlines()[-3:])
+        raise BenchmarkAppError(f"benchmark_app exited with {completed.returncode}: {tail}")
+    parsed = parse_output(completed.stdout)
+    parsed["command"] = command
+    parsed["batch_size"] = shape[0]
+    parsed["device_config"] = device_config(threads, precision)["CPU"]
+    parsed["output"] = output  # the raw report, kept beside the parsed figures
+    log(
+        f"batch {shape[0]}: median {parsed['latency_median_ms'] * 1000:.1f} us, "
+        f"{parsed['throughput_ips']:.0f} images/s over {parsed['count']} iterations"
+    )
+    return parsed
+
+
+def cross_check(ours: dict, runs: list[dict]) -> dict:
+    """benchmark_app's median latency and throughput beside ours, as ratios ours / benchmark_app.
+
+    Latency: our batch-1 p50 against its batch-1 median (done when within 1.5x).
+    Throughput: our median images/s over whole test-set passes at each batch size it ran
+    against its images/s at that static batch size (done when ours >= 0.8x at the best size).
+    """
+    rows = []
+    by_batch = ours.get("throughput_by_batch", {})
+    for run in runs:
+        size = run["batch_size"]
+        row = {
+            "batch_size": size,
+            "benchmark_app_latency_median_ms": run["latency_median_ms"],
+            "benchmark_app_latency_avg_ms": run.get("latency_avg_ms"),
+            "benchmark_app_throughput_ips": run["throughput_ips"],
+            "benchmark_app_iterations": run["count"],
+            "our_throughput_ips": by_batch.get(str(size)),
+        }
+        if size == 1:
+            row["our_latency_p50_ms"] = ours.get("latency_p50_ms")
+            row["latency_ratio"] = ours["latency_p50_ms"] / run["latency_median_ms"]
+        if row["our_throughput_ips"]:
+            row["throughput_ratio"] = row["our_throughput_ips"] / run["throughput_ips"]
+        rows.append(row)
+    first = {row["batch_size"]: row for row in rows}
+    best = ours.get("batch_size_best")
+    return {
+        "comparison": rows,
+        "latency_ratio_batch1": first.get(1, {}).get("latency_ratio"),
+        "throughput_ratio_best_batch": first.get(best, {}).get("throughput_ratio"),
+        "latency_within_1_5x": (first[1]["latency_ratio"] <= 1.5) if 1 in first else None,
+        "throughput_at_least_0_8x": (first[best]["throughput_ratio"] >= 0.8)
+        if best in first and "throughput_ratio" in first[best]
+        else None,
+    }

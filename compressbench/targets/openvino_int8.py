@@ -1,0 +1,50 @@
+"""OpenVINO IR with INT8 weights and activations: NNCF post-training quantization.
+
+The FP32 ONNX export is converted to OpenVINO, then `nncf.quantize` inserts
+FakeQuantize nodes calibrated on training images (compressbench.calibration);
+saving the IR stores the quantized weights as int8.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .. import calibration
+from .context import BuildContext
+
+
+def build(ctx: BuildContext, out_dir: Path) -> None:
+    import nncf  # slow to import: only when this target is built
+    import openvino as ov
+    from nncf.quantization.advanced_parameters import AdvancedQuantizationParameters
+    from nncf.quantization.range_estimator import RangeEstimatorParametersSet
+
+    images = calibration.from_settings(ctx.dataset_path, ctx.spec, ctx.settings)
+    model = ov.convert_model(str(ctx.onnx_path))
+    # One image per item: NNCF counts subset_size in items, and per-image statistics are its default.
+    dataset = nncf.Dataset([images[i : i + 1] for i in range(len(images))])
+    quantized = nncf.quantize(
+        model,
+        dataset,
+        preset=nncf.QuantizationPreset.PERFORMANCE,  # symmetric activations: what the CPU plugin runs fastest
+        subset_size=len(images),
+        # Activation ranges from the global min/max over the calibration images. NNCF's default
+        # (per-image min/max averaged) clips LeNet's activations: on CIFAR-10 it agreed with FP32 on
+        # 95.6% of test predictions, global min/max on 98.0% (and 0.5 pp more accuracy).
+        advanced_parameters=AdvancedQuantizationParameters(
+            activations_range_estimator_params=RangeEstimatorParametersSet.MINMAX
+        ),
+    )
+    # FP16 for what stays floating point (biases, scales): the int8 weights are untouched.
+    ov.save_model(quantized, str(out_dir / "model.xml"), compress_to_fp16=True)
+    _check(out_dir, images[:1])
+
+
+def _check(out_dir: Path, sample: np.ndarray) -> None:
+    """The saved IR compiles and runs on CPU."""
+    import openvino as ov
+
+    compiled = ov.Core().compile_model(str(out_dir / "model.xml"), "CPU")
+    compiled(sample)

@@ -1,0 +1,336 @@
+"""Benchmark statistics against hand-computed values, benchmark_app parsing, and a tiny end-to-end run.
+
+Speed itself is never asserted: these tests check what is computed and written, not how fast.
+"""
+
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from compressbench.benchmark import (
+    BenchSettings,
+    benchmark_target,
+    latency_stats,
+    median_ci,
+    median_ci_ranks,
+    naive_stats,
+    split_batches,
+    throughput_stats,
+)
+from compressbench.benchmark_app import (
+    BenchmarkAppError,
+    build_command,
+    cross_check,
+    device_config,
+    normalize_property,
+    parse_output,
+    settings_check,
+)
+from compressbench.environment import collect_environment, cpuinfo_fields, isa_features
+from compressbench.model import ModelSpec, build_model
+from compressbench.tables import read_tsv
+from compressbench.targets import TARGETS
+
+# ------------------------------------------------------------------ statistics
+
+
+def test_latency_percentiles_hand_computed():
+    stats = latency_stats(np.arange(1, 101, dtype=float))  # 1..100 microseconds
+    # linear interpolation between order statistics: p at rank 1 + p/100 * (n - 1)
+    assert stats["latency_p50_ms"] == pytest.approx(0.0505)
+    assert stats["latency_p90_ms"] == pytest.approx(0.0901)
+    assert stats["latency_p99_ms"] == pytest.approx(0.09901)
+    assert stats["latency_mean_ms"] == pytest.approx(0.0505)
+    assert stats["latency_min_ms"] == pytest.approx(0.001)
+    assert stats["latency_max_ms"] == pytest.approx(0.1)
+    assert stats["latency_calls"] == 100
+    # ranks 40 and 61 for n = 100 (see below)
+    assert stats["latency_p50_ci_low_ms"] == pytest.approx(0.040)
+    assert stats["latency_p50_ci_high_ms"] == pytest.approx(0.061)
+
+
+def test_median_ci_ranks_match_binomial_tables():
+    # n = 10: P(B <= 1) = 11/1024 <= 0.025 < P(B <= 2) = 56/1024, so [x_(2), x_(9)]
+    assert median_ci_ranks(10) == (2, 9, pytest.approx(1 - 2 * 11 / 1024))
+    # n = 100: P(B <= 39) = 0.0176 <= 0.025 < P(B <= 40) = 0.0284, so [x_(40), x_(61)]
+    low, high, coverage = median_ci_ranks(100)
+    assert (low, high) == (40, 61)
+    assert coverage == pytest.approx(1 - 2 * 0.017600, abs=1e-5)
+    # n = 6: P(B <= 0) = 1/64 <= 0.025: the full range [x_(1), x_(6)] covers 1 - 2/64 = 96.9 %
+    assert median_ci_ranks(6) == (1, 6, pytest.approx(1 - 2 / 64))
+    # n = 5: even the full range covers only 1 - 2/32 = 93.75 %
+    low, high, coverage = median_ci_ranks(5)
+    assert (low, high) == (0, 0) and math.isnan(coverage)
+
+
+def test_median_ci_ranks_large_n_is_near_normal_approximation():
+    n = 20000
+    low, high, coverage = median_ci_ranks(n)
+    half_width = 1.959964 * math.sqrt(n) / 2
+    assert abs((n / 2 - low) - half_width) <= 2
+    assert low + high == n + 1
+    assert 0.95 <= coverage < 0.952
+
+
+def test_median_ci_uses_order_statistics_of_unsorted_values():
+    values = np.array([7, 3, 10, 1, 5, 9, 2, 8, 4, 6], dtype=float)
+    assert median_ci(values) == (2.0, 9.0)
+    assert all(math.isnan(v) for v in median_ci([1.0, 2.0, 3.0]))
+
+
+def test_throughput_stats_median_per_batch_and_best():
+    rows = [
+        {"batch_size": 1, "pass": 0, "seconds": 2.0, "images": 100, "images_per_s": 50.0},
+        {"batch_size": 1, "pass": 1, "seconds": 1.0, "images": 100, "images_per_s": 100.0},
+        {"batch_size": 1, "pass": 2, "seconds": 4.0, "images": 100, "images_per_s": 25.0},
+        {"batch_size": 8, "pass": 0, "seconds": 0.5, "images": 100, "images_per_s": 200.0},
+        {"batch_size": 8, "pass": 1, "seconds": 0.25, "images": 100, "images_per_s": 400.0},
+        {"batch_size": 64, "pass": 0, "seconds": "0.4", "images": "100", "images_per_s": "250"},  # as read from TSV
+    ]
+    stats = throughput_stats(rows)
+    assert stats["throughput_by_batch"] == {"1": 50.0, "8": 300.0, "64": 250.0}
+    assert stats["throughput_ips"] == 300.0
+    assert stats["batch_size_best"] == 8
+    assert stats["tuned_test_set_seconds"] == 2.0
+    assert stats["best_batch_test_set_seconds"] == pytest.approx(0.375)
+
+
+def test_throughput_tie_prefers_smaller_batch():
+    rows = [
+        {"batch_size": 64, "seconds": 1.0, "images_per_s": 100.0},
+        {"batch_size": 8, "seconds": 1.0, "images_per_s": 100.0},
+    ]
+    assert throughput_stats(rows)["batch_size_best"] == 8
+
+
+def test_naive_stats_sums_calls_per_pass():
+    rows = [
+        {"pass": p, "call": c, "microseconds": us}
+        for p, c, us in [(0, 0, 5000.0), (0, 1, 1000.0), (1, 0, 1000.0), (1, 1, 1000.0), (2, 0, 1500.0), (2, 1, 1500.0)]
+    ]
+    stats = naive_stats(rows)
+    assert stats["naive_passes_seconds"] == pytest.approx([0.006, 0.002, 0.003])
+    assert stats["naive_first_pass_seconds"] == pytest.approx(0.006)
+    assert stats["naive_test_set_seconds"] == pytest.approx(0.003)
+    assert stats["naive_call_p50_ms"] == pytest.approx(1.25)
+
+
+def test_split_batches_are_views_with_a_short_tail():
+    images = np.zeros((10, 1, 4, 4), np.float32)
+    batches = split_batches(images, 4)
+    assert [len(b) for b in batches] == [4, 4, 2]
+    assert all(b.base is images and b.flags.c_contiguous for b in batches)
+
+
+# ------------------------------------------------------------------ benchmark_app
+
+SAMPLE_OUTPUT = """\
+[Step 1/11] Parsing and validating input arguments
+[ INFO ] Parsing input parameters
+[Step 2/11] Loading OpenVINO Runtime
+[ INFO ] OpenVINO:
+[ INFO ] Build ................................. 2026.4.1-22982-e213a147257-releases/2026/4
+[ INFO ]
+[Step 7/11] Loading the model to the device
+[ INFO ] Compile model took 44.99 ms
+[Step 8/11] Querying optimal runtime parameters
+[ INFO ] Model:
+[ INFO ]   NETWORK_NAME: onnx_Frontend_IR
+[ INFO ]   OPTIMAL_NUMBER_OF_INFER_REQUESTS: 1
+[ INFO ]   NUM_STREAMS: 1
+[ INFO ]   INFERENCE_NUM_THREADS: 2
+[ INFO ]   PERF_COUNT: NO
+[ INFO ]   INFERENCE_PRECISION_HINT: <Type: 'float32'>
+[ INFO ]   PERFORMANCE_HINT: LATENCY
+[ INFO ]   ENABLE_CPU_PINNING: True
+[ INFO ]   ENABLE_HYPER_THREADING: False
+[Step 9/11] Creating infer requests and preparing input tensors
+[ WARNING ] No input files were given for input 'images'!. This input will be filled with random values!
+[Step 10/11] Measuring performance (Start inference synchronously, limits: 2000 ms duration)
+[ INFO ] Benchmarking in inference only mode (inputs filling are not included in measurement loop).
+[ INFO ] First inference took 18.32 ms
+[Step 11/11] Dumping statistics report
+[ INFO ] Execution Devices:['CPU']
+[ INFO ] Count:            4610 iterations
+[ INFO ] Duration:         2000.17 ms
+[ INFO ] Latency:
+[ INFO ]    Median:        109.01 us
+[ INFO ]    Average:       420.51 us
+[ INFO ]    Min:           99.38 us
+[ INFO ]    Max:           8.77 ms
+[ INFO ] Throughput:   18438.46 FPS
+"""
+
+
+def test_parse_benchmark_app_output():
+    parsed = parse_output(SAMPLE_OUTPUT)
+    assert parsed["count"] == 4610
+    assert parsed["duration_ms"] == pytest.approx(2000.17)
+    assert parsed["latency_median_ms"] == pytest.approx(0.10901)
+    assert parsed["latency_avg_ms"] == pytest.approx(0.42051)
+    assert parsed["latency_min_ms"] == pytest.approx(0.09938)
+    assert parsed["latency_max_ms"] == pytest.approx(8.77)  # printed in ms
+    assert parsed["throughput_ips"] == pytest.approx(18438.46)
+    assert parsed["first_inference_ms"] == pytest.approx(18.32)
+    assert parsed["compile_ms"] == pytest.approx(44.99)
+    assert parsed["version"].startswith("2026.4.1")
+    assert parsed["properties"]["INFERENCE_NUM_THREADS"] == "2"
+    assert parsed["properties"]["INFERENCE_PRECISION_HINT"] == "<Type: 'float32'>"
+    assert "NETWORK_NAME" in parsed["properties"] and "Model" not in parsed["properties"]
+
+
+def test_parse_benchmark_app_output_without_results_fails():
+    with pytest.raises(BenchmarkAppError, match="latency_median_ms"):
+        parse_output(SAMPLE_OUTPUT.split("[Step 11/11]")[0])
+
+
+def test_settings_check_normalizes_spellings():
+    properties = parse_output(SAMPLE_OUTPUT)["properties"]
+    info = {"threads": 2, "streams": 1, "precision": "f32", "performance_hint": "PerformanceMode.LATENCY"}
+    check = settings_check(properties, info)
+    assert set(check) == {"INFERENCE_NUM_THREADS", "NUM_STREAMS", "INFERENCE_PRECISION_HINT", "PERFORMANCE_HINT"}
+    assert all(entry["same"] for entry in check.values())
+    assert normalize_property("INFERENCE_PRECISION_HINT", "<Type: 'bfloat16'>") == "bf16"
+    assert not settings_check(properties, {**info, "threads": 4})["INFERENCE_NUM_THREADS"]["same"]
+
+
+def test_benchmark_app_command_and_config():
+    command = build_command(["benchmark_app"], "model.xml", [8, 3, 32, 32], 5, "cfg.json", 4, "f32")
+    joined = " ".join(command)
+    for part in [
+        "-hint latency",
+        "-api sync",
+        "-nireq 1",
+        "-shape [8,3,32,32]",
+        "-t 5",
+        "-load_config cfg.json",
+        "-infer_precision f32",
+        "-d CPU",
+    ]:
+        assert part in joined
+    assert "-nthreads" not in command  # benchmark_app refuses it beside -hint; threads go through -load_config
+    assert device_config(4, "f32") == {
+        "CPU": {
+            "PERFORMANCE_HINT": "LATENCY",
+            "INFERENCE_NUM_THREADS": "4",
+            "NUM_STREAMS": "1",
+            "INFERENCE_PRECISION_HINT": "f32",
+        }
+    }
+    assert "INFERENCE_PRECISION_HINT" not in device_config(4, "auto")["CPU"]
+    assert "-infer_precision" not in build_command(["b"], "m.xml", [1, 3, 32, 32], 5, "c.json", 4, "auto")
+
+
+def test_cross_check_ratios():
+    ours = {"latency_p50_ms": 0.06, "throughput_by_batch": {"1": 12000.0, "256": 40000.0}, "batch_size_best": 256}
+    runs = [
+        {"batch_size": 1, "latency_median_ms": 0.05, "throughput_ips": 15000.0, "count": 10},
+        {"batch_size": 256, "latency_median_ms": 5.0, "throughput_ips": 50000.0, "count": 10},
+    ]
+    check = cross_check(ours, runs)
+    assert check["latency_ratio_batch1"] == pytest.approx(1.2)
+    assert check["throughput_ratio_best_batch"] == pytest.approx(0.8)
+    assert check["latency_within_1_5x"] is True and check["throughput_at_least_0_8x"] is True
+    assert check["comparison"][0]["throughput_ratio"] == pytest.approx(0.8)
+
+
+# ------------------------------------------------------------------ environment
+
+CPUINFO = """\
+processor\t: 0
+vendor_id\t: GenuineIntel
+model name\t: Intel(R) Xeon(R) Platinum 8480+
+flags\t\t: fpu sse avx2 avx512f avx512_bf16 avx512_vnni amx_bf16 amx_int8 amx_tile
+
+processor\t: 1
+vendor_id\t: GenuineIntel
+model name\t: other
+flags\t\t: fpu
+"""
+
+
+def test_environment_from_cpuinfo(tmp_path):
+    fields = cpuinfo_fields(CPUINFO)
+    assert fields["model name"] == "Intel(R) Xeon(R) Platinum 8480+"
+    isa = isa_features(fields["flags"])
+    assert isa["AVX2"] and isa["AVX-512F"] and isa["AVX-512 BF16"] and isa["AMX-BF16"] and isa["AMX-INT8"]
+    assert isa["AVX-VNNI"] is False and isa["AVX-512 FP16"] is False
+    path = tmp_path / "cpuinfo"
+    path.write_text(CPUINFO)
+    environment = collect_environment(threads=3, cpuinfo_path=path)
+    assert environment["cpu_model"] == "Intel(R) Xeon(R) Platinum 8480+"
+    assert environment["threads_configured"] == 3
+    assert environment["libraries"]["numpy"] == np.__version__
+    for key in ["physical_cores", "logical_cpus", "os", "python", "libraries"]:
+        assert key in environment
+    json.dumps(environment)
+
+
+# ------------------------------------------------------------------ end to end (pytorch, untrained)
+
+SUMMARY_KEYS = {
+    "latency_p50_ms", "latency_p90_ms", "latency_p99_ms", "latency_mean_ms", "latency_p50_ci_low_ms",
+    "latency_p50_ci_high_ms", "latency_calls", "throughput_ips", "batch_size_best", "throughput_by_batch",
+    "naive_test_set_seconds", "tuned_test_set_seconds", "best_batch_test_set_seconds", "threads", "precision",
+    "runtime_info", "timer",
+}  # fmt: skip
+
+
+def test_benchmark_pytorch_end_to_end(tmp_path):
+    spec = ModelSpec(1, 16, 3, ["a", "b", "c"], [0.5], [0.25])
+    torch.manual_seed(0)
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    torch.save(build_model(spec).state_dict(), model_dir / "model.pt")
+    images = np.random.default_rng(0).normal(size=(10, 1, 16, 16)).astype(np.float32)
+    settings = BenchSettings(
+        batch_sizes=[4, 8],
+        warmup_seconds=0.0,
+        latency_min_calls=30,
+        latency_min_seconds=0.0,
+        throughput_passes=2,
+        throughput_min_seconds=0.0,
+        threads=1,
+    )
+    outputs = {
+        name: str(tmp_path / f"{name}.{ext}")
+        for name, ext in [("latency", "tsv"), ("throughput", "tsv"), ("naive", "tsv"), ("summary", "json")]
+    }
+    benchmark_target(TARGETS["pytorch"], model_dir, spec, images, settings, {}, outputs)
+
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert SUMMARY_KEYS <= set(summary)
+    assert summary["latency_calls"] == 30
+    assert summary["threads"] == 1 and summary["precision"] == "f32"
+    assert set(summary["throughput_by_batch"]) == {"1", "4", "8"}  # batch 1 always measured (tuned figure)
+    assert summary["batch_size_best"] in (1, 4, 8)
+    assert summary["latency_p50_ci_low_ms"] <= summary["latency_p50_ms"] <= summary["latency_p50_ci_high_ms"]
+    assert summary["latency_p50_ms"] <= summary["latency_p90_ms"] <= summary["latency_p99_ms"]
+
+    latency = read_tsv(tmp_path / "latency.tsv")
+    assert len(latency) == 30 and set(latency[0]) == {"call", "microseconds"}
+    throughput = read_tsv(tmp_path / "throughput.tsv")
+    assert len(throughput) == 6 and all(row["images"] == "10" for row in throughput)
+    naive = read_tsv(tmp_path / "naive.tsv")
+    assert len(naive) == 2 * 10 and {row["pass"] for row in naive} == {"0", "1"}
+    # statistics come from the files: recomputing from latency.tsv gives the same p50
+    assert summary["latency_p50_ms"] == pytest.approx(np.median([float(r["microseconds"]) for r in latency]) / 1000)
+
+
+def test_benchmark_names_target_and_reason(tmp_path):
+    spec = ModelSpec(1, 16, 3, ["a", "b", "c"], [0.5], [0.25])
+    (tmp_path / "empty").mkdir()
+    outputs = {name: str(tmp_path / name) for name in ["latency", "throughput", "naive", "summary"]}
+    with pytest.raises(RuntimeError, match="target 'pytorch'.*no .pt model files"):
+        benchmark_target(
+            TARGETS["pytorch"],
+            tmp_path / "empty",
+            spec,
+            np.zeros((2, 1, 16, 16), np.float32),
+            BenchSettings(threads=1),
+            {},
+            outputs,
+        )
