@@ -37,3 +37,11 @@ def build_inputs(wildcards):
     if target.needs_data:
         inputs["data"] = "results/data/dataset.npz"
     return inputs
+
+
+def target_build_settings(wildcards):
+    """Only the settings a target's build reads, so other changes don't rebuild it."""
+    settings = dict(config["export"])
+    if TARGETS[wildcards.target].needs_data:
+        settings.update(config["compression"])
+    return settings

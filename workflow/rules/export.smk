@@ -25,7 +25,6 @@ rule build_target:
         "../envs/compressbench.yaml"
     threads: THREADS
     params:
-        export=config["export"],
-        compression=config.get("compression", {}),
+        settings=target_build_settings,
     script:
         "../scripts/build_target.py"

@@ -12,7 +12,7 @@ with logged(snakemake.log[0]):
         checkpoint=Path(inputs.weights),
         onnx_path=Path(inputs.onnx) if "onnx" in inputs.keys() else None,
         dataset_path=Path(inputs.data) if "data" in inputs.keys() else None,
-        settings={**snakemake.params.export, **snakemake.params.compression},
+        settings=snakemake.params.settings,
         threads=snakemake.threads,
     )
     build_target(get_target(snakemake.wildcards.target), context, Path(snakemake.output.model_dir))
