@@ -15,8 +15,13 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/export.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/aggregate.smk"
+include: "workflow/rules/benchmark.smk"
+include: "workflow/rules/report.smk"  # last: it looks for the rules above
 
 
 rule all:
     input:
         "results/summary.tsv",
+        "reports/report.md",
+        "reports/report.pdf",
+        "reports/report-latex.zip",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -124,6 +124,7 @@ def train(dataset: Dataset, settings: TrainSettings) -> tuple[LeNet5, ModelSpec,
     torch.set_num_threads(settings.threads)
     generator = seed_everything(settings.seed)
     spec = make_spec(dataset, settings.normalization)
+    spec.train = {key: value for key, value in asdict(settings).items() if key != "threads"}
     model = build_model(spec)
     optimizer = make_optimizer(model, settings)
     train_x = torch.from_numpy(normalize(dataset.train_images, spec.mean, spec.std))

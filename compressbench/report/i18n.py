@@ -1,0 +1,48 @@
+"""Report prose per language, from templates/i18n/<language>.yaml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from .numbers import LANGUAGES, Numbers
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+class Strings:
+    """`say(key, **values)` fills one sentence; values are formatted text already."""
+
+    def __init__(self, language: str, templates: str | Path = TEMPLATES):
+        if language not in LANGUAGES:
+            raise ValueError(f"report.language={language!r}: use one of {', '.join(LANGUAGES)}")
+        self.language = language
+        self.texts = yaml.safe_load((Path(templates) / "i18n" / f"{language}.yaml").read_text(encoding="utf-8"))
+        self.num = Numbers(language)
+
+    def __getitem__(self, key: str) -> str:
+        return self.texts[key]
+
+    def __getattr__(self, key: str) -> str:
+        try:
+            return self.texts[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def say(self, key: str, **values) -> str:
+        text = self.texts[key].format(**values)
+        return text.replace("п.\u00a0п..", "п.\u00a0п.")  # a sentence ending in the unit
+
+    def times(self, value, decimals: int = 2) -> str:
+        """A factor in prose: "2.50×" / "2,50 раза" (used after "в" in Russian)."""
+        if self.language == "ru":
+            text = self.num.fixed(value, decimals)
+            return f"{text}\u00a0раза" if text != self.num.missing else text
+        return self.num.ratio(value, decimals)
+
+    def join(self, items: list[str]) -> str:
+        items = [str(i) for i in items]
+        if len(items) <= 1:
+            return "".join(items)
+        return f"{', '.join(items[:-1])} {self.texts['and']} {items[-1]}"

@@ -1,0 +1,99 @@
+"""Build report.pdf with latexmk + XeLaTeX (no shell escape) and package the LaTeX sources.
+
+A build fails when the engine fails, when the log has "Missing character" (a glyph the font
+lacks would silently vanish from the PDF) or undefined references; overfull boxes are returned
+as warnings.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+INSTALL = (
+    "apt-get install -y --no-install-recommends latexmk texlive-latex-recommended texlive-latex-extra "
+    "texlive-xetex texlive-lang-cyrillic texlive-fonts-recommended lmodern fonts-cmu"
+)
+MISSING_CHARACTER = re.compile(r"Missing character: There is no (.+?) in font (.+?)!")
+UNDEFINED = re.compile(r"(Reference|Citation) `([^']+)' on page \d+ undefined|There were undefined references")
+OVERFULL = re.compile(r"Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\)[^\n]*")
+
+
+class LatexError(RuntimeError):
+    pass
+
+
+def engine_available() -> bool:
+    return bool(shutil.which("latexmk") and shutil.which("xelatex"))
+
+
+def check_log(text: str) -> tuple[list[str], list[str]]:
+    """(errors, warnings) found in a XeLaTeX log."""
+    errors = []
+    missing = sorted(set(MISSING_CHARACTER.findall(text)))
+    for char, font in missing:
+        errors.append(f"missing character {char} in font {font}")
+    undefined = sorted({m.group(0) for m in UNDEFINED.finditer(text)})
+    errors.extend(f"undefined reference: {u}" for u in undefined)
+    warnings = [m.group(0).strip() for m in OVERFULL.finditer(text)]
+    return errors, warnings
+
+
+def build_pdf(tex: str | Path, pdf: str | Path, timeout: int = 600) -> list[str]:
+    """Compile tex (figures relative to its folder) into pdf; returns the log's warnings."""
+    tex, pdf = Path(tex).resolve(), Path(pdf)
+    if not engine_available():
+        raise LatexError(f"no TeX engine (latexmk + xelatex) found; install one with:\n  {INSTALL}")
+    with tempfile.TemporaryDirectory(prefix="report-latex-") as build:
+        command = [
+            "latexmk",
+            "-xelatex",
+            "-no-shell-escape",
+            "-interaction=nonstopmode",
+            "-halt-on-error",
+            "-file-line-error",
+            "-cd",
+            f"-outdir={build}",
+            str(tex),
+        ]
+        try:
+            process = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise LatexError(f"latexmk did not finish within {timeout} s") from None
+        log_path = Path(build) / f"{tex.stem}.log"
+        log = log_path.read_text(errors="replace") if log_path.exists() else ""
+        errors, warnings = check_log(log)
+        if process.returncode != 0:
+            lines = [
+                line for line in log.splitlines() if line.startswith("!") or ":" in line and "error" in line.lower()
+            ]
+            detail = "\n".join(lines[:10]) or (process.stdout + process.stderr)[-2000:]
+            raise LatexError(f"latexmk failed (exit {process.returncode}):\n{detail}")
+        if errors:
+            raise LatexError("LaTeX build is not clean:\n  " + "\n  ".join(errors))
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(Path(build) / f"{tex.stem}.pdf", pdf)
+    return warnings
+
+
+LATEXMKRC = "# Overleaf and local latexmk: compile with XeLaTeX\n$pdf_mode = 5;\n"
+README = """This archive compiles as is with XeLaTeX (fontspec, CMU Serif from cm-unicode, or DejaVu):
+  latexmk -xelatex -no-shell-escape report.tex
+On Overleaf: upload the zip as a new project, then Menu > Compiler > XeLaTeX.
+"""
+
+
+def zip_latex(tex: str | Path, figures: list[str | Path], archive: str | Path) -> None:
+    """report.tex + figures/*.pdf (the paths report.tex uses) + latexmkrc + README."""
+    tex = Path(tex)
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        bundle.write(tex, tex.name)
+        for figure in figures:
+            figure = Path(figure)
+            bundle.write(figure, f"figures/{figure.name}")
+        bundle.writestr("latexmkrc", LATEXMKRC)
+        bundle.writestr("README.txt", README)

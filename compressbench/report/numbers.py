@@ -1,0 +1,94 @@
+"""Number formats per report language: decimal comma and spaced thousands in Russian."""
+
+from __future__ import annotations
+
+import math
+
+NBSP = "\u00a0"
+LANGUAGES = ("ru", "en")
+
+
+def is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def decimals_for(value: float, significant: int = 3, most: int = 4) -> int:
+    """Decimals that show `significant` digits of value (at most `most`)."""
+    if not is_number(value) or value == 0:
+        return 0
+    return max(0, min(most, significant - 1 - math.floor(math.log10(abs(value)))))
+
+
+class Numbers:
+    """Formats numbers for one language; every method returns text ("—" when missing)."""
+
+    missing = "—"
+
+    def __init__(self, language: str):
+        if language not in LANGUAGES:
+            raise ValueError(f"report.language={language!r}: use one of {', '.join(LANGUAGES)}")
+        self.language = language
+
+    def fixed(self, value, decimals: int = 2) -> str:
+        if not is_number(value):
+            return self.missing
+        text = f"{value:,.{decimals}f}"
+        if self.language == "ru":
+            integer = text.split(".")[0].lstrip("-")
+            grouped = len(integer.replace(",", "")) > 4  # Russian style: 1000 but 10 000
+            text = text.replace(",", NBSP if grouped else "").replace(".", ",")
+        if text.lstrip("-").strip("0,.") == "" and value < 0:
+            text = text.lstrip("-")  # no "-0.00"
+        return text
+
+    def integer(self, value) -> str:
+        return self.fixed(round(value), 0) if is_number(value) else self.missing
+
+    def sig(self, value, significant: int = 3) -> str:
+        """About `significant` significant digits, without trailing exponent notation."""
+        return self.fixed(value, decimals_for(value, significant)) if is_number(value) else self.missing
+
+    def column(self, values, significant: int = 3, most: int = 4) -> list[str]:
+        """One decimals count for a whole table column, so its numbers align."""
+        numbers = [v for v in values if is_number(v) and v != 0]
+        decimals = max((decimals_for(v, significant, most) for v in numbers), default=0)
+        return [self.fixed(v, decimals) for v in values]
+
+    def small(self, value, significant: int = 2) -> str:
+        """Tiny values as mantissa and exponent (3.8e-6), others with `significant` digits."""
+        if not is_number(value):
+            return self.missing
+        if value != 0 and abs(value) < 1e-3:
+            mantissa, exponent = f"{value:.{significant - 1}e}".split("e")
+            return f"{self.fixed(float(mantissa), significant - 1)}e{int(exponent)}"
+        return self.sig(value, significant) if value else "0"
+
+    def ratio(self, value, decimals: int = 2) -> str:
+        return f"{self.fixed(value, decimals)}×" if is_number(value) else self.missing
+
+    def percent(self, fraction, decimals: int = 2) -> str:
+        if not is_number(fraction):
+            return self.missing
+        return f"{self.fixed(100 * fraction, decimals)}{NBSP}%"
+
+    def pp(self, value, decimals: int = 2, signed: bool = True) -> str:
+        if not is_number(value):
+            return self.missing
+        sign = "+" if signed and value > 0 and round(value, decimals) != 0 else ""
+        unit = "п.\u00a0п." if self.language == "ru" else "pp"
+        return f"{sign}{self.fixed(value, decimals)}{NBSP}{unit}"
+
+    def kib(self, size_bytes, decimals: int = 1) -> str:
+        return self.fixed(size_bytes / 1024, decimals) if is_number(size_bytes) else self.missing
+
+    def kib_unit(self, size_bytes, decimals: int = 1) -> str:
+        unit = "КиБ" if self.language == "ru" else "KiB"
+        return f"{self.kib(size_bytes, decimals)}{NBSP}{unit}" if is_number(size_bytes) else self.missing
+
+    def ms(self, value, significant: int = 3) -> str:
+        unit = "мс" if self.language == "ru" else "ms"
+        return f"{self.sig(value, significant)}{NBSP}{unit}" if is_number(value) else self.missing
+
+    def seconds(self, value, significant: int = 3) -> str:
+        unit = "с" if self.language == "ru" else "s"
+        return f"{self.sig(value, significant)}{NBSP}{unit}" if is_number(value) else self.missing

@@ -1,0 +1,104 @@
+"""Render the Markdown and LaTeX reports from Jinja2 templates.
+
+The LaTeX environment uses \\VAR{...} / \\BLOCK{...} / \\#{...} delimiters so TeX braces
+never clash, and its finalize hook escapes every value that is not marked `Tex`; the
+Markdown environment does the same with `md_escape`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jinja2
+
+from .escape import Md, Tex, latex_escape, latex_url, md_escape, md_url
+from .i18n import TEMPLATES
+
+
+def _finalize(escape):
+    def finalize(value):
+        if value is None:
+            return ""
+        return escape(value)
+
+    return finalize
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _fill(escape, marker):
+    """Fill a prose template: its text is escaped, values marked as markup are inserted as is."""
+
+    def fill(template, **values):
+        parts = []
+        position = 0
+        for match in _PLACEHOLDER.finditer(str(template)):
+            parts.append(escape(str(template)[position : match.start()]))
+            value = values[match.group(1)]
+            parts.append(value if isinstance(value, marker) else escape(str(value)))
+            position = match.end()
+        parts.append(escape(str(template)[position:]))
+        return marker("".join(parts))
+
+    return fill
+
+
+def latex_environment(templates: str | Path = TEMPLATES) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        block_start_string=r"\BLOCK{",
+        block_end_string="}",
+        variable_start_string=r"\VAR{",
+        variable_end_string="}",
+        comment_start_string=r"\#{",
+        comment_end_string="}",
+        line_statement_prefix=None,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        finalize=_finalize(latex_escape),
+    )
+    env.filters.update(
+        e=latex_escape,
+        raw=lambda text: Tex(text),
+        url=latex_url,
+        align=lambda columns: Tex("".join(c["align"] for c in columns)),
+        fill=_fill(latex_escape, Tex),
+    )
+    env.globals.update(
+        ref=lambda label: Tex(f"\\ref{{{label}}}"),
+        refs=lambda labels, prefix="": Tex(", ".join(f"\\ref{{{prefix}{label}}}" for label in labels)),
+    )
+    return env
+
+
+def markdown_environment(templates: str | Path = TEMPLATES) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        finalize=_finalize(md_escape),
+    )
+    env.filters.update(
+        e=md_escape,
+        raw=lambda text: Md(text),
+        url=lambda text: Md(md_url(text)),
+        align=lambda columns: Md("|" + "|".join("---:" if c["align"] == "r" else ":---" for c in columns) + "|"),
+        fill=_fill(md_escape, Md),
+    )
+    return env
+
+
+def render_latex(context: dict, templates: str | Path = TEMPLATES) -> str:
+    return latex_environment(templates).get_template("report.tex.j2").render(**context)
+
+
+def render_markdown(context: dict, templates: str | Path = TEMPLATES) -> str:
+    return markdown_environment(templates).get_template("report.md.j2").render(**context)

@@ -1,0 +1,480 @@
+"""Report: escaping, number formats, facts computed from fabricated results, rendering, PDF build."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from compressbench.report import (
+    ReportInputs,
+    build_context,
+    latex_escape,
+    load,
+    md_escape,
+    render_latex,
+    render_markdown,
+)
+from compressbench.report.analysis import analyse, pareto_front
+from compressbench.report.claims import load_claims
+from compressbench.report.i18n import TEMPLATES, Strings
+from compressbench.report.latex import build_pdf, check_log, engine_available, zip_latex
+from compressbench.report.numbers import Numbers
+
+CIFAR = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+NASTY = "Отчёт #1: 100% & $5 ~ a_b ^c \\textbf{x} {y} -- `q' <z> | *w*"
+
+
+def write_tsv(path: Path, rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter="\t")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def write_json(path: Path, data) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False))
+
+
+# target: runtime, label, weights, precision, size, accuracy, test-set s, p50 ms, CI, img/s, best batch, naive, tuned
+TARGETS = {
+    "pytorch": ("pytorch", "PyTorch", "fp32", "f32", 250_821, 0.5844, 0.60, 0.200, (0.195, 0.205), 9000, 256, 6.0, 2.5),
+    "onnxruntime": (
+        "onnxruntime",
+        "ONNX Runtime",
+        "fp32",
+        "f32",
+        249_311,
+        0.5844,
+        0.30,
+        0.030,
+        (0.029, 0.031),
+        30000,
+        8,
+        0.9,
+        0.4,
+    ),
+    "openvino": (
+        "openvino",
+        "OpenVINO",
+        "fp16",
+        "<Type: 'float32'>",
+        143_469,
+        0.5843,
+        0.35,
+        0.040,
+        (0.039, 0.041),
+        35000,
+        256,
+        1.1,
+        0.5,
+    ),
+    "openvino_int8": (
+        "openvino",
+        "OpenVINO INT8",
+        "int8",
+        "i8",
+        80_000,
+        0.5790,
+        0.20,
+        0.035,
+        (0.034, 0.036),
+        50000,
+        256,
+        1.0,
+        0.45,
+    ),
+}
+
+
+def fabricate(root: Path, targets=TARGETS, bench: bool = True, source: str = "cifar10", classes=CIFAR) -> Path:
+    results = root / "results"
+    rows = []
+    for name, (
+        runtime,
+        label,
+        weights,
+        precision,
+        size,
+        acc,
+        seconds,
+        p50,
+        ci,
+        ips,
+        best,
+        naive,
+        tuned,
+    ) in targets.items():
+        row = {
+            "target": name,
+            "runtime": runtime,
+            "label": label,
+            "weights": weights,
+            "precision": precision,
+            "accuracy": acc,
+            "precision_macro": acc + 0.01,
+            "recall_macro": acc,
+            "f1_macro": acc - 0.002,
+            "precision_weighted": acc + 0.01,
+            "recall_weighted": acc,
+            "f1_weighted": acc - 0.002,
+            "size_bytes": size,
+            "params": 62006,
+            "test_set_seconds": seconds,
+            "eval_batch_size": 256,
+            "threads": 2,
+            "agreement": 1.0 if name != "openvino_int8" else 0.97,
+            "max_abs_logit_diff": 0.0 if name == "pytorch" else 3e-6,
+            "accuracy_delta_pp": 100 * (acc - 0.5844),
+            "compression_ratio": 249_311 / size,
+            "latency_p50_ms": "",
+            "latency_p99_ms": "",
+            "throughput_ips": "",
+            "batch_size_best": "",
+        }
+        rows.append(row)
+        write_json(
+            results / "eval" / name / "metrics.json",
+            {**row, "test_images": 10000, "test_set_seconds_passes": [seconds] * 3, "runtime_runtime_version": "1.0"},
+        )
+        if bench:
+            write_json(
+                results / "bench" / name / "summary.json",
+                {
+                    "latency_p50_ms": p50,
+                    "latency_p90_ms": p50 * 1.1,
+                    "latency_p99_ms": p50 * 2,
+                    "latency_mean_ms": p50 * 1.2,
+                    "latency_p50_ci_low_ms": ci[0],
+                    "latency_p50_ci_high_ms": ci[1],
+                    "latency_calls": 2000,
+                    "throughput_ips": ips,
+                    "batch_size_best": best,
+                    "throughput_by_batch": {
+                        "1": 1000 / p50,
+                        "8": ips * 0.8,
+                        "64": ips * 0.9,
+                        "256": ips * (best == 256 or 0.7),
+                    },
+                    "naive_test_set_seconds": naive,
+                    "tuned_test_set_seconds": tuned,
+                    "best_batch_test_set_seconds": 10000 / ips,
+                    "threads": 2,
+                    "precision": precision,
+                    "timer": "one predict call at batch 1",
+                },
+            )
+            write_tsv(
+                results / "bench" / name / "latency.tsv",
+                [{"call": i, "microseconds": 1000 * p50 * (1 + (i % 7) / 20)} for i in range(200)],
+            )
+    write_tsv(results / "summary.tsv", rows)
+    write_tsv(
+        results / "model" / "train_log.tsv",
+        [
+            {
+                "epoch": e,
+                "train_loss": 2 / e,
+                "train_accuracy": 0.3 + 0.05 * e,
+                "test_accuracy": 0.35 + 0.04 * e,
+                "seconds": 10,
+            }
+            for e in range(1, 6)
+        ],
+    )
+    write_json(
+        results / "model" / "spec.json",
+        {
+            "in_channels": 3,
+            "input_size": 32,
+            "num_classes": len(classes),
+            "class_names": classes,
+            "mean": [0.5] * 3,
+            "std": [0.25] * 3,
+        },
+    )
+    write_json(
+        results / "data" / "summary.json",
+        {
+            "source": source,
+            "train_images": 50000,
+            "test_images": 10000,
+            "channels": 3,
+            "image_size": 32,
+            "class_names": classes,
+        },
+    )
+    write_tsv(
+        results / "eval" / "pytorch" / "confusion.tsv",
+        [{"true": c, **{d: (900 if c == d else 11) for d in classes}} for c in classes],
+    )
+    write_tsv(
+        results / "eval" / "pytorch" / "per_class.tsv",
+        [{"class": c, "precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 1000} for c in classes],
+    )
+    write_json(
+        results / "environment.json",
+        {
+            "cpu_model": "Test CPU",
+            "physical_cores": 2,
+            "isa": {"AVX-512 BF16": True, "AMX-BF16": False},
+            "os": "Linux",
+            "python": "3.11",
+            "libraries": {"torch": "2.0"},
+        },
+    )
+    if bench:
+        write_json(
+            results / "bench" / "openvino" / "benchmark_app.json",
+            {"comparison": [{"batch_size": 1, "benchmark_app_latency_median_ms": 0.038, "our_latency_p50_ms": 0.040}]},
+        )
+    return results
+
+
+def analysis_for(results: Path, language: str = "en"):
+    return analyse(load(ReportInputs.from_results_dir(results)), Strings(language))
+
+
+# ---- escaping ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("char", list("#$%&~_^\\{}"))
+def test_latex_escape_makes_every_special_literal(char):
+    escaped = latex_escape(f"a{char}b")
+    # no bare special remains: each is preceded by a backslash or is inside a \text...{} command
+    stripped = re.sub(r"\\(textbackslash|textasciitilde|textasciicircum)\{\}", "", escaped)
+    stripped = re.sub(r"\\[#$%&_{}]", "", stripped)
+    assert stripped == "ab"
+
+
+def test_latex_escape_keeps_cyrillic_and_breaks_ligatures():
+    assert latex_escape("Ёжик") == "Ёжик"
+    assert latex_escape("a--b") == "a-{}-b"
+    assert latex_escape("\\input{/etc/passwd}") == r"\textbackslash{}input\{/etc/passwd\}"
+    assert latex_escape("a\u00a0b") == "a~b"
+
+
+def test_md_escape_table_cells_and_leading_markers():
+    assert md_escape("a|b") == r"a\|b"
+    assert md_escape("# title").startswith("\\#")
+    assert md_escape("- item").startswith("\\-")
+    assert md_escape("1. first").startswith("1\\.")
+    assert md_escape("*bold* _x_ [l](u) <b>") == r"\*bold\* \_x\_ \[l\](u) \<b\>"
+    assert md_escape("line\nbreak") == "line break"
+
+
+# ---- numbers -------------------------------------------------------------------------------------
+
+
+def test_numbers_follow_language():
+    ru, en = Numbers("ru"), Numbers("en")
+    assert ru.fixed(0.5844, 4) == "0,5844"
+    assert en.fixed(0.5844, 4) == "0.5844"
+    assert ru.integer(62006) == "62\u00a0006"
+    assert ru.integer(1234) == "1234"
+    assert en.integer(62006) == "62,006"
+    assert ru.pp(-0.54) == "-0,54\u00a0п.\u00a0п."
+    assert ru.column([0.5, 12.25, 0.0312]) == ["0,5000", "12,2500", "0,0312"]
+    assert en.small(3.8e-6) == "3.8e-6"
+    with pytest.raises(ValueError):
+        Numbers("de")
+
+
+# ---- facts ---------------------------------------------------------------------------------------
+
+
+def test_facts_follow_the_numbers(tmp_path):
+    analysis = analysis_for(fabricate(tmp_path))
+    facts = analysis.facts
+    assert facts["onnxruntime_fastest_batch1"].value is True
+    assert facts["onnxruntime_faster_than_pytorch_batch1"].value is True
+    assert facts["pytorch_slowest_batch1"].value is True
+    assert facts["openvino_int8_fastest_best_batch"].value is True
+    assert facts["fastest_batch1_resolved"].value is True  # CIs 0.029-0.031 (ONNX) and 0.034-0.036 (INT8)
+    assert facts["openvino_int8_smallest"].value is True
+    assert facts["openvino_smallest_fp32_family"].value is True
+    assert facts["openvino_fp16_weights_half_size"].value is True
+    assert facts["onnx_about_pytorch_size"].value is True
+    assert facts["accuracy_equal_across_runtimes"].value is True
+    assert facts["openvino_int8_predictions_match_pytorch"].value is False
+    assert facts["openvino_int8_accuracy_within_1pp"].value is True
+    assert facts["cpu_has_native_bf16"].value is True
+    assert facts["openvino_executes_fp32"].value is True  # "<Type: 'float32'>" normalised
+    assert facts["pytorch_naive_slower_than_tuned"].value is True
+    assert facts["openvino_benchmark_app_agrees"].value is True
+    speed = " ".join(analysis.text["speed"])
+    assert "ONNX Runtime" in speed and "1.17×" in speed  # 0.035 / 0.030
+
+
+def test_facts_change_when_the_numbers_change(tmp_path):
+    targets = dict(TARGETS)
+    # PyTorch becomes the fastest at batch 1, with overlapping CIs against ONNX Runtime
+    targets["pytorch"] = (*TARGETS["pytorch"][:7], 0.029, (0.0285, 0.0305), *TARGETS["pytorch"][9:])
+    analysis = analysis_for(fabricate(tmp_path, targets))
+    assert analysis.facts["pytorch_fastest_batch1"].value is True
+    assert analysis.facts["onnxruntime_faster_than_pytorch_batch1"].value is False
+    assert analysis.facts["fastest_batch1_resolved"].value is False
+    assert any("overlap" in text for text in analysis.text["speed"])
+
+
+def test_without_benchmarks_speed_facts_are_not_measured(tmp_path):
+    analysis = analysis_for(fabricate(tmp_path, bench=False))
+    assert analysis.facts["onnxruntime_faster_than_pytorch_batch1"].value is None
+    assert analysis.facts["openvino_naive_slower_than_tuned"].value is None
+    assert analysis.facts["onnxruntime_faster_than_pytorch_test_set"].value is True
+    assert any("not measured" in text for text in analysis.text["speed"])
+    assert analysis.text["naive"] == [Strings("en").naive_missing]
+
+
+def test_imagefolder_cifar_copy_caveat(tmp_path):
+    analysis = analysis_for(fabricate(tmp_path, source="imagefolder"), "ru")
+    assert any("JPEG" in text and "не совпадает" in text for text in analysis.text["coursework"])
+    other = analysis_for(fabricate(tmp_path / "x", source="digits", classes=list("0123456789")), "en")
+    assert any("not comparable" in text for text in other.text["coursework"])
+
+
+def test_pareto_front():
+    points = {"a": (1.0, 1.0, 0.9), "b": (2.0, 0.5, 0.9), "c": (2.0, 2.0, 0.8), "d": (1.0, 1.0, 0.95)}
+    assert pareto_front(points, (False, False, True)) == {"b", "d"}
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_claims_refer_to_computed_facts(tmp_path, language):
+    targets = {
+        **TARGETS,
+        "onnxruntime_int8": (
+            "onnxruntime",
+            "ONNX Runtime INT8",
+            "int8",
+            "i8",
+            70_000,
+            0.58,
+            0.2,
+            0.05,
+            (0.049, 0.051),
+            20000,
+            64,
+            1.0,
+            0.5,
+        ),
+    }
+    analysis = analysis_for(fabricate(tmp_path, targets), language)
+    claims = load_claims(TEMPLATES / "claims" / f"{language}.yaml")
+    assert {c.runtime for c in claims} == {"pytorch", "onnxruntime", "openvino"}
+    for claim in claims:
+        assert claim.evidence in analysis.facts, claim.evidence
+        assert analysis.facts[claim.evidence].value is not None, claim.evidence
+
+
+def test_claim_files_match_across_languages():
+    ru = load_claims(TEMPLATES / "claims" / "ru.yaml")
+    en = load_claims(TEMPLATES / "claims" / "en.yaml")
+    assert [(c.runtime, c.kind, c.evidence, c.expect, c.source) for c in ru] == [
+        (c.runtime, c.kind, c.evidence, c.expect, c.source) for c in en
+    ]
+
+
+# ---- rendering -----------------------------------------------------------------------------------
+
+FIGURES = {name: f"figures/{name}" for name in ("training_curves", "latency", "tradeoff", "confusion")}
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_render_both_formats(tmp_path, language):
+    data = load(ReportInputs.from_results_dir(fabricate(tmp_path)))
+    context = build_context(data, {"language": language, "title": NASTY, "author": "Иванов & Co_"}, FIGURES)
+    markdown, latex = render_markdown(context), render_latex(context)
+    assert r"\VAR" not in latex and r"\BLOCK" not in latex and "{{" not in markdown
+    assert latex_escape(NASTY) in latex
+    assert md_escape(NASTY) in markdown
+    assert "figures/latency.png" in markdown and "figures/latency.pdf" in latex
+    assert r"\ref{tab:results}" in latex and r"\label{tab:results}" in latex
+    decimal = "0,5844" if language == "ru" else "0.5844"
+    assert decimal in markdown and decimal in latex
+    heading = "Сравнение с курсовой работой" if language == "ru" else "Comparison with the coursework"
+    assert heading in markdown and heading in latex
+    # every Markdown table row has as many cells as its header
+    for block in re.findall(r"((?:^\|.*\|\n)+)", markdown, flags=re.M):
+        lines = block.strip().splitlines()
+        counts = {len(re.findall(r"(?<!\\)\|", line)) for line in lines}
+        assert len(counts) == 1, lines
+
+
+def test_default_title_and_variants_table(tmp_path):
+    data = load(ReportInputs.from_results_dir(fabricate(tmp_path)))
+    context = build_context(data, {"language": "en", "title": None, "author": ""}, {})
+    assert context["title"] == Strings("en").default_title
+    assert context["variants"]["rows"][0][0] == "OpenVINO INT8"
+    assert "Compressed variants" in render_markdown(context)
+
+
+def test_check_log_flags_missing_characters_and_references():
+    errors, warnings = check_log(
+        "Missing character: There is no 😀 in font cmunrm!\n"
+        "LaTeX Warning: Reference `fig:x' on page 2 undefined on input line 5.\n"
+        "Overfull \\hbox (12.5pt too wide) in paragraph at lines 1--2\n"
+    )
+    assert len(errors) == 2 and len(warnings) == 1
+
+
+def test_plots_write_pdf_and_png(tmp_path):
+    from compressbench import plots
+
+    results = fabricate(tmp_path)
+    data = load(ReportInputs.from_results_dir(results))
+    latency = {t: results / "bench" / t / "latency.tsv" for t in data.bench}
+    for name in (
+        "training_curves",
+        "test_set_time",
+        "latency",
+        "throughput",
+        "tradeoff",
+        "confusion",
+        "naive",
+        "benchmark_app",
+    ):
+        written = plots.make_figure(name, data, Strings("ru"), tmp_path / "figures" / name, latency)
+        assert [p.suffix for p in written] == [".pdf", ".png"] and all(p.stat().st_size > 1000 for p in written)
+
+
+@pytest.mark.skipif(not engine_available(), reason="no latexmk/xelatex")
+def test_pdf_build_with_cyrillic_and_specials(tmp_path):
+    from compressbench import plots
+
+    results = fabricate(tmp_path)
+    data = load(ReportInputs.from_results_dir(results))
+    report = tmp_path / "reports"
+    names = ("training_curves", "tradeoff")
+    for name in names:
+        plots.make_figure(name, data, Strings("ru"), report / "figures" / name)
+    context = build_context(
+        data, {"language": "ru", "title": NASTY, "author": "Пётр & Co_ #2"}, {n: f"figures/{n}" for n in names}
+    )
+    (report / "report.tex").write_text(render_latex(context))
+    warnings = build_pdf(report / "report.tex", report / "report.pdf")
+    assert warnings == []
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(report / "report.pdf"), "-"], capture_output=True, text=True).stdout
+        assert "Отчёт #1: 100% & $5" in text and "Пётр & Co_ #2" in text
+    archive = report / "report-latex.zip"
+    zip_latex(report / "report.tex", [report / "figures" / f"{n}.pdf" for n in names], archive)
+    with zipfile.ZipFile(archive) as bundle:
+        assert {"report.tex", "figures/training_curves.pdf", "figures/tradeoff.pdf"} <= set(bundle.namelist())
+
+
+def test_pdf_without_tex_engine_says_how_to_install(tmp_path, monkeypatch):
+    from compressbench.report import latex
+
+    monkeypatch.setattr(latex.shutil, "which", lambda name: None)
+    (tmp_path / "report.tex").write_text("x")
+    with pytest.raises(latex.LatexError, match="apt-get install -y --no-install-recommends latexmk"):
+        latex.build_pdf(tmp_path / "report.tex", tmp_path / "report.pdf")
+    assert not (tmp_path / "report.pdf").exists()

@@ -1,0 +1,16 @@
+from pathlib import Path
+
+from compressbench import plots
+from compressbench.logs import logged
+from compressbench.report.data import inputs_from_snakemake, load
+from compressbench.report.i18n import Strings
+
+with logged(snakemake.log[0]):
+    data = load(inputs_from_snakemake(snakemake.input))
+    strings = Strings(snakemake.params.report["language"])
+    latency_files = {Path(p).parent.name: Path(p) for p in snakemake.input.get("latency", [])}
+    for key in snakemake.output.keys():
+        if key.endswith("_pdf"):
+            name = key[: -len("_pdf")]
+            written = plots.make_figure(name, data, strings, Path(snakemake.output[key]).with_suffix(""), latency_files)
+            print(name, *written)

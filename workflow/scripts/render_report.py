@@ -1,0 +1,19 @@
+from pathlib import Path
+
+from compressbench.logs import logged
+from compressbench.report import build_context, render_latex, render_markdown
+from compressbench.report.data import inputs_from_snakemake, load
+
+with logged(snakemake.log[0]):
+    data = load(inputs_from_snakemake(snakemake.input))
+    report_dir = Path(snakemake.output.markdown).parent
+    figures = {
+        Path(path).stem: Path(path).with_suffix("").relative_to(report_dir).as_posix()
+        for path in snakemake.input.figures
+    }
+    context = build_context(data, snakemake.params.report, figures)
+    Path(snakemake.output.markdown).write_text(render_markdown(context), encoding="utf-8")
+    Path(snakemake.output.latex).write_text(render_latex(context), encoding="utf-8")
+    for name, fact in sorted(context["facts"].items()):
+        if fact.value is not None:
+            print(f"{name}: {fact.value}")
