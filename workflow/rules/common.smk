@@ -1,3 +1,4 @@
+import os
 import sys
 
 sys.path.insert(0, workflow.basedir)

@@ -33,7 +33,10 @@ rule render_report:
         **REPORT_INPUTS,
         figures=REPORT_FIGURE_PDFS,
         pngs=REPORT_FIGURE_PNGS,
-        templates=report_workflow.TEMPLATE_FILES,
+        templates=[
+            os.path.join(workflow.basedir, path)
+            for path in report_workflow.TEMPLATE_FILES
+        ],
     output:
         markdown=report(
             "reports/report.md", caption="../report/report_md.rst", category="Report"

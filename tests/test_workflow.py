@@ -1,0 +1,75 @@
+"""End to end: `snakemake` on a small digits config produces every promised output."""
+
+from __future__ import annotations
+
+import csv
+import json
+import zipfile
+
+import pytest
+from conftest import E2E_TARGETS
+
+from compressbench.report.latex import engine_available
+
+SUMMARY_COLUMNS = [
+    "target", "runtime", "accuracy", "precision_macro", "recall_macro", "f1_macro", "precision_weighted",
+    "recall_weighted", "f1_weighted", "size_bytes", "params", "test_set_seconds", "latency_p50_ms",
+    "latency_p99_ms", "throughput_ips", "batch_size_best", "accuracy_delta_pp", "compression_ratio",
+]  # fmt: skip
+
+
+def read_tsv(path):
+    with open(path, encoding="utf-8") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+def test_summary_has_a_row_per_target_with_public_columns(workflow_copy):
+    rows = read_tsv(workflow_copy / "results" / "summary.tsv")
+    assert [row["target"] for row in rows] == E2E_TARGETS
+    assert set(SUMMARY_COLUMNS) <= set(rows[0])
+    by_target = {row["target"]: row for row in rows}
+    assert by_target["openvino"]["runtime"] == "openvino"
+    assert by_target["openvino"]["precision"] == "f32"
+    assert float(by_target["pytorch"]["accuracy_delta_pp"]) == 0.0
+    assert int(by_target["pytorch"]["params"]) == 61_706  # LeNet-5 on 1x32x32, 10 classes
+    assert float(by_target["onnxruntime_int8"]["compression_ratio"]) > 2.5
+    for row in rows:
+        assert 0.0 < float(row["accuracy"]) <= 1.0
+        assert float(row["latency_p50_ms"]) > 0 and float(row["throughput_ips"]) > 0
+
+
+def test_predictions_and_parity_per_target(workflow_copy):
+    for target in E2E_TARGETS:
+        predictions = read_tsv(workflow_copy / "results" / "eval" / target / "predictions.tsv")
+        assert {"index", "label", "prediction"} <= set(predictions[0])
+        parity = read_tsv(workflow_copy / "results" / "eval" / target / "parity.tsv")[0]
+        assert float(parity["agreement"]) >= float(parity["threshold"])
+
+
+def test_benchmark_keeps_raw_timings(workflow_copy):
+    bench = workflow_copy / "results" / "bench" / "openvino"
+    latencies = read_tsv(bench / "latency.tsv")
+    summary = json.loads((bench / "summary.json").read_text())
+    assert len(latencies) == summary["latency_calls"] >= 50
+    assert summary["threads"] >= 1 and summary["precision"] == "f32"
+    assert (bench / "benchmark_app.json").is_file()
+    assert json.loads((workflow_copy / "results" / "environment.json").read_text())
+
+
+def test_reports_are_written(workflow_copy):
+    markdown = (workflow_copy / "reports" / "report.md").read_text(encoding="utf-8")
+    assert "| " in markdown and "figures/" in markdown
+    for line in markdown.splitlines():
+        if line.startswith("![") and "](" in line:
+            assert (workflow_copy / "reports" / line.split("](")[1].split(")")[0]).is_file()
+    with zipfile.ZipFile(workflow_copy / "reports" / "report-latex.zip") as archive:
+        names = archive.namelist()
+    assert "report.tex" in names and any(name.endswith(".pdf") for name in names)
+
+
+@pytest.mark.skipif(not engine_available(), reason="no TeX engine installed (setup.sh --with-tex)")
+def test_pdf_is_built_without_missing_characters(workflow_copy):
+    pdf = workflow_copy / "reports" / "report.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    log = (workflow_copy / "logs" / "report" / "pdf.log").read_text(encoding="utf-8", errors="replace")
+    assert "Missing character" not in log
