@@ -281,7 +281,8 @@ def test_numbers_follow_language():
     assert ru.integer(62006) == "62\u00a0006"
     assert ru.integer(1234) == "1234"
     assert en.integer(62006) == "62,006"
-    assert ru.pp(-0.54) == "-0,54\u00a0п.\u00a0п."
+    assert ru.pp(-0.54) == "\u22120,54\u00a0п.\u00a0п."  # a minus sign, not a hyphen
+    assert en.fixed(-1.5, 1) == "\u22121.5"
     assert ru.column([0.5, 12.25, 0.0312]) == ["0,5000", "12,2500", "0,0312"]
     assert en.small(3.8e-6) == "3.8e-6"
     with pytest.raises(ValueError):

@@ -75,9 +75,13 @@ class Analysis:
         return bench.get("precision") or (self.data.row(target) or {}).get("precision") or "unknown"
 
     def pname(self, target: str) -> str:
-        """Execution precision as printed: FP32, BF16, FP16, INT8."""
+        """Execution precision as printed: FP32, BF16, FP16, INT8; a quantized OpenVINO model runs its
+        quantized layers in INT8 and the rest in the precision hint ("INT8 + FP32")."""
         names = {"f32": "FP32", "bf16": "BF16", "f16": "FP16", "i8": "INT8"}
-        return names.get(self.precision(target), self.precision(target).upper())
+        name = names.get(self.precision(target), self.precision(target).upper())
+        if name != "INT8" and "int8" in self.weights_name(target).lower():
+            return f"INT8 + {name}"
+        return name
 
     def threads(self, target: str):
         return self.num(target, "threads")
@@ -191,9 +195,9 @@ class Analysis:
                     "speed_single", fast=self.label(timed[0]), fast_s=n.seconds(self.num(timed[0], "test_set_seconds"))
                 )
             )
-        timers = sorted({str(b["timer"]) for b in self.data.bench.values() if b.get("timer")})
-        for timer in timers:
-            out.append(s.say("timer_note", timer=timer))
+        if any(b.get("timer") for b in self.data.bench.values()):
+            # the bench's own timer strings are English; the report says the same in its language
+            out.append(s.say("timer_note", timer=s.timer_bench))
 
         # facts: pairwise and extremes, on every basis
         bases = {

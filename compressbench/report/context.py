@@ -47,13 +47,6 @@ MONTHS_RU = [
 ]
 
 
-PRECISION_NAMES = {"f32": "FP32", "bf16": "BF16", "f16": "FP16", "i8": "INT8"}
-
-
-def precision_name(precision: str) -> str:
-    return PRECISION_NAMES.get(precision, str(precision).upper())
-
-
 def table(
     columns: list[tuple[str, str]],
     rows: list[list[str]],
@@ -132,7 +125,7 @@ def build_context(
             list(row)
             for row in zip(
                 labels,
-                [precision_name(analysis.precision(t)) for t in targets],
+                [analysis.pname(t) for t in targets],
                 col("test_set_seconds"),
                 [n.kib(value(t, "size_bytes")) for t in targets],
                 *[
@@ -176,7 +169,7 @@ def build_context(
             for row in zip(
                 labels,
                 [analysis.weights_name(t) for t in targets],
-                [precision_name(analysis.precision(t)) for t in targets],
+                [analysis.pname(t) for t in targets],
                 [n.integer(value(t, "threads")) for t in targets],
                 col("test_set_seconds"),
                 col("latency_p50_ms", most=4),
@@ -202,7 +195,7 @@ def build_context(
                 [
                     analysis.label(t),
                     analysis.weights_name(t),
-                    precision_name(analysis.precision(t)),
+                    analysis.pname(t),
                     n.kib(value(t, "size_bytes")),
                     n.ratio(value(t, "compression_ratio")),
                     n.fixed(value(t, "accuracy"), 4),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 NBSP = "\u00a0"
+MINUS = "\u2212"  # a typographic minus, not a hyphen
 LANGUAGES = ("ru", "en")
 
 
@@ -39,7 +40,7 @@ class Numbers:
             text = text.replace(",", NBSP if grouped else "").replace(".", ",")
         if text.lstrip("-").strip("0,.") == "" and value < 0:
             text = text.lstrip("-")  # no "-0.00"
-        return text
+        return text.replace("-", MINUS)
 
     def integer(self, value) -> str:
         return self.fixed(round(value), 0) if is_number(value) else self.missing
