@@ -9,7 +9,7 @@ TEX_PACKAGES="latexmk texlive-latex-recommended texlive-latex-extra texlive-xete
   texlive-fonts-recommended lmodern fonts-cmu poppler-utils"
 
 if [[ "${1:-}" == "--with-tex" ]]; then
-  if ! command -v xelatex >/dev/null || ! command -v latexmk >/dev/null || ! fc-list | grep -qi "CMU Serif"; then
+  if ! command -v xelatex >/dev/null || ! command -v latexmk >/dev/null || ! fc-list : family | grep -i "CMU Serif" >/dev/null; then
     SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
     $SUDO apt-get update -q
     # shellcheck disable=SC2086
