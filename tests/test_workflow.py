@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
 import zipfile
 
 import pytest
-from conftest import E2E_TARGETS
+from conftest import E2E_TARGETS, SNAKEMAKE, write_config
 
 from compressbench.report.latex import engine_available
 
@@ -73,3 +74,16 @@ def test_pdf_is_built_without_missing_characters(workflow_copy):
     assert pdf.read_bytes().startswith(b"%PDF")
     log = (workflow_copy / "logs" / "report" / "pdf.log").read_text(encoding="utf-8", errors="replace")
     assert "Missing character" not in log
+
+
+def test_snakemake_html_report(workflow_copy):
+    config = write_config(workflow_copy)
+    html = workflow_copy / "reports" / "workflow-report.html"
+    result = subprocess.run(
+        [*SNAKEMAKE, "--report", str(html), "--cores", "1", "--configfile", str(config)],
+        cwd=workflow_copy,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert html.stat().st_size > 10_000
