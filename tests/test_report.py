@@ -23,6 +23,7 @@ from compressbench.report import (
 )
 from compressbench.report.analysis import analyse, pareto_front
 from compressbench.report.claims import load_claims
+from compressbench.report.context import FIGURES as FIGURE_NAMES
 from compressbench.report.i18n import TEMPLATES, Strings
 from compressbench.report.latex import build_pdf, check_log, engine_available, zip_latex
 from compressbench.report.numbers import Numbers
@@ -432,16 +433,7 @@ def test_plots_write_pdf_and_png(tmp_path):
     results = fabricate(tmp_path)
     data = load(ReportInputs.from_results_dir(results))
     latency = {t: results / "bench" / t / "latency.tsv" for t in data.bench}
-    for name in (
-        "training_curves",
-        "test_set_time",
-        "latency",
-        "throughput",
-        "tradeoff",
-        "confusion",
-        "naive",
-        "benchmark_app",
-    ):
+    for name in FIGURE_NAMES:
         written = plots.make_figure(name, data, Strings("ru"), tmp_path / "figures" / name, latency)
         assert [p.suffix for p in written] == [".pdf", ".png"] and all(p.stat().st_size > 1000 for p in written)
 
