@@ -114,6 +114,9 @@ def latency_stats(microseconds: Sequence[float] | np.ndarray, confidence: float 
         raise ValueError("latency_stats: no timings")
     p50, p90, p99 = (float(v) for v in np.percentile(values, [50, 90, 99]))
     low, high = median_ci(values, confidence)
+    # A CI of the median assumes one steady state; the medians of the run's four quarters show
+    # whether the machine changed state while it was measured (a shared VM does).
+    quarters = [float(np.median(part)) / 1000.0 for part in np.array_split(values, 4) if len(part)]
     return {
         "latency_p50_ms": p50 / 1000.0,
         "latency_p90_ms": p90 / 1000.0,
@@ -125,6 +128,8 @@ def latency_stats(microseconds: Sequence[float] | np.ndarray, confidence: float 
         "latency_p50_ci_high_ms": high / 1000.0,
         "latency_ci_confidence": confidence,
         "latency_calls": len(values),
+        "latency_quarter_p50_ms": quarters,
+        "latency_drift": max(quarters) / min(quarters) - 1.0,
     }
 
 

@@ -50,6 +50,14 @@ def test_latency_percentiles_hand_computed():
     # ranks 40 and 61 for n = 100 (see below)
     assert stats["latency_p50_ci_low_ms"] == pytest.approx(0.040)
     assert stats["latency_p50_ci_high_ms"] == pytest.approx(0.061)
+    # quarters 1..25, 26..50, 51..75, 76..100 have medians 13, 38, 63, 88 us
+    assert stats["latency_quarter_p50_ms"] == pytest.approx([0.013, 0.038, 0.063, 0.088])
+    assert stats["latency_drift"] == pytest.approx(88 / 13 - 1)
+
+
+def test_steady_latency_has_no_drift():
+    stats = latency_stats(np.tile([40.0, 41.0, 42.0, 43.0, 41.0], 20))  # each quarter: 5 whole cycles
+    assert stats["latency_drift"] == pytest.approx(0.0)
 
 
 def test_median_ci_ranks_match_binomial_tables():

@@ -471,3 +471,15 @@ def test_pdf_without_tex_engine_says_how_to_install(tmp_path, monkeypatch):
     with pytest.raises(latex.LatexError, match="apt-get install -y --no-install-recommends latexmk"):
         latex.build_pdf(tmp_path / "report.tex", tmp_path / "report.pdf")
     assert not (tmp_path / "report.pdf").exists()
+
+
+def test_latency_drift_is_pointed_out(tmp_path):
+    results = fabricate(tmp_path)
+    steady = analysis_for(results)
+    assert not any("moved by more than" in text for text in steady.text["speed"])
+    summary_path = results / "bench" / "openvino" / "summary.json"
+    summary = json.loads(summary_path.read_text())
+    summary.update(latency_quarter_p50_ms=[0.047, 0.048, 0.072, 0.075], latency_drift=0.075 / 0.047 - 1)
+    summary_path.write_text(json.dumps(summary))
+    drifting = " ".join(analysis_for(results).text["speed"])
+    assert "moved by more than 10\u00a0%" in drifting and "OpenVINO (0.0470 / 0.0480 / 0.0720 / 0.0750)" in drifting

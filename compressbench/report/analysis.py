@@ -46,6 +46,7 @@ BYTES_PER_WEIGHT = {"fp32": 4, "fp16": 2, "int8": 1}
 AGREEMENT_SAME = 0.999  # top-1 agreement counted as "same predictions"
 SAME_ACCURACY_PP = 0.1  # accuracy spread counted as "same accuracy"
 NAIVE_OVERHEAD = 1.2  # naive / tuned ratio counted as "naive is slower"
+DRIFT = 0.10  # quarter-to-quarter change of the batch-1 median that the report points out
 
 
 @dataclass
@@ -154,6 +155,7 @@ class Analysis:
                 self.facts["fastest_batch1_resolved"] = Fact(not overlap)
             else:
                 out.append(s.ci_missing)
+            self.latency_drift(out)
         elif not self.data.bench:
             out.append(s.no_bench)
         throughput = self.ranking("throughput_ips", reverse=True)
@@ -228,6 +230,17 @@ class Analysis:
                     (order[-1] == t) if measured else None,
                     self.speed_detail(basis, order) if measured else s.not_measured,
                 )
+
+    def latency_drift(self, out: list[str]) -> None:
+        """Name the targets whose batch-1 median moved by more than DRIFT between quarters of the run."""
+        s, n = self.strings, self.strings.num
+        drifting = [
+            f"{self.label(t)} ({' / '.join(n.sig(q) for q in b['latency_quarter_p50_ms'])})"
+            for t, b in self.data.bench.items()
+            if is_number(b.get("latency_drift")) and b["latency_drift"] > DRIFT
+        ]
+        if drifting:
+            out.append(s.say("latency_drift", drift=n.percent(DRIFT, 0), items="; ".join(drifting)))
 
     def speed_detail(self, basis: str, targets: list[str]) -> str:
         n = self.strings.num

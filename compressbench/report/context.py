@@ -158,7 +158,7 @@ def build_context(
             (s.col_threads, "r"),
             (s.col_time, "r"),
             (s.col_latency, "r"),
-            ("95% CI", "r"),
+            (s.col_ci, "r"),
             (s.col_throughput, "r"),
             (s.col_batch, "r"),
             ("B/param" if language == "en" else "Б/парам.", "r"),
