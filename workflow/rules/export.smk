@@ -26,5 +26,6 @@ rule build_target:
     threads: THREADS
     params:
         settings=target_build_settings,
+        threads=THREADS,
     script:
         "../scripts/build_target.py"

@@ -16,5 +16,7 @@ rule train:
     threads: THREADS
     params:
         train=config["train"],
+        # the configured count, not what --cores leaves: results must not depend on --cores
+        threads=THREADS,
     script:
         "../scripts/train.py"

@@ -13,6 +13,6 @@ with logged(snakemake.log[0]):
         onnx_path=Path(inputs.onnx) if "onnx" in inputs.keys() else None,
         dataset_path=Path(inputs.data) if "data" in inputs.keys() else None,
         settings=snakemake.params.settings,
-        threads=snakemake.threads,
+        threads=snakemake.params.threads,
     )
     build_target(get_target(snakemake.wildcards.target), context, Path(snakemake.output.model_dir))
