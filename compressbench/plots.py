@@ -174,52 +174,62 @@ def _speed(data: ReportData, t: str):
     return None, False
 
 
-def tradeoff(data: ReportData, s: Strings, stem) -> list[Path]:
-    labels = _labels(data)
-    colors = _colors(data.targets)
-    points, speeds = {}, {}
+def _tradeoff_points(data: ReportData) -> tuple[dict[str, tuple[float, float, float]], bool]:
+    """target -> (size KiB, speed ms, accuracy), and whether every speed is a benchmarked batch-1 latency."""
+    points = {}
     benchmarked = True
     for row in data.rows:
         speed, measured = _speed(data, row["target"])
         if speed is None or not isinstance(row.get("accuracy"), int | float):
             continue
         benchmarked &= measured
-        speeds[row["target"]] = speed
         points[row["target"]] = (row["size_bytes"] / 1024, speed, row["accuracy"])
+    return points, benchmarked
+
+
+def _tradeoff_panel(ax, points: dict, index: int, xlabel: str, data: ReportData, s: Strings) -> None:
+    """One panel: accuracy against points[index]; the 3-D Pareto front circled, this panel's 2-D front dashed."""
+    labels = _labels(data)
+    colors = _colors(data.targets)
     front = pareto_front(points, (False, False, True))
+    for k, (t, point) in enumerate(points.items()):
+        ax.scatter(point[index], point[2], s=55, color=colors[t], zorder=3, label=labels[t])
+        if t in front:
+            ax.scatter(point[index], point[2], s=170, facecolors="none", edgecolors="black", zorder=4)
+        ax.annotate(
+            labels[t],
+            (point[index], point[2]),
+            textcoords="offset points",
+            fontsize=7,
+            xytext=(6, 6 + 9 * (k % 3)),
+            color=colors[t],
+        )
+    # 2-D front in this panel: smaller x, higher accuracy
+    front2 = sorted(
+        pareto_front({t: (p[index], p[2]) for t, p in points.items()}, (False, True)),
+        key=lambda t: points[t][index],
+    )
+    if len(front2) > 1:
+        xs = [points[t][index] for t in front2]
+        ys = [points[t][2] for t in front2]
+        ax.step(xs, ys, where="post", color="gray", linestyle="--", linewidth=1, label=s.plot_pareto)
+    ax.set_xlabel(xlabel)
+    xs = [p[index] for p in points.values()]
+    if xs and min(xs) > 0 and max(xs) / min(xs) > 20:
+        ax.set_xscale("log")
+    else:
+        ax.set_xlim(0, max(xs, default=1) * 1.25)
+    _number_axis(ax, s, "x")
+    _number_axis(ax, s)
+
+
+def tradeoff(data: ReportData, s: Strings, stem) -> list[Path]:
+    points, benchmarked = _tradeoff_points(data)
     speed_label = s.plot_speed + (" (b=1, p50)" if benchmarked else (" / img" if s.language == "en" else " / изобр."))
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, 3.2), sharey=True)
         for ax, index, xlabel in ((axes[0], 0, s.plot_size_kib), (axes[1], 1, speed_label)):
-            for k, (t, point) in enumerate(points.items()):
-                ax.scatter(point[index], point[2], s=55, color=colors[t], zorder=3, label=labels[t])
-                if t in front:
-                    ax.scatter(point[index], point[2], s=170, facecolors="none", edgecolors="black", zorder=4)
-                ax.annotate(
-                    labels[t],
-                    (point[index], point[2]),
-                    textcoords="offset points",
-                    fontsize=7,
-                    xytext=(6, 6 + 9 * (k % 3)),
-                    color=colors[t],
-                )
-            # 2-D front in this panel: smaller x, higher accuracy
-            front2 = sorted(
-                pareto_front({t: (p[index], p[2]) for t, p in points.items()}, (False, True)),
-                key=lambda t: points[t][index],
-            )
-            if len(front2) > 1:
-                xs = [points[t][index] for t in front2]
-                ys = [points[t][2] for t in front2]
-                ax.step(xs, ys, where="post", color="gray", linestyle="--", linewidth=1, label=s.plot_pareto)
-            ax.set_xlabel(xlabel)
-            xs = [p[index] for p in points.values()]
-            if xs and min(xs) > 0 and max(xs) / min(xs) > 20:
-                ax.set_xscale("log")
-            else:
-                ax.set_xlim(0, max(xs, default=1) * 1.25)
-            _number_axis(ax, s, "x")
-            _number_axis(ax, s)
+            _tradeoff_panel(ax, points, index, xlabel, data, s)
         axes[0].set_ylabel(s.plot_accuracy)
         handles, names = axes[0].get_legend_handles_labels()
         unique = dict(zip(names, handles, strict=True))

@@ -127,52 +127,70 @@ class Analysis:
         return sorted(measured, key=lambda t: self.num(t, key), reverse=reverse)
 
     def speed(self) -> None:
-        s, n = self.strings, self.strings.num
+        s = self.strings
         out = self.text.setdefault("speed", [])
+        self.speed_batch1(out)
+        self.speed_best_batch(out)
+        self.speed_test_set(out)
+        if any(b.get("timer") for b in self.data.bench.values()):
+            # the bench's own timer strings are English; the report says the same in its language
+            out.append(s.say("timer_note", timer=s.timer_bench))
+        self.speed_facts()
+
+    def speed_batch1(self, out: list[str]) -> None:
+        s, n = self.strings, self.strings.num
         latency = self.ranking("latency_p50_ms")
-        if len(latency) >= 2:
-            fast, second = latency[0], latency[1]
-            fast_ci, second_ci = self.ci(fast), self.ci(second)
-            none = (None, None)
-            out.append(
-                s.say(
-                    "speed_batch1",
-                    fast=self.label(fast),
-                    fast_ms=n.ms(self.num(fast, "latency_p50_ms")),
-                    fast_lo=n.sig((fast_ci or none)[0]),
-                    fast_hi=n.sig((fast_ci or none)[1]),
-                    second=self.label(second),
-                    second_ms=n.ms(self.num(second, "latency_p50_ms")),
-                    second_lo=n.sig((second_ci or none)[0]),
-                    second_hi=n.sig((second_ci or none)[1]),
-                    ratio=s.times(self.num(second, "latency_p50_ms") / self.num(fast, "latency_p50_ms")),
-                    threads=n.integer(self.threads(fast)),
-                )
+        if len(latency) < 2:
+            if not self.data.bench:
+                out.append(s.no_bench)
+            return
+        fast, second = latency[0], latency[1]
+        fast_ci, second_ci = self.ci(fast), self.ci(second)
+        none = (None, None)
+        out.append(
+            s.say(
+                "speed_batch1",
+                fast=self.label(fast),
+                fast_ms=n.ms(self.num(fast, "latency_p50_ms")),
+                fast_lo=n.sig((fast_ci or none)[0]),
+                fast_hi=n.sig((fast_ci or none)[1]),
+                second=self.label(second),
+                second_ms=n.ms(self.num(second, "latency_p50_ms")),
+                second_lo=n.sig((second_ci or none)[0]),
+                second_hi=n.sig((second_ci or none)[1]),
+                ratio=s.times(self.num(second, "latency_p50_ms") / self.num(fast, "latency_p50_ms")),
+                threads=n.integer(self.threads(fast)),
             )
-            if fast_ci and second_ci:
-                overlap = fast_ci[1] >= second_ci[0] and second_ci[1] >= fast_ci[0]
-                out.append(s.ci_overlap if overlap else s.ci_separate)
-                self.facts["fastest_batch1_resolved"] = Fact(not overlap)
-            else:
-                out.append(s.ci_missing)
-            self.latency_drift(out)
-        elif not self.data.bench:
-            out.append(s.no_bench)
+        )
+        if fast_ci and second_ci:
+            overlap = fast_ci[1] >= second_ci[0] and second_ci[1] >= fast_ci[0]
+            out.append(s.ci_overlap if overlap else s.ci_separate)
+            self.facts["fastest_batch1_resolved"] = Fact(not overlap)
+        else:
+            out.append(s.ci_missing)
+        self.latency_drift(out)
+
+    def speed_best_batch(self, out: list[str]) -> None:
+        s, n = self.strings, self.strings.num
         throughput = self.ranking("throughput_ips", reverse=True)
-        if len(throughput) >= 2:
-            fast, second = throughput[0], throughput[1]
-            out.append(
-                s.say(
-                    "speed_best",
-                    fast=self.label(fast),
-                    fast_ips=n.integer(self.num(fast, "throughput_ips")),
-                    fast_batch=n.integer(self.num(fast, "batch_size_best")),
-                    second=self.label(second),
-                    second_ips=n.integer(self.num(second, "throughput_ips")),
-                    second_batch=n.integer(self.num(second, "batch_size_best")),
-                    ratio=s.times(self.num(fast, "throughput_ips") / self.num(second, "throughput_ips")),
-                )
+        if len(throughput) < 2:
+            return
+        fast, second = throughput[0], throughput[1]
+        out.append(
+            s.say(
+                "speed_best",
+                fast=self.label(fast),
+                fast_ips=n.integer(self.num(fast, "throughput_ips")),
+                fast_batch=n.integer(self.num(fast, "batch_size_best")),
+                second=self.label(second),
+                second_ips=n.integer(self.num(second, "throughput_ips")),
+                second_batch=n.integer(self.num(second, "batch_size_best")),
+                ratio=s.times(self.num(fast, "throughput_ips") / self.num(second, "throughput_ips")),
             )
+        )
+
+    def speed_test_set(self, out: list[str]) -> None:
+        s, n = self.strings, self.strings.num
         timed = self.ranking("test_set_seconds")
         if len(timed) >= 2:
             fast, slow = timed[0], timed[-1]
@@ -197,39 +215,43 @@ class Analysis:
                     "speed_single", fast=self.label(timed[0]), fast_s=n.seconds(self.num(timed[0], "test_set_seconds"))
                 )
             )
-        if any(b.get("timer") for b in self.data.bench.values()):
-            # the bench's own timer strings are English; the report says the same in its language
-            out.append(s.say("timer_note", timer=s.timer_bench))
 
-        # facts: pairwise and extremes, on every basis
+    def speed_facts(self) -> None:
+        """Pairwise and extreme speed facts, on every basis."""
         bases = {
             "batch1": ("latency_p50_ms", False),
             "best_batch": ("throughput_ips", True),
             "test_set": ("test_set_seconds", False),
         }
         for basis, (key, higher_better) in bases.items():
-            order = self.ranking(key, reverse=higher_better)
-            for a in self.data.targets:
-                for b in self.data.targets:
-                    if a == b:
-                        continue
-                    va, vb = self.num(a, key), self.num(b, key)
-                    name = f"{a}_faster_than_{b}_{basis}"
-                    if va is None or vb is None:
-                        self.facts[name] = Fact(None, s.not_measured)
-                        continue
-                    faster = va > vb if higher_better else va < vb
-                    self.facts[name] = Fact(faster, self.speed_detail(basis, [a, b]))
-            for t in self.data.targets:
-                measured = len(order) >= 2 and t in order
-                self.facts[f"{t}_fastest_{basis}"] = Fact(
-                    (order[0] == t) if measured else None,
-                    self.speed_detail(basis, order) if measured else s.not_measured,
-                )
-                self.facts[f"{t}_slowest_{basis}"] = Fact(
-                    (order[-1] == t) if measured else None,
-                    self.speed_detail(basis, order) if measured else s.not_measured,
-                )
+            self.pairwise_speed_facts(basis, key, higher_better)
+            self.extreme_speed_facts(basis, self.ranking(key, reverse=higher_better))
+
+    def pairwise_speed_facts(self, basis: str, key: str, higher_better: bool) -> None:
+        for a in self.data.targets:
+            for b in self.data.targets:
+                if a == b:
+                    continue
+                va, vb = self.num(a, key), self.num(b, key)
+                name = f"{a}_faster_than_{b}_{basis}"
+                if va is None or vb is None:
+                    self.facts[name] = Fact(None, self.strings.not_measured)
+                    continue
+                faster = va > vb if higher_better else va < vb
+                self.facts[name] = Fact(faster, self.speed_detail(basis, [a, b]))
+
+    def extreme_speed_facts(self, basis: str, order: list[str]) -> None:
+        not_measured = self.strings.not_measured
+        for t in self.data.targets:
+            measured = len(order) >= 2 and t in order
+            self.facts[f"{t}_fastest_{basis}"] = Fact(
+                (order[0] == t) if measured else None,
+                self.speed_detail(basis, order) if measured else not_measured,
+            )
+            self.facts[f"{t}_slowest_{basis}"] = Fact(
+                (order[-1] == t) if measured else None,
+                self.speed_detail(basis, order) if measured else not_measured,
+            )
 
     def latency_drift(self, out: list[str]) -> None:
         """Name the targets whose batch-1 median moved by more than DRIFT between quarters of the run."""
@@ -268,11 +290,16 @@ class Analysis:
         return weights.upper().replace("SPARSE ", "sparse ") or "?"
 
     def size(self) -> None:
-        s, n = self.strings, self.strings.num
         out = self.text.setdefault("size", [])
         order = self.ranking("size_bytes")
         if not order:
             return
+        self.size_text(out, order)
+        self.size_facts(order)
+        self.variant_size_facts()
+
+    def size_text(self, out: list[str], order: list[str]) -> None:
+        s, n = self.strings, self.strings.num
         small, large = order[0], order[-1]
         out.append(
             s.say(
@@ -290,8 +317,11 @@ class Analysis:
         items = [f"{self.label(t)} {n.fixed(self.bytes_per_param(t), 2)}" for t in order]
         out.append(s.say("size_bpp_list", items="; ".join(items)))
         out.append(s.size_why)
+
+    def size_facts(self, order: list[str]) -> None:
+        s = self.strings
         for t in self.data.targets:
-            self.facts[f"{t}_smallest"] = Fact(small == t, self.size_detail(order))
+            self.facts[f"{t}_smallest"] = Fact(order[0] == t, self.size_detail(order))
         family = [t for t in order if t in BASE_TARGETS]
         detail = self.size_detail(family)
         self.facts["openvino_smallest_fp32_family"] = Fact(
@@ -311,6 +341,8 @@ class Analysis:
             (abs(onnx / pt - 1) < 0.1) if onnx and pt else None,
             self.size_detail(["pytorch", "onnxruntime"]) if onnx and pt else s.not_measured,
         )
+
+    def variant_size_facts(self) -> None:
         for t in self.variants:
             base = self.base_of(t)
             name = f"{t}_smaller_than_base"
@@ -318,7 +350,7 @@ class Analysis:
                 smaller = self.num(t, "size_bytes") < self.num(base, "size_bytes")
                 self.facts[name] = Fact(smaller, self.size_detail([base, t]))
             else:
-                self.facts[name] = Fact(None, s.not_measured)
+                self.facts[name] = Fact(None, self.strings.not_measured)
 
     def size_detail(self, targets: list[str]) -> str:
         n = self.strings.num
@@ -330,11 +362,15 @@ class Analysis:
         )
 
     def quality(self) -> None:
-        s, n = self.strings, self.strings.num
         out = self.text.setdefault("quality", [])
         order = self.ranking("accuracy")
         if not order:
             return
+        self.quality_text(out, order)
+        self.quality_facts()
+
+    def quality_text(self, out: list[str], order: list[str]) -> None:
+        s, n = self.strings, self.strings.num
         low, high = order[0], order[-1]
         spread = 100 * (self.num(high, "accuracy") - self.num(low, "accuracy"))
         if spread == 0:
@@ -364,6 +400,9 @@ class Analysis:
             )
         out.append(s.quality_averaging)
         self.spread_pp = spread
+
+    def quality_facts(self) -> None:
+        s, n = self.strings, self.strings.num
         base = [t for t in BASE_TARGETS if self.num(t, "accuracy") is not None]
         if len(base) >= 2:
             accs = [self.num(t, "accuracy") for t in base]
@@ -588,6 +627,23 @@ class Analysis:
     def conclusion(self) -> None:
         s, n = self.strings, self.strings.num
         out = self.text.setdefault("conclusion", [])
+        self.conclusion_speed(out)
+        sizes = self.ranking("size_bytes")
+        if sizes:
+            out.append(
+                s.say(
+                    "conclusion_size",
+                    small=self.label(sizes[0]),
+                    small_kib=n.kib_unit(self.num(sizes[0], "size_bytes")),
+                    bpp=n.fixed(self.bytes_per_param(sizes[0]), 2),
+                )
+            )
+        if hasattr(self, "spread_pp"):
+            out.append(s.say("conclusion_quality", spread=n.pp(self.spread_pp, signed=False)))
+
+    def conclusion_speed(self, out: list[str]) -> None:
+        """The fastest target at batch 1 and at its best batch; the whole-test-set time only without batch 1."""
+        s, n = self.strings, self.strings.num
         latency = self.ranking("latency_p50_ms")
         if latency:
             t = latency[0]
@@ -626,18 +682,6 @@ class Analysis:
                     precision=self.pname(t),
                 )
             )
-        sizes = self.ranking("size_bytes")
-        if sizes:
-            out.append(
-                s.say(
-                    "conclusion_size",
-                    small=self.label(sizes[0]),
-                    small_kib=n.kib_unit(self.num(sizes[0], "size_bytes")),
-                    bpp=n.fixed(self.bytes_per_param(sizes[0]), 2),
-                )
-            )
-        if hasattr(self, "spread_pp"):
-            out.append(s.say("conclusion_quality", spread=n.pp(self.spread_pp, signed=False)))
 
 
 def analyse(data: ReportData, strings: Strings) -> Analysis:
