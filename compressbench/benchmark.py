@@ -375,12 +375,12 @@ def benchmark_target(
     target, model_dir: Path, spec, images: np.ndarray, settings: BenchSettings, options: dict, outputs
 ) -> dict:
     """Open the target's runtime, measure, write the tables and summary.json."""
-    from .runtimes import RuntimeError_, runtime_class
+    from .runtimes import TargetRuntimeError, runtime_class
 
     try:
         runtime = runtime_class(target.runtime)(model_dir, spec, settings.threads, options)
         result = run_benchmark(runtime, images, settings)
-    except (RuntimeError_, BenchmarkError, ImportError) as error:
+    except (TargetRuntimeError, BenchmarkError, ImportError) as error:
         raise BenchmarkError(f"benchmark of target {target.name!r} ({target.runtime}): {error}") from error
     except Exception as error:  # a shape the runtime rejects, a broken model file, ...
         raise BenchmarkError(

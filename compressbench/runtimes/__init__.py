@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from .base import Predict, Runtime, RuntimeError_
+from .base import Predict, Runtime, TargetRuntimeError
 
 RUNTIMES = {
     "pytorch": "compressbench.runtimes.pytorch:PyTorchRuntime",
@@ -15,13 +15,13 @@ RUNTIMES = {
 
 def runtime_class(name: str) -> type[Runtime]:
     if name not in RUNTIMES:
-        raise RuntimeError_(f"runtime {name!r}: unknown (known: {', '.join(RUNTIMES)})")
+        raise TargetRuntimeError(f"runtime {name!r}: unknown (known: {', '.join(RUNTIMES)})")
     module_name, class_name = RUNTIMES[name].split(":")
     try:
         module = importlib.import_module(module_name)
     except ImportError as error:
-        raise RuntimeError_(f"runtime {name!r} is not installed ({error})") from error
+        raise TargetRuntimeError(f"runtime {name!r} is not installed ({error})") from error
     return getattr(module, class_name)
 
 
-__all__ = ["Predict", "Runtime", "RuntimeError_", "RUNTIMES", "runtime_class"]
+__all__ = ["Predict", "Runtime", "TargetRuntimeError", "RUNTIMES", "runtime_class"]

@@ -20,7 +20,7 @@ from ..model import ModelSpec
 Predict = Callable[[np.ndarray], np.ndarray]
 
 
-class RuntimeError_(RuntimeError):
+class TargetRuntimeError(RuntimeError):
     """A runtime cannot open or run a target; the message names the target and why."""
 
 
@@ -38,7 +38,7 @@ class Runtime(ABC):
     def model_files(self) -> list[Path]:
         files = sorted(p for p in self.model_dir.iterdir() if p.suffix in self.model_suffixes)
         if not files:
-            raise RuntimeError_(f"{self.model_dir}: no {'/'.join(self.model_suffixes)} model files")
+            raise TargetRuntimeError(f"{self.model_dir}: no {'/'.join(self.model_suffixes)} model files")
         return files
 
     def compiled(self, batch_size: int) -> Predict:

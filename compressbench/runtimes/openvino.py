@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import openvino as ov
 
-from .base import Predict, Runtime, RuntimeError_
+from .base import Predict, Runtime, TargetRuntimeError
 
 PRECISIONS = {"f32", "bf16", "f16", "auto"}
 SHARE_INPUTS_ABOVE_BYTES = 64 * 1024
@@ -23,7 +23,7 @@ class OpenVINORuntime(Runtime):
         super().__init__(*args, **kwargs)
         self.precision = self.options.get("inference_precision", "f32")
         if self.precision not in PRECISIONS:
-            raise RuntimeError_(f"inference_precision={self.precision!r}: use one of {sorted(PRECISIONS)}")
+            raise TargetRuntimeError(f"inference_precision={self.precision!r}: use one of {sorted(PRECISIONS)}")
         self.core = ov.Core()
         self.xml_path = next(p for p in self.model_files() if p.suffix == ".xml")
         self._last_compiled: ov.CompiledModel | None = None
