@@ -318,8 +318,9 @@ def setup_rows(analysis: Analysis) -> list[tuple[str, str]]:
     env, spec, dataset, targets = data.environment, data.spec, data.dataset, data.targets
     classes = dataset.get("class_names") or spec.get("class_names") or []
     libraries = _libraries(data)
+    root = dataset.get("root")
     return [
-        (s.setup_dataset, analysis.dataset_name()),
+        (s.setup_dataset, f"{analysis.dataset_name()} ({root})" if root else analysis.dataset_name()),
         (s.setup_images, f"{n.integer(dataset.get('train_images'))} / {n.integer(dataset.get('test_images'))}"),
         (s.setup_classes, f"{len(classes)}: {', '.join(str(c) for c in classes)}"),
         (s.setup_input, s.say("input_value", channels=spec.get("in_channels", "?"), size=spec.get("input_size", "?"))),
