@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from .metrics import QUALITY_METRICS
 from .tables import read_json, read_tsv
 
 SUMMARY_COLUMNS = [
@@ -12,13 +13,7 @@ SUMMARY_COLUMNS = [
     "label",
     "weights",
     "precision",
-    "accuracy",
-    "precision_macro",
-    "recall_macro",
-    "f1_macro",
-    "precision_weighted",
-    "recall_weighted",
-    "f1_weighted",
+    *QUALITY_METRICS,
     "size_bytes",
     "size_gzip_bytes",
     "params",

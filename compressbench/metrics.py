@@ -10,6 +10,16 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
+QUALITY_METRICS = (
+    "accuracy",
+    "precision_macro",
+    "recall_macro",
+    "f1_macro",
+    "precision_weighted",
+    "recall_weighted",
+    "f1_weighted",
+)  # the keys summary_metrics returns, in table order
+
 
 def summary_metrics(labels: np.ndarray, predictions: np.ndarray, num_classes: int) -> dict:
     classes = list(range(num_classes))

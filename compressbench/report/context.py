@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
+from ..metrics import QUALITY_METRICS
 from .analysis import BASE_TARGETS, COURSEWORK, COURSEWORK_IMAGES, FLAG_NAMES, Analysis, analyse
 from .claims import check_all, load_claims
 from .data import ReportData, env_flags, env_get, env_libraries
@@ -93,21 +94,12 @@ def _ci_text(analysis: Analysis, target: str) -> str:
 
 def results_table(analysis: Analysis) -> dict:
     s, n, targets = analysis.strings, analysis.strings.num, analysis.data.targets
-    quality_keys = (
-        "accuracy",
-        "precision_macro",
-        "recall_macro",
-        "f1_macro",
-        "precision_weighted",
-        "recall_weighted",
-        "f1_weighted",
-    )
     columns = zip(
         [analysis.label(t) for t in targets],
         [analysis.pname(t) for t in targets],
         _column(analysis, "test_set_seconds"),
         [n.kib(analysis.num(t, "size_bytes")) for t in targets],
-        *[[n.fixed(analysis.num(t, key), 4) for t in targets] for key in quality_keys],
+        *[[n.fixed(analysis.num(t, key), 4) for t in targets] for key in QUALITY_METRICS],
         strict=True,
     )
     return table(

@@ -45,9 +45,24 @@ def _fill(escape, marker):
     return fill
 
 
-def latex_environment(templates: str | Path = TEMPLATES) -> jinja2.Environment:
-    env = jinja2.Environment(
+def _environment(templates: str | Path, escape, **delimiters) -> jinja2.Environment:
+    """Every rendered value passes through `escape` unless a filter marked it as safe."""
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        finalize=_finalize(escape),
+        **delimiters,
+    )
+
+
+def latex_environment(templates: str | Path = TEMPLATES) -> jinja2.Environment:
+    env = _environment(
+        templates,
+        latex_escape,
         block_start_string=r"\BLOCK{",
         block_end_string="}",
         variable_start_string=r"\VAR{",
@@ -55,12 +70,6 @@ def latex_environment(templates: str | Path = TEMPLATES) -> jinja2.Environment:
         comment_start_string=r"\#{",
         comment_end_string="}",
         line_statement_prefix=None,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        finalize=_finalize(latex_escape),
     )
     env.filters.update(
         e=latex_escape,
@@ -77,15 +86,7 @@ def latex_environment(templates: str | Path = TEMPLATES) -> jinja2.Environment:
 
 
 def markdown_environment(templates: str | Path = TEMPLATES) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        finalize=_finalize(md_escape),
-    )
+    env = _environment(templates, md_escape)
     env.filters.update(
         e=md_escape,
         raw=lambda text: Md(text),
