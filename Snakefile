@@ -1,4 +1,4 @@
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 min_version("9.0")
 
@@ -6,7 +6,7 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
-validate(config, "workflow/schemas/config.schema.yaml")
+report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
@@ -16,12 +16,9 @@ include: "workflow/rules/export.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/benchmark.smk"
-include: "workflow/rules/report.smk"  # last: it looks for the rules above
+include: "workflow/rules/report.smk"
 
 
 rule all:
     input:
-        "results/summary.tsv",
-        "reports/report.md",
-        "reports/report.pdf",
-        "reports/report-latex.zip",
+        get_final_output(config),

@@ -40,17 +40,17 @@ def summary_rows(
     parity_paths: list[str],
     reference_metrics_path: str,
     onnx_fp32_path: str,
-    bench_paths: list[str] | None = None,
+    bench_paths: list[str],
 ) -> list[dict]:
     """One row per target. Accuracy delta is against PyTorch FP32, in percentage points;
     compression ratio is the FP32 ONNX model's size over the target's size."""
     reference_accuracy = read_json(reference_metrics_path)["accuracy"]
     onnx_size = os.path.getsize(onnx_fp32_path)
     rows = []
-    for index, (metrics_path, parity_path) in enumerate(zip(metrics_paths, parity_paths, strict=True)):
+    for metrics_path, parity_path, bench_path in zip(metrics_paths, parity_paths, bench_paths, strict=True):
         metrics = read_json(metrics_path)
         parity = read_tsv(parity_path)[0]
-        bench = read_json(bench_paths[index]) if bench_paths else {}
+        bench = read_json(bench_path)
         rows.append(
             {
                 **{key: metrics[key] for key in SUMMARY_COLUMNS if key in metrics},

@@ -20,11 +20,14 @@ import gc
 import math
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
+from .config import FromConfig
+from .preprocess import split_batches
 from .tables import read_tsv, write_json, write_tsv
 
 LATENCY_TIMER = (
@@ -51,21 +54,20 @@ class BenchmarkError(RuntimeError):
 
 
 @dataclass
-class BenchSettings:
-    batch_sizes: list[int] = field(default_factory=lambda: [1, 8, 64, 256])
-    warmup_seconds: float = 0.5
-    latency_min_calls: int = 2000
-    latency_min_seconds: float = 2.0
-    throughput_passes: int = 3
-    throughput_min_seconds: float = 1.0
-    benchmark_app: bool = True
-    benchmark_app_seconds: float = 5.0
-    threads: int = 1
+class BenchSettings(FromConfig):
+    """config.yaml's `benchmark` section (defaults: the schema) plus the thread count."""
 
-    @classmethod
-    def from_config(cls, section: dict, threads: int) -> BenchSettings:
-        known = {key: value for key, value in section.items() if key in cls.__dataclass_fields__}
-        return cls(**known, threads=threads)
+    section: ClassVar[str] = "benchmark"
+
+    batch_sizes: list[int]
+    warmup_seconds: float
+    latency_min_calls: int
+    latency_min_seconds: float
+    throughput_passes: int
+    throughput_min_seconds: float
+    benchmark_app: bool
+    benchmark_app_seconds: float
+    threads: int
 
 
 # ---------------------------------------------------------------- statistics (pure)
@@ -212,11 +214,6 @@ def quiet_gc():
     finally:
         if enabled:
             gc.enable()
-
-
-def split_batches(images: np.ndarray, batch_size: int) -> list[np.ndarray]:
-    """Contiguous views of consecutive batches; the last one may be shorter."""
-    return [images[start : start + batch_size] for start in range(0, len(images), batch_size)]
 
 
 def warm_up(calls: list[tuple[Callable, np.ndarray]], seconds: float) -> int:
@@ -375,10 +372,10 @@ def benchmark_target(
     target, model_dir: Path, spec, images: np.ndarray, settings: BenchSettings, options: dict, outputs
 ) -> dict:
     """Open the target's runtime, measure, write the tables and summary.json."""
-    from .runtimes import TargetRuntimeError, runtime_class
+    from .runtimes import TargetRuntimeError, open_runtime
 
     try:
-        runtime = runtime_class(target.runtime)(model_dir, spec, settings.threads, options)
+        runtime = open_runtime(target, model_dir, spec, settings.threads, options)
         result = run_benchmark(runtime, images, settings)
     except (TargetRuntimeError, BenchmarkError, ImportError) as error:
         raise BenchmarkError(f"benchmark of target {target.name!r} ({target.runtime}): {error}") from error

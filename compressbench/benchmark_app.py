@@ -11,7 +11,6 @@ LeNet-5's tens of microseconds.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -19,11 +18,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-PRECISION_NAMES = {"float32": "f32", "f32": "f32", "bfloat16": "bf16", "bf16": "bf16", "float16": "f16", "f16": "f16"}
+from .runtimes.options import precision_name
+from .tables import write_json
+
 COMPARED_PROPERTIES = {  # benchmark_app's compiled-model property -> our Runtime.info() key
     "INFERENCE_NUM_THREADS": "threads",
     "NUM_STREAMS": "streams",
-    "INFERENCE_PRECISION_HINT": "precision",
+    "INFERENCE_PRECISION_HINT": "precision_hint",
     "PERFORMANCE_HINT": "performance_hint",
 }
 _UNITS_TO_MS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
@@ -134,9 +135,7 @@ def normalize_property(name: str, value) -> str:
     """Compare property values across spellings: <Type: 'float32'> ~ f32, PerformanceMode.LATENCY ~ LATENCY."""
     text = str(value)
     if name == "INFERENCE_PRECISION_HINT":
-        match = re.search(r"'(\w+)'", text)
-        text = match.group(1) if match else text
-        return PRECISION_NAMES.get(text.lower(), text.lower())
+        return precision_name(text)
     return text.rsplit(".", 1)[-1].upper()
 
 
@@ -157,7 +156,7 @@ def run_benchmark_app(
     prefix = find_benchmark_app()
     with tempfile.TemporaryDirectory(prefix="benchmark_app_") as workdir:
         config_path = Path(workdir) / "cpu_config.json"
-        config_path.write_text(json.dumps(device_config(threads, precision)))
+        write_json(device_config(threads, precision), config_path)
         command = build_command(prefix, xml, shape, seconds, config_path, threads, precision)
         log("$ " + " ".join(command))
         try:
@@ -218,4 +217,28 @@ def cross_check(ours: dict, runs: list[dict]) -> dict:
         "throughput_at_least_0_8x": (first[best]["throughput_ratio"] >= 0.8)
         if best in first and "throughput_ratio" in first[best]
         else None,
+    }
+
+
+def benchmark_app_target(target: str, model_dir: str | Path, spec, ours: dict, threads: int, precision: str, seconds):
+    """benchmark_app on a target's IR at batch 1 and at our best batch size, beside our figures."""
+    xml = next(Path(model_dir).glob("*.xml"), None)
+    if xml is None:
+        raise BenchmarkAppError(f"target {target!r}: no OpenVINO IR (.xml) in {model_dir}")
+    runs = []
+    for batch_size in dict.fromkeys([1, int(ours["batch_size_best"])]):
+        try:
+            runs.append(run_benchmark_app(xml, [batch_size, *spec.input_shape], threads, precision, seconds))
+        except Exception as error:
+            raise BenchmarkAppError(f"benchmark_app for target {target!r} at batch {batch_size}: {error}") from error
+    return {
+        "target": target,
+        "model": str(xml),
+        "threads": threads,
+        "precision": precision,
+        "seconds": seconds,
+        "version": runs[0].get("version"),
+        "settings_check": settings_check(runs[0]["properties"], ours["runtime_info"]),
+        **cross_check(ours, runs),
+        "runs": runs,
     }

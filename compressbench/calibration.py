@@ -14,11 +14,8 @@ from .data import load_dataset, stratified_subset
 from .model import ModelSpec
 from .preprocess import normalize
 
-DEFAULT_CALIBRATION_SIZE = 300
-DEFAULT_SEED = 0
 
-
-def calibration_indices(labels: np.ndarray, size: int, seed: int = DEFAULT_SEED) -> np.ndarray:
+def calibration_indices(labels: np.ndarray, size: int, seed: int) -> np.ndarray:
     """Indices of `size` training samples with the class balance of the split, sorted.
 
     Stratified when every class can get a sample, otherwise a seeded random choice.
@@ -35,9 +32,7 @@ def calibration_indices(labels: np.ndarray, size: int, seed: int = DEFAULT_SEED)
     return np.sort(chosen)
 
 
-def calibration_images(
-    dataset_path: str | Path, spec: ModelSpec, size: int = DEFAULT_CALIBRATION_SIZE, seed: int = DEFAULT_SEED
-) -> np.ndarray:
+def calibration_images(dataset_path: str | Path, spec: ModelSpec, size: int, seed: int) -> np.ndarray:
     """Preprocessed float32 NCHW calibration images, exactly as every runtime is fed."""
     if dataset_path is None:
         raise ValueError("calibration needs the cached dataset (TargetSpec.needs_data=True)")
@@ -48,25 +43,4 @@ def calibration_images(
 
 def from_settings(dataset_path: str | Path, spec: ModelSpec, settings: dict) -> np.ndarray:
     """Calibration images sized and seeded by config.yaml's `compression` section."""
-    return calibration_images(
-        dataset_path,
-        spec,
-        int(settings.get("calibration_size", DEFAULT_CALIBRATION_SIZE)),
-        int(settings.get("seed", DEFAULT_SEED)),
-    )
-
-
-def batches(images: np.ndarray, batch_size: int) -> list[np.ndarray]:
-    return [images[start : start + batch_size] for start in range(0, len(images), batch_size)]
-
-
-def cpu_has_vnni() -> bool:
-    """x86 VNNI (AVX512_VNNI or AVX_VNNI): u8 x s8 products accumulate without int16 saturation.
-
-    Without it, ONNX Runtime and PyTorch advise 7-bit activations (reduce_range) on x86.
-    """
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return "avx512_vnni" in flags or "avx_vnni" in flags
+    return calibration_images(dataset_path, spec, int(settings["calibration_size"]), int(settings["seed"]))

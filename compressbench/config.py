@@ -1,41 +1,32 @@
-"""Checks config.yaml cannot express in its JSON schema, and derived settings."""
+"""The workflow's config: loaded, filled with the schema's defaults and checked in one place.
+
+workflow/schemas/config.schema.yaml is the only source of defaults. Everything else (the
+Snakefile, scripts, tests) gets a full config from `validate_config`, `load_config` or
+`default_config`, and the per-stage settings dataclasses are built from it with
+`settings_from`, which rejects unknown and missing keys the same way the schema does.
+"""
 
 from __future__ import annotations
 
-import os
+import copy
+import dataclasses
 from pathlib import Path
+from typing import ClassVar
 
+import yaml
+
+from .machine import physical_cores
 from .targets import TARGETS
+
+SCHEMA = Path(__file__).resolve().parents[1] / "workflow" / "schemas" / "config.schema.yaml"
 
 
 class ConfigError(ValueError):
     pass
 
 
-def physical_cores() -> int:
-    """Physical cores from /proc/cpuinfo (hyperthreads don't add speed to these models)."""
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return os.cpu_count() or 1
-    cores = set()
-    physical_id = core_id = None
-    for line in text.splitlines():
-        key, _, value = line.partition(":")
-        key, value = key.strip(), value.strip()
-        if key == "physical id":
-            physical_id = value
-        elif key == "core id":
-            core_id = value
-        elif not line.strip() and core_id is not None:
-            cores.add((physical_id, core_id))
-            physical_id = core_id = None
-    if core_id is not None:
-        cores.add((physical_id, core_id))
-    return len(cores) or os.cpu_count() or 1
-
-
 def check_config(config: dict) -> None:
+    """What the JSON schema cannot express: target names and sources that need a folder."""
     unknown = [name for name in config["targets"] if name not in TARGETS]
     if unknown:
         raise ConfigError(f"targets: unknown target {unknown[0]!r} (known: {', '.join(TARGETS)})")
@@ -43,8 +34,63 @@ def check_config(config: dict) -> None:
         if name not in TARGETS:
             raise ConfigError(f"parity.thresholds: unknown target {name!r} (known: {', '.join(TARGETS)})")
     dataset = config["dataset"]
-    if dataset["name"] != "digits" and not dataset.get("root"):
+    if dataset["name"] != "digits" and not dataset["root"]:
         raise ConfigError(f"dataset.root: required for dataset.name={dataset['name']!r}")
+
+
+def validate_config(config: dict) -> dict:
+    """Fill the schema's defaults into `config` (in place), check it, and return it."""
+    from snakemake.utils import validate  # the same validator (and messages) as the Snakefile's
+
+    try:
+        validate(config, str(SCHEMA))
+    except Exception as error:  # snakemake's WorkflowError wraps jsonschema's message
+        raise ConfigError(str(error)) from None
+    check_config(config)
+    return config
+
+
+def load_config(*sources: str | Path | dict) -> dict:
+    """YAML files and/or dicts merged in order, then validated: the config a run would use."""
+    from snakemake.utils import update_config  # Snakemake's own merge of --configfile over configfile
+
+    config: dict = {}
+    for source in sources:
+        values = source if isinstance(source, dict) else yaml.safe_load(Path(source).read_text(encoding="utf-8"))
+        if not isinstance(values, dict):
+            raise ConfigError(f"{source}: a config file must be a mapping of sections, got {type(values).__name__}")
+        update_config(config, copy.deepcopy(values))
+    return validate_config(config)
+
+
+def default_config() -> dict:
+    """Every key at its schema default."""
+    return load_config({})
+
+
+def settings_from(cls, section: str, values: dict, **derived):
+    """A settings dataclass from a config section plus derived values (e.g. threads).
+
+    Unknown and missing keys fail with the section's name, as the schema fails on config.yaml.
+    """
+    fields = {field.name for field in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - fields)
+    if unknown:
+        raise ConfigError(f"{section}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(fields))})")
+    missing = sorted(fields - set(values) - set(derived))
+    if missing:
+        raise ConfigError(f"{section}: missing key(s) {', '.join(missing)}")
+    return cls(**values, **derived)
+
+
+class FromConfig:
+    """Mixin of a settings dataclass built from one config section: `section` names it."""
+
+    section: ClassVar[str]
+
+    @classmethod
+    def from_config(cls, values: dict, **derived):
+        return settings_from(cls, cls.section, values, **derived)
 
 
 def thread_count(config: dict) -> int:

@@ -6,14 +6,16 @@ import gzip
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
+from .config import FromConfig
 from .data import Dataset
 from .metrics import confusion, per_class_metrics, summary_metrics
 from .model import ModelSpec, build_model, count_parameters
 from .preprocess import normalize
-from .runtimes import runtime_class
+from .runtimes import open_runtime
 from .tables import files_size, read_json, write_json, write_tsv
 from .targets import TargetSpec
 
@@ -21,14 +23,14 @@ BUILD_INFO = "build_info.json"  # optional facts a builder records (e.g. sparsit
 
 
 @dataclass
-class EvalSettings:
-    batch_size: int = 256
-    threads: int = 1
-    timed_passes: int = 3
+class EvalSettings(FromConfig):
+    """config.yaml's `evaluate` section (defaults: the schema) plus the thread count."""
 
+    section: ClassVar[str] = "evaluate"
 
-def open_target(target: TargetSpec, model_dir: Path, spec: ModelSpec, threads: int, options: dict):
-    return runtime_class(target.runtime)(model_dir, spec, threads, options)
+    batch_size: int
+    timed_passes: int
+    threads: int
 
 
 def gzip_size(paths) -> int:
@@ -56,7 +58,7 @@ def time_test_set(runtime, images: np.ndarray, settings: EvalSettings) -> tuple[
 def evaluate(
     target: TargetSpec, model_dir: Path, spec: ModelSpec, dataset: Dataset, settings: EvalSettings, options: dict
 ) -> dict:
-    runtime = open_target(target, model_dir, spec, settings.threads, options)
+    runtime = open_runtime(target, model_dir, spec, settings.threads, options)
     images = normalize(dataset.test_images, spec.mean, spec.std)
     logits, seconds = time_test_set(runtime, images, settings)
     predictions = logits.argmax(axis=1)

@@ -7,7 +7,6 @@ decimal mark.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import matplotlib
@@ -20,6 +19,7 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 from .report.analysis import pareto_front  # noqa: E402
 from .report.data import ReportData  # noqa: E402
 from .report.i18n import Strings  # noqa: E402
+from .tables import read_tsv  # noqa: E402
 
 FIGURE_WIDTH = 7.0
 COLORS = plt.get_cmap("tab10").colors
@@ -102,8 +102,7 @@ def test_set_time(data: ReportData, s: Strings, stem) -> list[Path]:
 
 
 def read_latency(path) -> np.ndarray:
-    with open(path, newline="") as handle:
-        return np.array([float(row["microseconds"]) for row in csv.DictReader(handle, delimiter="\t")]) / 1000.0
+    return np.array([float(row["microseconds"]) for row in read_tsv(path)]) / 1000.0
 
 
 def latency(data: ReportData, s: Strings, latency_files: dict[str, Path], stem) -> list[Path]:

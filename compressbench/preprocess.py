@@ -17,3 +17,8 @@ def normalize(images: np.ndarray, mean: list[float], std: list[float]) -> np.nda
     mean_arr = np.asarray(mean, dtype=np.float32).reshape(1, -1, 1, 1)
     std_arr = np.asarray(std, dtype=np.float32).reshape(1, -1, 1, 1)
     return np.ascontiguousarray((images.astype(np.float32) / 255.0 - mean_arr) / std_arr)
+
+
+def split_batches(images: np.ndarray, batch_size: int) -> list[np.ndarray]:
+    """Contiguous views of consecutive batches; the last one may be shorter."""
+    return [images[start : start + batch_size] for start in range(0, len(images), batch_size)]

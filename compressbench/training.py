@@ -2,36 +2,42 @@
 
 from __future__ import annotations
 
-import csv
 import random
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import torch
 from torch import nn
 from tqdm import tqdm
 
+from .config import FromConfig
 from .data import Dataset
 from .model import LeNet5, ModelSpec, build_model
 from .preprocess import channel_stats, normalize
+from .tables import write_tsv
 
 TRAIN_LOG_COLUMNS = ["epoch", "train_loss", "train_accuracy", "test_accuracy", "seconds"]
 
 
 @dataclass
-class TrainSettings:
-    epochs: int = 15
-    batch_size: int = 64
-    learning_rate: float = 0.001
-    optimizer: str = "adam"
-    momentum: float = 0.9
-    weight_decay: float = 0.0
-    horizontal_flip: bool = True
-    seed: int = 0
-    threads: int = 1
-    normalization: str | dict = "dataset"
+class TrainSettings(FromConfig):
+    """config.yaml's `train` section (defaults: the schema) plus the thread count."""
+
+    section: ClassVar[str] = "train"
+
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    optimizer: str
+    momentum: float
+    weight_decay: float
+    horizontal_flip: bool
+    seed: int
+    normalization: str | dict
+    threads: int
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -152,10 +158,7 @@ def train(dataset: Dataset, settings: TrainSettings) -> tuple[LeNet5, ModelSpec,
 
 
 def write_train_log(rows: list[dict], path: str | Path) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=TRAIN_LOG_COLUMNS, delimiter="\t")
-        writer.writeheader()
-        writer.writerows(rows)
+    write_tsv(rows, path, TRAIN_LOG_COLUMNS)
 
 
 def save_checkpoint(model: nn.Module, path: str | Path) -> None:

@@ -15,41 +15,29 @@ from pathlib import Path
 import pytest
 import yaml
 
+from compressbench import paths
+from compressbench.config import default_config
 from compressbench.report.latex import engine_available
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-E2E_TARGETS = ["pytorch", "onnxruntime", "openvino", "onnxruntime_int8"]
+TEST_CONFIG = REPO / ".test" / "config.yaml"
+E2E_TARGETS = yaml.safe_load(TEST_CONFIG.read_text())["targets"]
 
 
 def write_config(workdir: Path, **changes) -> Path:
-    """The small digits config the shared run uses, with some sections changed."""
-    config = yaml.safe_load((workdir / "config.yaml").read_text())
-    config["dataset"] = {**config["dataset"], "name": "digits", "root": None, "train_limit": 800}
-    config["train"] = {**config["train"], "epochs": 2, "horizontal_flip": False}
-    config["targets"] = E2E_TARGETS
-    config["evaluate"] = {**config["evaluate"], "timed_passes": 1}
-    config["compression"] = {**config["compression"], "calibration_size": 50}
-    config["benchmark"] = {
-        **config["benchmark"],
-        "batch_sizes": [1, 8],
-        "warmup_seconds": 0.05,
-        "latency_min_calls": 50,
-        "latency_min_seconds": 0.05,
-        "throughput_passes": 1,
-        "throughput_min_seconds": 0.05,
-        "benchmark_app_seconds": 1,
-    }
+    """The small digits config (.test/config.yaml), with some sections changed."""
+    config = yaml.safe_load(TEST_CONFIG.read_text())
     for section, values in changes.items():
-        config[section] = {**config[section], **values}
+        config[section] = {**config.get(section, {}), **values}
     path = workdir / "test-config.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True))
     return path
 
 
 def report_outputs() -> list[str]:
-    outputs = ["reports/report.md", "reports/report-latex.zip", "results/summary.tsv"]
-    return outputs + (["reports/report.pdf"] if engine_available() else [])
+    outputs = [paths.REPORT_MD, paths.REPORT_ZIP, paths.SUMMARY]
+    return outputs + ([paths.REPORT_PDF] if engine_available() else [])
 
 
 def planned_jobs(workdir: Path, config: Path) -> dict[str, int]:
@@ -89,3 +77,8 @@ def workflow_copy(tmp_path_factory):
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return workdir
+
+
+def make_settings(cls, section: str, threads: int = 1, **changes):
+    """A settings dataclass at the schema's defaults for `section`, with some keys changed."""
+    return cls.from_config({**default_config()[section], **changes}, threads=threads)

@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from conftest import make_settings
 
 from compressbench.benchmark import (
     BenchSettings,
@@ -29,7 +30,6 @@ from compressbench.benchmark_app import (
     parse_output,
     settings_check,
 )
-from compressbench.environment import collect_environment, cpuinfo_fields, isa_features
 from compressbench.model import ModelSpec, build_model
 from compressbench.tables import read_tsv
 from compressbench.targets import TARGETS
@@ -197,7 +197,7 @@ def test_parse_benchmark_app_output_without_results_fails():
 
 def test_settings_check_normalizes_spellings():
     properties = parse_output(SAMPLE_OUTPUT)["properties"]
-    info = {"threads": 2, "streams": 1, "precision": "f32", "performance_hint": "PerformanceMode.LATENCY"}
+    info = {"threads": 2, "streams": 1, "precision_hint": "f32", "performance_hint": "PerformanceMode.LATENCY"}
     check = settings_check(properties, info)
     assert set(check) == {"INFERENCE_NUM_THREADS", "NUM_STREAMS", "INFERENCE_PRECISION_HINT", "PERFORMANCE_HINT"}
     assert all(entry["same"] for entry in check.values())
@@ -247,36 +247,6 @@ def test_cross_check_ratios():
 
 # ------------------------------------------------------------------ environment
 
-CPUINFO = """\
-processor\t: 0
-vendor_id\t: GenuineIntel
-model name\t: Intel(R) Xeon(R) Platinum 8480+
-flags\t\t: fpu sse avx2 avx512f avx512_bf16 avx512_vnni amx_bf16 amx_int8 amx_tile
-
-processor\t: 1
-vendor_id\t: GenuineIntel
-model name\t: other
-flags\t\t: fpu
-"""
-
-
-def test_environment_from_cpuinfo(tmp_path):
-    fields = cpuinfo_fields(CPUINFO)
-    assert fields["model name"] == "Intel(R) Xeon(R) Platinum 8480+"
-    isa = isa_features(fields["flags"])
-    assert isa["AVX2"] and isa["AVX-512F"] and isa["AVX-512 BF16"] and isa["AMX-BF16"] and isa["AMX-INT8"]
-    assert isa["AVX-VNNI"] is False and isa["AVX-512 FP16"] is False
-    path = tmp_path / "cpuinfo"
-    path.write_text(CPUINFO)
-    environment = collect_environment(threads=3, cpuinfo_path=path)
-    assert environment["cpu_model"] == "Intel(R) Xeon(R) Platinum 8480+"
-    assert environment["threads_configured"] == 3
-    assert environment["libraries"]["numpy"] == np.__version__
-    for key in ["physical_cores", "logical_cpus", "os", "python", "libraries"]:
-        assert key in environment
-    json.dumps(environment)
-
-
 # ------------------------------------------------------------------ end to end (pytorch, untrained)
 
 SUMMARY_KEYS = {
@@ -294,7 +264,9 @@ def test_benchmark_pytorch_end_to_end(tmp_path):
     model_dir.mkdir()
     torch.save(build_model(spec).state_dict(), model_dir / "model.pt")
     images = np.random.default_rng(0).normal(size=(10, 1, 16, 16)).astype(np.float32)
-    settings = BenchSettings(
+    settings = make_settings(
+        BenchSettings,
+        "benchmark",
         batch_sizes=[4, 8],
         warmup_seconds=0.0,
         latency_min_calls=30,
@@ -338,7 +310,7 @@ def test_benchmark_names_target_and_reason(tmp_path):
             tmp_path / "empty",
             spec,
             np.zeros((2, 1, 16, 16), np.float32),
-            BenchSettings(threads=1),
+            make_settings(BenchSettings, "benchmark", threads=1),
             {},
             outputs,
         )

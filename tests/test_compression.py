@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from conftest import make_settings
 
 from compressbench import calibration
+from compressbench.config import default_config
 from compressbench.data import load_digits_source, save_dataset
 from compressbench.evaluation import EvalSettings, evaluate
 from compressbench.model import load_weights
@@ -20,6 +23,8 @@ from compressbench.targets.onnx_fp32 import export_onnx
 from compressbench.training import TrainSettings, save_checkpoint, train
 
 SETTINGS = {
+    **default_config()["export"],
+    **default_config()["compression"],
     "onnx_opset": 17,
     "calibration_size": 60,
     "seed": 0,
@@ -35,10 +40,10 @@ def trained(tmp_path_factory):
     root = tmp_path_factory.mktemp("compression")
     dataset = load_digits_source(image_size=32)
     save_dataset(dataset, root / "dataset.npz")
-    model, spec, _ = train(dataset, TrainSettings(epochs=2, horizontal_flip=False, threads=2))
+    model, spec, _ = train(dataset, make_settings(TrainSettings, "train", epochs=2, horizontal_flip=False, threads=2))
     save_checkpoint(model, root / "weights.pt")
     export_onnx(model, spec.input_shape, root / "model.onnx", opset=17)
-    ctx = BuildContext(spec, root / "weights.pt", root / "model.onnx", root / "dataset.npz", dict(SETTINGS), 2)
+    ctx = BuildContext(spec, root / "weights.pt", dict(SETTINGS), 2, root / "model.onnx", root / "dataset.npz")
     build_target(get_target("pytorch"), ctx, root / "pytorch")
     return {"root": root, "dataset": dataset, "spec": spec, "ctx": ctx, "model": model}
 
@@ -46,7 +51,7 @@ def trained(tmp_path_factory):
 def built(trained, name: str, **settings) -> Path:
     ctx = trained["ctx"]
     if settings:
-        ctx = BuildContext(ctx.spec, ctx.checkpoint, ctx.onnx_path, ctx.dataset_path, {**ctx.settings, **settings}, 2)
+        ctx = dataclasses.replace(ctx, settings={**ctx.settings, **settings})
     out_dir = trained["root"] / name
     build_target(get_target(name), ctx, out_dir)
     return out_dir
@@ -54,7 +59,7 @@ def built(trained, name: str, **settings) -> Path:
 
 def evaluated(trained, name: str, model_dir: Path) -> dict:
     target = get_target(name)
-    settings = EvalSettings(batch_size=128, threads=2, timed_passes=1)
+    settings = make_settings(EvalSettings, "evaluate", batch_size=128, threads=2, timed_passes=1)
     return evaluate(target, model_dir, trained["spec"], trained["dataset"], settings, runtime_options(target, "f32"))
 
 
@@ -81,9 +86,9 @@ def test_calibration_small_and_large_sizes():
     labels = np.repeat(np.arange(10), 5)
     few = calibration.calibration_indices(labels, 4, seed=0)  # fewer than classes: seeded random
     assert len(few) == 4 and np.array_equal(few, calibration.calibration_indices(labels, 4, seed=0))
-    assert np.array_equal(calibration.calibration_indices(labels, 500), np.arange(50))
+    assert np.array_equal(calibration.calibration_indices(labels, 500, seed=0), np.arange(50))
     with pytest.raises(ValueError):
-        calibration.calibration_indices(labels, 0)
+        calibration.calibration_indices(labels, 0, seed=0)
 
 
 def test_calibration_images_are_preprocessed_training_images(trained):

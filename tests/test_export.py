@@ -5,7 +5,9 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
+from conftest import make_settings
 
+from compressbench.config import default_config
 from compressbench.data import load_digits_source, stratified_subset
 from compressbench.evaluation import EvalSettings, evaluate
 from compressbench.model import count_parameters, load_weights
@@ -15,6 +17,8 @@ from compressbench.targets.context import BuildContext, build_target
 from compressbench.targets.onnx_fp32 import export_onnx
 from compressbench.training import TrainSettings, save_checkpoint, train
 
+EXPORT = default_config()["export"]
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
@@ -22,10 +26,10 @@ def built(tmp_path_factory):
     dataset = load_digits_source(32)
     dataset.train_images, dataset.train_labels = stratified_subset(dataset.train_images, dataset.train_labels, 300, 0)
     dataset.test_images, dataset.test_labels = stratified_subset(dataset.test_images, dataset.test_labels, 100, 0)
-    model, spec, _ = train(dataset, TrainSettings(epochs=1, horizontal_flip=False, threads=1))
+    model, spec, _ = train(dataset, make_settings(TrainSettings, "train", epochs=1, horizontal_flip=False, threads=1))
     save_checkpoint(model, root / "weights.pt")
     export_onnx(model, spec.input_shape, root / "model.onnx", opset=17)
-    ctx = BuildContext(spec=spec, checkpoint=root / "weights.pt", onnx_path=root / "model.onnx")
+    ctx = BuildContext(spec, root / "weights.pt", EXPORT, 1, onnx_path=root / "model.onnx")
     results = {}
     for name in ["pytorch", "onnxruntime", "openvino", "openvino_fp32"]:
         out_dir = root / name
@@ -35,7 +39,7 @@ def built(tmp_path_factory):
             out_dir,
             spec,
             dataset,
-            EvalSettings(batch_size=32, threads=1, timed_passes=1),
+            make_settings(EvalSettings, "evaluate", batch_size=32, threads=1, timed_passes=1),
             runtime_options(TARGETS[name], "f32"),
         )
     return root, spec, results
@@ -87,5 +91,5 @@ def test_build_replaces_stale_files(built, tmp_path):
     out_dir = tmp_path / "pytorch"
     out_dir.mkdir()
     (out_dir / "old.pt").write_bytes(b"stale")
-    build_target(TARGETS["pytorch"], BuildContext(spec=spec, checkpoint=root / "weights.pt"), out_dir)
+    build_target(TARGETS["pytorch"], BuildContext(spec, root / "weights.pt", EXPORT, 1), out_dir)
     assert sorted(p.name for p in Path(out_dir).iterdir()) == ["model.pt"]

@@ -8,6 +8,7 @@ import dataclasses
 import numpy as np
 import pytest
 import torch
+from conftest import make_settings
 
 from compressbench.data import Dataset, load_digits_source, stratified_subset
 from compressbench.model import LeNet5, load_weights
@@ -42,7 +43,7 @@ def digits() -> Dataset:
     return dataset
 
 
-SETTINGS = TrainSettings(epochs=2, batch_size=64, learning_rate=0.003, threads=1, seed=0)
+SETTINGS = make_settings(TrainSettings, "train", epochs=2, batch_size=64, learning_rate=0.003, threads=1, seed=0)
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +129,9 @@ def test_checkpoint_reloads_through_load_weights(two_runs, tmp_path):
 
 
 def test_sgd_without_flip_trains(digits):
-    settings = TrainSettings(epochs=1, optimizer="sgd", learning_rate=0.01, horizontal_flip=False, threads=1)
+    settings = make_settings(
+        TrainSettings, "train", epochs=1, optimizer="sgd", learning_rate=0.01, horizontal_flip=False, threads=1
+    )
     model, spec, log = train(digits, settings)
     assert len(log) == 1 and spec.num_classes == 10
     assert all(torch.isfinite(tensor).all() for tensor in model.state_dict().values())
@@ -169,7 +172,9 @@ def test_make_spec_explicit_normalization_of_wrong_length(channels, normalizatio
 
 
 def test_train_rejects_wrong_normalization_before_training(digits):
-    settings = TrainSettings(epochs=1, threads=1, normalization={"mean": [0.1, 0.2, 0.3], "std": [1, 1, 1]})
+    settings = make_settings(
+        TrainSettings, "train", epochs=1, threads=1, normalization={"mean": [0.1, 0.2, 0.3], "std": [1, 1, 1]}
+    )
     with pytest.raises(ValueError, match="train.normalization"):
         train(digits, settings)
 
@@ -179,10 +184,12 @@ def test_train_rejects_wrong_normalization_before_training(digits):
 
 def test_make_optimizer_adam_and_sgd():
     model = LeNet5(1, 10, 16)
-    adam = make_optimizer(model, TrainSettings(optimizer="adam", learning_rate=0.01, weight_decay=0.1))
+    adam = make_optimizer(
+        model, make_settings(TrainSettings, "train", optimizer="adam", learning_rate=0.01, weight_decay=0.1)
+    )
     assert isinstance(adam, torch.optim.Adam)
     assert adam.defaults["lr"] == 0.01 and adam.defaults["weight_decay"] == 0.1
-    sgd = make_optimizer(model, TrainSettings(optimizer="sgd", learning_rate=0.1, momentum=0.8))
+    sgd = make_optimizer(model, make_settings(TrainSettings, "train", optimizer="sgd", learning_rate=0.1, momentum=0.8))
     assert isinstance(sgd, torch.optim.SGD)
     assert sgd.defaults["lr"] == 0.1 and sgd.defaults["momentum"] == 0.8
 
@@ -190,9 +197,9 @@ def test_make_optimizer_adam_and_sgd():
 @pytest.mark.parametrize("name", ["rmsprop", "Adam", ""])
 def test_unknown_optimizer_raises(name):
     with pytest.raises(ValueError, match=f"train.optimizer={name!r}: use adam or sgd"):
-        make_optimizer(LeNet5(1, 10, 16), TrainSettings(optimizer=name))
+        make_optimizer(LeNet5(1, 10, 16), make_settings(TrainSettings, "train", optimizer=name))
 
 
 def test_train_with_unknown_optimizer_raises(digits):
     with pytest.raises(ValueError, match="use adam or sgd"):
-        train(digits, TrainSettings(epochs=1, threads=1, optimizer="rmsprop"))
+        train(digits, make_settings(TrainSettings, "train", epochs=1, threads=1, optimizer="rmsprop"))

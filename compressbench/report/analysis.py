@@ -78,7 +78,7 @@ class Analysis:
     def pname(self, target: str) -> str:
         """Execution precision as printed: FP32, BF16, FP16, INT8; a quantized OpenVINO model runs its
         quantized layers in INT8 and the rest in the precision hint ("INT8 + FP32")."""
-        names = {"f32": "FP32", "bf16": "BF16", "f16": "FP16", "i8": "INT8"}
+        names = {"f32": "FP32", "bf16": "BF16", "f16": "FP16", "int8": "INT8"}
         name = names.get(self.precision(target), self.precision(target).upper())
         if name != "INT8" and "int8" in self.weights_name(target).lower():
             return f"INT8 + {name}"
@@ -443,7 +443,9 @@ class Analysis:
         flag_text = ", ".join(sorted(FLAG_NAMES.get(f, f) for f in flags if "bf16" in f or "amx" in f)) or s.none_found
         self.facts["cpu_has_native_bf16"] = Fact(has_bf16, flag_text if flags else s.not_measured)
         # the FP32-trained models OpenVINO runs in floating point (INT8 variants are another question)
-        ov_targets = [t for t in ov_targets if self.precision(t) != "i8" and "int8" not in self.weights_name(t).lower()]
+        ov_targets = [
+            t for t in ov_targets if self.precision(t) != "int8" and "int8" not in self.weights_name(t).lower()
+        ]
         ov_detail = "; ".join(f"{self.label(t)} {self.pname(t)}" for t in ov_targets)
         self.facts["openvino_executes_bf16"] = Fact(
             any(self.precision(t) == "bf16" for t in ov_targets) if ov_targets else None,

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import platform
 import re
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
+
+from ..machine import describe_machine
 
 FLOAT_COLUMNS_EXCLUDED = {"target", "runtime", "label", "weights", "precision"}
 
@@ -43,22 +42,6 @@ def read_summary(path) -> list[dict]:
     for row in read_table(path):
         rows.append({k: (v if k in FLOAT_COLUMNS_EXCLUDED else _number(v)) for k, v in row.items()})
     return rows
-
-
-def normalize_precision(text) -> str:
-    """Runtime precision in one spelling: f32, bf16, f16, i8 (OpenVINO reports `<Type: 'float32'>`)."""
-    if text is None:
-        return "unknown"
-    value = str(text).lower()
-    for pattern, name in (
-        ("bfloat16|bf16", "bf16"),
-        ("float16|f16|fp16|half", "f16"),
-        ("float32|f32|fp32", "f32"),
-        ("int8|i8|u8|uint8", "i8"),
-    ):
-        if re.search(pattern, value):
-            return name
-    return value or "unknown"
 
 
 @dataclass
@@ -138,8 +121,6 @@ def _json(path):
 
 def load(inputs: ReportInputs) -> ReportData:
     rows = read_summary(inputs.summary)
-    for row in rows:
-        row["precision"] = normalize_precision(row.get("precision"))
     metrics = {t: _json(p) or {} for t, p in inputs.metrics.items()}
     train_log = [{k: _number(v) for k, v in r.items()} for r in read_table(inputs.train_log)]
     confusion = None
@@ -153,9 +134,6 @@ def load(inputs: ReportInputs) -> ReportData:
             {k: (v if k == "class" else _number(v)) for k, v in r.items()} for r in read_table(inputs.per_class)
         ]
     bench = {t: _json(p) for t, p in inputs.bench.items() if _json(p)}
-    for summary in bench.values():
-        if "precision" in summary:
-            summary["precision"] = normalize_precision(summary["precision"])
     environment = _json(inputs.environment)
     return ReportData(
         rows=rows,
@@ -167,40 +145,9 @@ def load(inputs: ReportInputs) -> ReportData:
         per_class=per_class,
         bench=bench,
         benchmark_app={t: _json(p) for t, p in inputs.benchmark_app.items() if _json(p)},
-        environment=environment if environment is not None else collect_environment(),
+        environment=environment if environment is not None else describe_machine(),
         environment_source="file" if environment is not None else "report",
     )
-
-
-LIBRARIES = ("torch", "onnx", "onnxruntime", "openvino", "nncf", "numpy", "scikit-learn", "snakemake")
-
-
-def collect_environment() -> dict:
-    """The machine as seen by the report step, when results/environment.json is absent."""
-    cpu_model, flags = "", set()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "model name" and not cpu_model:
-                cpu_model = value.strip()
-            elif key.strip() == "flags" and not flags:
-                flags = set(value.split())
-    except OSError:
-        pass
-    versions = {}
-    for name in LIBRARIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            pass
-    return {
-        "cpu_model": cpu_model or platform.processor(),
-        "logical_cores": os.cpu_count(),
-        "isa_flags": sorted(f for f in flags if re.match(r"(avx|amx|fma|sse4|vnni)", f)),
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "libraries": versions,
-    }
 
 
 def env_get(environment: dict, *names):

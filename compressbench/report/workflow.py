@@ -1,23 +1,21 @@
-"""What the report rules of workflow/rules/report.smk read and write, decided when the workflow is parsed.
-
-Benchmark files are inputs only where a rule of this workflow makes them, so the report
-works with and without the benchmark rules. Nothing here depends on config beyond the
-targets, so report settings never change another rule.
+"""What the report rules of workflow/rules/report.smk read and write: plain functions of the
+configured targets (paths from compressbench.paths), so report settings never change another rule.
 """
 
 from __future__ import annotations
 
-BASE_FIGURES = ["training_curves", "test_set_time", "tradeoff", "confusion"]
-BENCH_FIGURES = ["latency", "throughput", "naive"]
+from .. import paths
+
+FIGURES = ["training_curves", "test_set_time", "tradeoff", "confusion", "latency", "throughput", "naive"]
 
 
-def figure_names(rule_names: set[str], benchmark_app_outputs: list[str]) -> list[str]:
-    names = list(BASE_FIGURES)
-    if "benchmark" in rule_names:
-        names += BENCH_FIGURES
-    if "benchmark_app" in rule_names and benchmark_app_outputs:
-        names.append("benchmark_app")
-    return names
+def figure_names(benchmark_app: bool) -> list[str]:
+    """The report's figures; the benchmark_app one only when that cross-check runs."""
+    return FIGURES + (["benchmark_app"] if benchmark_app else [])
+
+
+def figure_files(names: list[str], ext: str) -> list[str]:
+    return [paths.figure(name, ext) for name in names]
 
 
 def figure_outputs(names: list[str], report) -> dict:
@@ -25,30 +23,29 @@ def figure_outputs(names: list[str], report) -> dict:
     `report` is Snakemake's report() marker."""
     outputs = {}
     for name in names:
-        outputs[f"{name}_pdf"] = f"reports/figures/{name}.pdf"
+        outputs[f"{name}_pdf"] = paths.figure(name, "pdf")
         outputs[f"{name}_png"] = report(
-            f"reports/figures/{name}.png", caption=f"../report/fig_{name}.rst", category="Figures"
+            paths.figure(name, "png"), caption=f"../report/fig_{name}.rst", category="Figures"
         )
     return outputs
 
 
-def result_inputs(targets: list[str], rule_names: set[str], benchmark_app_outputs: list[str]) -> dict:
+def result_inputs(targets: list[str], benchmark_app_targets: list[str]) -> dict:
+    """Named inputs of the report rules: every result file the report reads."""
     inputs = {
-        "summary": "results/summary.tsv",
-        "train_log": "results/model/train_log.tsv",
-        "spec": "results/model/spec.json",
-        "dataset": "results/data/summary.json",
-        "metrics": [f"results/eval/{t}/metrics.json" for t in targets],
-        "confusion": "results/eval/pytorch/confusion.tsv",
-        "per_class": "results/eval/pytorch/per_class.tsv",
+        "summary": paths.SUMMARY,
+        "train_log": paths.TRAIN_LOG,
+        "spec": paths.SPEC,
+        "dataset": paths.DATASET_SUMMARY,
+        "metrics": paths.for_targets(paths.EVAL["metrics"], targets),
+        "confusion": paths.for_target(paths.EVAL["confusion"], "pytorch"),
+        "per_class": paths.for_target(paths.EVAL["per_class"], "pytorch"),
+        "bench": paths.for_targets(paths.BENCH["summary"], targets),
+        "latency": paths.for_targets(paths.BENCH["latency"], targets),
+        "environment": paths.ENVIRONMENT,
     }
-    if "benchmark" in rule_names:
-        inputs["bench"] = [f"results/bench/{t}/summary.json" for t in targets]
-        inputs["latency"] = [f"results/bench/{t}/latency.tsv" for t in targets]
-    if "benchmark_app" in rule_names and benchmark_app_outputs:
-        inputs["benchmark_app"] = list(benchmark_app_outputs)
-    if "environment" in rule_names:
-        inputs["environment"] = "results/environment.json"
+    if benchmark_app_targets:
+        inputs["benchmark_app"] = paths.for_targets(paths.BENCH["benchmark_app"], benchmark_app_targets)
     return inputs
 
 

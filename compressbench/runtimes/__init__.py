@@ -1,10 +1,13 @@
-"""Runtime registry: adding a runtime is one module here and one line below."""
+"""Runtime registry: adding a runtime is one module here, one line below and its options class
+in runtimes/options.py."""
 
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 from .base import Predict, Runtime, TargetRuntimeError
+from .options import PRECISIONS, RUNTIME_OPTIONS, options_from
 
 RUNTIMES = {
     "pytorch": "compressbench.runtimes.pytorch:PyTorchRuntime",
@@ -24,4 +27,24 @@ def runtime_class(name: str) -> type[Runtime]:
     return getattr(module, class_name)
 
 
-__all__ = ["Predict", "Runtime", "TargetRuntimeError", "RUNTIMES", "runtime_class"]
+def open_runtime(target, model_dir: str | Path, spec, threads: int, options: dict) -> Runtime:
+    """The runtime of a target (a TargetSpec) on its built model folder; `options` as Snakemake
+    passes them (targets.runtime_options), checked against the runtime's options class."""
+    try:
+        typed = options_from(target.runtime, options)
+    except ValueError as error:
+        raise TargetRuntimeError(f"target {target.name!r}: {error}") from None
+    return runtime_class(target.runtime)(model_dir, spec, threads, typed)
+
+
+__all__ = [
+    "Predict",
+    "Runtime",
+    "TargetRuntimeError",
+    "RUNTIMES",
+    "RUNTIME_OPTIONS",
+    "PRECISIONS",
+    "runtime_class",
+    "open_runtime",
+    "options_from",
+]

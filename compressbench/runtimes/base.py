@@ -12,10 +12,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..model import ModelSpec
+from ..preprocess import split_batches
+
+if TYPE_CHECKING:  # importing the registry stays cheap: no torch
+    from ..model import ModelSpec
 
 Predict = Callable[[np.ndarray], np.ndarray]
 
@@ -28,11 +32,12 @@ class Runtime(ABC):
     name: str = ""
     model_suffixes: tuple[str, ...] = ()
 
-    def __init__(self, model_dir: str | Path, spec: ModelSpec, threads: int, options: dict | None = None):
+    def __init__(self, model_dir: str | Path, spec: ModelSpec, threads: int, options):
+        """`options`: this runtime's dataclass from runtimes.options (PyTorchOptions, ...)."""
         self.model_dir = Path(model_dir)
         self.spec = spec
         self.threads = threads
-        self.options = dict(options or {})
+        self.options = options
         self._compiled: dict[int, Predict] = {}
 
     def model_files(self) -> list[Path]:
@@ -56,12 +61,10 @@ class Runtime(ABC):
 
     @abstractmethod
     def info(self) -> dict:
-        """What the runtime actually uses: threads, execution precision, version."""
+        """What the runtime actually uses: threads, version, and `precision`, what ran, spelled as in
+        runtimes.options.PRECISIONS."""
 
     def predict(self, images: np.ndarray, batch_size: int) -> np.ndarray:
         """Logits for all images in batches; the last partial batch gets its own shape."""
-        outputs = []
-        for start in range(0, len(images), batch_size):
-            batch = images[start : start + batch_size]
-            outputs.append(np.array(self.compiled(len(batch))(batch), copy=True))
+        outputs = [np.array(self.compiled(len(batch))(batch), copy=True) for batch in split_batches(images, batch_size)]
         return np.concatenate(outputs) if outputs else np.zeros((0, self.spec.num_classes), np.float32)

@@ -4,6 +4,18 @@ import onnxruntime as ort
 
 from .base import Predict, Runtime
 
+# Operators of a quantized graph: QDQ pairs (which ONNX Runtime fuses into int8 kernels) or
+# the integer operators themselves.
+QUANTIZED_OPS = {"QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger"}
+
+
+def graph_precision(model_path) -> str:
+    """int8 when the graph is quantized, else f32 (the CPU provider runs float graphs in f32)."""
+    import onnx
+
+    ops = {node.op_type for node in onnx.load(str(model_path), load_external_data=False).graph.node}
+    return "int8" if ops & QUANTIZED_OPS else "f32"
+
 
 class OnnxRuntime(Runtime):
     name = "onnxruntime"
@@ -44,7 +56,7 @@ class OnnxRuntime(Runtime):
             "runtime_version": ort.__version__,
             "threads": self.threads,
             "interop_threads": 1,
-            "precision": self.options.get("precision", "f32"),
+            "precision": graph_precision(self.model_path),
             "graph_optimization": "ORT_ENABLE_ALL",
             "provider": self.session.get_providers()[0],
         }

@@ -3,27 +3,21 @@ from __future__ import annotations
 import numpy as np
 import openvino as ov
 
-from .base import Predict, Runtime, TargetRuntimeError
+from .base import Predict, Runtime
+from .options import precision_name
 
-PRECISIONS = {"f32", "bf16", "f16", "auto"}
 SHARE_INPUTS_ABOVE_BYTES = 64 * 1024
 
 
 class OpenVINORuntime(Runtime):
-    """OpenVINO on CPU. `options["inference_precision"]`: f32 | bf16 | f16 | auto.
-
-    On CPUs with native bf16 (AVX512_BF16, AMX) OpenVINO executes FP32 models in
-    bf16 unless the precision hint says otherwise; "auto" keeps that default.
-    """
+    """OpenVINO on CPU with OpenVINOOptions (the inference precision hint)."""
 
     name = "openvino"
     model_suffixes = (".xml", ".bin")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.precision = self.options.get("inference_precision", "f32")
-        if self.precision not in PRECISIONS:
-            raise TargetRuntimeError(f"inference_precision={self.precision!r}: use one of {sorted(PRECISIONS)}")
+        self.precision = self.options.inference_precision
         self.core = ov.Core()
         self.xml_path = next(p for p in self.model_files() if p.suffix == ".xml")
         self._last_compiled: ov.CompiledModel | None = None
@@ -73,11 +67,18 @@ class OpenVINORuntime(Runtime):
 
     def info(self) -> dict:
         compiled = self._last_compiled or self.core.compile_model(self.xml_path, "CPU", self._config("LATENCY"))
+        hint = precision_name(compiled.get_property("INFERENCE_PRECISION_HINT"))
         return {
             "runtime_version": ov.get_version(),
             "threads": int(compiled.get_property("INFERENCE_NUM_THREADS")),
             "streams": int(compiled.get_property("NUM_STREAMS")),
-            "precision": compiled.get_property("INFERENCE_PRECISION_HINT").to_string(),
+            # A quantized IR (FakeQuantize nodes, targets.openvino_int8) runs its layers in int8;
+            # otherwise what runs is the compiled precision hint.
+            "precision": "int8" if self.quantized() else hint,
+            "precision_hint": hint,
             "precision_requested": self.precision,
             "performance_hint": str(compiled.get_property("PERFORMANCE_HINT")),
         }
+
+    def quantized(self) -> bool:
+        return any(op.get_type_name() == "FakeQuantize" for op in self.core.read_model(self.xml_path).get_ops())

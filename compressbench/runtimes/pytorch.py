@@ -17,7 +17,7 @@ class PyTorchRuntime(Runtime):
             torch.set_num_interop_threads(1)
         except RuntimeError:  # already set once in this process
             pass
-        if self.options.get("quantized"):  # INT8 state dict (targets.pytorch_int8), loaded weights_only
+        if self.options.quantized:  # INT8 state dict (targets.pytorch_int8), loaded weights_only
             from ..targets.pytorch_int8 import load_quantized
 
             self.model = load_quantized(self.spec, self.model_files()[0])
@@ -47,6 +47,6 @@ class PyTorchRuntime(Runtime):
             "runtime_version": torch.__version__,
             "threads": torch.get_num_threads(),
             "interop_threads": torch.get_num_interop_threads(),
-            "precision": "int8" if self.options.get("quantized") else "f32",
+            "precision": "int8" if self.options.quantized else "f32",
             "cpu_capability": torch.backends.cpu.get_cpu_capability(),
         }

@@ -11,6 +11,8 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 
+from ..runtimes.options import options_from
+
 BASE_PARITY = 0.999
 LOSSY_PARITY = 0.97
 # Pruning + fine-tuning makes a new model: on CIFAR-10 LeNet-5 (64% accurate, many borderline
@@ -29,7 +31,21 @@ class TargetSpec:
     needs_onnx: bool = False  # built from the FP32 ONNX model
     needs_data: bool = False  # calibration or fine-tuning images
     parity_threshold: float = BASE_PARITY
+    # Fixed options of the runtime (keys of its class in runtimes/options.py); OpenVINO targets
+    # without an inference_precision follow config runtime.openvino_precision.
     runtime_options: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        options_from(self.runtime, runtime_options(self, "f32"))  # a typo fails at import, naming it
+
+
+def runtime_options(spec: TargetSpec, openvino_precision: str) -> dict:
+    """Options for the target's runtime as a plain dict (Snakemake params; runtimes.open_runtime
+    types them): the target's fixed ones, and config's precision for the other OpenVINO targets."""
+    options = dict(spec.runtime_options)
+    if spec.runtime == "openvino":
+        options.setdefault("inference_precision", openvino_precision)
+    return options
 
 
 TARGETS = {
@@ -90,7 +106,6 @@ TARGETS = {
             needs_onnx=True,
             needs_data=True,
             parity_threshold=LOSSY_PARITY,
-            runtime_options={"precision": "int8"},
         ),
         TargetSpec(
             "pytorch_pruned",
@@ -124,11 +139,3 @@ def get_target(name: str) -> TargetSpec:
 def builder(spec: TargetSpec):
     module_name, function_name = spec.builder.split(":")
     return getattr(importlib.import_module(module_name), function_name)
-
-
-def runtime_options(spec: TargetSpec, openvino_precision: str) -> dict:
-    """Options passed to the target's runtime; the base OpenVINO target follows config."""
-    options = dict(spec.runtime_options)
-    if spec.runtime == "openvino":
-        options.setdefault("inference_precision", openvino_precision)
-    return options

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..model import ModelSpec
@@ -13,10 +13,10 @@ class BuildContext:
 
     spec: ModelSpec
     checkpoint: Path
+    settings: dict  # config's export section, plus compression when the target needs_data
+    threads: int
     onnx_path: Path | None = None
     dataset_path: Path | None = None
-    settings: dict = field(default_factory=dict)  # config: export + compression sections
-    threads: int = 1
 
 
 def build_target(target, ctx: BuildContext, out_dir: Path) -> None:

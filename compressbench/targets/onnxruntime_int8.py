@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import calibration
+from ..machine import has_vnni
+from ..preprocess import split_batches
 from .context import BuildContext
 
 CALIBRATION_BATCH = 32
@@ -22,7 +24,7 @@ class ImagesReader:
 
     def __init__(self, input_name: str, images: np.ndarray):
         self.input_name = input_name
-        self.batches = calibration.batches(images, CALIBRATION_BATCH)
+        self.batches = split_batches(images, CALIBRATION_BATCH)
         self.position = 0
 
     def get_next(self) -> dict | None:
@@ -55,6 +57,6 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
         activation_type=QuantType.QUInt8,
         weight_type=QuantType.QInt8,
         calibrate_method=CalibrationMethod.MinMax,
-        reduce_range=not calibration.cpu_has_vnni(),  # 7-bit weights only where VNNI is missing
+        reduce_range=not has_vnni(),  # 7-bit weights only where VNNI is missing
     )
     onnx.checker.check_model(onnx.load(str(out_dir / "model.onnx")), full_check=True)

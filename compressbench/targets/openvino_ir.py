@@ -14,7 +14,7 @@ def convert(ctx: BuildContext, out_dir: Path, fp16_weights: bool) -> None:
 
 
 def build_fp16_weights(ctx: BuildContext, out_dir: Path) -> None:
-    convert(ctx, out_dir, fp16_weights=bool(ctx.settings.get("openvino_fp16_weights", True)))
+    convert(ctx, out_dir, fp16_weights=bool(ctx.settings["openvino_fp16_weights"]))
 
 
 def build_fp32_weights(ctx: BuildContext, out_dir: Path) -> None:

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from .. import calibration
+from ..machine import has_vnni
 from ..model import ModelSpec, build_model, load_weights
 from .context import BuildContext
 
@@ -71,7 +72,7 @@ def quantizable(float_model: nn.Module) -> nn.Sequential:
         # ranges, 7-bit activations) agreed with FP32 on 96.2% of CIFAR-10 test predictions, this
         # on 97.9%. 8-bit activations need VNNI, else u8 x s8 sums may saturate.
         model.qconfig = tq.QConfig(
-            activation=tq.MinMaxObserver.with_args(reduce_range=not calibration.cpu_has_vnni()),
+            activation=tq.MinMaxObserver.with_args(reduce_range=not has_vnni()),
             weight=tq.default_per_channel_weight_observer,
         )
         tq.prepare(model, inplace=True)

@@ -79,17 +79,21 @@ def teacher_labels(teacher: nn.Module, images: torch.Tensor, batch_size: int = 1
 
 def build(ctx: BuildContext, out_dir: Path) -> None:
     settings = ctx.settings
-    sparsity = float(settings.get("pruning_sparsity", 0.5))
+    sparsity = float(settings["pruning_sparsity"])
+    # The fine-tune recipe: Adam without weight decay at compression.finetune_* settings.
     finetune_settings = TrainSettings(
-        epochs=int(settings.get("finetune_epochs", 1)),
-        batch_size=int(settings.get("finetune_batch_size", 64)),
-        learning_rate=float(settings.get("finetune_learning_rate", 1e-4)),
+        epochs=int(settings["finetune_epochs"]),
+        batch_size=int(settings["finetune_batch_size"]),
+        learning_rate=float(settings["finetune_learning_rate"]),
         optimizer="adam",
-        horizontal_flip=bool(settings.get("finetune_horizontal_flip", False)),
-        seed=int(settings.get("seed", 0)),
+        momentum=0.0,  # not used by Adam
+        weight_decay=0.0,
+        horizontal_flip=bool(settings["finetune_horizontal_flip"]),
+        seed=int(settings["seed"]),
+        normalization="dataset",  # not used: the images come normalized with the FP32 model's spec
         threads=ctx.threads,
     )
-    targets = str(settings.get("finetune_targets", "teacher"))
+    targets = str(settings["finetune_targets"])
     model = prune_model(load_weights(ctx.spec, ctx.checkpoint), sparsity)
     log = []
     if finetune_settings.epochs > 0:

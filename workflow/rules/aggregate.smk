@@ -1,19 +1,17 @@
 rule aggregate:
     input:
-        metrics=expand("results/eval/{target}/metrics.json", target=TARGET_NAMES),
-        parity=expand("results/eval/{target}/parity.tsv", target=TARGET_NAMES),
-        reference_metrics="results/eval/pytorch/metrics.json",
-        onnx_fp32=rules.export_onnx.output.onnx,
-        bench=expand("results/bench/{target}/summary.json", target=TARGET_NAMES),
+        metrics=paths.for_targets(paths.EVAL["metrics"], TARGET_NAMES),
+        parity=paths.for_targets(paths.EVAL["parity"], TARGET_NAMES),
+        reference_metrics=paths.for_target(paths.EVAL["metrics"], "pytorch"),
+        onnx_fp32=paths.ONNX,
+        bench=paths.for_targets(paths.BENCH["summary"], TARGET_NAMES),
     output:
         summary=report(
-            "results/summary.tsv",
+            paths.SUMMARY,
             caption="../report/summary.rst",
             category="Results",
         ),
     log:
         "logs/aggregate.log",
-    conda:
-        "../envs/compressbench.yaml"
     script:
         "../scripts/aggregate.py"

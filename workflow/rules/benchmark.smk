@@ -1,24 +1,12 @@
 # Speed. Benchmark jobs time the runtimes, so each claims every core (threads: workflow.cores):
 # no other job runs beside them. The runtimes themselves use THREADS threads (config runtime.threads).
 
-# benchmark_app.json of every configured OpenVINO target; none when benchmark.benchmark_app is false.
-BENCHMARK_APP_OUTPUTS = expand(
-    "results/bench/{target}/benchmark_app.json",
-    target=[
-        name
-        for name in TARGET_NAMES
-        if TARGETS[name].runtime == "openvino" and config["benchmark"]["benchmark_app"]
-    ],
-)
-
 
 rule environment:
     output:
-        environment="results/environment.json",
+        environment=paths.ENVIRONMENT,
     log:
         "logs/environment.log",
-    conda:
-        "../envs/compressbench.yaml"
     params:
         threads=THREADS,
     script:
@@ -27,18 +15,16 @@ rule environment:
 
 rule benchmark:
     input:
-        model_dir=rules.build_target.output.model_dir,
-        spec=rules.train.output.spec,
-        data=rules.prepare_data.output.data,
+        model_dir=paths.MODEL_DIR,
+        spec=paths.SPEC,
+        data=paths.DATASET,
     output:
-        latency="results/bench/{target}/latency.tsv",
-        throughput="results/bench/{target}/throughput.tsv",
-        naive="results/bench/{target}/naive.tsv",
-        summary="results/bench/{target}/summary.json",
+        latency=paths.BENCH["latency"],
+        throughput=paths.BENCH["throughput"],
+        naive=paths.BENCH["naive"],
+        summary=paths.BENCH["summary"],
     log:
         "logs/benchmark/{target}.log",
-    conda:
-        "../envs/compressbench.yaml"
     threads: workflow.cores
     params:
         benchmark=config["benchmark"],
@@ -51,17 +37,15 @@ rule benchmark:
 # OpenVINO's own benchmark_app on the same IR, shape, threads and precision: the peer check.
 rule benchmark_app:
     input:
-        model_dir=rules.build_target.output.model_dir,
-        spec=rules.train.output.spec,
-        summary=rules.benchmark.output.summary,
+        model_dir=paths.MODEL_DIR,
+        spec=paths.SPEC,
+        summary=paths.BENCH["summary"],
     output:
-        benchmark_app="results/bench/{target}/benchmark_app.json",
+        benchmark_app=paths.BENCH["benchmark_app"],
     log:
         "logs/benchmark_app/{target}.log",
     wildcard_constraints:
         target="|".join(name for name in TARGETS if TARGETS[name].runtime == "openvino"),
-    conda:
-        "../envs/compressbench.yaml"
     threads: workflow.cores
     params:
         seconds=config["benchmark"]["benchmark_app_seconds"],

@@ -1,11 +1,9 @@
 rule prepare_data:
     output:
-        data="results/data/dataset.npz",
-        summary="results/data/summary.json",
+        data=paths.DATASET,
+        summary=paths.DATASET_SUMMARY,
     log:
         "logs/prepare_data.log",
-    conda:
-        "../envs/compressbench.yaml"
     params:
         dataset=config["dataset"],
         seed=config["train"]["seed"],

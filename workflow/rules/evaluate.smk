@@ -1,19 +1,17 @@
 # Evaluation times the whole test set, so it claims every core: no job runs beside it.
 rule evaluate:
     input:
-        model_dir=rules.build_target.output.model_dir,
-        spec=rules.train.output.spec,
-        data=rules.prepare_data.output.data,
+        model_dir=paths.MODEL_DIR,
+        spec=paths.SPEC,
+        data=paths.DATASET,
     output:
-        predictions="results/eval/{target}/predictions.tsv",
-        logits="results/eval/{target}/logits.npy",
-        metrics="results/eval/{target}/metrics.json",
-        per_class="results/eval/{target}/per_class.tsv",
-        confusion="results/eval/{target}/confusion.tsv",
+        predictions=paths.EVAL["predictions"],
+        logits=paths.EVAL["logits"],
+        metrics=paths.EVAL["metrics"],
+        per_class=paths.EVAL["per_class"],
+        confusion=paths.EVAL["confusion"],
     log:
         "logs/evaluate/{target}.log",
-    conda:
-        "../envs/compressbench.yaml"
     threads: workflow.cores
     params:
         evaluate=config["evaluate"],
@@ -25,14 +23,12 @@ rule evaluate:
 
 rule parity:
     input:
-        reference="results/eval/pytorch/logits.npy",
-        logits="results/eval/{target}/logits.npy",
+        reference=paths.for_target(paths.EVAL["logits"], "pytorch"),
+        logits=paths.EVAL["logits"],
     output:
-        parity="results/eval/{target}/parity.tsv",
+        parity=paths.EVAL["parity"],
     log:
         "logs/parity/{target}.log",
-    conda:
-        "../envs/compressbench.yaml"
     params:
         threshold=lambda wildcards: parity_threshold(config, wildcards.target),
     script:

@@ -1,13 +1,11 @@
 rule export_onnx:
     input:
-        weights=rules.train.output.weights,
-        spec=rules.train.output.spec,
+        weights=paths.WEIGHTS,
+        spec=paths.SPEC,
     output:
-        onnx="results/onnx/model.onnx",
+        onnx=paths.ONNX,
     log:
         "logs/export_onnx.log",
-    conda:
-        "../envs/compressbench.yaml"
     params:
         export=config["export"],
     script:
@@ -18,11 +16,11 @@ rule build_target:
     input:
         unpack(build_inputs),
     output:
-        model_dir=directory("results/models/{target}"),
+        model_dir=directory(paths.MODEL_DIR),
     log:
         "logs/build/{target}.log",
-    conda:
-        "../envs/compressbench.yaml"
+    benchmark:
+        "benchmarks/build/{target}.tsv"
     threads: THREADS
     params:
         settings=target_build_settings,

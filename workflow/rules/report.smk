@@ -1,83 +1,66 @@
 # The report: figures, Markdown + LaTeX, PDF and an Overleaf-ready zip. These rules read only
 # result files and config["report"], so changing the report settings reruns only them.
-# Include this file after every rule that produces results (benchmark.smk included).
-from compressbench.report import workflow as report_workflow
-
-REPORT_RULE_NAMES = {rule.name for rule in workflow.rules}
-REPORT_BENCHMARK_APP = list(globals().get("BENCHMARK_APP_OUTPUTS", []))
-REPORT_FIGURES = report_workflow.figure_names(REPORT_RULE_NAMES, REPORT_BENCHMARK_APP)
-REPORT_INPUTS = report_workflow.result_inputs(
-    TARGET_NAMES, REPORT_RULE_NAMES, REPORT_BENCHMARK_APP
-)
-REPORT_FIGURE_PDFS = expand("reports/figures/{name}.pdf", name=REPORT_FIGURES)
-REPORT_FIGURE_PNGS = expand("reports/figures/{name}.png", name=REPORT_FIGURES)
+# Inputs and figures are plain functions of config (common.smk), so include order does not matter.
 
 
 rule report_plots:
     input:
-        **REPORT_INPUTS,
+        **report_inputs(config),
     output:
-        **report_workflow.figure_outputs(REPORT_FIGURES, report),
+        **report_workflow.figure_outputs(report_figures(config), report),
     log:
         "logs/report/plots.log",
-    conda:
-        "../envs/compressbench.yaml"
     params:
         report=config["report"],
+        targets=config["targets"],  # in the order of the per-target inputs
     script:
         "../scripts/plots.py"
 
 
 rule render_report:
     input:
-        **REPORT_INPUTS,
-        figures=REPORT_FIGURE_PDFS,
-        pngs=REPORT_FIGURE_PNGS,
+        **report_inputs(config),
+        figures=report_workflow.figure_files(report_figures(config), "pdf"),
+        pngs=report_workflow.figure_files(report_figures(config), "png"),
         templates=[
             os.path.join(workflow.basedir, path)
             for path in report_workflow.TEMPLATE_FILES
         ],
     output:
         markdown=report(
-            "reports/report.md", caption="../report/report_md.rst", category="Report"
+            paths.REPORT_MD, caption="../report/report_md.rst", category="Report"
         ),
-        latex="reports/report.tex",
+        latex=paths.REPORT_TEX,
     log:
         "logs/report/render.log",
-    conda:
-        "../envs/compressbench.yaml"
     params:
         report=config["report"],
     script:
         "../scripts/render_report.py"
 
 
-# Needs XeLaTeX + latexmk on the machine (the conda env has no TeX); the message says how to install.
+# Needs XeLaTeX + latexmk on the machine (setup.sh --with-tex); the message says how to install.
 rule report_pdf:
     input:
-        latex=rules.render_report.output.latex,
-        figures=REPORT_FIGURE_PDFS,
+        latex=paths.REPORT_TEX,
+        figures=report_workflow.figure_files(report_figures(config), "pdf"),
     output:
         pdf=report(
-            "reports/report.pdf", caption="../report/report_pdf.rst", category="Report"
+            paths.REPORT_PDF, caption="../report/report_pdf.rst", category="Report"
         ),
     log:
         "logs/report/pdf.log",
-    conda:
-        "../envs/compressbench.yaml"
     script:
         "../scripts/build_pdf.py"
 
 
 rule report_zip:
     input:
-        latex=rules.render_report.output.latex,
-        figures=REPORT_FIGURE_PDFS,
+        latex=paths.REPORT_TEX,
+        figures=report_workflow.figure_files(report_figures(config), "pdf"),
     output:
-        archive="reports/report-latex.zip",
+        archive=paths.REPORT_ZIP,
     log:
         "logs/report/zip.log",
-    conda:
-        "../envs/compressbench.yaml"
     script:
         "../scripts/zip_report.py"

@@ -1,18 +1,18 @@
 rule train:
     input:
-        data=rules.prepare_data.output.data,
+        data=paths.DATASET,
     output:
-        weights="results/model/weights.pt",
-        spec="results/model/spec.json",
+        weights=paths.WEIGHTS,
+        spec=paths.SPEC,
         train_log=report(
-            "results/model/train_log.tsv",
+            paths.TRAIN_LOG,
             caption="../report/train_log.rst",
             category="Training",
         ),
     log:
         "logs/train.log",
-    conda:
-        "../envs/compressbench.yaml"
+    benchmark:
+        "benchmarks/train.tsv"
     threads: THREADS
     params:
         train=config["train"],

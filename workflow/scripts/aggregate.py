@@ -9,6 +9,6 @@ with logged(snakemake.log[0]):
         inputs.parity,
         inputs.reference_metrics,
         inputs.onnx_fp32,
-        inputs.bench if "bench" in inputs.keys() else None,
+        inputs.bench,
     )
     write_tsv(rows, snakemake.output.summary, SUMMARY_COLUMNS)

@@ -8,7 +8,7 @@ from compressbench.report.i18n import Strings
 with logged(snakemake.log[0]):
     data = load(inputs_from_snakemake(snakemake.input))
     strings = Strings(snakemake.params.report["language"])
-    latency_files = {Path(p).parent.name: Path(p) for p in snakemake.input.get("latency", [])}
+    latency_files = dict(zip(snakemake.params.targets, map(Path, snakemake.input.latency), strict=True))
     for key in snakemake.output.keys():
         if key.endswith("_pdf"):
             name = key[: -len("_pdf")]

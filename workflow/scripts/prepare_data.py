@@ -6,16 +6,16 @@ with logged(snakemake.log[0]):
     settings = snakemake.params.dataset
     dataset = prepare_dataset(
         settings["name"],
-        settings.get("root"),
+        settings["root"],
         settings["image_size"],
-        settings.get("train_limit"),
-        settings.get("test_limit"),
+        settings["train_limit"],
+        settings["test_limit"],
         seed=snakemake.params.seed,
     )
     save_dataset(dataset, snakemake.output.data)
     summary = {
         "source": settings["name"],
-        "root": settings.get("root"),
+        "root": settings["root"],
         "train_images": int(len(dataset.train_labels)),
         "test_images": int(len(dataset.test_labels)),
         "channels": dataset.channels,

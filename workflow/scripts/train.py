@@ -3,7 +3,7 @@ from compressbench.logs import logged
 from compressbench.training import TrainSettings, save_checkpoint, train, write_train_log
 
 with logged(snakemake.log[0]):
-    settings = TrainSettings(**snakemake.params.train, threads=snakemake.params.threads)
+    settings = TrainSettings.from_config(snakemake.params.train, threads=snakemake.params.threads)
     model, spec, log_rows = train(load_dataset(snakemake.input.data), settings)
     save_checkpoint(model, snakemake.output.weights)
     spec.save(snakemake.output.spec)

@@ -1,0 +1,115 @@
+"""The machine a run happens on, read once from /proc/cpuinfo and the OS: the one place that describes it.
+
+Nothing here is hard-coded about a CPU: every fact is detected, and an unknown one is None.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import socket
+import sys
+from importlib import metadata
+from pathlib import Path
+
+CPUINFO = Path("/proc/cpuinfo")
+
+# /proc/cpuinfo flag -> name in the report. These decide which kernels the runtimes pick:
+# AVX-512 BF16 / AMX make OpenVINO run FP32 models in bf16 by default; VNNI/AMX-INT8 speed up INT8.
+ISA_FLAGS = {
+    "avx2": "AVX2",
+    "avx512f": "AVX-512F",
+    "avx512_bf16": "AVX-512 BF16",
+    "avx512_vnni": "AVX-512 VNNI",
+    "avx512_fp16": "AVX-512 FP16",
+    "avx_vnni": "AVX-VNNI",
+    "amx_bf16": "AMX-BF16",
+    "amx_int8": "AMX-INT8",
+    "amx_fp16": "AMX-FP16",
+}
+# x86 VNNI: u8 x s8 products accumulate without int16 saturation; without it ONNX Runtime and
+# PyTorch advise 7-bit ranges (reduce_range) on x86.
+VNNI_FLAGS = {"avx512_vnni", "avx_vnni"}
+LIBRARIES = ["torch", "onnxruntime", "openvino", "onnx", "numpy", "nncf", "scikit-learn", "snakemake"]
+
+
+def read_cpuinfo(path: str | Path = CPUINFO) -> list[dict[str, str]]:
+    """One dict per processor block of /proc/cpuinfo (key -> value); [] when it cannot be read."""
+    try:
+        text = Path(path).read_text()
+    except OSError:
+        return []
+    blocks, block = [], {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            block.setdefault(key.strip(), value.strip())
+        elif block:
+            blocks.append(block)
+            block = {}
+    if block:
+        blocks.append(block)
+    return blocks
+
+
+def cpu_flags(blocks: list[dict[str, str]]) -> set[str]:
+    return set(blocks[0].get("flags", "").split()) if blocks else set()
+
+
+def physical_cores(blocks: list[dict[str, str]] | None = None) -> int:
+    """Distinct (physical id, core id) pairs: hyperthreads don't add speed to these models."""
+    blocks = read_cpuinfo() if blocks is None else blocks
+    cores = {(block.get("physical id"), block["core id"]) for block in blocks if "core id" in block}
+    return len(cores) or os.cpu_count() or 1
+
+
+def usable_cpus() -> int | None:
+    """CPUs this process may run on (a container or taskset may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count()
+
+
+def has_vnni(blocks: list[dict[str, str]] | None = None) -> bool:
+    return bool(cpu_flags(read_cpuinfo() if blocks is None else blocks) & VNNI_FLAGS)
+
+
+def isa_features(flags: set[str]) -> dict[str, bool | None]:
+    """Report name -> present; all None (unknown, not absent) when no flags could be read."""
+    if not flags:
+        return dict.fromkeys(ISA_FLAGS.values())
+    return {name: flag in flags for flag, name in ISA_FLAGS.items()}
+
+
+def library_versions(names: list[str] = LIBRARIES) -> dict[str, str | None]:
+    """Installed distribution versions; None where a library is not installed."""
+    versions = {}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def describe_machine(threads: int | None = None, cpuinfo_path: str | Path = CPUINFO) -> dict:
+    """results/environment.json: CPU, ISA features, cores, host, OS, library versions."""
+    blocks = read_cpuinfo(cpuinfo_path)
+    first = blocks[0] if blocks else {}
+    return {
+        "hostname": socket.gethostname(),
+        "cpu_model": first.get("model name") or platform.processor() or None,
+        "cpu_vendor": first.get("vendor_id"),
+        "physical_cores": physical_cores(blocks),
+        "logical_cpus": os.cpu_count(),
+        "usable_cpus": usable_cpus(),
+        "threads_configured": threads,
+        "isa": isa_features(cpu_flags(blocks)),
+        "os": platform.platform(),
+        "kernel": platform.release(),
+        "machine": platform.machine(),
+        "python": sys.version.split()[0],
+        "python_implementation": platform.python_implementation(),
+        "libraries": library_versions(),
+    }

@@ -1,0 +1,53 @@
+"""Where the workflow writes: every results/ and reports/ path pattern, once.
+
+The rules (workflow/rules/*.smk), the report's inputs (report/workflow.py) and tests use these
+names; `{target}` and `{name}` are Snakemake wildcards, filled with `for_targets` or `expand`.
+"""
+
+from __future__ import annotations
+
+RESULTS = "results"
+REPORTS = "reports"
+
+DATASET = f"{RESULTS}/data/dataset.npz"
+DATASET_SUMMARY = f"{RESULTS}/data/summary.json"
+WEIGHTS = f"{RESULTS}/model/weights.pt"
+SPEC = f"{RESULTS}/model/spec.json"
+TRAIN_LOG = f"{RESULTS}/model/train_log.tsv"
+ONNX = f"{RESULTS}/onnx/model.onnx"
+MODEL_DIR = f"{RESULTS}/models/{{target}}"
+ENVIRONMENT = f"{RESULTS}/environment.json"
+SUMMARY = f"{RESULTS}/summary.tsv"
+
+
+def _per_target(stage: str, files: dict[str, str]) -> dict[str, str]:
+    return {name: f"{RESULTS}/{stage}/{{target}}/{name}.{ext}" for name, ext in files.items()}
+
+
+# per target: evaluation (quality) and benchmark (speed) files
+EVAL = _per_target(
+    "eval",
+    {"predictions": "tsv", "logits": "npy", "metrics": "json", "per_class": "tsv", "confusion": "tsv", "parity": "tsv"},
+)
+BENCH = _per_target(
+    "bench", {"latency": "tsv", "throughput": "tsv", "naive": "tsv", "summary": "json", "benchmark_app": "json"}
+)
+
+REPORT_MD = f"{REPORTS}/report.md"
+REPORT_TEX = f"{REPORTS}/report.tex"
+REPORT_PDF = f"{REPORTS}/report.pdf"
+REPORT_ZIP = f"{REPORTS}/report-latex.zip"
+FIGURE = f"{REPORTS}/figures/{{name}}.{{ext}}"
+
+
+def for_targets(pattern: str, targets: list[str]) -> list[str]:
+    """A per-target pattern filled in for each target, in order."""
+    return [pattern.format(target=target) for target in targets]
+
+
+def for_target(pattern: str, target: str) -> str:
+    return pattern.format(target=target)
+
+
+def figure(name: str, ext: str) -> str:
+    return FIGURE.format(name=name, ext=ext)
