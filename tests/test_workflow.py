@@ -31,6 +31,7 @@ def test_summary_has_a_row_per_target_with_public_columns(workflow_copy):
     by_target = {row["target"]: row for row in rows}
     assert by_target["openvino"]["runtime"] == "openvino"
     assert by_target["openvino"]["precision"] == "f32"
+    assert by_target["onnxruntime_int8"]["precision"] == "int8"  # what ran: the graph is quantized
     assert float(by_target["pytorch"]["accuracy_delta_pp"]) == 0.0
     assert int(by_target["pytorch"]["params"]) == 61_706  # LeNet-5 on 1x32x32, 10 classes
     assert float(by_target["onnxruntime_int8"]["compression_ratio"]) > 2.5
