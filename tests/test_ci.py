@@ -37,7 +37,7 @@ def test_lint_fails_on_unformatted_python(tree):
     path.write_text(path.read_text().replace('RESULTS = "results"', 'RESULTS="results"'))
     result = lint(tree)
     assert result.returncode != 0
-    assert "would reformat" in result.stdout + result.stderr
+    assert "1 file would be reformatted" in result.stdout + result.stderr
 
 
 @pytest.mark.skipif(not (BIN / "snakefmt").exists(), reason="ruff/snakefmt not installed next to this Python")

@@ -1,0 +1,34 @@
+"""Result paths come from one module; the report's inputs are plain functions of the targets."""
+
+from pathlib import Path
+
+from compressbench import paths
+from compressbench.report import workflow as report_workflow
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_per_target_patterns():
+    assert paths.for_targets(paths.EVAL["predictions"], ["a", "b"]) == [
+        "results/eval/a/predictions.tsv",
+        "results/eval/b/predictions.tsv",
+    ]
+    assert paths.for_target(paths.BENCH["summary"], "a") == "results/bench/a/summary.json"
+    assert paths.figure("latency", "pdf") == "reports/figures/latency.pdf"
+
+
+def test_report_inputs_follow_the_targets():
+    inputs = report_workflow.result_inputs(["pytorch", "openvino"], ["openvino"])
+    assert inputs["metrics"] == paths.for_targets(paths.EVAL["metrics"], ["pytorch", "openvino"])
+    assert inputs["bench"] == paths.for_targets(paths.BENCH["summary"], ["pytorch", "openvino"])
+    assert inputs["benchmark_app"] == [paths.for_target(paths.BENCH["benchmark_app"], "openvino")]
+    assert "benchmark_app" not in report_workflow.result_inputs(["pytorch"], [])
+    assert report_workflow.figure_names(True)[-1] == "benchmark_app"
+    assert "benchmark_app" not in report_workflow.figure_names(False)
+
+
+def test_rules_spell_no_result_path():
+    """The rules take every results/ and reports/ path from compressbench.paths."""
+    for rules in (REPO / "workflow" / "rules").glob("*.smk"):
+        text = rules.read_text()
+        assert '"results/' not in text and '"reports/' not in text, rules.name
