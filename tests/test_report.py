@@ -67,7 +67,7 @@ TARGETS = {
         "openvino",
         "OpenVINO",
         "fp16",
-        "<Type: 'float32'>",
+        "f32",
         143_469,
         0.5843,
         0.35,
@@ -309,7 +309,7 @@ def test_facts_follow_the_numbers(tmp_path):
     assert facts["openvino_int8_predictions_match_pytorch"].value is False
     assert facts["openvino_int8_accuracy_within_1pp"].value is True
     assert facts["cpu_has_native_bf16"].value is True
-    assert facts["openvino_executes_fp32"].value is True  # "<Type: 'float32'>" normalised
+    assert facts["openvino_executes_fp32"].value is True
     assert facts["pytorch_naive_slower_than_tuned"].value is True
     assert facts["openvino_benchmark_app_agrees"].value is True
     speed = " ".join(analysis.text["speed"])
