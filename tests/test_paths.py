@@ -32,3 +32,10 @@ def test_rules_spell_no_result_path():
     for rules in (REPO / "workflow" / "rules").glob("*.smk"):
         text = rules.read_text()
         assert '"results/' not in text and '"reports/' not in text, rules.name
+
+
+def test_rules_do_not_inspect_the_workflow():
+    """Inputs are functions of config (common.smk), not of which rules were included before."""
+    for rules in [REPO / "Snakefile", *(REPO / "workflow" / "rules").glob("*.smk")]:
+        text = rules.read_text()
+        assert "workflow.rules" not in text and "globals()" not in text and "rules." not in text, rules.name
