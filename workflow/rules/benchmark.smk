@@ -28,8 +28,8 @@ rule environment:
 rule benchmark:
     input:
         model_dir=rules.build_target.output.model_dir,
-        spec=rules.train.output.spec,
-        data=rules.prepare_data.output.data,
+        spec="results/model/spec.json",
+        data="results/data/dataset.npz",
     output:
         latency="results/bench/{target}/latency.tsv",
         throughput="results/bench/{target}/throughput.tsv",
@@ -52,7 +52,7 @@ rule benchmark:
 rule benchmark_app:
     input:
         model_dir=rules.build_target.output.model_dir,
-        spec=rules.train.output.spec,
+        spec="results/model/spec.json",
         summary=rules.benchmark.output.summary,
     output:
         benchmark_app="results/bench/{target}/benchmark_app.json",

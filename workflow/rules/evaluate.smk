@@ -2,8 +2,8 @@
 rule evaluate:
     input:
         model_dir=rules.build_target.output.model_dir,
-        spec=rules.train.output.spec,
-        data=rules.prepare_data.output.data,
+        spec="results/model/spec.json",
+        data="results/data/dataset.npz",
     output:
         predictions="results/eval/{target}/predictions.tsv",
         logits="results/eval/{target}/logits.npy",

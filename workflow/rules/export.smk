@@ -1,7 +1,7 @@
 rule export_onnx:
     input:
-        weights=rules.train.output.weights,
-        spec=rules.train.output.spec,
+        weights="results/model/weights.pt",
+        spec="results/model/spec.json",
     output:
         onnx="results/onnx/model.onnx",
     log:

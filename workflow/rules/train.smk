@@ -1,6 +1,6 @@
 rule train:
     input:
-        data=rules.prepare_data.output.data,
+        data="results/data/dataset.npz",
     output:
         weights="results/model/weights.pt",
         spec="results/model/spec.json",
