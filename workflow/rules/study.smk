@@ -50,8 +50,8 @@ def stage_provider(run, stage):
 
 for run_name, run_config in STUDY_RUNS.items():
     borrowed = [
-        rule
-        for stage, (rule, _, _) in SHARED_STAGES.items()
+        stage_rule
+        for stage, (stage_rule, _, _) in SHARED_STAGES.items()
         if stage_provider(run_name, stage) != run_name
     ]
     workflow.module(
