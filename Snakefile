@@ -9,16 +9,27 @@ configfile: "config.yaml"
 report: "workflow/report/workflow.rst"
 
 
-include: "workflow/rules/common.smk"
-include: "workflow/rules/data.smk"
-include: "workflow/rules/train.smk"
-include: "workflow/rules/export.smk"
-include: "workflow/rules/evaluate.smk"
-include: "workflow/rules/aggregate.smk"
-include: "workflow/rules/benchmark.smk"
-include: "workflow/rules/report.smk"
+# A study config (a `study` section) runs this same workflow once per run, each run a module
+# with its own config and folder (workflow/rules/study.smk); otherwise this is one run.
+if config.get("study"):
 
+    include: "workflow/rules/study.smk"
 
-rule all:
-    input:
-        get_final_output(config),
+    rule all:
+        input:
+            study_final_output(),
+
+else:
+
+    include: "workflow/rules/common.smk"
+    include: "workflow/rules/data.smk"
+    include: "workflow/rules/train.smk"
+    include: "workflow/rules/export.smk"
+    include: "workflow/rules/evaluate.smk"
+    include: "workflow/rules/aggregate.smk"
+    include: "workflow/rules/benchmark.smk"
+    include: "workflow/rules/report.smk"
+
+    rule all:
+        input:
+            get_final_output(config),

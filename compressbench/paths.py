@@ -51,3 +51,18 @@ def for_target(pattern: str, target: str) -> str:
 
 def figure(name: str, ext: str) -> str:
     return FIGURE.format(name=name, ext=ext)
+
+
+# studies (a config with a `study` section): each run is a whole workflow under its own folder
+STUDY_RUN = f"{RESULTS}/runs/{{run}}"
+STUDY_TABLE = f"{RESULTS}/study.tsv"
+STUDY_SEED_SPREAD = f"{RESULTS}/study_seed_spread.tsv"
+STUDY_MD = f"{REPORTS}/study.md"
+STUDY_TEX = f"{REPORTS}/study.tex"
+STUDY_PDF = f"{REPORTS}/study.pdf"
+STUDY_FIGURES = f"{REPORTS}/figures"
+
+
+def in_run(path: str, run: str = "{run}") -> str:
+    """A run's copy of a single-run path (results/... or reports/...)."""
+    return f"{STUDY_RUN.format(run=run)}/{path}"

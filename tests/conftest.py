@@ -40,10 +40,11 @@ def report_outputs() -> list[str]:
     return outputs + ([paths.REPORT_PDF] if engine_available() else [])
 
 
-def planned_jobs(workdir: Path, config: Path) -> dict[str, int]:
+def planned_jobs(workdir: Path, config: Path, targets: list[str] | None = None) -> dict[str, int]:
     """Rule -> number of jobs a dry run would execute, from its job-stats table."""
+    targets = report_outputs() if targets is None else targets
     result = subprocess.run(
-        [*SNAKEMAKE, *report_outputs(), "--dry-run", "--quiet", "rules", "--cores", "2", "--configfile", str(config)],
+        [*SNAKEMAKE, *targets, "--dry-run", "--quiet", "rules", "--cores", "2", "--configfile", str(config)],
         cwd=workdir,
         capture_output=True,
         text=True,
@@ -61,13 +62,18 @@ def planned_jobs(workdir: Path, config: Path) -> dict[str, int]:
     return jobs
 
 
-@pytest.fixture(scope="session")
-def workflow_copy(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("workflow")
+def copy_workflow(workdir: Path) -> Path:
+    """The workflow's files in a fresh folder, so a run there leaves the repository untouched."""
     for name in ("Snakefile", "config.yaml"):
         shutil.copy(REPO / name, workdir / name)
     for name in ("workflow", "templates"):
         shutil.copytree(REPO / name, workdir / name)
+    return workdir
+
+
+@pytest.fixture(scope="session")
+def workflow_copy(tmp_path_factory):
+    workdir = copy_workflow(tmp_path_factory.mktemp("workflow"))
     config = write_config(workdir)
     result = subprocess.run(
         [*SNAKEMAKE, *report_outputs(), "--cores", "2", "--configfile", str(config)],
