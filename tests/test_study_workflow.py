@@ -22,7 +22,7 @@ def test_runs_share_data_and_trained_models(tmp_path):
     # calibration does not change training: one model per seed, copied into the other runs
     assert trained == ["run_seed-0_calibration_size-20_train", "run_seed-1_calibration_size-20_train"]
     assert jobs["share_model"] == 2 * 2  # weights and spec for two runs (the training log only for a run report)
-    assert jobs["share_data"] == 2 * 2
+    assert jobs["share_data"] == 2  # the dataset for two runs
     assert jobs["run_seed-1_calibration_size-40_build_target"] == len(
         yaml.safe_load(TEST_CONFIG.read_text())["targets"]
     )
