@@ -28,7 +28,6 @@ def write_config(workdir: Path, **changes) -> Path:
     config["dataset"] = {**config["dataset"], "name": "digits", "root": None, "train_limit": 800}
     config["train"] = {**config["train"], "epochs": 2, "horizontal_flip": False}
     config["targets"] = E2E_TARGETS
-    config["evaluate"] = {**config["evaluate"], "timed_passes": 1}
     config["compression"] = {**config["compression"], "calibration_size": 50}
     config["benchmark"] = {
         **config["benchmark"],

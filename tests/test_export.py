@@ -35,7 +35,7 @@ def built(tmp_path_factory):
             out_dir,
             spec,
             dataset,
-            EvalSettings(batch_size=32, threads=1, timed_passes=1),
+            EvalSettings(batch_size=32, threads=1),
             runtime_options(TARGETS[name], "f32"),
         )
     return root, spec, results

@@ -2,7 +2,9 @@ rule aggregate:
     input:
         metrics=expand("results/eval/{target}/metrics.json", target=TARGET_NAMES),
         parity=expand("results/eval/{target}/parity.tsv", target=TARGET_NAMES),
+        predictions=expand("results/eval/{target}/predictions.tsv", target=TARGET_NAMES),
         reference_metrics="results/eval/pytorch/metrics.json",
+        reference_predictions="results/eval/pytorch/predictions.tsv",
         onnx_fp32=rules.export_onnx.output.onnx,
         bench=expand("results/bench/{target}/summary.json", target=TARGET_NAMES),
     output:
@@ -15,5 +17,7 @@ rule aggregate:
         "logs/aggregate.log",
     conda:
         "../envs/compressbench.yaml"
+    params:
+        targets=TARGET_NAMES,
     script:
         "../scripts/aggregate.py"

@@ -1,4 +1,4 @@
-# Evaluation times the whole test set, so it claims every core: no job runs beside it.
+# Evaluation checks quality only (nothing is timed), so it runs beside other jobs.
 rule evaluate:
     input:
         model_dir=rules.build_target.output.model_dir,
@@ -14,7 +14,7 @@ rule evaluate:
         "logs/evaluate/{target}.log",
     conda:
         "../envs/compressbench.yaml"
-    threads: workflow.cores
+    threads: THREADS
     params:
         evaluate=config["evaluate"],
         threads=THREADS,
