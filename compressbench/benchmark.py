@@ -13,6 +13,8 @@ them). One job, in this order:
   interval of the median come from those rows;
 * throughput over whole test-set passes for each configured batch size (batch 1 always:
   the tuned one-image-per-call figure);
+* for ONNX Runtime, where a batch-1 call spends its time per operator type (its profiler,
+  compressbench.ort_profile);
 * batch-1 latency again with a runtime opened on one thread, when the configured thread
   count is larger (``single_thread_latency``).
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import importlib
 import math
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -50,6 +53,8 @@ NAIVE_TIMER = (
 )
 LATENCY_COLUMNS = ["call", "microseconds"]
 LATENCY_1THREAD_PREFIX = "latency_1thread_"
+# Runtimes with a per-operator profiler: "module:function(model_path, threads, images) -> dict".
+OP_PROFILERS = {"onnxruntime": "compressbench.ort_profile:op_profile"}
 THROUGHPUT_COLUMNS = ["batch_size", "pass", "seconds", "images", "images_per_s"]
 NAIVE_COLUMNS = ["pass", "call", "microseconds"]
 
@@ -443,6 +448,10 @@ def _measure(target, model_dir: Path, spec, load_images: Callable[[], np.ndarray
     print(f"start-up: load {startup['load_seconds']:.3f} s, first call {startup['first_call_ms']:.3f} ms")
     images = np.ascontiguousarray(load_images(), dtype=np.float32)
     result = run_benchmark(runtime, images, settings)
+    if target.runtime in OP_PROFILERS:  # after the timed runs: the profiler is not part of any figure
+        module_name, function_name = OP_PROFILERS[target.runtime].split(":")
+        profiler = getattr(importlib.import_module(module_name), function_name)
+        startup["op_profile"] = profiler(runtime.model_files()[0], settings.threads, images)
     result["latency_1thread"], result["info_1thread"] = run_single_thread_latency(open_runtime, images, settings)
     return result, startup, len(images)
 

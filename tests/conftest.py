@@ -20,6 +20,7 @@ from compressbench.report.latex import engine_available
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 E2E_TARGETS = ["pytorch", "onnxruntime", "openvino", "onnxruntime_int8"]
+E2E_REPEATS = 2  # benchmark jobs per target in the shared run
 
 
 def write_config(workdir: Path, **changes) -> Path:
@@ -31,6 +32,7 @@ def write_config(workdir: Path, **changes) -> Path:
     config["compression"] = {**config["compression"], "calibration_size": 50}
     config["benchmark"] = {
         **config["benchmark"],
+        "repeats": E2E_REPEATS,
         "batch_sizes": [1, 8],
         "warmup_seconds": 0.05,
         "latency_min_calls": 50,
