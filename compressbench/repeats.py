@@ -78,12 +78,16 @@ def combine_latency(summaries: list[dict]) -> dict:
     complete = all(low == low and high == high for low, high in within)
     agree = max(low for low, _ in within) <= min(high for _, high in within) if complete else None
     median = combined["latency_p50_ms"]
+    drifting = max(summaries, key=lambda s: s["latency_drift"])
     return {
         **combined,
         "latency_min_ms": min(s["latency_min_ms"] for s in summaries),
         "latency_max_ms": max(s["latency_max_ms"] for s in summaries),
         "latency_calls": sum(int(s["latency_calls"]) for s in summaries),
-        "latency_drift": max(s["latency_drift"] for s in summaries),
+        # the repeat that drifted most while it was measured, with the medians of its four quarters
+        "latency_drift": drifting["latency_drift"],
+        "latency_drift_repeat": drifting["repeat"],
+        "latency_quarter_p50_ms": drifting["latency_quarter_p50_ms"],
         "latency_p50_spread": (combined["latency_p50_ci_high_ms"] - combined["latency_p50_ci_low_ms"]) / median,
         "latency_within_repeat_ci_ms": [list(pair) for pair in within],
         "latency_repeats_agree": agree,

@@ -36,6 +36,7 @@ def repeat_summary(repeat: int, p50: float, within: tuple[float, float], ips: di
         "latency_p50_ci_high_ms": within[1],
         "latency_calls": 100,
         "latency_drift": 0.01 * (repeat + 1),
+        "latency_quarter_p50_ms": [p50, p50, p50, p50 * (1 + 0.01 * (repeat + 1))],
         "latency_1thread_p50_ms": p50 * 1.5,
         "latency_1thread_p90_ms": p50 * 1.6,
         "latency_1thread_threads": 1,
@@ -71,6 +72,8 @@ def test_combined_figures_are_medians_with_the_range_over_repeats():
     assert combined["latency_p50_spread"] == pytest.approx(0.010 / 0.052)
     assert combined["latency_1thread_p50_ms"] == pytest.approx(0.078)
     assert combined["latency_calls"] == 300 and combined["latency_drift"] == pytest.approx(0.03)
+    assert combined["latency_drift_repeat"] == 2
+    assert combined["latency_quarter_p50_ms"][3] == pytest.approx(0.052 * 1.03)
     assert combined["latency_repeats_agree"] is False  # repeat 1's interval misses repeat 0's
     assert combined["throughput_by_batch"] == {"1": 900.0, "64": 4500.0}
     assert combined["batch_size_best"] == 64 and combined["test_set_batch_size"] == 64
@@ -255,3 +258,19 @@ def test_base_target_is_the_same_runtimes_plain_target_when_present():
     assert base_target("openvino_int8", ["pytorch", "openvino_int8"]) is None
     assert base_target("pytorch_pruned", ["pytorch"]) == "pytorch"
     assert base_target("pytorch", ["pytorch"]) is None
+
+
+def test_benchmark_process_of_onnxruntime_does_not_load_torch():
+    """The memory baseline of a non-PyTorch target holds only what its runtime needs."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import compressbench.benchmark, compressbench.data, compressbench.preprocess, compressbench.spec\n"
+        "from compressbench.runtimes import runtime_class\n"
+        "runtime_class('onnxruntime')\n"
+        "import compressbench.ort_profile\n"
+        "sys.exit(3 if 'torch' in sys.modules else 0)\n"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

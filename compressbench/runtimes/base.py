@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..model import ModelSpec
+from ..spec import ModelSpec
 
 Predict = Callable[[np.ndarray], np.ndarray]
 

@@ -3,7 +3,7 @@ from pathlib import Path
 from compressbench.benchmark import BenchSettings, benchmark_target
 from compressbench.data import load_dataset
 from compressbench.logs import logged
-from compressbench.model import ModelSpec
+from compressbench.spec import ModelSpec
 from compressbench.preprocess import normalize
 from compressbench.targets import get_target
 
