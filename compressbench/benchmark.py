@@ -1,14 +1,22 @@
 """Inference speed a performance engineer would trust: timing harness and statistics.
 
-Each target's benchmark job measures, in its own process and with every core to itself:
+A benchmark job measures one target once, in a fresh process with every core to itself;
+the workflow runs `benchmark.repeats` such jobs per target (compressbench.repeats combines
+them). One job, in this order:
 
+* start-up and memory (compressbench.startup), before the test set is loaded;
+* the coursework's figure: the whole test set one image per call with the beginner's
+  function (``Runtime.naive()``);
 * latency at batch 1: warm-up, then timed calls of the tuned predict function
   (``Runtime.compiled(1)``) until both a minimum count and a minimum time are reached;
   one row per call is kept, p50/p90/p99/mean and a distribution-free 95 % confidence
   interval of the median come from those rows;
-* throughput over whole test-set passes for each configured batch size;
-* the coursework's figure: the whole test set one image per call, once with the
-  beginner's function (``Runtime.naive()``) and once with the tuned one.
+* throughput over whole test-set passes for each configured batch size (batch 1 always:
+  the tuned one-image-per-call figure);
+* for ONNX Runtime, where a batch-1 call spends its time per operator type (its profiler,
+  compressbench.ort_profile);
+* batch-1 latency again with a runtime opened on one thread, when the configured thread
+  count is larger (``single_thread_latency``).
 
 The statistics are pure functions of arrays of timings, testable without a runtime.
 """
@@ -17,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import importlib
 import math
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -26,7 +35,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from .config import FromConfig
+from .config import FromConfig, settings_from
 from .preprocess import split_batches
 from .tables import read_tsv, write_json, write_tsv
 
@@ -42,9 +51,13 @@ THROUGHPUT_TIMER = (
 )
 NAIVE_TIMER = (
     "the whole test set one image per call with the beginner's function (dynamic shape, copies, defaults); "
-    "each call timed, the pass is the sum of its calls; pass 0 has no warm-up, as in the coursework"
+    "each call timed, the pass is the sum of its calls; the naive function gets no warm-up, as in the coursework "
+    "(the model itself already ran in the start-up measurement)"
 )
 LATENCY_COLUMNS = ["call", "microseconds"]
+LATENCY_1THREAD_PREFIX = "latency_1thread_"
+# Runtimes with a per-operator profiler: "module:function(model_path, threads, images) -> dict".
+OP_PROFILERS = {"onnxruntime": "compressbench.ort_profile:op_profile"}
 THROUGHPUT_COLUMNS = ["batch_size", "pass", "seconds", "images", "images_per_s"]
 NAIVE_COLUMNS = ["pass", "call", "microseconds"]
 
@@ -55,7 +68,8 @@ class BenchmarkError(RuntimeError):
 
 @dataclass
 class BenchSettings(FromConfig):
-    """config.yaml's `benchmark` section (defaults: the schema) plus the thread count."""
+    """What one benchmark job (one repeat) does: config.yaml's `benchmark` keys a job reads
+    (defaults: the schema) plus the thread count."""
 
     section: ClassVar[str] = "benchmark"
 
@@ -65,9 +79,19 @@ class BenchSettings(FromConfig):
     latency_min_seconds: float
     throughput_passes: int
     throughput_min_seconds: float
-    benchmark_app: bool
-    benchmark_app_seconds: float
+    naive_passes: int
+    single_thread_latency: bool
     threads: int
+
+    @classmethod
+    def job_params(cls, section: dict) -> dict:
+        """The config keys a benchmark job reads: changing any other (repeats, benchmark_app...)
+        does not rerun the measurements."""
+        return {key: value for key, value in section.items() if key in cls.__dataclass_fields__}
+
+    @classmethod
+    def from_config(cls, section: dict, threads: int) -> BenchSettings:
+        return settings_from(cls, cls.section, cls.job_params(section), threads=threads)
 
 
 # ---------------------------------------------------------------- statistics (pure)
@@ -172,6 +196,19 @@ def naive_stats(rows: Iterable[dict]) -> dict:
     }
 
 
+def single_thread_stats(latency_1thread_us, main: dict, info_1thread: dict | None) -> dict:
+    """latency_1thread_* figures: the separate one-thread run, or the main run when that used one thread."""
+    separate = latency_1thread_us is not None and len(latency_1thread_us) > 0
+    source = latency_stats(latency_1thread_us) if separate else main
+    threads = (info_1thread or {}).get("threads") if separate else main.get("threads")
+    keys = ("latency_p50_ms", "latency_p90_ms", "latency_p50_ci_low_ms", "latency_p50_ci_high_ms", "latency_calls")
+    figures = {LATENCY_1THREAD_PREFIX + key.removeprefix("latency_"): source[key] for key in keys}
+    applies = separate or main.get("threads") == 1
+    if not applies:  # more than one thread and no separate run: there is no one-thread figure
+        figures = dict.fromkeys(figures)
+    return {**figures, "latency_1thread_threads": threads if applies else None, "latency_1thread_separate": separate}
+
+
 def summarize(
     latency_us,
     throughput_rows: list[dict],
@@ -179,8 +216,10 @@ def summarize(
     info: dict,
     settings: BenchSettings,
     extra: dict | None = None,
+    latency_1thread_us=None,
+    info_1thread: dict | None = None,
 ) -> dict:
-    """summary.json: every figure computed from the raw timing tables."""
+    """summary.json of one benchmark job: every figure computed from the raw timing tables."""
     summary = {
         **(extra or {}),
         **latency_stats(latency_us),
@@ -190,11 +229,13 @@ def summarize(
         "threads_requested": settings.threads,
         "precision": info.get("precision"),
         "runtime_info": info,
+        "runtime_info_1thread": info_1thread,
         "timer": LATENCY_TIMER,
         "timer_throughput": THROUGHPUT_TIMER,
         "timer_naive": NAIVE_TIMER,
         "settings": asdict(settings),
     }
+    summary.update(single_thread_stats(latency_1thread_us, summary, info_1thread))
     tuned = summary["tuned_test_set_seconds"]
     summary["naive_over_tuned"] = summary["naive_test_set_seconds"] / tuned if tuned == tuned and tuned else None
     return summary
@@ -311,13 +352,13 @@ def time_naive(predict: Callable, images: np.ndarray, passes: int, min_seconds: 
 
 
 def run_benchmark(runtime, images: np.ndarray, settings: BenchSettings, log: Callable[[str], None] = print) -> dict:
-    """All measurements of one runtime; returns the raw tables and the runtime's info()."""
+    """All timed measurements of an open runtime; returns the raw tables and the runtime's info()."""
     images = np.ascontiguousarray(images, dtype=np.float32)
     if len(images) == 0:
         raise BenchmarkError("no test images")
     num_classes = runtime.spec.num_classes
 
-    naive = time_naive(runtime.naive(), images, settings.throughput_passes, settings.throughput_min_seconds)
+    naive = time_naive(runtime.naive(), images, settings.naive_passes)
     log(f"naive: {len(images)} images x {naive[-1]['pass'] + 1} passes, one image per call")
 
     latency = time_latency(
@@ -345,43 +386,106 @@ def run_benchmark(runtime, images: np.ndarray, settings: BenchSettings, log: Cal
     return {"latency": latency, "throughput": throughput, "naive": naive, "info": runtime.info()}
 
 
+def run_single_thread_latency(open_runtime: Callable[[int], object], images: np.ndarray, settings: BenchSettings):
+    """Batch-1 latency with a runtime opened on one thread; (None, None) when the main run used one."""
+    if not settings.single_thread_latency or settings.threads == 1:
+        return None, None
+    runtime = open_runtime(1)
+    latency = time_latency(
+        runtime.compiled(1), images, settings.latency_min_calls, settings.latency_min_seconds, settings.warmup_seconds
+    )
+    return latency, runtime.info()
+
+
+def _latency_rows(microseconds) -> list[dict]:
+    return [{"call": i, "microseconds": round(float(us), 3)} for i, us in enumerate(microseconds)]
+
+
 def write_benchmark(result: dict, settings: BenchSettings, outputs, extra: dict | None = None) -> dict:
     """Write the raw tables, then compute summary.json from the files just written."""
-    write_tsv(
-        [{"call": i, "microseconds": round(float(us), 3)} for i, us in enumerate(result["latency"])],
-        outputs["latency"],
-        LATENCY_COLUMNS,
-    )
+    write_tsv(_latency_rows(result["latency"]), outputs["latency"], LATENCY_COLUMNS)
+    single = result.get("latency_1thread")  # None: no separate one-thread run (header-only file)
+    write_tsv(_latency_rows([] if single is None else single), outputs["latency_1thread"], LATENCY_COLUMNS)
     write_tsv(result["throughput"], outputs["throughput"], THROUGHPUT_COLUMNS)
     write_tsv(result["naive"], outputs["naive"], NAIVE_COLUMNS)
-    summary = summary_from_files(
-        outputs["latency"], outputs["throughput"], outputs["naive"], result["info"], settings, extra
-    )
+    summary = summary_from_files(outputs, result["info"], settings, extra, result.get("info_1thread"))
     write_json(summary, outputs["summary"])
     return summary
 
 
+def _read_latency(path) -> np.ndarray:
+    return np.array([float(row["microseconds"]) for row in read_tsv(path)])
+
+
 def summary_from_files(
-    latency_path, throughput_path, naive_path, info: dict, settings: BenchSettings, extra: dict | None = None
+    paths, info: dict, settings: BenchSettings, extra: dict | None = None, info_1thread: dict | None = None
 ) -> dict:
-    latency = np.array([float(row["microseconds"]) for row in read_tsv(latency_path)])
-    return summarize(latency, read_tsv(throughput_path), read_tsv(naive_path), info, settings, extra)
+    """summary.json from one job's tables (paths: latency, latency_1thread, throughput, naive)."""
+    return summarize(
+        _read_latency(paths["latency"]),
+        read_tsv(paths["throughput"]),
+        read_tsv(paths["naive"]),
+        info,
+        settings,
+        extra,
+        _read_latency(paths["latency_1thread"]),
+        info_1thread,
+    )
+
+
+def _measure(target, model_dir: Path, spec, load_images: Callable[[], np.ndarray], settings: BenchSettings, options):
+    from .runtimes import open_runtime, runtime_class
+    from .startup import input_sample, measure_startup
+
+    runtime_class(target.runtime)  # imports the runtime's library before the baseline
+
+    def open_with(threads: int):
+        return open_runtime(target, model_dir, spec, threads, options)
+
+    # Only a sample is held while memory is measured; the test set is loaded after.
+    sample = input_sample(load_images(), max([1, *settings.batch_sizes]))
+    runtime, startup = measure_startup(lambda: open_with(settings.threads), sample, settings.batch_sizes)
+    del sample
+    print(f"start-up: load {startup['load_seconds']:.3f} s, first call {startup['first_call_ms']:.3f} ms")
+    images = np.ascontiguousarray(load_images(), dtype=np.float32)
+    result = run_benchmark(runtime, images, settings)
+    if target.runtime in OP_PROFILERS:  # after the timed runs: the profiler is not part of any figure
+        module_name, function_name = OP_PROFILERS[target.runtime].split(":")
+        profiler = getattr(importlib.import_module(module_name), function_name)
+        startup["op_profile"] = profiler(runtime.model_files()[0], settings.threads, images)
+    result["latency_1thread"], result["info_1thread"] = run_single_thread_latency(open_with, images, settings)
+    return result, startup, len(images)
 
 
 def benchmark_target(
-    target, model_dir: Path, spec, images: np.ndarray, settings: BenchSettings, options: dict, outputs
+    target,
+    model_dir: Path,
+    spec,
+    load_images: Callable[[], np.ndarray],
+    settings: BenchSettings,
+    options: dict,
+    outputs,
+    repeat: int = 0,
 ) -> dict:
-    """Open the target's runtime, measure, write the tables and summary.json."""
-    from .runtimes import TargetRuntimeError, open_runtime
+    """One benchmark job: open the target's runtime in this (fresh) process, measure start-up and
+    memory, then speed; write the tables and summary.json. `load_images` returns the normalized
+    test images; it is called twice so the memory figures are taken without the test set."""
+    from .runtimes import TargetRuntimeError
 
     try:
-        runtime = open_runtime(target, model_dir, spec, settings.threads, options)
-        result = run_benchmark(runtime, images, settings)
+        result, startup, test_images = _measure(target, Path(model_dir), spec, load_images, settings, options)
     except (TargetRuntimeError, BenchmarkError, ImportError) as error:
         raise BenchmarkError(f"benchmark of target {target.name!r} ({target.runtime}): {error}") from error
     except Exception as error:  # a shape the runtime rejects, a broken model file, ...
         raise BenchmarkError(
             f"benchmark of target {target.name!r} ({target.runtime}) failed: {type(error).__name__}: {error}"
         ) from error
-    extra = {"target": target.name, "runtime": target.runtime, "label": target.label, "test_images": len(images)}
+    extra = {
+        "target": target.name,
+        "runtime": target.runtime,
+        "label": target.label,
+        "test_images": test_images,
+        "repeat": repeat,
+        **startup,
+    }
     return write_benchmark(result, settings, outputs, extra)

@@ -1,9 +1,12 @@
-"""Evaluate one target on the test set: predictions, metrics, size, whole-test-set time."""
+"""Evaluate one target on the test set: predictions, quality metrics with their bootstrap CIs, size.
+
+Quality only: nothing here is timed. Every time in the report comes from the benchmark jobs
+(compressbench.benchmark), so there is one source of truth for speed.
+"""
 
 from __future__ import annotations
 
 import gzip
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -16,6 +19,7 @@ from .metrics import confusion, per_class_metrics, summary_metrics
 from .model import ModelSpec, build_model, count_parameters
 from .preprocess import normalize
 from .runtimes import open_runtime
+from .stats import quality_intervals
 from .tables import files_size, read_json, write_json, write_tsv
 from .targets import TargetSpec
 
@@ -29,7 +33,8 @@ class EvalSettings(FromConfig):
     section: ClassVar[str] = "evaluate"
 
     batch_size: int
-    timed_passes: int
+    bootstrap_resamples: int
+    bootstrap_seed: int
     threads: int
 
 
@@ -44,23 +49,12 @@ def build_info(model_dir: Path) -> dict:
     return read_json(path) if path.is_file() else {}
 
 
-def time_test_set(runtime, images: np.ndarray, settings: EvalSettings) -> tuple[np.ndarray, list[float]]:
-    """One warm-up pass, then timed passes; the timer covers batching and inference only."""
-    logits = runtime.predict(images, settings.batch_size)
-    seconds = []
-    for _ in range(settings.timed_passes):
-        started = time.perf_counter()
-        logits = runtime.predict(images, settings.batch_size)
-        seconds.append(time.perf_counter() - started)
-    return logits, seconds
-
-
 def evaluate(
     target: TargetSpec, model_dir: Path, spec: ModelSpec, dataset: Dataset, settings: EvalSettings, options: dict
 ) -> dict:
     runtime = open_runtime(target, model_dir, spec, settings.threads, options)
     images = normalize(dataset.test_images, spec.mean, spec.std)
-    logits, seconds = time_test_set(runtime, images, settings)
+    logits = runtime.predict(images, settings.batch_size)
     predictions = logits.argmax(axis=1)
     labels = dataset.test_labels
     return {
@@ -72,13 +66,14 @@ def evaluate(
             "label": target.label,
             "weights": target.weights,
             **summary_metrics(labels, predictions, spec.num_classes),
+            **quality_intervals(
+                labels, predictions, spec.num_classes, settings.bootstrap_resamples, settings.bootstrap_seed
+            ),
             "size_bytes": files_size(runtime.model_files()),
             "size_gzip_bytes": gzip_size(runtime.model_files()),
             "model_files": [p.name for p in runtime.model_files()],
             "params": count_parameters(build_model(spec)),
             "test_images": int(len(labels)),
-            "test_set_seconds": float(np.median(seconds)),
-            "test_set_seconds_passes": seconds,
             "batch_size": settings.batch_size,
             **{f"runtime_{key}": value for key, value in runtime.info().items()},
             **build_info(model_dir),

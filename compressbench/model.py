@@ -2,36 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
 from torch import nn
 
-
-@dataclass
-class ModelSpec:
-    """Everything needed to rebuild the network and feed it: saved beside the weights."""
-
-    in_channels: int
-    input_size: int
-    num_classes: int
-    class_names: list[str]
-    mean: list[float]
-    std: list[float]
-    train: dict = field(default_factory=dict)  # the recipe that produced the weights (for the report)
-
-    def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False), encoding="utf-8")
-
-    @classmethod
-    def load(cls, path: str | Path) -> ModelSpec:
-        return cls(**json.loads(Path(path).read_text(encoding="utf-8")))
-
-    @property
-    def input_shape(self) -> tuple[int, int, int]:
-        return (self.in_channels, self.input_size, self.input_size)
+# Defined without torch (benchmark processes of other runtimes never import it); re-exported here.
+from .spec import ModelSpec as ModelSpec
 
 
 def feature_map_size(input_size: int) -> int:

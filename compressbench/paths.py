@@ -29,9 +29,20 @@ EVAL = _per_target(
     "eval",
     {"predictions": "tsv", "logits": "npy", "metrics": "json", "per_class": "tsv", "confusion": "tsv", "parity": "tsv"},
 )
-BENCH = _per_target(
-    "bench", {"latency": "tsv", "throughput": "tsv", "naive": "tsv", "summary": "json", "benchmark_app": "json"}
-)
+# per target, combined over the repeats: every repeat's latency calls, the per-repeat figures and
+# the combined figures (benchmark_summary), plus OpenVINO's benchmark_app cross-check
+BENCH = _per_target("bench", {"latency": "tsv", "repeats": "tsv", "summary": "json", "benchmark_app": "json"})
+# per target and repeat: one benchmark job (a fresh process), `{repeat}` = 0, 1, ...
+BENCH_REPEAT = {
+    name: f"{RESULTS}/bench/{{target}}/repeat{{repeat}}/{name}.{ext}"
+    for name, ext in {
+        "latency": "tsv",
+        "latency_1thread": "tsv",
+        "throughput": "tsv",
+        "naive": "tsv",
+        "summary": "json",
+    }.items()
+}
 
 REPORT_MD = f"{REPORTS}/report.md"
 REPORT_TEX = f"{REPORTS}/report.tex"

@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 TEST_CONFIG = REPO / ".test" / "config.yaml"
 E2E_TARGETS = yaml.safe_load(TEST_CONFIG.read_text())["targets"]
+E2E_REPEATS = yaml.safe_load(TEST_CONFIG.read_text())["benchmark"]["repeats"]  # benchmark jobs per target
 
 
 def write_config(workdir: Path, **changes) -> Path:

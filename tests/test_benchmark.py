@@ -30,6 +30,7 @@ from compressbench.benchmark_app import (
     parse_output,
     settings_check,
 )
+from compressbench.config import default_config
 from compressbench.model import ModelSpec, build_model
 from compressbench.tables import read_tsv
 from compressbench.targets import TARGETS
@@ -253,42 +254,65 @@ SUMMARY_KEYS = {
     "latency_p50_ms", "latency_p90_ms", "latency_p99_ms", "latency_mean_ms", "latency_p50_ci_low_ms",
     "latency_p50_ci_high_ms", "latency_calls", "throughput_ips", "batch_size_best", "throughput_by_batch",
     "naive_test_set_seconds", "tuned_test_set_seconds", "best_batch_test_set_seconds", "threads", "precision",
-    "runtime_info", "timer",
+    "runtime_info", "timer", "baseline_rss_mb", "load_rss_mb", "peak_rss_batch1_mb", "peak_rss_by_batch_mb",
+    "load_seconds", "first_call_ms", "latency_1thread_p50_ms", "latency_1thread_threads", "repeat",
 }  # fmt: skip
+OUTPUT_FILES = [
+    ("latency", "tsv"), ("latency_1thread", "tsv"), ("throughput", "tsv"), ("naive", "tsv"), ("summary", "json"),
+]  # fmt: skip
 
 
-def test_benchmark_pytorch_end_to_end(tmp_path):
+def tiny_pytorch_model(tmp_path):
     spec = ModelSpec(1, 16, 3, ["a", "b", "c"], [0.5], [0.25])
     torch.manual_seed(0)
     model_dir = tmp_path / "model"
     model_dir.mkdir()
     torch.save(build_model(spec).state_dict(), model_dir / "model.pt")
-    images = np.random.default_rng(0).normal(size=(10, 1, 16, 16)).astype(np.float32)
-    settings = make_settings(
+    return spec, model_dir
+
+
+def quick_settings(threads: int = 1, **changes) -> BenchSettings:
+    return make_settings(
         BenchSettings,
         "benchmark",
-        batch_sizes=[4, 8],
-        warmup_seconds=0.0,
-        latency_min_calls=30,
-        latency_min_seconds=0.0,
-        throughput_passes=2,
-        throughput_min_seconds=0.0,
-        threads=1,
+        threads=threads,
+        **{
+            "batch_sizes": [4, 8],
+            "warmup_seconds": 0.0,
+            "latency_min_calls": 30,
+            "latency_min_seconds": 0.0,
+            "throughput_passes": 2,
+            "throughput_min_seconds": 0.0,
+            "naive_passes": 2,
+            **changes,
+        },
     )
-    outputs = {
-        name: str(tmp_path / f"{name}.{ext}")
-        for name, ext in [("latency", "tsv"), ("throughput", "tsv"), ("naive", "tsv"), ("summary", "json")]
-    }
-    benchmark_target(TARGETS["pytorch"], model_dir, spec, images, settings, {}, outputs)
+
+
+def test_benchmark_pytorch_end_to_end(tmp_path):
+    spec, model_dir = tiny_pytorch_model(tmp_path)
+    images = np.random.default_rng(0).normal(size=(10, 1, 16, 16)).astype(np.float32)
+    outputs = {name: str(tmp_path / f"{name}.{ext}") for name, ext in OUTPUT_FILES}
+    benchmark_target(TARGETS["pytorch"], model_dir, spec, lambda: images, quick_settings(), {}, outputs, repeat=2)
 
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert SUMMARY_KEYS <= set(summary)
+    assert summary["repeat"] == 2 and summary["test_images"] == 10
     assert summary["latency_calls"] == 30
     assert summary["threads"] == 1 and summary["precision"] == "f32"
     assert set(summary["throughput_by_batch"]) == {"1", "4", "8"}  # batch 1 always measured (tuned figure)
     assert summary["batch_size_best"] in (1, 4, 8)
     assert summary["latency_p50_ci_low_ms"] <= summary["latency_p50_ms"] <= summary["latency_p50_ci_high_ms"]
     assert summary["latency_p50_ms"] <= summary["latency_p90_ms"] <= summary["latency_p99_ms"]
+    # one thread configured: the main run is the one-thread run, no separate calls are written
+    assert summary["latency_1thread_p50_ms"] == summary["latency_p50_ms"]
+    assert summary["latency_1thread_threads"] == 1 and summary["latency_1thread_separate"] is False
+    assert read_tsv(tmp_path / "latency_1thread.tsv") == []
+    # memory: the model and its buffers come on top of the baseline; peaks never fall
+    peaks = summary["peak_rss_by_batch_mb"]
+    assert set(peaks) == {"1", "4", "8"} and peaks["1"] <= peaks["4"] <= peaks["8"]
+    assert 0 < summary["baseline_rss_mb"] <= summary["peak_rss_batch1_mb"]
+    assert summary["load_seconds"] > 0 and summary["first_call_ms"] > 0
 
     latency = read_tsv(tmp_path / "latency.tsv")
     assert len(latency) == 30 and set(latency[0]) == {"call", "microseconds"}
@@ -300,16 +324,45 @@ def test_benchmark_pytorch_end_to_end(tmp_path):
     assert summary["latency_p50_ms"] == pytest.approx(np.median([float(r["microseconds"]) for r in latency]) / 1000)
 
 
+def test_single_thread_latency_is_a_separate_run_when_more_threads_are_configured(tmp_path):
+    spec, model_dir = tiny_pytorch_model(tmp_path)
+    images = np.random.default_rng(0).normal(size=(6, 1, 16, 16)).astype(np.float32)
+    outputs = {name: str(tmp_path / f"{name}.{ext}") for name, ext in OUTPUT_FILES}
+    settings = quick_settings(threads=2, batch_sizes=[2], latency_min_calls=12)
+    summary = benchmark_target(TARGETS["pytorch"], model_dir, spec, lambda: images, settings, {}, outputs)
+    assert summary["threads"] == 2 and summary["runtime_info_1thread"]["threads"] == 1
+    assert summary["latency_1thread_separate"] is True and summary["latency_1thread_threads"] == 1
+    single = [float(row["microseconds"]) for row in read_tsv(tmp_path / "latency_1thread.tsv")]
+    assert len(single) == 12 and summary["latency_1thread_p50_ms"] == pytest.approx(np.median(single) / 1000)
+
+
+def test_single_thread_latency_can_be_switched_off(tmp_path):
+    spec, model_dir = tiny_pytorch_model(tmp_path)
+    images = np.zeros((4, 1, 16, 16), np.float32)
+    outputs = {name: str(tmp_path / f"{name}.{ext}") for name, ext in OUTPUT_FILES}
+    settings = quick_settings(threads=2, batch_sizes=[2], single_thread_latency=False, latency_min_calls=12)
+    summary = benchmark_target(TARGETS["pytorch"], model_dir, spec, lambda: images, settings, {}, outputs)
+    assert summary["latency_1thread_p50_ms"] is None and summary["latency_1thread_threads"] is None
+
+
+def test_job_params_keep_only_what_a_job_reads():
+    section = {**default_config()["benchmark"], "repeats": 5, "naive_passes": 2, "batch_sizes": [1]}
+    job = BenchSettings.job_params(section)
+    assert {"repeats", "benchmark_app", "benchmark_app_seconds"}.isdisjoint(job)
+    assert job["naive_passes"] == 2 and job["batch_sizes"] == [1]
+    assert BenchSettings.from_config(section, threads=4) == BenchSettings(**job, threads=4)
+
+
 def test_benchmark_names_target_and_reason(tmp_path):
     spec = ModelSpec(1, 16, 3, ["a", "b", "c"], [0.5], [0.25])
     (tmp_path / "empty").mkdir()
-    outputs = {name: str(tmp_path / name) for name in ["latency", "throughput", "naive", "summary"]}
+    outputs = {name: str(tmp_path / name) for name, _ in OUTPUT_FILES}
     with pytest.raises(RuntimeError, match="target 'pytorch'.*no .pt model files"):
         benchmark_target(
             TARGETS["pytorch"],
             tmp_path / "empty",
             spec,
-            np.zeros((2, 1, 16, 16), np.float32),
+            lambda: np.zeros((2, 1, 16, 16), np.float32),
             make_settings(BenchSettings, "benchmark", threads=1),
             {},
             outputs,

@@ -59,7 +59,7 @@ def built(trained, name: str, **settings) -> Path:
 
 def evaluated(trained, name: str, model_dir: Path) -> dict:
     target = get_target(name)
-    settings = make_settings(EvalSettings, "evaluate", batch_size=128, threads=2, timed_passes=1)
+    settings = make_settings(EvalSettings, "evaluate", batch_size=128, threads=2)
     return evaluate(target, model_dir, trained["spec"], trained["dataset"], settings, runtime_options(target, "f32"))
 
 
@@ -154,3 +154,17 @@ def test_pruned_target_reports_sparsity_and_compresses_better(trained):
     assert pruned["nonzero_params"] < 0.45 * dense["params"]
     assert pruned["size_gzip_bytes"] < 0.8 * dense["size_gzip_bytes"]
     assert "sparsity" not in dense
+
+
+def test_onnxruntime_int8_records_pre_processing_and_the_graphs_ort_runs(trained):
+    model_dir = built(trained, "onnxruntime_int8")
+    info = json.loads((model_dir / "build_info.json").read_text())
+    pre = info["quant_pre_process"]
+    assert pre["after"]["value_info"] >= pre["before"]["value_info"]  # shape inference only adds shapes
+    assert pre["changed"] == (pre["before"] != pre["after"])
+    assert info["quantized_ops"]["QuantizeLinear"] >= 1 and info["quantized_ops"]["DequantizeLinear"] >= 1
+    assert "QuantizeLinear" not in info["ort_optimized_ops_fp32"]
+    assert info["ort_optimized_ops"] != info["quantized_ops"]  # ONNX Runtime fuses the QDQ pairs
+    metrics = evaluated(trained, "onnxruntime_int8", model_dir)["metrics"]
+    assert metrics["quant_pre_process"] == pre  # the evaluation carries it into metrics.json
+    assert metrics["accuracy_ci_low"] <= metrics["accuracy"] <= metrics["accuracy_ci_high"]

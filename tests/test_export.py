@@ -39,7 +39,7 @@ def built(tmp_path_factory):
             out_dir,
             spec,
             dataset,
-            make_settings(EvalSettings, "evaluate", batch_size=32, threads=1, timed_passes=1),
+            make_settings(EvalSettings, "evaluate", batch_size=32, threads=1),
             runtime_options(TARGETS[name], "f32"),
         )
     return root, spec, results

@@ -5,7 +5,7 @@ targets. Uses the shared digits run (conftest.py) and Snakemake dry runs."""
 from __future__ import annotations
 
 import pytest
-from conftest import planned_jobs, write_config
+from conftest import E2E_REPEATS, E2E_TARGETS, planned_jobs, write_config
 
 REPORT_RULES = {"report_plots", "render_report", "report_pdf", "report_zip"}
 
@@ -29,5 +29,16 @@ def test_training_settings_rerun_training_and_after_but_not_data(workflow_copy):
 
 def test_compression_settings_rebuild_only_compressed_targets(workflow_copy):
     jobs = planned_jobs(workflow_copy, write_config(workflow_copy, compression={"calibration_size": 40}))
-    assert jobs["build_target"] == 1 and jobs["evaluate"] == 1 and jobs["benchmark"] == 1, jobs
+    assert jobs["build_target"] == 1 and jobs["evaluate"] == 1 and jobs["benchmark"] == E2E_REPEATS, jobs
     assert "train" not in jobs and "export_onnx" not in jobs
+
+
+def test_one_more_benchmark_repeat_runs_only_the_new_repeat(workflow_copy):
+    jobs = planned_jobs(workflow_copy, write_config(workflow_copy, benchmark={"repeats": E2E_REPEATS + 1}))
+    assert jobs["benchmark"] == len(E2E_TARGETS) and jobs["benchmark_summary"] == len(E2E_TARGETS), jobs
+    assert "evaluate" not in jobs and "benchmark_app" in jobs  # benchmark_app follows the combined figures
+
+
+def test_evaluation_settings_rerun_no_benchmark(workflow_copy):
+    jobs = planned_jobs(workflow_copy, write_config(workflow_copy, evaluate={"bootstrap_seed": 1}))
+    assert jobs["evaluate"] == len(E2E_TARGETS) and "benchmark" not in jobs, jobs

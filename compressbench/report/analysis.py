@@ -199,9 +199,9 @@ class Analysis:
                 s.say(
                     "speed_test_set",
                     images=n.integer(metrics.get("test_images") or self.data.dataset.get("test_images")),
-                    batch=n.integer(self.num(fast, "eval_batch_size")),
+                    batch=n.integer(self.num(fast, "test_set_batch_size")),
                     threads=n.integer(self.threads(fast)),
-                    passes=n.integer(len(metrics.get("test_set_seconds_passes") or []) or None),
+                    passes=n.integer(self.num(fast, "repeats")),
                     fast=self.label(fast),
                     fast_s=n.seconds(self.num(fast, "test_set_seconds")),
                     slow=self.label(slow),
@@ -679,7 +679,7 @@ class Analysis:
                     "conclusion_test_set",
                     target=self.label(t),
                     s=n.seconds(self.num(t, "test_set_seconds")),
-                    batch=n.integer(self.num(t, "eval_batch_size")),
+                    batch=n.integer(self.num(t, "test_set_batch_size")),
                     threads=n.integer(self.threads(t)),
                     precision=self.pname(t),
                 )

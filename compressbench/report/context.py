@@ -367,7 +367,7 @@ def caption_values(analysis: Analysis) -> dict[str, str]:
     n, data = analysis.strings.num, analysis.data
     first = data.targets[0] if data.targets else None
     return {
-        "batch": n.integer(analysis.num(first, "eval_batch_size")) if first else "—",
+        "batch": n.integer(analysis.num(first, "test_set_batch_size")) if first else "—",
         "threads": n.integer(analysis.num(first, "threads")) if first else "—",
         "images": n.integer(data.dataset.get("test_images")),
     }

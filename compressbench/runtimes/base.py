@@ -12,14 +12,11 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..preprocess import split_batches
-
-if TYPE_CHECKING:  # importing the registry stays cheap: no torch
-    from ..model import ModelSpec
+from ..spec import ModelSpec
 
 Predict = Callable[[np.ndarray], np.ndarray]
 

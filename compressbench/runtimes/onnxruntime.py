@@ -17,6 +17,16 @@ def graph_precision(model_path) -> str:
     return "int8" if ops & QUANTIZED_OPS else "f32"
 
 
+def session_options(threads: int) -> ort.SessionOptions:
+    """The tuned session settings (also used by compressbench.ort_profile for its profiled session)."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return options
+
+
 class OnnxRuntime(Runtime):
     name = "onnxruntime"
     model_suffixes = (".onnx",)
@@ -24,11 +34,7 @@ class OnnxRuntime(Runtime):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.model_path = self.model_files()[0]
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = self.threads
-        options.inter_op_num_threads = 1
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options = session_options(self.threads)
         self.session = ort.InferenceSession(str(self.model_path), options, providers=["CPUExecutionProvider"])
         self.input_name = self.session.get_inputs()[0].name
 

@@ -5,6 +5,8 @@ rule aggregate:
         reference_metrics=paths.for_target(paths.EVAL["metrics"], "pytorch"),
         onnx_fp32=paths.ONNX,
         bench=paths.for_targets(paths.BENCH["summary"], TARGET_NAMES),
+        predictions=paths.for_targets(paths.EVAL["predictions"], TARGET_NAMES),
+        reference_predictions=paths.for_target(paths.EVAL["predictions"], "pytorch"),
     output:
         summary=report(
             paths.SUMMARY,
@@ -13,5 +15,7 @@ rule aggregate:
         ),
     log:
         "logs/aggregate.log",
+    params:
+        targets=TARGET_NAMES,
     script:
         "../scripts/aggregate.py"

@@ -1,5 +1,17 @@
 # Speed. Benchmark jobs time the runtimes, so each claims every core (threads: workflow.cores):
 # no other job runs beside them. The runtimes themselves use THREADS threads (config runtime.threads).
+# Each target is measured in benchmark.repeats jobs (fresh processes); benchmark_summary combines them.
+from compressbench.benchmark import BenchSettings
+
+BENCH_REPEATS = list(range(config["benchmark"]["repeats"]))
+
+
+def benchmark_priority(wildcards):
+    """Round robin: every target's repeat r runs before any repeat r + 1, and benchmark jobs wait
+    while any other job is ready (those have priority 0), so a machine that changes state mid-run
+    affects every target alike. Priorities only order jobs: no target waits on another's files.
+    """
+    return -1 - int(wildcards.repeat)
 
 
 rule environment:
@@ -19,19 +31,39 @@ rule benchmark:
         spec=paths.SPEC,
         data=paths.DATASET,
     output:
-        latency=paths.BENCH["latency"],
-        throughput=paths.BENCH["throughput"],
-        naive=paths.BENCH["naive"],
-        summary=paths.BENCH["summary"],
+        **paths.BENCH_REPEAT,
     log:
-        "logs/benchmark/{target}.log",
+        "logs/benchmark/{target}/repeat{repeat}.log",
+    wildcard_constraints:
+        repeat=r"\d+",
+    priority: benchmark_priority
     threads: workflow.cores
     params:
-        benchmark=config["benchmark"],
+        # only what a job reads: changing benchmark.repeats adds or drops jobs, reruns none
+        benchmark=BenchSettings.job_params(config["benchmark"]),
         threads=THREADS,
         runtime_options=target_runtime_options,
     script:
         "../scripts/benchmark.py"
+
+
+# Median over repeats with the between-repeat range; whole-test-set times from throughput.
+rule benchmark_summary:
+    input:
+        summaries=expand(
+            paths.BENCH_REPEAT["summary"], target="{target}", repeat=BENCH_REPEATS
+        ),
+        latency=expand(
+            paths.BENCH_REPEAT["latency"], target="{target}", repeat=BENCH_REPEATS
+        ),
+    output:
+        summary=paths.BENCH["summary"],
+        repeats=paths.BENCH["repeats"],
+        latency=paths.BENCH["latency"],
+    log:
+        "logs/benchmark_summary/{target}.log",
+    script:
+        "../scripts/benchmark_summary.py"
 
 
 # OpenVINO's own benchmark_app on the same IR, shape, threads and precision: the peer check.
@@ -46,6 +78,7 @@ rule benchmark_app:
         "logs/benchmark_app/{target}.log",
     wildcard_constraints:
         target="|".join(name for name in TARGETS if TARGETS[name].runtime == "openvino"),
+    priority: -1 - len(BENCH_REPEATS)  # after every repeat (see benchmark_priority)
     threads: workflow.cores
     params:
         seconds=config["benchmark"]["benchmark_app_seconds"],

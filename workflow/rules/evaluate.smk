@@ -1,4 +1,4 @@
-# Evaluation times the whole test set, so it claims every core: no job runs beside it.
+# Evaluation checks quality only (nothing is timed), so it runs beside other jobs.
 rule evaluate:
     input:
         model_dir=paths.MODEL_DIR,
@@ -12,7 +12,7 @@ rule evaluate:
         confusion=paths.EVAL["confusion"],
     log:
         "logs/evaluate/{target}.log",
-    threads: workflow.cores
+    threads: THREADS
     params:
         evaluate=config["evaluate"],
         threads=THREADS,
