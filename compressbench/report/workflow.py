@@ -7,8 +7,8 @@ targets, so report settings never change another rule.
 
 from __future__ import annotations
 
-BASE_FIGURES = ["training_curves", "test_set_time", "tradeoff", "confusion"]
-BENCH_FIGURES = ["latency", "throughput", "naive"]
+BASE_FIGURES = ["training_curves", "confusion"]
+BENCH_FIGURES = ["latency", "throughput", "test_set_time", "tradeoff", "naive"]
 
 
 def figure_names(rule_names: set[str], benchmark_app_outputs: list[str]) -> list[str]:
