@@ -23,6 +23,7 @@ from matplotlib import ticker  # noqa: E402
 from .report.data import ReportData  # noqa: E402
 from .report.facts import Run, resolved_pareto, test_set_time  # noqa: E402
 from .report.i18n import Strings  # noqa: E402
+from .report.numbers import decimals_for  # noqa: E402
 
 FIGURE_WIDTH = 6.3
 COLORS = plt.get_cmap("tab10").colors
@@ -54,14 +55,17 @@ def _save(fig, stem: str | Path) -> list[Path]:
     return paths
 
 
-def _decimal(s: Strings, text: str) -> str:
-    return text.replace(".", ",") if s.language == "ru" else text
+def _tick(s: Strings, value: float) -> str:
+    """A tick label in the report's number format: decimal mark, thousands grouping, no exponent."""
+    if value == int(value):
+        return s.num.integer(value)
+    return s.num.fixed(value, decimals_for(value, 3, most=6)).rstrip("0")
 
 
 def _plain_axis(ax, s: Strings, axis: str = "y") -> None:
     """Tick labels with the language's decimal mark and no exponent notation."""
     target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(ticker.FuncFormatter(lambda v, _: _decimal(s, f"{v:g}")))
+    target.set_major_formatter(ticker.FuncFormatter(lambda v, _: _tick(s, v)))
 
 
 def _log_axis(ax, s: Strings, values, axis: str = "y") -> None:
@@ -75,7 +79,7 @@ def _log_axis(ax, s: Strings, values, axis: str = "y") -> None:
     subs = (1.0, 2.0, 5.0) if not values or max(values) / min(values) < 300 else (1.0,)
     target.set_major_locator(ticker.LogLocator(base=10, subs=subs))
     target.set_minor_locator(ticker.NullLocator())
-    target.set_major_formatter(ticker.FuncFormatter(lambda v, _: _decimal(s, f"{v:g}")))
+    target.set_major_formatter(ticker.FuncFormatter(lambda v, _: _tick(s, v)))
 
 
 def _duration_scale(values_ms, s: Strings) -> tuple[float, str]:
@@ -239,7 +243,7 @@ def tradeoff(data: ReportData, s: Strings, stem) -> list[Path]:
                     ax.scatter(point[index] * factor, point[2], s=160, facecolors="none", edgecolors="black", zorder=4)
             ax.set_xlabel(xlabel)
             xs = [p[index] * factor for p in points.values()]
-            if xs and max(xs) / min(xs) > 20:
+            if xs and max(xs) / min(xs) > 5:
                 _log_axis(ax, s, xs, "x")
             else:
                 ax.set_xlim(0, max(xs, default=1) * 1.15)

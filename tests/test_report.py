@@ -222,6 +222,7 @@ def fabricate(root: Path, targets=TARGETS, bench: bool = True, source: str = "ci
         results / "data" / "summary.json",
         {
             "source": source,
+            "root": "/home/student/private/cifar10",
             "train_images": 50000,
             "test_images": 10000,
             "channels": 3,
@@ -302,7 +303,10 @@ def test_numbers_follow_language():
     assert ru.pp(-0.54) == "\u22120,54\u00a0п.\u00a0п."  # a minus sign, not a hyphen
     assert en.fixed(-1.5, 1) == "\u22121.5"
     assert ru.column([0.5, 12.25, 0.0312]) == ["0,5000", "12,2500", "0,0312"]
-    assert en.small(3.8e-6) == "3.8e-6"
+    assert en.small(3.8e-6) == "0.0000038"  # never 3.8e-6 in the text
+    assert ru.ms(0.0414) == "41,4\u00a0мкс" and en.ms(0.0414) == "41.4\u00a0µs"  # µs below 1 ms
+    assert ru.ms(2.5) == "2,50\u00a0мс"
+    assert ru.percent(0.95, 0) == "95\u00a0%"
     with pytest.raises(ValueError):
         Numbers("de")
 
@@ -334,7 +338,7 @@ def test_render_both_formats(tmp_path, language):
     assert latex_escape(NASTY) in latex
     assert md_escape(NASTY) in markdown
     assert "figures/latency.png" in markdown and "figures/latency.pdf" in latex
-    assert r"\ref{tab:results}" in latex and r"\label{tab:results}" in latex
+    assert r"\ref{tab:quality}" in latex and r"\label{tab:quality}" in latex
     decimal = "0,5844" if language == "ru" else "0.5844"
     assert decimal in markdown and decimal in latex
     heading = "Сравнение с курсовой работой" if language == "ru" else "Comparison with the coursework"
@@ -350,7 +354,7 @@ def test_default_title_and_variants_table(tmp_path):
     data = load(ReportInputs.from_results_dir(fabricate(tmp_path)))
     context = build_context(data, {"language": "en", "title": None, "author": ""}, {})
     assert context["title"] == Strings("en").default_title
-    assert context["variants"]["rows"][0][0] == "OpenVINO INT8"
+    assert context["tables"]["variants"]["rows"][0][0] == "OpenVINO INT8"
     assert "Compressed variants" in render_markdown(context)
 
 
@@ -407,3 +411,38 @@ def test_pdf_without_tex_engine_says_how_to_install(tmp_path, monkeypatch):
     with pytest.raises(latex.LatexError, match="apt-get install -y --no-install-recommends latexmk"):
         latex.build_pdf(tmp_path / "report.tex", tmp_path / "report.pdf")
     assert not (tmp_path / "report.pdf").exists()
+
+
+def test_title_block_shows_only_configured_fields(tmp_path):
+    data = load(ReportInputs.from_results_dir(fabricate(tmp_path)))
+    settings = {"language": "en", "author": "A. Student", "group": "", "course": "Inference engines"}
+    context = build_context(data, settings, {})
+    assert context["title_lines"] == ["A. Student", "Inference engines"]
+    latex = render_latex(context)
+    assert "A. Student" + "\\\\\n" + "Inference engines" in latex
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_no_local_path_and_every_citation_listed(tmp_path, language):
+    data = load(ReportInputs.from_results_dir(fabricate(tmp_path)))
+    context = build_context(data, {"language": language}, {})
+    markdown, latex = render_markdown(context), render_latex(context)
+    assert "/home/student" not in markdown and "/home/student" not in latex
+    cited = {int(n) for n in re.findall(r"\\\[(\d+)\\\]", markdown)}
+    listed = {entry["number"]: entry for entry in context["bibliography"]}
+    assert cited and cited == set(listed)
+    assert all(entry["url"].startswith("https://") for entry in listed.values())
+    assert all(entry["url"] in latex for entry in listed.values())  # printed, not only linked
+
+
+def test_unresolved_speed_uses_no_comparison_word(tmp_path):
+    targets = dict(TARGETS)
+    # ONNX Runtime a hair faster than OpenVINO INT8, inside its between-repeat range
+    targets["onnxruntime"] = (*TARGETS["onnxruntime"][:7], 0.0345, (0.0335, 0.0355), *TARGETS["onnxruntime"][9:])
+    data = load(ReportInputs.from_results_dir(fabricate(tmp_path, targets)))
+    speed = " ".join(build_context(data, {"language": "en"}, {})["text"]["speed"])
+    assert "lowest median latency is ONNX Runtime's" in speed and "not resolved from OpenVINO INT8" in speed
+    assert "between-repeat intervals overlap" in speed
+    resolved = load(ReportInputs.from_results_dir(fabricate(tmp_path / "b")))
+    speed = " ".join(build_context(resolved, {"language": "en"}, {})["text"]["speed"])
+    assert "ONNX Runtime has the lowest median latency" in speed and "do not overlap" in speed

@@ -130,8 +130,10 @@ def captions(w: Writer) -> dict[str, str]:
         "images": n.integer(run.data.dataset.get("test_images")),
         "repeats": n.integer(max((run.value(t, "repeats") or 0 for t in run.targets), default=0) or None),
     }
-    keys = [k for k in s.texts if k.startswith(("tab_", "fig_"))]
-    return {k: s.say(k, **values) for k in keys}
+    keys = [k for k in s.texts if k.startswith(("tab_", "fig_")) and not k.endswith("_single")]
+    # without repeats the speed caption says what its interval is instead
+    single = {k: f"{k}_single" for k in keys if values["repeats"] == n.missing and f"{k}_single" in s.texts}
+    return {k: s.say(single.get(k, k), **values) for k in keys}
 
 
 def references(outline_numbers: dict, s: Strings, present: dict) -> dict[str, dict]:

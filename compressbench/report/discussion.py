@@ -120,9 +120,9 @@ def coursework_averaging(w: Writer, cw: dict) -> str:
         f"cw_averaging_{result.verdict}",
         f1=n.fixed(cw["targets"]["pytorch"]["f1"], 4),
         acc=n.fixed(cw["targets"]["pytorch"]["accuracy"], 4),
-        gap=n.fixed(result.coursework_gap, 4),
-        macro_gap=n.fixed(result.macro_gap, 4),
-        weighted_gap=n.fixed(result.weighted_gap, 4),
+        gap=n.fixed(abs(result.coursework_gap), 4),
+        macro_gap=n.fixed(abs(result.macro_gap) if result.macro_gap is not None else None, 4),
+        weighted_gap=n.fixed(abs(result.weighted_gap) if result.weighted_gap is not None else None, 4),
         cite=w.cite("sklearn_prf"),
     )
 

@@ -50,19 +50,20 @@ def speed(w: Writer) -> list[str]:
 
 
 def eager(w: Writer) -> list[str]:
+    """PyTorch's batch-1 gap: a per-call cost when it shrinks at the best batch size, otherwise per-image."""
     gap = explain.eager_gap(w.run)
-    if gap is None or gap.ratio_batch1 <= 1:
+    if gap is None or gap.ratio_batch1 <= 1 or gap.ratio_best is None:
         return []
     s, n = w.s, w.n
-    key = "eager_gap_fixed" if gap.ratio_best is not None and gap.ratio_best < gap.ratio_batch1 / 1.5 else "eager_gap"
+    fixed = gap.ratio_best < gap.ratio_batch1 / explain.FIXED_COST_FACTOR and gap.overhead_share > 0.5
     return [
         s.say(
-            key,
+            "eager_gap_fixed" if fixed else "eager_gap",
             other=w.label(gap.other),
             ratio1=s.times(gap.ratio_batch1),
-            ratio_best=s.times(gap.ratio_best) if gap.ratio_best else n.missing,
+            ratio_best=s.times(gap.ratio_best),
             share=n.percent(gap.overhead_share, 0),
-            cite=w.cite("torch_tuning"),
+            cite=w.cite("torch_tuning") if fixed else "",
             resolved="" if gap.resolved else s.eager_unresolved,
         )
     ]

@@ -60,4 +60,6 @@ TEMPLATE_FILES = [
     "templates/i18n/en.yaml",
     "templates/claims/ru.yaml",
     "templates/claims/en.yaml",
+    "templates/claims/coursework.yaml",
+    "templates/bibliography.yaml",
 ]
