@@ -105,7 +105,7 @@ def coursework_orderings(w: Writer, cw: dict) -> list[str]:
 def coursework_accuracy(w: Writer, cw: dict) -> str:
     run, s, n = w.run, w.s, w.n
     acc = n.fixed(run.value("pytorch", "accuracy"), 4)
-    interval = w.interval("pytorch", "accuracy")
+    interval = w.interval_note("pytorch", "accuracy")
     source = run.data.dataset.get("source")
     names = [str(c).lower() for c in run.data.dataset.get("class_names", [])]
     if source == "cifar10" or (source == "imagefolder" and len(names) == 10):

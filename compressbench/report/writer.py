@@ -36,6 +36,9 @@ class Citations:
         return [{"number": i + 1, "key": k, **self.sources[k]} for i, k in enumerate(self.order)]
 
 
+QUALITY = ("accuracy", "f1_macro")
+
+
 class Writer:
     """Formats quantities and comparisons of one run in one language."""
 
@@ -98,10 +101,17 @@ class Writer:
             return f"{self.n.integer(interval[0])}–{self.n.integer(interval[1])}"
         return f"{self.n.fixed(interval[0], 4)}–{self.n.fixed(interval[1], 4)}"
 
+    def interval_note(self, target: str, metric: str) -> str:
+        """ " (range 40.1–42.3 µs)" / " (95 % CI 0.57–0.59)", or nothing when the run has no interval."""
+        if self.run.interval(target, metric) is None:
+            return ""
+        key = "note_ci" if metric in QUALITY else "note_range"
+        return self.s.say(key, interval=self.interval(target, metric))
+
     def reason(self, status: str, metric: str = "") -> str:
         """Why a comparison is not resolved; quality intervals are confidence intervals, not repeat ranges."""
-        if status == f.OVERLAP and metric in ("accuracy", "f1_macro"):
-            status = "ci_overlap"
+        if status in (f.OVERLAP, f.NO_INTERVAL) and metric in QUALITY:
+            status = {f.OVERLAP: "ci_overlap", f.NO_INTERVAL: "no_ci"}[status]
         return self.s.say(f"reason_{status}", threshold=self.n.ratio(f.SINGLE_RATIO, 1))
 
     def comparison(self, c: Comparison) -> str:
@@ -128,7 +138,7 @@ class Writer:
         values = {
             "best": self.label(best),
             "value": self.value(best, lead.metric),
-            "interval": self.interval(best, lead.metric),
+            "interval": self.interval_note(best, lead.metric),
             "repeats": self.n.integer(self.run.value(best, "repeats")),
         }
         if lead.resolved:
@@ -138,7 +148,7 @@ class Writer:
                 **values,
                 second=self.label(second),
                 second_value=self.value(second, lead.metric),
-                second_interval=self.interval(second, lead.metric),
+                second_interval=self.interval_note(second, lead.metric),
                 ratio=self.s.times(f.compare(self.run, lead.metric, best, second).ratio),
             )
         return self.s.say(
