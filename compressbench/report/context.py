@@ -57,7 +57,7 @@ def section_text(w: Writer, templates: str | Path) -> tuple[dict[str, list[str]]
         "setup": lambda: [s.setup_intro],
         "method": lambda: discussion.methodology(w),
         "results": lambda: [s.results_intro],
-        "training": lambda: [tables.training_text(w) + "."],
+        "training": lambda: [tables.training_text(w, "training_sentence")],
         "quality": lambda: prose.quality(w),
         "speed": lambda: prose.speed(w),
         "memory": lambda: prose.memory(w) + prose.startup(w),

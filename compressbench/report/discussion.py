@@ -12,6 +12,16 @@ def methodology(w: Writer) -> list[str]:
     run, s, n = w.run, w.s, w.n
     repeats = max((run.value(t, "repeats") or 0 for t in run.targets), default=0)
     out = [s.say("method_data", cite_data=w.cite("cifar10"), cite_model=w.cite("lenet"))]
+    env = run.data.environment
+    threads = {run.value(t, "threads") for t in run.targets} - {None}
+    out.append(
+        s.say(
+            "method_machine",
+            cpu=str(env_get(env, "cpu_model", "model_name") or n.missing),
+            cpus=s.count(env_get(env, "logical_cpus", "logical_cores", "cpu_count"), "forms_cpus"),
+            threads=", ".join(n.integer(x) for x in sorted(threads)) or n.missing,
+        )
+    )
     out.append(s.method_timers)
     if repeats:
         out.append(s.say("method_repeats", repeats=n.integer(repeats)))
@@ -109,7 +119,9 @@ def coursework_accuracy(w: Writer, cw: dict) -> str:
     source = run.data.dataset.get("source")
     names = [str(c).lower() for c in run.data.dataset.get("class_names", [])]
     if source == "cifar10" or (source == "imagefolder" and len(names) == 10):
-        return s.say("cw_accuracy_same", acc=acc, interval=interval, epochs=n.integer(len(run.data.train_log)))
+        return s.say(
+            "cw_accuracy_same", acc=acc, interval=interval, epochs=s.count(len(run.data.train_log), "forms_epochs")
+        )
     return s.say("cw_accuracy_other", dataset=dataset_name(w), acc=acc)
 
 

@@ -51,6 +51,18 @@ class Strings:
             return f"{text}\u00a0{times_word_ru(round(value)) if decimals == 0 else 'раза'}"
         return self.num.ratio(value, decimals)
 
+    def count(self, value, forms_key: str) -> str:
+        """A number with its noun in the right form: "2 эпохи", "15 эпох", "1 epoch" (forms in the YAML)."""
+        forms = self.texts[forms_key]
+        if not isinstance(value, int | float):
+            return f"{self.num.missing} {forms[-1]}"
+        number = round(value)
+        if self.language == "ru":
+            index = 0 if number % 10 == 1 and number % 100 != 11 else 1 if times_word_ru(number) == "раза" else 2
+        else:
+            index = 0 if number == 1 else 1
+        return f"{self.num.integer(number)}\u00a0{forms[min(index, len(forms) - 1)]}"
+
     def join(self, items: list[str]) -> str:
         items = [str(i) for i in items]
         if len(items) <= 1:

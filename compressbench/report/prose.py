@@ -81,7 +81,7 @@ def outliers(w: Writer) -> list[str]:
 def drift(w: Writer) -> list[str]:
     s, n = w.s, w.n
     drifting = [
-        f"{w.label(t)} ({' / '.join(n.ms(q) for q in b['latency_quarter_p50_ms'])})"
+        f"{w.label(t)}: {' / '.join(n.ms(q) for q in b['latency_quarter_p50_ms'])}"
         for t, b in w.run.data.bench.items()
         if f.is_number(b.get("latency_drift")) and b["latency_drift"] > DRIFT and b.get("latency_quarter_p50_ms")
     ]

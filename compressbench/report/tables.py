@@ -257,20 +257,21 @@ def setup_rows(w: Writer) -> list[tuple[str, str]]:
         (s.setup_params, n.integer(run.value(run.targets[0], "params") if run.targets else None)),
         (s.setup_training, training_text(w)),
         (s.setup_cpu, str(env_get(env, "cpu_model", "model_name") or "—")),
-        (s.setup_cores, s.say("cores_value", cpus=n.integer(cpus), cores=n.integer(cores))),
+        (s.setup_cores, s.say("cores_value", cpus=s.count(cpus, "forms_cpus"), cores=s.count(cores, "forms_cores"))),
         (s.setup_isa, isa_text(w)),
         (s.setup_os, str(env_get(env, "os", "platform") or "—")),
         (s.setup_libraries, ", ".join(f"{k} {v}" for k, v in sorted(libraries.items())) or "—"),
     ]
 
 
-def training_text(w: Writer) -> str:
+def training_text(w: Writer, key: str = "setup_training") -> str:
+    """The training settings, as a table cell (setup_training) or a sentence (training_sentence)."""
     s, n, data = w.s, w.n, w.run.data
     settings = data.spec.get("train") or data.dataset.get("train_settings") or {}
     log = data.train_log
     return s.say(
-        "setup_training_value" if settings else "setup_training_short",
-        epochs=n.integer(len(log)),
+        f"{key}_value" if settings else f"{key}_short",
+        epochs=s.count(len(log), "forms_epochs"),
         batch=settings.get("batch_size", "—"),
         optimizer=str(settings.get("optimizer", "—")).replace("adam", "Adam").replace("sgd", "SGD"),
         lr=n.sig(settings.get("learning_rate")),
