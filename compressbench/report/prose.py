@@ -55,7 +55,7 @@ def eager(w: Writer) -> list[str]:
     if gap is None or gap.ratio_batch1 <= 1 or gap.ratio_best is None:
         return []
     s, n = w.s, w.n
-    fixed = gap.ratio_best < gap.ratio_batch1 / explain.FIXED_COST_FACTOR and gap.overhead_share > 0.5
+    fixed = gap.ratio_best < gap.ratio_batch1 / explain.FIXED_COST_FACTOR
     return [
         s.say(
             "eager_gap_fixed" if fixed else "eager_gap",

@@ -98,29 +98,25 @@ def speed_table(w: Writer) -> dict:
         [
             w.label(t),
             precision_name(run, t),
-            n.integer(run.value(t, "threads")),
             p50[i],
             w.interval(t, "latency").replace(f"\u00a0{unit}", ""),
             n.integer(run.value(t, "throughput_ips")),
             w.interval(t, "throughput"),
             n.integer(run.value(t, "batch_size_best")),
             n.sig(times[i].seconds) if times[i] else n.missing,
-            n.integer(run.value(t, "repeats")),
         ]
         for i, t in enumerate(targets)
     ]
     columns = [
         (s.col_target, "l"),
         (s.col_exec, "l"),
-        (s.col_threads, "r"),
         (f"p50, {unit}", "r"),
         (s.col_interval, "r"),
         (s.col_throughput, "r"),
         (s.col_range, "r"),
         (s.col_batch, "r"),
         (s.col_test_set, "r"),
-        (s.col_repeats, "r"),
-    ]
+    ]  # threads and repeats are the same for every target: the caption states them
     return table(columns, rows)
 
 

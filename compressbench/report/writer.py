@@ -89,6 +89,8 @@ class Writer:
             return self.n.fixed(value, 4)
         if metric == "memory":
             return self.n.mb(value)
+        if metric == "load" and value is not None:
+            return self.quantity(Q(1000 * value, "ms"))  # load times are milliseconds for models this small
         return self.quantity(Q(value, unit))
 
     def interval(self, target: str, metric: str) -> str:
