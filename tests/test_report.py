@@ -448,3 +448,33 @@ def test_unresolved_speed_uses_no_comparison_word(tmp_path):
     resolved = load(ReportInputs.from_results_dir(fabricate(tmp_path / "b")))
     speed = " ".join(build_context(resolved, {"language": "en"}, {})["text"]["speed"])
     assert "ONNX Runtime has the lowest median latency" in speed and "do not overlap" in speed
+
+
+def test_languages_have_the_same_sentences_and_placeholders():
+    ru, en = Strings("ru").texts, Strings("en").texts
+    assert set(ru) == set(en)
+    for key in ru:
+        if isinstance(ru[key], str):
+            assert set(re.findall(r"\{(\w+)\}", ru[key])) == set(re.findall(r"\{(\w+)\}", en[key])), key
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_claims_cite_listed_sources_and_existing_checks(language):
+    import yaml
+
+    sources = yaml.safe_load((TEMPLATES / "bibliography.yaml").read_text(encoding="utf-8"))
+    claims = load_claims(TEMPLATES / "claims" / f"{language}.yaml", sources)
+    assert {c.runtime for c in claims} == {"pytorch", "onnxruntime", "openvino"}
+
+
+def test_claims_fail_early_on_unknown_source_or_check(tmp_path):
+    from compressbench.report.claims import ClaimsError
+
+    claim = {"runtime": "pytorch", "kind": "pro", "text": "x", "source": "torch_save", "evidence": "no_such_check"}
+    path = tmp_path / "claims.yaml"
+    path.write_text(json.dumps({"claims": [claim]}))
+    with pytest.raises(ClaimsError, match="no_such_check"):
+        load_claims(path)
+    path.write_text(json.dumps({"claims": [{**claim, "evidence": "pytorch_largest_file", "source": "blog"}]}))
+    with pytest.raises(ClaimsError, match="blog"):
+        load_claims(path, {"torch_save": {}})

@@ -58,6 +58,15 @@ COLUMNS = {
     "cpu_model": "CPU the benchmark ran on",
 }
 
+# Keys read from results/bench/<t>/summary.json only (per-batch and per-quarter detail, not in summary.tsv).
+BENCH_KEYS = {
+    "throughput_by_batch": "images/s per batch size (the throughput figure, outliers)",
+    "latency_quarter_p50_ms": "batch-1 median of each quarter of the latency run (drift)",
+    "latency_drift": "largest quarter median over the smallest, minus 1",
+    "precision": "execution precision the runtime reported",
+    "runtime_info": "the runtime's own report; precision_requested is the precision hint in effect",
+}
+
 RESOLVED = "resolved"
 OVERLAP = "intervals_overlap"
 NO_INTERVAL = "no_interval"

@@ -150,17 +150,12 @@ def startup(w: Writer) -> list[str]:
         out.append(w.leader(lead, "lead_load"))
     cold = [t for t in run.targets if run.value(t, "first_call_ms") and run.value(t, "latency_p50_ms")]
     if cold:
-        ratios = {t: run.value(t, "first_call_ms") / run.value(t, "latency_p50_ms") for t in cold}
-        worst = max(ratios, key=ratios.get)
-        out.append(
-            s.say(
-                "first_call",
-                target=w.label(worst),
-                first=n.ms(run.value(worst, "first_call_ms")),
-                p50=n.ms(run.value(worst, "latency_p50_ms")),
-                ratio=s.times(ratios[worst], 0),
-            )
-        )
+        items = [
+            f"{w.label(t)} {n.ms(run.value(t, 'first_call_ms'))} "
+            f"({s.times(run.value(t, 'first_call_ms') / run.value(t, 'latency_p50_ms'), 0)})"
+            for t in cold
+        ]
+        out.append(s.say("first_call", items="; ".join(items)))
     return out
 
 
