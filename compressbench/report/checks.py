@@ -133,7 +133,6 @@ def onnxruntime_reproduces_pytorch(run: Run) -> Verdict:
         return not_measured()
     numbers = {
         "agreement": Q(agreement, "percent"),
-        "changed": Q(run.value("onnxruntime", "changed_predictions"), "count"),
         "diff": Q(run.value("onnxruntime", "max_abs_logit_diff"), "small"),
         "threshold": Q(AGREEMENT_SAME, "percent"),
     }

@@ -11,7 +11,8 @@ from .writer import Writer
 def methodology(w: Writer) -> list[str]:
     run, s, n = w.run, w.s, w.n
     repeats = max((run.value(t, "repeats") or 0 for t in run.targets), default=0)
-    out = [s.say("method_data", cite_data=w.cite("cifar10"), cite_model=w.cite("lenet"))]
+    dataset_source = "sklearn_digits" if run.data.dataset.get("source") == "digits" else "cifar10"
+    out = [s.say("method_data", cite_data=w.cite(dataset_source), cite_model=w.cite("lenet"))]
     env = run.data.environment
     threads = {run.value(t, "threads") for t in run.targets} - {None}
     out.append(
