@@ -42,7 +42,7 @@ def variants(w: Writer) -> list[str]:
         base = run.base_of(t)
         p = run.value(t, "mcnemar_p")
         quality = s.say(
-            "variant_quality",
+            "variant_quality" if p is not None else "variant_quality_short",
             delta=n.pp(run.value(t, "accuracy_delta_pp")),
             changed=n.integer(run.value(t, "changed_predictions")),
             p=n.p_value(p),
@@ -119,11 +119,11 @@ def coursework_accuracy(w: Writer, cw: dict) -> str:
     interval = w.interval_note("pytorch", "accuracy")
     source = run.data.dataset.get("source")
     names = [str(c).lower() for c in run.data.dataset.get("class_names", [])]
+    cw_acc = n.fixed(cw["targets"]["pytorch"]["accuracy"], 4)
     if source == "cifar10" or (source == "imagefolder" and len(names) == 10):
-        return s.say(
-            "cw_accuracy_same", acc=acc, interval=interval, epochs=s.count(len(run.data.train_log), "forms_epochs")
-        )
-    return s.say("cw_accuracy_other", dataset=dataset_name(w), acc=acc)
+        epochs = s.count(len(run.data.train_log), "forms_epochs")
+        return s.say("cw_accuracy_same", acc=acc, interval=interval, epochs=epochs, cw_acc=cw_acc)
+    return s.say("cw_accuracy_other", dataset=dataset_name(w), acc=acc, cw_acc=cw_acc)
 
 
 def coursework_averaging(w: Writer, cw: dict) -> str:
