@@ -478,3 +478,26 @@ def test_claims_fail_early_on_unknown_source_or_check(tmp_path):
     path.write_text(json.dumps({"claims": [{**claim, "evidence": "pytorch_largest_file", "source": "blog"}]}))
     with pytest.raises(ClaimsError, match="blog"):
         load_claims(path, {"torch_save": {}})
+
+
+def test_int8_slowdown_is_explained_from_the_data(tmp_path):
+    slow_int8 = (
+        "onnxruntime",
+        "ONNX Runtime INT8",
+        "int8",
+        "i8",
+        76_000,
+        0.5840,
+        0.5,
+        0.060,
+        (0.058, 0.062),
+        29_000,
+        256,
+        1.5,
+        0.7,
+    )
+    data = load(ReportInputs.from_results_dir(fabricate(tmp_path, {**TARGETS, "onnxruntime_int8": slow_int8})))
+    variants = " ".join(build_context(data, {"language": "en"}, {})["text"]["variants"])
+    # 2x slower at batch 1 (0.060 vs 0.030 ms) but only 1.03x at the best batch: a per-call cost
+    assert "ONNX Runtime INT8 is slower than ONNX Runtime: 2.00× at batch 1 but 1.03× at the best batch" in variants
+    assert "per-call cost" in variants
