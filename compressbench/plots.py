@@ -294,7 +294,7 @@ def naive(data: ReportData, s: Strings, stem) -> list[Path]:
         (s.plot_best, [best[t].seconds if best[t] else None for t in targets]),
     ]
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.55 * len(targets) + 1.2))
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.45 * len(targets) + 1.0))
         height = 0.8 / len(series)
         y = np.arange(len(targets))
         for i, (name, values) in enumerate(series):

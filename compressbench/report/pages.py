@@ -44,6 +44,26 @@ def render_page(pdf: str | Path, page: int, png: str | Path, dpi: int = 80) -> P
     return png
 
 
+def largest_gaps(pdf: str | Path, dpi: int = 40) -> list[float]:
+    """Per page, the tallest blank band inside the text area as a share of its height (float gaps, an empty
+    page end). The report's layout goal: below 0.25 on every page but the last."""
+    import numpy as np
+    from PIL import Image
+
+    gaps = []
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), str(pdf), f"{folder}/p"], check=True)
+        for path in sorted(Path(folder).iterdir()):
+            ink = np.asarray(Image.open(path)) < 200
+            body = ink[int(0.07 * len(ink)) : int(0.92 * len(ink))]  # inside the margins, without the page number
+            longest = run = 0
+            for blank in ~body.any(axis=1):
+                run = run + 1 if blank else 0
+                longest = max(longest, run)
+            gaps.append(longest / len(body))
+    return gaps
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("pdf")
@@ -55,6 +75,8 @@ def main(argv: list[str] | None = None) -> None:
     title = Strings(args.language)[f"sec_{args.section}"]
     page = section_page(args.pdf, title)
     print(render_page(args.pdf, page, args.png, args.dpi), f"(page {page})")
+    gaps = largest_gaps(args.pdf)
+    print("largest blank band per page:", " ".join(f"{g:.2f}" for g in gaps))
 
 
 if __name__ == "__main__":
