@@ -501,3 +501,32 @@ def test_int8_slowdown_is_explained_from_the_data(tmp_path):
     # 2x slower at batch 1 (0.060 vs 0.030 ms) but only 1.03x at the best batch: a per-call cost
     assert "ONNX Runtime INT8 is slower than ONNX Runtime: 2.00× at batch 1 but 1.03× at the best batch" in variants
     assert "per-call cost" in variants
+
+
+def test_figure_axes_label_only_the_data_range_and_use_microseconds():
+    import matplotlib.pyplot as plt
+
+    from compressbench import plots
+
+    s = Strings("ru")
+    assert plots._duration_scale([0.03, 0.2], s) == (1000.0, "мкс")
+    assert plots._duration_scale([0.03, 2.0], s) == (1.0, "мс")
+    fig, ax = plt.subplots()
+    ax.plot([28, 220], [0, 1])
+    plots._log_axis(ax, s, [28, 220], "x")
+    fig.canvas.draw()
+    low, high = ax.get_xlim()
+    shown = [tick for tick in ax.get_xticks() if low <= tick <= high]
+    assert shown == [50, 100, 200]  # 1-2-5 steps inside the data's range, no minor labels
+    assert [plots._tick(s, v) for v in (0.5, 10_000)] == ["0,5", "10\u00a0000"]
+    plt.close(fig)
+
+
+def test_markdown_numbers_sections_tables_and_figures_from_the_outline(tmp_path):
+    data = load(ReportInputs.from_results_dir(fabricate(tmp_path)))
+    context = build_context(data, {"language": "en"}, FIGURES)
+    markdown = render_markdown(context)
+    assert "### 3\\.2. Quality and agreement" in markdown and "## 4. Compressed variants" in markdown
+    assert "*Table 2. Quality per target" in markdown and "*Figure 1. Training curves" in markdown
+    assert "references" not in context["section_numbers"]
+    assert "References" in markdown and "## References" in markdown  # not numbered

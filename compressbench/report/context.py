@@ -133,7 +133,10 @@ def captions(w: Writer) -> dict[str, str]:
     keys = [k for k in s.texts if k.startswith(("tab_", "fig_")) and not k.endswith("_single")]
     # without repeats the speed caption says what its interval is instead
     single = {k: f"{k}_single" for k in keys if values["repeats"] == n.missing and f"{k}_single" in s.texts}
-    return {k: s.say(single.get(k, k), **values) for k in keys}
+    texts = {k: s.say(single.get(k, k), **values) for k in keys}
+    if run.data.environment_source == "report":  # environment.json absent: the machine is the report's
+        texts["tab_setup"] += " " + s.setup_env_report
+    return texts
 
 
 def references(outline_numbers: dict, s: Strings, present: dict) -> dict[str, dict]:
