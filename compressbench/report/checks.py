@@ -80,7 +80,7 @@ def pytorch_loads_fastest(run: Run) -> Verdict:
     if run.value("pytorch", "load_seconds") is None or not others:
         return not_measured()
     comparisons = [f.compare(run, "load", "pytorch", t) for t in others]
-    numbers = {"items": Q([(run.label(t), run.value(t, "load_seconds")) for t in ["pytorch", *others]], "s")}
+    numbers = {"items": Q([(run.label(t), 1000 * run.value(t, "load_seconds")) for t in ["pytorch", *others]], "ms")}
     if any(c.better not in ("pytorch", None) and c.resolved for c in comparisons):
         return measured(False, "load", **numbers)
     if all(c.resolved and c.better == "pytorch" for c in comparisons):
