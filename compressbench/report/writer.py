@@ -103,11 +103,12 @@ class Writer:
             return f"{self.n.integer(interval[0])}–{self.n.integer(interval[1])}"
         return f"{self.n.fixed(interval[0], 4)}–{self.n.fixed(interval[1], 4)}"
 
-    def interval_note(self, target: str, metric: str) -> str:
-        """ " (range 40.1–42.3 µs)" / " (95 % CI 0.57–0.59)", or nothing when the run has no interval."""
+    def interval_note(self, target: str, metric: str, inner: bool = False) -> str:
+        """ " (range 40.1–42.3 µs)" / " (95 % CI 0.57–0.59)", or ", range ..." inside parentheses (inner);
+        nothing when the run has no interval."""
         if self.run.interval(target, metric) is None:
             return ""
-        key = "note_ci" if metric in QUALITY else "note_range"
+        key = ("note_ci" if metric in QUALITY else "note_range") + ("_inner" if inner else "")
         return self.s.say(key, interval=self.interval(target, metric))
 
     def reason(self, status: str, metric: str = "") -> str:
@@ -150,7 +151,7 @@ class Writer:
                 **values,
                 second=self.label(second),
                 second_value=self.value(second, lead.metric),
-                second_interval=self.interval_note(second, lead.metric),
+                second_interval=self.interval_note(second, lead.metric, inner=True),
                 ratio=self.s.times(f.compare(self.run, lead.metric, best, second).ratio),
             )
         return self.s.say(
