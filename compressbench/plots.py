@@ -9,7 +9,6 @@ with hatches; durations below 1 ms are drawn in µs; text from the data is drawn
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from .report.data import ReportData  # noqa: E402
 from .report.facts import Run, resolved_pareto, test_set_time  # noqa: E402
 from .report.i18n import Strings  # noqa: E402
 from .report.numbers import decimals_for  # noqa: E402
+from .tables import read_tsv  # noqa: E402
 
 FIGURE_WIDTH = 6.3
 COLORS = plt.get_cmap("tab10").colors
@@ -144,8 +144,7 @@ def test_set_time_figure(data: ReportData, s: Strings, stem) -> list[Path]:
 
 def read_latency(path) -> np.ndarray:
     """Per-call batch-1 latencies of latency.tsv, in ms."""
-    with open(path, newline="") as handle:
-        return np.array([float(row["microseconds"]) for row in csv.DictReader(handle, delimiter="\t")]) / 1000.0
+    return np.array([float(row["microseconds"]) for row in read_tsv(path)]) / 1000.0
 
 
 def latency(data: ReportData, s: Strings, latency_files: dict[str, Path], stem) -> list[Path]:

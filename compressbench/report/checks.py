@@ -216,7 +216,7 @@ def _runtime_info(run: Run, target: str, key: str):
 
 
 def _precision_name(precision) -> str:
-    return {"f32": "FP32", "bf16": "BF16", "f16": "FP16", "i8": "INT8"}.get(str(precision), str(precision or "—"))
+    return f.PRECISION_NAMES.get(str(precision), str(precision or "—"))
 
 
 NAIVE_SLOWER = 1.20  # the convenience call costs at least 20 % more: "slower"

@@ -19,6 +19,8 @@ from .data import ReportData, env_flags
 from .numbers import is_number
 
 BASE_TARGETS = ("pytorch", "onnxruntime", "openvino")
+# Execution precision as runtimes record it (one spelling; "i8" from older result files) -> printed name
+PRECISION_NAMES = {"f32": "FP32", "bf16": "BF16", "f16": "FP16", "int8": "INT8", "i8": "INT8"}
 
 # Every key the report reads per target, with what it holds (see the module docstring).
 COLUMNS = {

@@ -181,15 +181,12 @@ def size(w: Writer) -> list[str]:
     return out
 
 
-PRECISION_NAMES = {"f32": "FP32", "bf16": "BF16", "f16": "FP16", "i8": "INT8"}
-
-
 def precision_name(run: Run, target: str) -> str:
     """Execution precision as printed; a quantized OpenVINO model runs its quantized layers in INT8 and the
     rest in the precision hint ("INT8 + FP32")."""
     bench = run.data.bench.get(target) or {}
     code = bench.get("precision") or (run.data.row(target) or {}).get("precision") or "unknown"
-    name = PRECISION_NAMES.get(code, str(code).upper())
+    name = f.PRECISION_NAMES.get(code, str(code).upper())
     weights = str((run.data.row(target) or {}).get("weights") or "").lower()
     return f"INT8 + {name}" if name != "INT8" and "int8" in weights else name
 
