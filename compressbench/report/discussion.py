@@ -150,7 +150,8 @@ def limitations(w: Writer) -> list[str]:
     env = run.data.environment
     cpus = env_get(env, "logical_cpus", "logical_cores", "cpu_count")
     out = [s.say("limit_machine", cpus=n.integer(cpus) if f.is_number(cpus) else n.missing)]
-    out.append(s.say("limit_seed", seed=str((run.data.spec.get("train") or {}).get("seed", "0"))))
+    seed = (run.data.spec.get("train") or {}).get("seed")
+    out.append(s.say("limit_seed", seed=str(seed)) if seed is not None else s.limit_seed_unknown)
     out.append(s.limit_model)
     if run.data.dataset.get("source") == "imagefolder":
         out.append(s.limit_jpeg)
