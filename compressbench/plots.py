@@ -1,12 +1,15 @@
 """Report figures (matplotlib, Agg): each writes a vector PDF for LaTeX and a PNG for Markdown.
 
-Every function takes the loaded ReportData (plus raw benchmark tables where needed) and
-the report language's Strings, so labels follow the report language and numbers use its
-decimal mark.
+Every function takes the loaded ReportData (plus raw benchmark tables where needed) and the
+report language's Strings, so labels follow the report language and numbers use its decimal
+mark. Conventions: serif text like the document's; each target has one colour *and* one marker
+(readable in black and white), used only for that target; series that are not targets are grey
+with hatches; durations below 1 ms are drawn in µs; text from the data is drawn literally.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import matplotlib
@@ -14,22 +17,29 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib import ticker  # noqa: E402
 
-from .report.analysis import pareto_front  # noqa: E402
 from .report.data import ReportData  # noqa: E402
+from .report.facts import Run, resolved_pareto, test_set_time  # noqa: E402
 from .report.i18n import Strings  # noqa: E402
+from .report.numbers import decimals_for  # noqa: E402
 from .tables import read_tsv  # noqa: E402
 
-FIGURE_WIDTH = 7.0
+FIGURE_WIDTH = 6.3
 COLORS = plt.get_cmap("tab10").colors
+MARKERS = "osD^vP*XhH"
+HATCHES = ("", "///", "...", "xxx", "\\\\\\")
+GREYS = ("0.25", "0.55", "0.8")
 STYLE = {
-    "font.family": "DejaVu Sans",
+    "font.family": "serif",
+    "font.serif": ["CMU Serif", "DejaVu Serif"],
     "font.size": 9,
     "axes.grid": True,
     "grid.alpha": 0.3,
     "axes.spines.top": False,
     "axes.spines.right": False,
+    "text.parse_math": False,  # class names and labels are drawn as written, never as mathtext
+    "axes.unicode_minus": True,
     "pdf.fonttype": 42,  # embed TrueType: text stays text in the PDF
     "savefig.bbox": "tight",
 }
@@ -45,18 +55,43 @@ def _save(fig, stem: str | Path) -> list[Path]:
     return paths
 
 
-def _number_axis(ax, s: Strings, axis: str = "y"):
-    """Tick labels with the language's decimal mark."""
-
-    def fmt(value, _pos):
-        text = f"{value:g}"
-        return text.replace(".", ",") if s.language == "ru" else text
-
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(FuncFormatter(fmt))
+def _tick(s: Strings, value: float) -> str:
+    """A tick label in the report's number format: decimal mark, thousands grouping, no exponent."""
+    if value == int(value):
+        return s.num.integer(value)
+    return s.num.fixed(value, decimals_for(value, 3, most=6)).rstrip("0")
 
 
-def _colors(targets: list[str]) -> dict[str, tuple]:
-    return {t: COLORS[i % len(COLORS)] for i, t in enumerate(targets)}
+def _plain_axis(ax, s: Strings, axis: str = "y") -> None:
+    """Tick labels with the language's decimal mark and no exponent notation."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(ticker.FuncFormatter(lambda v, _: _tick(s, v)))
+
+
+def _log_axis(ax, s: Strings, values, axis: str = "y") -> None:
+    """A log axis labelled at 1-2-5 steps inside the data's range only: no "3×10⁻¹4×10⁻¹" collisions."""
+    values = [v for v in values if v and v > 0 and math.isfinite(v)]
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    (ax.set_yscale if axis == "y" else ax.set_xscale)("log")
+    if values:
+        low, high = min(values) / 1.25, max(values) * 1.25
+        (ax.set_ylim if axis == "y" else ax.set_xlim)(low, high)
+    subs = (1.0, 2.0, 5.0) if not values or max(values) / min(values) < 300 else (1.0,)
+    target.set_major_locator(ticker.LogLocator(base=10, subs=subs))
+    target.set_minor_locator(ticker.NullLocator())
+    target.set_major_formatter(ticker.FuncFormatter(lambda v, _: _tick(s, v)))
+
+
+def _duration_scale(values_ms, s: Strings) -> tuple[float, str]:
+    """(factor from ms, unit) so that sub-millisecond durations are drawn in µs."""
+    numbers = [v for v in values_ms if v is not None and math.isfinite(v)]
+    if numbers and max(numbers) < 1:
+        return 1000.0, "мкс" if s.language == "ru" else "µs"
+    return 1.0, "мс" if s.language == "ru" else "ms"
+
+
+def _styles(targets: list[str]) -> dict[str, dict]:
+    return {t: {"color": COLORS[i % len(COLORS)], "marker": MARKERS[i % len(MARKERS)]} for i, t in enumerate(targets)}
 
 
 def _labels(data: ReportData) -> dict[str, str]:
@@ -65,55 +100,63 @@ def _labels(data: ReportData) -> dict[str, str]:
 
 def training_curves(data: ReportData, s: Strings, stem) -> list[Path]:
     with plt.rc_context(STYLE):
-        fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, 2.8))
+        fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, 2.5))
         epochs = [row["epoch"] for row in data.train_log]
-        ax_loss.plot(epochs, [row["train_loss"] for row in data.train_log], marker="o", color=COLORS[0])
+        ax_loss.plot(epochs, [row["train_loss"] for row in data.train_log], marker="o", color="0.2")
         ax_loss.set_xlabel(s.plot_epoch)
         ax_loss.set_ylabel(s.plot_loss)
-        ax_acc.plot(epochs, [row["train_accuracy"] for row in data.train_log], marker="o", label=s.plot_train)
-        ax_acc.plot(epochs, [row["test_accuracy"] for row in data.train_log], marker="s", label=s.plot_test)
+        train = [row["train_accuracy"] for row in data.train_log]
+        ax_acc.plot(epochs, train, marker="o", color="0.2", label=s.plot_train)
+        test = [row["test_accuracy"] for row in data.train_log]
+        ax_acc.plot(epochs, test, marker="s", color="0.5", linestyle="--", label=s.plot_test)
         ax_acc.set_xlabel(s.plot_epoch)
         ax_acc.set_ylabel(s.plot_accuracy)
         ax_acc.legend()
         for ax in (ax_loss, ax_acc):
-            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-            _number_axis(ax, s)
+            ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
+            _plain_axis(ax, s)
         fig.tight_layout()
         return _save(fig, stem)
 
 
-def test_set_time(data: ReportData, s: Strings, stem) -> list[Path]:
-    labels = _labels(data)
-    rows = [r for r in data.rows if isinstance(r.get("test_set_seconds"), int | float)]
+def test_set_time_figure(data: ReportData, s: Strings, stem) -> list[Path]:
+    """Whole-test-set time derived from throughput (images / images per second), with the repeat range."""
+    run, labels = Run(data), _labels(data)
+    times = [(t, test_set_time(run, t)) for t in data.targets]
+    times = [(t, x) for t, x in times if x]
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.45 * len(rows) + 1.0))
-        colors = _colors(data.targets)
-        names = [labels[r["target"]] for r in rows]
-        values = [r["test_set_seconds"] for r in rows]
-        ax.barh(names, values, color=[colors[r["target"]] for r in rows])
-        for y, value in enumerate(values):
-            ax.text(value, y, " " + s.num.sig(value), va="center", fontsize=8)
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.4 * len(times) + 0.9))
+        styles = _styles(data.targets)
+        for y, (t, x) in enumerate(times):
+            ax.barh(y, x.seconds, color=styles[t]["color"], hatch=HATCHES[y % len(HATCHES)], edgecolor="black")
+            if x.low is not None and x.high is not None:
+                ax.errorbar(x.seconds, y, xerr=[[x.seconds - x.low], [x.high - x.seconds]], color="black", capsize=3)
+            text = f" {s.num.sig(x.seconds)} (b={x.batch})"
+            ax.text(x.high or x.seconds, y, text, va="center", fontsize=8)
+        ax.set_yticks(range(len(times)), [labels[t] for t, _ in times])
         ax.invert_yaxis()
         ax.set_xlabel(s.plot_time_s)
-        ax.set_xlim(0, max(values, default=1) * 1.2)
-        _number_axis(ax, s, "x")
+        ax.set_xlim(0, max((x.high or x.seconds for _, x in times), default=1) * 1.35)
+        _plain_axis(ax, s, "x")
         fig.tight_layout()
         return _save(fig, stem)
 
 
 def read_latency(path) -> np.ndarray:
+    """Per-call batch-1 latencies of latency.tsv, in ms."""
     return np.array([float(row["microseconds"]) for row in read_tsv(path)]) / 1000.0
 
 
 def latency(data: ReportData, s: Strings, latency_files: dict[str, Path], stem) -> list[Path]:
-    labels = _labels(data)
+    run, labels = Run(data), _labels(data)
     targets = [t for t in data.targets if t in latency_files]
-    samples = [read_latency(latency_files[t]) for t in targets]
+    samples_ms = [read_latency(latency_files[t]) for t in targets]
+    scale, unit = _duration_scale([float(np.percentile(x, 99)) for x in samples_ms if len(x)], s)
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.5 * len(targets) + 1.2))
-        colors = _colors(data.targets)
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.45 * len(targets) + 1.1))
+        styles = _styles(data.targets)
         box = ax.boxplot(
-            samples,
+            [x * scale for x in samples_ms],
             orientation="horizontal",
             whis=(1, 99),
             showfliers=False,
@@ -121,126 +164,96 @@ def latency(data: ReportData, s: Strings, latency_files: dict[str, Path], stem) 
             tick_labels=[labels[t] for t in targets],
             medianprops={"color": "black"},
         )
-        for patch, t in zip(box["boxes"], targets, strict=True):
-            patch.set_facecolor(colors[t])
-            patch.set_alpha(0.6)
-        ax.set_xscale("log")
+        for i, (patch, t) in enumerate(zip(box["boxes"], targets, strict=True)):
+            patch.set_facecolor(styles[t]["color"])
+            patch.set_alpha(0.5)
+            patch.set_hatch(HATCHES[i % len(HATCHES)])
+            interval = run.interval(t, "latency")
+            p50 = run.value(t, "latency_p50_ms")
+            if interval and p50:
+                err = [[(p50 - interval[0]) * scale], [(interval[1] - p50) * scale]]
+                ax.errorbar(p50 * scale, i + 1, xerr=err, fmt="D", color="black", markersize=4, capsize=3)
+        values = [v * scale for x in samples_ms for v in (np.percentile(x, 1), np.percentile(x, 99)) if len(x)]
+        _log_axis(ax, s, values, "x")
         ax.invert_yaxis()
-        ax.set_xlabel(s.plot_latency_ms)
-        _number_axis(ax, s, "x")
+        ax.set_xlabel(f"{s.plot_latency}, {unit}")
         fig.tight_layout()
         return _save(fig, stem)
 
 
 def throughput(data: ReportData, s: Strings, stem) -> list[Path]:
-    labels = _labels(data)
-    colors = _colors(data.targets)
-    markers = "osD^v<>ph*"
+    run, labels, styles = Run(data), _labels(data), _styles(data.targets)
+    values = []
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 3.2))
-        for i, t in enumerate(data.targets):
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 3.0))
+        sizes_all = set()
+        for t in data.targets:
             by_batch = (data.bench.get(t) or {}).get("throughput_by_batch") or {}
             if not by_batch:
                 continue
             sizes = sorted(int(b) for b in by_batch)
-            ax.plot(
-                sizes,
-                [by_batch[str(b)] for b in sizes],
-                marker=markers[i % len(markers)],
-                color=colors[t],
-                label=labels[t],
-            )
+            sizes_all.update(sizes)
+            ips = [by_batch[str(b)] for b in sizes]
+            values += ips
+            ax.plot(sizes, ips, marker=styles[t]["marker"], color=styles[t]["color"], label=labels[t])
+            interval, best = run.interval(t, "throughput"), run.value(t, "batch_size_best")
+            if interval and best:
+                ips_best = run.value(t, "throughput_ips")
+                err = [[ips_best - interval[0]], [interval[1] - ips_best]]
+                ax.errorbar(best, ips_best, yerr=err, color=styles[t]["color"], capsize=4, linewidth=1.5)
+                values += list(interval)
         ax.set_xscale("log", base=2)
-        ax.set_yscale("log")
+        ax.xaxis.set_major_locator(ticker.FixedLocator(sorted(sizes_all)))
+        ax.xaxis.set_minor_locator(ticker.NullLocator())
+        ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        _log_axis(ax, s, values)
         ax.set_xlabel(s.plot_batch)
         ax.set_ylabel(s.plot_ips)
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-        _number_axis(ax, s)
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=8, ncol=2)
         fig.tight_layout()
         return _save(fig, stem)
 
 
-def _speed(data: ReportData, t: str):
-    """Batch-1 median latency when benchmarked, else whole-test-set time per image (ms)."""
-    bench = data.bench.get(t) or {}
-    if isinstance(bench.get("latency_p50_ms"), int | float):
-        return bench["latency_p50_ms"], True
-    row = data.row(t) or {}
-    images = (data.metrics.get(t) or {}).get("test_images") or data.dataset.get("test_images")
-    if isinstance(row.get("test_set_seconds"), int | float) and images:
-        return 1000 * row["test_set_seconds"] / images, False
-    return None, False
-
-
-def _tradeoff_points(data: ReportData) -> tuple[dict[str, tuple[float, float, float]], bool]:
-    """target -> (size KiB, speed ms, accuracy), and whether every speed is a benchmarked batch-1 latency."""
+def _tradeoff_points(data: ReportData) -> dict[str, tuple[float, float, float]]:
+    """target -> (size KiB, batch-1 median latency ms, accuracy) for the benchmarked targets."""
+    run = Run(data)
     points = {}
-    benchmarked = True
-    for row in data.rows:
-        speed, measured = _speed(data, row["target"])
-        if speed is None or not isinstance(row.get("accuracy"), int | float):
-            continue
-        benchmarked &= measured
-        points[row["target"]] = (row["size_bytes"] / 1024, speed, row["accuracy"])
-    return points, benchmarked
-
-
-def _tradeoff_panel(ax, points: dict, index: int, xlabel: str, data: ReportData, s: Strings) -> None:
-    """One panel: accuracy against points[index]; the 3-D Pareto front circled, this panel's 2-D front dashed."""
-    labels = _labels(data)
-    colors = _colors(data.targets)
-    front = pareto_front(points, (False, False, True))
-    for k, (t, point) in enumerate(points.items()):
-        ax.scatter(point[index], point[2], s=55, color=colors[t], zorder=3, label=labels[t])
-        if t in front:
-            ax.scatter(point[index], point[2], s=170, facecolors="none", edgecolors="black", zorder=4)
-        ax.annotate(
-            labels[t],
-            (point[index], point[2]),
-            textcoords="offset points",
-            fontsize=7,
-            xytext=(6, 6 + 9 * (k % 3)),
-            color=colors[t],
-        )
-    # 2-D front in this panel: smaller x, higher accuracy
-    front2 = sorted(
-        pareto_front({t: (p[index], p[2]) for t, p in points.items()}, (False, True)),
-        key=lambda t: points[t][index],
-    )
-    if len(front2) > 1:
-        xs = [points[t][index] for t in front2]
-        ys = [points[t][2] for t in front2]
-        ax.step(xs, ys, where="post", color="gray", linestyle="--", linewidth=1, label=s.plot_pareto)
-    ax.set_xlabel(xlabel)
-    xs = [p[index] for p in points.values()]
-    if xs and min(xs) > 0 and max(xs) / min(xs) > 20:
-        ax.set_xscale("log")
-    else:
-        ax.set_xlim(0, max(xs, default=1) * 1.25)
-    _number_axis(ax, s, "x")
-    _number_axis(ax, s)
+    for t in run.targets:
+        size, p50, acc = run.value(t, "size_bytes"), run.value(t, "latency_p50_ms"), run.value(t, "accuracy")
+        if size and p50 and acc is not None:
+            points[t] = (size / 1024, p50, acc)
+    return points
 
 
 def tradeoff(data: ReportData, s: Strings, stem) -> list[Path]:
-    points, benchmarked = _tradeoff_points(data)
-    speed_label = s.plot_speed + (" (b=1, p50)" if benchmarked else (" / img" if s.language == "en" else " / изобр."))
+    """Accuracy against size and latency; ringed: on the Pareto front of resolved comparisons. A legend names the
+    points (marker and colour), so labels never overlap."""
+    points = _tradeoff_points(data)
+    front = resolved_pareto(Run(data), list(points))
+    labels, styles = _labels(data), _styles(data.targets)
+    scale, unit = _duration_scale([p[1] for p in points.values()], s)
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, 3.2), sharey=True)
-        for ax, index, xlabel in ((axes[0], 0, s.plot_size_kib), (axes[1], 1, speed_label)):
-            _tradeoff_panel(ax, points, index, xlabel, data, s)
+        fig, axes = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, 2.9), sharey=True)
+        for ax, index, xlabel in ((axes[0], 0, s.plot_size_kib), (axes[1], 1, f"{s.plot_speed}, {unit}")):
+            factor = 1.0 if index == 0 else scale
+            for t, point in points.items():
+                ax.scatter(point[index] * factor, point[2], s=40, zorder=3, label=labels[t], **styles[t])
+                if front.get(t):
+                    ax.scatter(point[index] * factor, point[2], s=160, facecolors="none", edgecolors="black", zorder=4)
+            ax.set_xlabel(xlabel)
+            xs = [p[index] * factor for p in points.values()]
+            if xs and max(xs) / min(xs) > 5:
+                _log_axis(ax, s, xs, "x")
+            else:
+                ax.set_xlim(0, max(xs, default=1) * 1.15)
+                _plain_axis(ax, s, "x")
+            _plain_axis(ax, s)
         axes[0].set_ylabel(s.plot_accuracy)
         handles, names = axes[0].get_legend_handles_labels()
-        unique = dict(zip(names, handles, strict=True))
-        fig.legend(
-            unique.values(),
-            unique.keys(),
-            loc="lower center",
-            ncol=min(5, len(unique)),
-            fontsize=8,
-            bbox_to_anchor=(0.5, -0.02),
-        )
-        fig.tight_layout(rect=(0, 0.1 + 0.05 * (len(unique) > 5), 1, 1))
+        ring = plt.Line2D([], [], marker="o", markersize=11, markerfacecolor="none", color="black", linestyle="")
+        fig.legend([*handles, ring], [*names, s.plot_pareto], loc="lower center", ncol=3, fontsize=8)
+        rows = math.ceil((len(names) + 1) / 3)
+        fig.tight_layout(rect=(0, 0.07 * rows + 0.02, 1, 1))
         return _save(fig, stem)
 
 
@@ -248,10 +261,10 @@ def confusion(data: ReportData, s: Strings, stem) -> list[Path]:
     names, matrix = data.confusion
     counts = np.array(matrix, dtype=float)
     rates = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
-    size = min(4.6, 1.8 + 0.3 * len(names))
+    size = min(4.2, 1.8 + 0.26 * len(names))
     with plt.rc_context({**STYLE, "axes.grid": False}):
         fig, ax = plt.subplots(figsize=(size + 1.0, size))
-        image = ax.imshow(rates, cmap="Blues", vmin=0, vmax=1)
+        image = ax.imshow(rates, cmap="Greys", vmin=0, vmax=1)
         ticks = range(len(names))
         short = [n if len(n) <= 12 else n[:11] + "…" for n in names]
         ax.set_xticks(ticks, short, rotation=45, ha="right")
@@ -261,41 +274,38 @@ def confusion(data: ReportData, s: Strings, stem) -> list[Path]:
         if len(names) <= 20:
             for i in range(len(names)):
                 for j in range(len(names)):
-                    ax.text(
-                        j,
-                        i,
-                        str(int(counts[i, j])),
-                        ha="center",
-                        va="center",
-                        fontsize=6,
-                        color="white" if rates[i, j] > 0.5 else "black",
-                    )
+                    colour = "white" if rates[i, j] > 0.5 else "black"
+                    ax.text(j, i, str(int(counts[i, j])), ha="center", va="center", fontsize=6, color=colour)
         colorbar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
-        _number_axis(colorbar.ax, s)
+        _plain_axis(colorbar.ax, s)
         fig.tight_layout()
         return _save(fig, stem)
 
 
 def naive(data: ReportData, s: Strings, stem) -> list[Path]:
-    labels = _labels(data)
-    targets = [t for t in data.targets if (data.bench.get(t) or {}).get("naive_test_set_seconds")]
+    """Naive, tuned and best-batch whole-test-set times: grey bars with hatches (series, not targets)."""
+    run, labels = Run(data), _labels(data)
+    targets = [t for t in data.targets if run.value(t, "naive_test_set_seconds")]
+    best = {t: test_set_time(run, t) for t in targets}
     series = [
-        ("naive_test_set_seconds", s.plot_naive),
-        ("tuned_test_set_seconds", s.plot_tuned),
-        ("best_batch_test_set_seconds", s.plot_best),
+        (s.plot_naive, [run.value(t, "naive_test_set_seconds") for t in targets]),
+        (s.plot_tuned, [run.value(t, "tuned_test_set_seconds") for t in targets]),
+        (s.plot_best, [best[t].seconds if best[t] else None for t in targets]),
     ]
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 3.0))
-        width = 0.8 / len(series)
-        x = np.arange(len(targets))
-        for i, (key, name) in enumerate(series):
-            values = [data.bench[t].get(key) or np.nan for t in targets]
-            ax.bar(x + (i - 1) * width, values, width, label=name, color=COLORS[i])
-        ax.set_xticks(x, [labels[t] for t in targets])
-        ax.set_yscale("log")
-        ax.set_ylabel(s.plot_time_s)
-        _number_axis(ax, s)
-        ax.legend(fontsize=8)
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.45 * len(targets) + 1.0))
+        height = 0.8 / len(series)
+        y = np.arange(len(targets))
+        for i, (name, values) in enumerate(series):
+            shown = [v if v else np.nan for v in values]
+            ax.barh(
+                y + (i - 1) * height, shown, height, label=name, color=GREYS[i], hatch=HATCHES[i], edgecolor="black"
+            )
+        ax.set_yticks(y, [labels[t] for t in targets])
+        ax.invert_yaxis()
+        _log_axis(ax, s, [v for _, values in series for v in values if v], "x")
+        ax.set_xlabel(s.plot_time_s)
+        ax.legend(fontsize=8, loc="lower right")
         fig.tight_layout()
         return _save(fig, stem)
 
@@ -308,15 +318,19 @@ def benchmark_app(data: ReportData, s: Strings, stem) -> list[Path]:
         ours = (data.bench.get(t) or {}).get("latency_p50_ms")
         if one and ours:
             rows.append((t, ours, one["benchmark_app_latency_median_ms"]))
+    scale, unit = _duration_scale([v for r in rows for v in r[1:]], s)
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 2.8))
-        x = np.arange(len(rows))
-        ax.bar(x - 0.2, [r[1] for r in rows], 0.4, label=s.plot_workflow, color=COLORS[0])
-        ax.bar(x + 0.2, [r[2] for r in rows], 0.4, label=s.plot_benchmark_app, color=COLORS[1])
-        ax.set_xticks(x, [labels.get(r[0], r[0]) for r in rows])
-        ax.set_ylabel(s.plot_median_latency + " (b=1)")
-        _number_axis(ax, s)
-        ax.legend(fontsize=8)
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.5 * len(rows) + 1.1))
+        y = np.arange(len(rows))
+        ours = [r[1] * scale for r in rows]
+        app = [r[2] * scale for r in rows]
+        ax.barh(y - 0.2, ours, 0.4, label=s.plot_workflow, color=GREYS[0], edgecolor="black")
+        ax.barh(y + 0.2, app, 0.4, label=s.plot_benchmark_app, color=GREYS[2], hatch="///", edgecolor="black")
+        ax.set_yticks(y, [labels.get(r[0], r[0]) for r in rows])
+        ax.invert_yaxis()
+        ax.set_xlabel(f"{s.plot_median_latency}, {unit}")
+        _plain_axis(ax, s, "x")
+        ax.legend(fontsize=8, loc="lower right")
         fig.tight_layout()
         return _save(fig, stem)
 
@@ -326,7 +340,7 @@ def make_figure(name: str, data: ReportData, s: Strings, stem, latency_files: di
         return latency(data, s, latency_files or {}, stem)
     functions = {
         "training_curves": training_curves,
-        "test_set_time": test_set_time,
+        "test_set_time": test_set_time_figure,
         "throughput": throughput,
         "tradeoff": tradeoff,
         "confusion": confusion,

@@ -1,7 +1,10 @@
 """The coursework report: facts from the results, Markdown and LaTeX rendering, PDF build.
 
-Entry points: `load` (result files -> ReportData), `build_context` (facts, tables and
-sentences for one language), `render_markdown` / `render_latex`, `build_pdf`, `zip_latex`.
+Layers: `data` loads the result files; `facts` / `explain` / `checks` compute language-free
+numbers, comparisons (resolved or not, and why) and one verdict per claim; `writer`, `prose`,
+`discussion` and `tables` turn them into the report language; `outline` declares the sections
+once for both templates. Entry points: `load` (result files -> ReportData), `build_context`,
+`render_markdown` / `render_latex`, `build_pdf`, `zip_latex`.
 """
 
 from .context import FIGURES, build_context

@@ -5,11 +5,16 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from ..metrics import QUALITY_METRICS
-from .analysis import BASE_TARGETS, COURSEWORK, COURSEWORK_IMAGES, FLAG_NAMES, Analysis, analyse
+from . import discussion, prose, tables
+from .checks import check_all as run_checks
 from .claims import check_all, load_claims
-from .data import ReportData, env_flags, env_get, env_libraries
+from .data import ReportData
+from .escape import Md, Tex, latex_escape, md_escape
+from .explain import load_coursework
+from .facts import Run
 from .i18n import TEMPLATES, Strings
+from .outline import OUTLINE, numbering, present_blocks
+from .writer import Citations, Writer
 
 FIGURES = (
     "training_curves",
@@ -21,16 +26,6 @@ FIGURES = (
     "naive",
     "benchmark_app",
 )
-FIGURE_CAPTION_KEYS = {
-    "training_curves": "fig_training",
-    "test_set_time": "fig_test_set_time",
-    "latency": "fig_latency",
-    "throughput": "fig_throughput",
-    "tradeoff": "fig_tradeoff",
-    "confusion": "fig_confusion",
-    "naive": "fig_naive",
-    "benchmark_app": "fig_benchmark_app",
-}
 MONTHS_RU = [
     "января",
     "февраля",
@@ -47,352 +42,132 @@ MONTHS_RU = [
 ]
 
 
-def table(
-    columns: list[tuple[str, str]],
-    rows: list[list[str]],
-    drop_empty: bool = True,
-    missing: str = "—",
-    groups: list[tuple[str, int]] | None = None,
-):
-    """columns: (title, align l|r); groups: (title, span) headers over the columns (LaTeX), folded into
-    the titles for Markdown. Drops columns (after the first) with no value in any row (not with groups)."""
-    keep = [
-        i
-        for i in range(len(columns))
-        if i == 0 or not drop_empty or groups or any(row[i] not in (missing, "", None) for row in rows)
-    ]
-    full = [title for title, _ in columns]
-    if groups:
-        index = 0
-        for title, span in groups:
-            for i in range(index, index + span):
-                full[i] = f"{title}: {columns[i][0]}" if title else columns[i][0]
-            index += span
-    return {
-        "columns": [{"title": columns[i][0], "full": full[i], "align": columns[i][1]} for i in keep],
-        "rows": [[row[i] for i in keep] for row in rows],
-        "groups": groups,
-    }
-
-
 def format_date(day: datetime.date, language: str) -> str:
     if language == "ru":
         return f"{day.day} {MONTHS_RU[day.month - 1]} {day.year} г."
     return day.strftime("%-d %B %Y")
 
 
-def _column(analysis: Analysis, key: str, significant: int = 3, most: int = 4, scale: float = 1.0) -> list[str]:
-    values = [analysis.num(t, key) for t in analysis.data.targets]
-    return analysis.strings.num.column([v * scale if v is not None else None for v in values], significant, most)
+def section_text(w: Writer, templates: str | Path) -> tuple[dict[str, list[str]], list[dict]]:
+    """Paragraphs per section and the checked claims, computed in outline order so that citations are
+    numbered as the reader meets them."""
+    s = w.s
+    coursework = load_coursework(templates)
+    makers = {
+        "setup": lambda: [s.setup_intro],
+        "method": lambda: discussion.methodology(w),
+        "results": lambda: [s.results_intro],
+        "training": lambda: [tables.training_text(w, "training_sentence")],
+        "quality": lambda: prose.quality(w),
+        "speed": lambda: prose.speed(w),
+        "memory": lambda: prose.memory(w) + prose.startup(w),
+        "size": lambda: prose.size(w),
+        "precision": lambda: prose.precision(w),
+        "naive": lambda: prose.naive(w) + prose.benchmark_app(w),
+        "variants": lambda: discussion.variants(w) if w.run.variants else [],
+        "coursework": lambda: discussion.coursework(w, coursework),
+        "proscons": lambda: [s.proscons_intro],
+        "limitations": lambda: discussion.limitations(w),
+        "conclusion": lambda: discussion.conclusions(w),
+    }
+    text, claims = {}, []
+    for section in OUTLINE:
+        if section.key in makers:
+            text[section.key] = makers[section.key]()
+        if section.key == "proscons":
+            claims = claim_groups(w, templates)  # cites the claims' sources here, in reading order
+    return text, claims
 
 
-def _ci_text(analysis: Analysis, target: str) -> str:
-    n = analysis.strings.num
-    ci = analysis.ci(target)
-    return f"{n.sig(ci[0])}–{n.sig(ci[1])}" if ci else "—"
+def claim_groups(w: Writer, templates: str | Path) -> list[dict]:
+    s, run = w.s, w.run
+    runtimes = [r for r in ("pytorch", "onnxruntime", "openvino") if any(run.runtime(t) == r for t in run.targets)]
+    claims = load_claims(Path(templates) / "claims" / f"{s.language}.yaml", w.citations.sources)
+    checked = check_all(claims, run_checks(run), runtimes)
+    groups = []
+    for runtime in runtimes:
+        entries = []
+        for c in (c for c in checked if c.claim.runtime == runtime):
+            detail_key = f"evidence_{c.evidence.detail}" if c.evidence.detail else ""
+            detail = s.say(detail_key, **w.quantities(c.evidence.numbers)) if detail_key else ""
+            if c.evidence.reason:
+                reason = w.reason(c.evidence.reason)
+                detail += f" {reason[0].upper()}{reason[1:]}."
+            entries.append(
+                {
+                    "kind": s[c.claim.kind],
+                    "text": c.claim.text,
+                    "cite": w.cite(c.claim.source),
+                    "verdict": c.verdict,
+                    "verdict_text": s[f"verdict_{c.verdict}"],
+                    "detail": detail,
+                }
+            )
+        groups.append({"runtime": run.label(runtime) if run.data.row(runtime) else runtime, "claims": entries})
+    return groups
 
 
-def results_table(analysis: Analysis) -> dict:
-    s, n, targets = analysis.strings, analysis.strings.num, analysis.data.targets
-    columns = zip(
-        [analysis.label(t) for t in targets],
-        [analysis.pname(t) for t in targets],
-        _column(analysis, "test_set_seconds"),
-        [n.kib(analysis.num(t, "size_bytes")) for t in targets],
-        *[[n.fixed(analysis.num(t, key), 4) for t in targets] for key in QUALITY_METRICS],
-        strict=True,
-    )
-    return table(
-        [
-            (s.col_target, "l"),
-            (s.col_precision, "l"),
-            (s.col_time, "r"),
-            (s.col_size, "r"),
-            (s.col_accuracy, "r"),
-            (s.col_p_macro, "r"),
-            (s.col_r_macro, "r"),
-            (s.col_f1_macro, "r"),
-            (s.col_p_weighted, "r"),
-            (s.col_r_weighted, "r"),
-            (s.col_f1_weighted, "r"),
-        ],
-        [list(row) for row in columns],
-        drop_empty=False,
-    )
-
-
-def speed_table(analysis: Analysis) -> dict:
-    s, n, targets = analysis.strings, analysis.strings.num, analysis.data.targets
-    columns = zip(
-        [analysis.label(t) for t in targets],
-        [analysis.weights_name(t) for t in targets],
-        [analysis.pname(t) for t in targets],
-        [n.integer(analysis.num(t, "threads")) for t in targets],
-        _column(analysis, "test_set_seconds"),
-        _column(analysis, "latency_p50_ms", most=4),
-        [_ci_text(analysis, t) for t in targets],
-        [n.integer(analysis.num(t, "throughput_ips")) for t in targets],
-        [n.integer(analysis.num(t, "batch_size_best")) for t in targets],
-        [n.fixed(analysis.bytes_per_param(t), 2) for t in targets],
-        [n.percent(analysis.num(t, "agreement")) for t in targets],
-        strict=True,
-    )
-    return table(
-        [
-            (s.col_target, "l"),
-            (s.col_weights, "l"),
-            (s.col_precision, "l"),
-            (s.col_threads, "r"),
-            (s.col_time, "r"),
-            (s.col_latency, "r"),
-            (s.col_ci, "r"),
-            (s.col_throughput, "r"),
-            (s.col_batch, "r"),
-            ("B/param" if s.language == "en" else "Б/парам.", "r"),
-            (s.col_agreement, "r"),
-        ],
-        [list(row) for row in columns],
-    )
-
-
-def _variant_row(analysis: Analysis, target: str) -> list[str]:
-    n, num = analysis.strings.num, analysis.num
-    base = analysis.base_of(target)
-    speedup = None
-    if base and num(target, "latency_p50_ms") and num(base, "latency_p50_ms"):
-        speedup = num(base, "latency_p50_ms") / num(target, "latency_p50_ms")
-    return [
-        analysis.label(target),
-        analysis.weights_name(target),
-        analysis.pname(target),
-        n.kib(num(target, "size_bytes")),
-        n.ratio(num(target, "compression_ratio")),
-        n.fixed(num(target, "accuracy"), 4),
-        n.fixed(num(target, "accuracy_delta_pp"), 2),
-        n.percent(num(target, "agreement")),
-        n.sig(num(target, "latency_p50_ms")),
-        n.integer(num(target, "throughput_ips")),
-        analysis.label(base) if base else "—",
-        n.ratio(speedup),
-    ]
-
-
-def variants_table(analysis: Analysis) -> dict | None:
-    if not analysis.variants:
-        return None
-    s = analysis.strings
-    return table(
-        [
-            (s.col_target, "l"),
-            (s.col_weights, "l"),
-            (s.col_precision, "l"),
-            (s.col_size, "r"),
-            (s.col_ratio, "r"),
-            (s.col_accuracy, "r"),
-            (s.col_delta, "r"),
-            (s.col_agreement, "r"),
-            (s.col_latency, "r"),
-            (s.col_throughput, "r"),
-            (s.col_base, "l"),
-            (s.col_speedup, "r"),
-        ],
-        [_variant_row(analysis, t) for t in analysis.variants],
-    )
-
-
-def naive_table(analysis: Analysis) -> dict | None:
-    if not analysis.naive_rows:
-        return None
-    s, n = analysis.strings, analysis.strings.num
-    return table(
-        [(s.col_target, "l"), (s.col_naive, "r"), (s.col_tuned, "r"), (s.col_best, "r"), ("×", "r")],
-        [
-            [
-                analysis.label(t),
-                n.sig(analysis.num(t, "naive_test_set_seconds")),
-                n.sig(analysis.num(t, "tuned_test_set_seconds")),
-                n.sig(analysis.num(t, "best_batch_test_set_seconds")),
-                n.ratio(ratio),
-            ]
-            for t, ratio, _ in analysis.naive_rows
-        ],
-    )
-
-
-def _coursework_basis(analysis: Analysis) -> str:
-    """The time this run is compared on: the naive loop where every base target has one."""
-    data = analysis.data
-    if all(analysis.num(t, "naive_test_set_seconds") for t in BASE_TARGETS if data.row(t)):
-        return "naive_test_set_seconds"
-    return "test_set_seconds"
-
-
-def _coursework_row(analysis: Analysis, target: str, basis: str) -> list[str]:
-    n, data = analysis.strings.num, analysis.data
-    cw = COURSEWORK[target]
-    images = (data.metrics.get(target) or {}).get("test_images") or data.dataset.get("test_images")
-    this_time = analysis.num(target, basis)
-    cw_size = (
-        f"{n.fixed(cw['size_text'][0], 1)} + {n.fixed(cw['size_text'][1], 1)}"
-        if "size_text" in cw
-        else n.fixed(cw["size_kib"], 1)
-    )
-    return [
-        analysis.label(target),
-        n.fixed(cw["seconds"], 2),
-        n.fixed(1000 * cw["seconds"] / COURSEWORK_IMAGES, 3),
-        cw_size,
-        n.fixed(cw["accuracy"], 4),
-        n.sig(1000 * this_time / images if this_time and images else None),
-        n.kib(analysis.num(target, "size_bytes")),
-        n.fixed(analysis.num(target, "accuracy"), 4),
-    ]
-
-
-def coursework_table(analysis: Analysis) -> dict:
-    s = analysis.strings
-    basis = _coursework_basis(analysis)
-    per_image = "мс/изобр." if s.language == "ru" else "ms/img"
-    this_per_image = per_image
-    if basis.startswith("naive"):
-        this_per_image += " (наивно)" if s.language == "ru" else " (naive)"
-    return table(
-        [
-            (s.col_target, "l"),
-            (s.col_time, "r"),
-            (per_image, "r"),
-            (s.col_size, "r"),
-            (s.col_accuracy, "r"),
-            (this_per_image, "r"),
-            (s.col_size, "r"),
-            (s.col_accuracy, "r"),
-        ],
-        [_coursework_row(analysis, t, basis) for t in BASE_TARGETS if analysis.data.row(t)],
-        groups=[("", 1), (s.col_coursework, 4), (s.col_this_run, 3)],
-    )
-
-
-def _libraries(data: ReportData) -> dict[str, str]:
-    """The environment's library versions, plus the runtime versions the evaluations recorded."""
-    libraries = env_libraries(data.environment)
-    for t in data.targets:
-        version = (data.metrics.get(t) or {}).get("runtime_runtime_version")
-        runtime = (data.row(t) or {}).get("runtime")
-        if version and runtime and runtime not in libraries:
-            libraries[runtime] = str(version).split("-")[0]
-    return libraries
-
-
-def _training_text(analysis: Analysis) -> str:
-    s, n, data = analysis.strings, analysis.strings.num, analysis.data
-    spec, dataset, log = data.spec, data.dataset, data.train_log
-    # training settings, where the training step records them (spec.json "train" or data summary)
-    settings_train = spec.get("train") or spec.get("train_settings") or dataset.get("train_settings") or {}
-    return s.say(
-        "setup_training_value" if settings_train else "setup_training_short",
-        epochs=n.integer(len(log)),
-        batch=settings_train.get("batch_size", "—"),
-        optimizer=str(settings_train.get("optimizer", "—")).replace("adam", "Adam").replace("sgd", "SGD"),
-        lr=n.sig(settings_train.get("learning_rate")),
-        acc=n.fixed(log[-1].get("test_accuracy"), 4) if log else "—",
-    )
-
-
-def _isa_text(analysis: Analysis) -> str:
-    flags = env_flags(analysis.data.environment)
-    wanted = ("avx512", "amx", "vnni", "bf16", "avx2")
-    names = sorted(FLAG_NAMES.get(f, f) for f in flags if any(k in f for k in wanted))
-    return ", ".join(names) or analysis.strings.none_found
-
-
-def setup_rows(analysis: Analysis) -> list[tuple[str, str]]:
-    s, n, data = analysis.strings, analysis.strings.num, analysis.data
-    env, spec, dataset, targets = data.environment, data.spec, data.dataset, data.targets
-    classes = dataset.get("class_names") or spec.get("class_names") or []
-    libraries = _libraries(data)
-    root = dataset.get("root")
-    return [
-        (s.setup_dataset, f"{analysis.dataset_name()} ({root})" if root else analysis.dataset_name()),
-        (s.setup_images, f"{n.integer(dataset.get('train_images'))} / {n.integer(dataset.get('test_images'))}"),
-        (s.setup_classes, f"{len(classes)}: {', '.join(str(c) for c in classes)}"),
-        (s.setup_input, s.say("input_value", channels=spec.get("in_channels", "?"), size=spec.get("input_size", "?"))),
-        (s.setup_model, s.say("setup_model_value", classes=spec.get("num_classes", len(classes)))),
-        (s.setup_params, n.integer(analysis.num(targets[0], "params") if targets else None)),
-        (s.setup_training, _training_text(analysis)),
-        (s.setup_cpu, str(env_get(env, "cpu_model", "model_name", "model", "cpu") or "—")),
-        (s.setup_cores, str(env_get(env, "physical_cores", "cores", "logical_cores", "cpu_count") or "—")),
-        (s.setup_isa, _isa_text(analysis)),
-        (s.setup_os, str(env_get(env, "os", "platform", "system") or "—")),
-        (s.setup_python, str(env_get(env, "python", "python_version") or "—")),
-        (s.setup_libraries, ", ".join(f"{k} {v}" for k, v in sorted(libraries.items())) or "—"),
-    ]
-
-
-def _runtimes(data: ReportData) -> list[str]:
-    return sorted(
-        {(data.row(t) or {}).get("runtime") for t in data.targets} - {None},
-        key=lambda r: BASE_TARGETS.index(r) if r in BASE_TARGETS else 99,
-    )
-
-
-def _claim_entry(s: Strings, checked) -> dict:
-    claim = checked.claim
+def all_tables(w: Writer, templates: str | Path) -> dict:
     return {
-        "kind": s[claim.kind],
-        "text": claim.text,
-        "source": claim.source,
-        "verdict": checked.verdict,
-        "verdict_text": s[f"verdict_{checked.verdict}"],
-        "detail": checked.detail,
+        "setup": tables.setup_rows(w),
+        "quality": tables.quality_table(w),
+        "per_class": tables.per_class_table(w),
+        "speed": tables.speed_table(w) if w.run.measured("latency") or w.run.measured("throughput") else None,
+        "memory": tables.memory_table(w),
+        "startup": tables.startup_table(w),
+        "naive": tables.naive_table(w),
+        "variants": tables.variants_table(w),
+        "coursework": tables.coursework_table(w, load_coursework(templates)),
     }
 
 
-def claim_groups(analysis: Analysis, templates: str | Path) -> list[dict]:
-    """The pros/cons claims of each runtime, checked against the facts."""
-    s, data = analysis.strings, analysis.data
-    runtimes = _runtimes(data)
-    claims = check_all(
-        load_claims(Path(templates) / "claims" / f"{s.language}.yaml"), analysis.facts, runtimes, s.not_measured
-    )
-    return [
-        {
-            "runtime": analysis.label(r) if data.row(r) else r,
-            "claims": [_claim_entry(s, c) for c in claims if c.claim.runtime == r],
+def captions(w: Writer) -> dict[str, str]:
+    """Table and figure captions, filled with this run's settings."""
+    run, s, n = w.run, w.s, w.n
+    first = run.targets[0] if run.targets else None
+    values = {
+        "threads": n.integer(run.value(first, "threads")) if first else n.missing,
+        "images": n.integer(run.data.dataset.get("test_images")),
+        "repeats": n.integer(max((run.value(t, "repeats") or 0 for t in run.targets), default=0) or None),
+    }
+    keys = [k for k in s.texts if k.startswith(("tab_", "fig_")) and not k.endswith("_single")]
+    # without repeats the speed caption says what its interval is instead
+    single = {k: f"{k}_single" for k in keys if values["repeats"] == n.missing and f"{k}_single" in s.texts}
+    texts = {k: s.say(single.get(k, k), **values) for k in keys}
+    if run.data.environment_source == "report":  # environment.json absent: the machine is the report's
+        texts["tab_setup"] += " " + s.setup_env_report
+    return texts
+
+
+def references(outline_numbers: dict, s: Strings, present: dict) -> dict[str, dict]:
+    """Per section, one sentence naming its tables and figures, in Markdown and LaTeX."""
+    out = {}
+    for key, blocks in present.items():
+        tabs = [name for kind, name in blocks if kind == "table" and name != "setup"]
+        figs = [name for kind, name in blocks if kind == "figure"]
+        if not tabs and not figs:
+            continue
+        out[key] = {
+            "md": Md(
+                _ref_sentence(
+                    s, tabs, figs, lambda kind, name: str(outline_numbers[f"{kind}_numbers"][name]), md_escape
+                )
+            ),
+            "tex": Tex(_ref_sentence(s, tabs, figs, lambda kind, name: f"\\ref{{{kind[:3]}:{name}}}", latex_escape)),
         }
-        for r in runtimes
-    ]
+    return out
 
 
-def caption_values(analysis: Analysis) -> dict[str, str]:
-    n, data = analysis.strings.num, analysis.data
-    first = data.targets[0] if data.targets else None
-    return {
-        "batch": n.integer(analysis.num(first, "test_set_batch_size")) if first else "—",
-        "threads": n.integer(analysis.num(first, "threads")) if first else "—",
-        "images": n.integer(data.dataset.get("test_images")),
-    }
-
-
-def figure_entries(s: Strings, figures: dict[str, str], captions: dict[str, str]) -> dict[str, dict]:
-    return {
-        name: {"path": figures[name], "caption": s.say(FIGURE_CAPTION_KEYS[name], **captions)}
-        for name in FIGURES
-        if name in figures
-    }
-
-
-def numbering(naive: dict | None, variants: dict | None, figure_list: dict) -> dict[str, dict[str, int]]:
-    """Table, section and figure numbers; the optional tables and sections shift the ones after them."""
-    table_numbers, number = {}, 4
-    for name, present in (("naive", naive), ("variants", variants), ("coursework", True)):
-        if present:
-            table_numbers[name], number = number, number + 1
-    section_numbers, number = {}, 4 if variants else 3
-    for name in ("coursework", "proscons", "conclusion"):
-        section_numbers[name], number = number, number + 1
-    figure_numbers = {name: i + 1 for i, name in enumerate(figure_list)}
-    table_numbers.update(setup=1, results=2, speed=3)
-    return {"table_numbers": table_numbers, "section_numbers": section_numbers, "figure_numbers": figure_numbers}
+def _ref_sentence(s: Strings, tabs, figs, number, escape) -> str:
+    parts = []
+    for kind, names in (("table", tabs), ("figure", figs)):
+        if names:
+            numbers = s.join([number(kind, n) for n in names])
+            template = s[f"ref_{kind}s_many" if len(names) > 1 else f"ref_{kind}s_one"]
+            head, _, tail = template.partition("{a}")
+            parts.append(escape(head) + numbers + escape(tail))
+    head, _, tail = s.ref_sentence.partition("{items}")
+    return escape(head) + f" {escape(s['and'])} ".join(parts) + escape(tail)
 
 
 def build_context(
@@ -405,30 +180,30 @@ def build_context(
     """settings: config["report"]; figures: name -> path relative to the report (without extension)."""
     language = settings.get("language") or "ru"
     s = Strings(language, templates)
-    analysis = analyse(data, s)
-    variants, naive = variants_table(analysis), naive_table(analysis)
-    captions = caption_values(analysis)
-    figure_list = figure_entries(s, figures or {}, captions)
+    w = Writer(Run(data), s, Citations.load(templates))
+    text, claims = section_text(w, templates)
+    table_map = all_tables(w, templates)
+    caption = captions(w)
+    figure_map = {n: {"path": p, "caption": caption[f"fig_{n}"]} for n, p in (figures or {}).items() if n in FIGURES}
+    present = {sec.key: present_blocks(sec, table_map, figure_map, text) for sec in OUTLINE}
+    numbers = numbering(OUTLINE, table_map, figure_map, text)
     today = today or datetime.date.today()
+    title_page = [settings.get(k) or "" for k in ("author", "group", "course")]
     return {
         "language": language,
         "t": s,
         "title": settings.get("title") or s.default_title,
+        "title_lines": [x for x in title_page if x],
         "author": settings.get("author") or "",
         "date": format_date(today, language),
-        "setup": setup_rows(analysis),
-        "env_note": s.setup_env_report if data.environment_source == "report" else "",
-        "results": results_table(analysis),
-        "results_caption": s.say("tab_results_caption", **captions),
-        "speed": speed_table(analysis),
-        "speed_caption": s.say("tab_speed_caption", **captions) + " " + s.say("timer_caption", timer=s.timer_default),
-        "variants": variants,
-        "naive": naive,
-        "coursework": coursework_table(analysis),
-        "text": analysis.text,
-        "facts": analysis.facts,
-        "claims": claim_groups(analysis, templates),
-        "figures": figure_list,
-        "has_bench": bool(data.bench),
-        **numbering(naive, variants, figure_list),
+        "outline": OUTLINE,
+        "present": present,
+        "text": text,
+        "tables": table_map,
+        "captions": caption,
+        "figures": figure_map,
+        "claims": claims,
+        "bibliography": w.citations.entries(),
+        "refs": references(numbers, s, present),
+        **numbers,
     }

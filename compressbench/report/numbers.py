@@ -56,13 +56,10 @@ class Numbers:
         return [self.fixed(v, decimals) for v in values]
 
     def small(self, value, significant: int = 2) -> str:
-        """Tiny values as mantissa and exponent (3.8e-6), others with `significant` digits."""
+        """Tiny values in plain decimals with `significant` digits (0.0000038), never as 3.8e-6."""
         if not is_number(value):
             return self.missing
-        if value != 0 and abs(value) < 1e-3:
-            mantissa, exponent = f"{value:.{significant - 1}e}".split("e")
-            return f"{self.fixed(float(mantissa), significant - 1)}e{int(exponent)}"
-        return self.sig(value, significant) if value else "0"
+        return self.fixed(value, decimals_for(value, significant, most=12)) if value else "0"
 
     def ratio(self, value, decimals: int = 2) -> str:
         return f"{self.fixed(value, decimals)}×" if is_number(value) else self.missing
@@ -87,8 +84,39 @@ class Numbers:
         return f"{self.kib(size_bytes, decimals)}{NBSP}{unit}" if is_number(size_bytes) else self.missing
 
     def ms(self, value, significant: int = 3) -> str:
+        """A duration given in ms, printed in µs below 1 ms (41.4 µs, not 0.0414 ms)."""
+        if not is_number(value):
+            return self.missing
+        if abs(value) < 1:
+            unit = "мкс" if self.language == "ru" else "µs"
+            return f"{self.sig(1000 * value, significant)}{NBSP}{unit}"
         unit = "мс" if self.language == "ru" else "ms"
-        return f"{self.sig(value, significant)}{NBSP}{unit}" if is_number(value) else self.missing
+        return f"{self.sig(value, significant)}{NBSP}{unit}"
+
+    def ms_range(self, low, high, significant: int = 3) -> str:
+        """An interval of durations in ms, both ends in the unit of the larger one: 40.1–42.3 µs."""
+        if not (is_number(low) and is_number(high)):
+            return self.missing
+        scale, unit = (
+            (1000, "мкс" if self.language == "ru" else "µs")
+            if abs(high) < 1
+            else (1, "мс" if self.language == "ru" else "ms")
+        )
+        return f"{self.sig(scale * low, significant)}–{self.sig(scale * high, significant)}{NBSP}{unit}"
+
+    def mb(self, value, decimals: int = 1) -> str:
+        unit = "МБ" if self.language == "ru" else "MB"
+        return f"{self.fixed(value, decimals)}{NBSP}{unit}" if is_number(value) else self.missing
+
+    def ips(self, value) -> str:
+        unit = "изобр./с" if self.language == "ru" else "images/s"
+        return f"{self.integer(value)}{NBSP}{unit}" if is_number(value) else self.missing
+
+    def p_value(self, value) -> str:
+        """p-values: three decimals, "< 0.001" below that."""
+        if not is_number(value):
+            return self.missing
+        return f"<{NBSP}{self.fixed(0.001, 3)}" if value < 0.001 else self.fixed(value, 3)
 
     def seconds(self, value, significant: int = 3) -> str:
         unit = "с" if self.language == "ru" else "s"

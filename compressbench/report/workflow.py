@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from .. import paths
 
-FIGURES = ["training_curves", "test_set_time", "tradeoff", "confusion", "latency", "throughput", "naive"]
+FIGURES = ["training_curves", "confusion", "latency", "throughput", "test_set_time", "tradeoff", "naive"]
 
 
 def figure_names(benchmark_app: bool) -> list[str]:
@@ -57,4 +57,6 @@ TEMPLATE_FILES = [
     "templates/i18n/en.yaml",
     "templates/claims/ru.yaml",
     "templates/claims/en.yaml",
+    "templates/claims/coursework.yaml",
+    "templates/bibliography.yaml",
 ]

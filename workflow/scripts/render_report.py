@@ -14,6 +14,6 @@ with logged(snakemake.log[0]):
     context = build_context(data, snakemake.params.report, figures)
     Path(snakemake.output.markdown).write_text(render_markdown(context), encoding="utf-8")
     Path(snakemake.output.latex).write_text(render_latex(context), encoding="utf-8")
-    for name, fact in sorted(context["facts"].items()):
-        if fact.value is not None:
-            print(f"{name}: {fact.value}")
+    for group in context["claims"]:
+        for claim in group["claims"]:
+            print(f"{group['runtime']}: {claim['verdict']}: {claim['text'][:70]}")
