@@ -14,10 +14,15 @@ from .metrics import confusion, per_class_metrics, summary_metrics
 from .model import ModelSpec, build_model, count_parameters
 from .preprocess import normalize
 from .runtimes import runtime_class
-from .tables import files_size, read_json, write_json, write_tsv
+from .tables import files_size, read_json, write_json, write_matrix_tsv, write_tsv
 from .targets import TargetSpec
 
+CONFUSION_CORNER = "true \\ predicted"  # rows: true class; read by position (tables.read_matrix_tsv)
 BUILD_INFO = "build_info.json"  # optional facts a builder records (e.g. sparsity), copied into the metrics
+
+
+class EvaluationError(RuntimeError):
+    """A target's model cannot be opened or run; the message names the target and its files."""
 
 
 @dataclass
@@ -56,9 +61,16 @@ def time_test_set(runtime, images: np.ndarray, settings: EvalSettings) -> tuple[
 def evaluate(
     target: TargetSpec, model_dir: Path, spec: ModelSpec, dataset: Dataset, settings: EvalSettings, options: dict
 ) -> dict:
-    runtime = open_target(target, model_dir, spec, settings.threads, options)
     images = normalize(dataset.test_images, spec.mean, spec.std)
-    logits, seconds = time_test_set(runtime, images, settings)
+    try:
+        runtime = open_target(target, model_dir, spec, settings.threads, options)
+        logits, seconds = time_test_set(runtime, images, settings)
+    except Exception as error:  # runtimes raise their own types for a damaged model file
+        files = ", ".join(str(p) for p in sorted(Path(model_dir).iterdir())) if Path(model_dir).is_dir() else model_dir
+        raise EvaluationError(
+            f"evaluation of target {target.name!r} ({target.runtime}) failed on its model files "
+            f"({files}): {type(error).__name__}: {error}"
+        ) from error
     predictions = logits.argmax(axis=1)
     labels = dataset.test_labels
     return {
@@ -101,9 +113,5 @@ def write_evaluation(result: dict, dataset: Dataset, spec: ModelSpec, outputs: d
     write_tsv(rows, outputs["predictions"])
     np.save(outputs["logits"], result["logits"])
     write_tsv(result["per_class"], outputs["per_class"])
-    confusion_rows = [
-        {"true": spec.class_names[i], **{name: int(v) for name, v in zip(spec.class_names, row, strict=True)}}
-        for i, row in enumerate(result["confusion"])
-    ]
-    write_tsv(confusion_rows, outputs["confusion"], ["true", *spec.class_names])
+    write_matrix_tsv(spec.class_names, result["confusion"], outputs["confusion"], CONFUSION_CORNER)
     write_json(result["metrics"], outputs["metrics"])

@@ -8,6 +8,7 @@ decimal mark.
 from __future__ import annotations
 
 import csv
+import warnings
 from pathlib import Path
 
 import matplotlib
@@ -32,7 +33,15 @@ STYLE = {
     "axes.spines.right": False,
     "pdf.fonttype": 42,  # embed TrueType: text stays text in the PDF
     "savefig.bbox": "tight",
+    # Text from data (class names, title) is drawn literally: "$x^2$" is not mathtext, "$\\input$" no error.
+    "text.parse_math": False,
 }
+# A glyph the font lacks is drawn as an empty box: make_figure fails on it, naming figure and character.
+MISSING_GLYPH = r"Glyph \d+ .*missing from font"
+
+
+class PlotTextError(ValueError):
+    """Text from the data cannot be drawn with the figure font."""
 
 
 def _save(fig, stem: str | Path) -> list[Path]:
@@ -323,6 +332,21 @@ def benchmark_app(data: ReportData, s: Strings, stem) -> list[Path]:
 
 
 def make_figure(name: str, data: ReportData, s: Strings, stem, latency_files: dict[str, Path] | None = None):
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=MISSING_GLYPH, category=UserWarning)
+        try:
+            return _make_figure(name, data, s, stem, latency_files)
+        except UserWarning as warning:
+            plt.close("all")
+            for partial in (Path(stem).with_suffix(".pdf"), Path(stem).with_suffix(".png")):
+                partial.unlink(missing_ok=True)
+            raise PlotTextError(
+                f"figure {name}: {warning} Remove the character from the text it comes from "
+                "(a class name, report.title) or install a font that has it."
+            ) from None
+
+
+def _make_figure(name: str, data: ReportData, s: Strings, stem, latency_files: dict[str, Path] | None):
     if name == "latency":
         return latency(data, s, latency_files or {}, stem)
     functions = {

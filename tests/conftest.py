@@ -52,10 +52,12 @@ def report_outputs() -> list[str]:
     return outputs + (["reports/report.pdf"] if engine_available() else [])
 
 
-def planned_jobs(workdir: Path, config: Path) -> dict[str, int]:
-    """Rule -> number of jobs a dry run would execute, from its job-stats table."""
+def planned_jobs(workdir: Path, config: Path, targets: list[str] | None = None) -> dict[str, int]:
+    """Rule -> number of jobs a dry run would execute, from its job-stats table (targets: the
+    report outputs by default; [] for the default rule, all)."""
+    targets = report_outputs() if targets is None else targets
     result = subprocess.run(
-        [*SNAKEMAKE, *report_outputs(), "--dry-run", "--quiet", "rules", "--cores", "2", "--configfile", str(config)],
+        [*SNAKEMAKE, *targets, "--dry-run", "--quiet", "rules", "--cores", "2", "--configfile", str(config)],
         cwd=workdir,
         capture_output=True,
         text=True,

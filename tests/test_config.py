@@ -9,7 +9,14 @@ import pytest
 import yaml
 from snakemake.utils import validate
 
-from compressbench.config import ConfigError, check_config, parity_threshold, physical_cores, thread_count
+from compressbench.config import (
+    ConfigError,
+    check_config,
+    parity_threshold,
+    physical_cores,
+    thread_count,
+    usable_cpus,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = str(ROOT / "workflow" / "schemas" / "config.schema.yaml")
@@ -89,7 +96,7 @@ def test_root_required_for_folder_sources():
 
 def test_threads_and_thresholds():
     config = copy.deepcopy(default_config())
-    assert thread_count(config) == physical_cores() >= 1
+    assert thread_count(config) == min(physical_cores(), usable_cpus()) >= 1
     config["runtime"]["threads"] = 3
     assert thread_count(config) == 3
     assert parity_threshold(config, "openvino") == pytest.approx(0.999)

@@ -502,7 +502,7 @@ def test_stratified_subset_without_limit_keeps_everything():
 
 def test_stratified_subset_limit_below_class_count():
     labels = np.repeat(np.arange(5), 4)
-    with pytest.raises(DataError, match="limit 4 is smaller than the number of classes \\(5\\)"):
+    with pytest.raises(DataError, match="limit=4: smaller than the number of classes \\(5\\)"):
         stratified_subset(np.arange(20), labels, 4, seed=0)
 
 

@@ -11,6 +11,11 @@ from compressbench.config import (
 )
 from compressbench.targets import TARGETS, runtime_options
 
+from compressbench.runlock import other_run_note
+
+if workflow.is_main_process and other_run_note():
+    print(other_run_note(), file=sys.stderr)
+
 try:
     check_config(config)
 except ConfigError as error:

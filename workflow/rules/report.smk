@@ -9,6 +9,31 @@ REPORT_FIGURES = report_workflow.figure_names(REPORT_RULE_NAMES, REPORT_BENCHMAR
 REPORT_INPUTS = report_workflow.result_inputs(
     TARGET_NAMES, REPORT_RULE_NAMES, REPORT_BENCHMARK_APP
 )
+# Every result file the report stands on, also those it reads only through summaries (raw timings,
+# predictions). Snakemake does not rebuild a missing intermediate file while the files made from it
+# are up to date, so one removed by an interrupted or failed run (or deleted) would stay missing
+# under an unchanged report: rule all asks for them all, so the next plain run rebuilds it and
+# then the summary and report that quote it.
+RESULT_FILES = [
+    *rules.prepare_data.output,
+    *rules.train.output,
+    *rules.export_onnx.output,
+    *expand(
+        [
+            *rules.build_target.output,
+            *rules.evaluate.output,
+            *rules.parity.output,
+            *(rules.benchmark.output if "benchmark" in REPORT_RULE_NAMES else []),
+        ],
+        target=TARGET_NAMES,
+    ),
+    *REPORT_BENCHMARK_APP,
+    *(
+        [rules.environment.output.environment]
+        if "environment" in REPORT_RULE_NAMES
+        else []
+    ),
+]
 REPORT_FIGURE_PDFS = expand("reports/figures/{name}.pdf", name=REPORT_FIGURES)
 REPORT_FIGURE_PNGS = expand("reports/figures/{name}.png", name=REPORT_FIGURES)
 
