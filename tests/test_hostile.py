@@ -257,3 +257,49 @@ def test_pdf_with_a_glyph_no_font_has_fails_naming_text_and_character(tmp_path):
         build_pdf(tex, tmp_path / "report.pdf")
     assert "Ivan 🚀 Петров" in str(error.value)
     assert not (tmp_path / "report.pdf").exists()
+
+
+# --- damaged model files: build and evaluate name the target and the file -------------
+
+SPEC = dict(in_channels=1, input_size=16, num_classes=2, class_names=["a", "b"], mean=[0.5], std=[0.25])
+
+
+def damaged(path, size=300):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(np.random.default_rng(1).integers(0, 256, size, dtype=np.uint8).tobytes())
+    return path
+
+
+@pytest.mark.parametrize("target", ["openvino", "onnxruntime"])
+def test_build_from_a_damaged_onnx_names_target_and_file(tmp_path, target):
+    from compressbench.model import ModelSpec
+    from compressbench.targets import get_target
+    from compressbench.targets.context import BuildContext, TargetBuildError, build_target
+
+    onnx = damaged(tmp_path / "model.onnx")
+    context = BuildContext(spec=ModelSpec(**SPEC), checkpoint=tmp_path / "weights.pt", onnx_path=onnx)
+    out_dir = tmp_path / "models" / target
+    with pytest.raises(TargetBuildError, match=f"build of target '{target}' failed") as error:
+        build_target(get_target(target), context, out_dir)
+    assert str(onnx) in str(error.value)
+    assert not out_dir.exists()  # no finished-looking model folder
+
+
+@pytest.mark.parametrize(
+    ("target", "files"),
+    [("openvino", ["model.xml", "model.bin"]), ("onnxruntime", ["model.onnx"]), ("pytorch", ["model.pt"])],
+)
+def test_evaluating_a_damaged_model_names_target_and_files(tmp_path, target, files):
+    from compressbench.data import Dataset
+    from compressbench.evaluation import EvalSettings, EvaluationError, evaluate
+    from compressbench.model import ModelSpec
+    from compressbench.targets import get_target
+
+    model_dir = tmp_path / "models" / target
+    for name in files:
+        damaged(model_dir / name)
+    images = np.zeros((4, 1, 16, 16), np.uint8)
+    dataset = Dataset(images, np.array([0, 1, 0, 1]), images, np.array([0, 1, 0, 1]), ["a", "b"])
+    with pytest.raises(EvaluationError, match=f"evaluation of target '{target}'") as error:
+        evaluate(get_target(target), model_dir, ModelSpec(**SPEC), dataset, EvalSettings(threads=1), {})
+    assert all(str(model_dir / name) in str(error.value) for name in files)
