@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import pickle
 import warnings
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,14 +55,19 @@ def save_dataset(dataset: Dataset, path: str | Path) -> None:
 
 
 def load_dataset(path: str | Path) -> Dataset:
-    with np.load(path, allow_pickle=False) as arrays:
-        return Dataset(
-            train_images=arrays["train_images"],
-            train_labels=arrays["train_labels"].astype(np.int64),
-            test_images=arrays["test_images"],
-            test_labels=arrays["test_labels"].astype(np.int64),
-            class_names=[str(name) for name in arrays["class_names"]],
-        )
+    try:
+        with np.load(path, allow_pickle=False) as arrays:
+            return Dataset(
+                train_images=arrays["train_images"],
+                train_labels=arrays["train_labels"].astype(np.int64),
+                test_images=arrays["test_images"],
+                test_labels=arrays["test_labels"].astype(np.int64),
+                class_names=[str(name) for name in arrays["class_names"]],
+            )
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
+        raise DataError(
+            f"{path}: damaged dataset cache ({type(error).__name__}: {error}); delete it and rerun to rebuild it"
+        ) from error
 
 
 def resize_images(images: np.ndarray, size: int) -> np.ndarray:
@@ -159,7 +165,7 @@ def _ensure_cifar10_files(root: Path) -> Path:
 
 
 def load_cifar10_source(root: str | Path, image_size: int = 32) -> Dataset:
-    folder = _ensure_cifar10_files(Path(root))
+    folder = _ensure_cifar10_files(Path(root).expanduser())
     train_files = sorted(folder.glob("data_batch_*"))
     test_file = folder / "test_batch"
     meta_file = folder / "batches.meta"
@@ -275,9 +281,10 @@ def _to_nchw(images: list[np.ndarray], channels: int) -> np.ndarray:
 
 
 def load_imagefolder_source(root: str | Path, image_size: int) -> Dataset:
-    root = Path(root)
+    root = Path(root).expanduser()
     if not root.is_dir():
-        raise DataError(f"dataset.root={root}: folder does not exist")
+        problem = "is a file, not a folder" if root.exists() else "folder does not exist"
+        raise DataError(f"dataset.root={root}: {problem}")
     train_classes = _class_folders(root / "train")
     test_classes = _class_folders(root / "test")
     if train_classes != test_classes:

@@ -303,3 +303,49 @@ def test_evaluating_a_damaged_model_names_target_and_files(tmp_path, target, fil
     with pytest.raises(EvaluationError, match=f"evaluation of target '{target}'") as error:
         evaluate(get_target(target), model_dir, ModelSpec(**SPEC), dataset, EvalSettings(threads=1), {})
     assert all(str(model_dir / name) in str(error.value) for name in files)
+
+
+# --- more inputs: the dataset cache, dataset.root, report text ------------------------
+
+
+def test_damaged_dataset_cache_names_the_file(tmp_path):
+    from compressbench.data import load_dataset
+
+    cache = damaged(tmp_path / "dataset.npz")
+    with pytest.raises(DataError, match="damaged dataset cache.*delete it and rerun") as error:
+        load_dataset(cache)
+    assert str(cache) in str(error.value)
+
+
+def test_dataset_root_is_a_file_or_under_home(tmp_path, monkeypatch):
+    (tmp_path / "root.txt").write_text("x")
+    with pytest.raises(DataError, match="root.txt: is a file, not a folder"):
+        prepare_dataset("imagefolder", tmp_path / "root.txt", 16)
+    two_class_folder(tmp_path / "data")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert prepare_dataset("imagefolder", "~/data", 16).class_names == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "valid"),
+    [
+        ("title", None, True),
+        ("title", "", True),  # empty: the default title
+        ("title", "Tab\tand\nnewline", True),
+        ("title", "   ", False),
+        ("title", "bell\x07", False),
+        ("author", "nul\x00", False),
+        ("author", "Иван 🚀 Петров", True),  # valid text; the PDF build names the glyph it lacks
+    ],
+)
+def test_report_text_must_be_printable(key, value, valid):
+    from snakemake.utils import validate
+    from test_config import SCHEMA, default_config
+
+    config = default_config()
+    config["report"][key] = value
+    if valid:
+        validate(config, SCHEMA)
+    else:
+        with pytest.raises(Exception, match=rf"instance\['report'\]\['{key}'\]"):
+            validate(config, SCHEMA)
