@@ -349,3 +349,14 @@ def test_report_text_must_be_printable(key, value, valid):
     else:
         with pytest.raises(Exception, match=rf"instance\['report'\]\['{key}'\]"):
             validate(config, SCHEMA)
+
+
+@pytest.mark.parametrize("text", ['{"in_channels": 1', '{"colour": 3}', "\udcff"])
+def test_damaged_model_spec_names_the_file(tmp_path, text):
+    from compressbench.model import ModelSpec
+
+    path = tmp_path / "spec.json"
+    path.write_bytes(text.encode("utf-8", "surrogateescape"))
+    with pytest.raises(ValueError, match="not a model spec") as error:
+        ModelSpec.load(path)
+    assert str(path) in str(error.value)
