@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +59,17 @@ def time_test_set(runtime, images: np.ndarray, settings: EvalSettings) -> tuple[
     return logits, seconds
 
 
+def runtime_info(runtime, target: TargetSpec, threads: int) -> dict:
+    """What the runtime really uses; a thread count other than the one asked for is said aloud,
+    since "the same threads for every runtime" is what makes the timings comparable."""
+    info = runtime.info()
+    if info.get("threads") not in (None, threads):
+        warnings.warn(
+            f"target {target.name!r}: {target.runtime} runs {info['threads']} threads, not {threads}", stacklevel=2
+        )
+    return info
+
+
 def evaluate(
     target: TargetSpec, model_dir: Path, spec: ModelSpec, dataset: Dataset, settings: EvalSettings, options: dict
 ) -> dict:
@@ -90,7 +102,7 @@ def evaluate(
             "test_set_seconds": float(np.median(seconds)),
             "test_set_seconds_passes": seconds,
             "batch_size": settings.batch_size,
-            **{f"runtime_{key}": value for key, value in runtime.info().items()},
+            **{f"runtime_{key}": value for key, value in runtime_info(runtime, target, settings.threads).items()},
             **build_info(model_dir),
         },
         "per_class": per_class_metrics(labels, predictions, spec.class_names),

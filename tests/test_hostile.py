@@ -360,3 +360,18 @@ def test_damaged_model_spec_names_the_file(tmp_path, text):
     with pytest.raises(ValueError, match="not a model spec") as error:
         ModelSpec.load(path)
     assert str(path) in str(error.value)
+
+
+def test_a_runtime_that_runs_other_threads_than_asked_is_reported():
+    from compressbench.evaluation import runtime_info
+    from compressbench.targets import get_target
+
+    class CappedRuntime:  # what OpenVINO does when asked for more threads than it finds cores
+        def info(self):
+            return {"threads": 2, "precision": "f32"}
+
+    with pytest.warns(UserWarning, match="target 'openvino': openvino runs 2 threads, not 8"):
+        assert runtime_info(CappedRuntime(), get_target("openvino"), 8)["threads"] == 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        runtime_info(CappedRuntime(), get_target("openvino"), 2)
