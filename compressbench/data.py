@@ -362,11 +362,14 @@ def prepare_dataset(
 
 
 def check_classes(dataset: Dataset, source: str) -> None:
-    """A classifier needs two classes or more, each with training and test images."""
+    """A classifier needs two classes or more, each with training images; a class without test
+    images is said aloud (its recall is undefined)."""
     names = dataset.class_names
     if len(names) < 2:
         raise DataError(f"{source}: {len(names)} class ({', '.join(names)}); classification needs at least two")
     for split, labels in (("train", dataset.train_labels), ("test", dataset.test_labels)):
-        empty = [names[i] for i in sorted(set(range(len(names))) - set(labels.tolist()))]
+        empty = ", ".join(repr(names[i]) for i in sorted(set(range(len(names))) - set(labels.tolist())))
+        if empty and split == "train":
+            raise DataError(f"{source}: no training images of class {empty}")
         if empty:
-            raise DataError(f"{source}: no {split} images of class {', '.join(map(repr, empty))}")
+            warnings.warn(f"{source}: no test images of class {empty}; its recall is undefined", stacklevel=3)

@@ -375,3 +375,15 @@ def test_a_runtime_that_runs_other_threads_than_asked_is_reported():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         runtime_info(CappedRuntime(), get_target("openvino"), 2)
+
+
+def test_a_class_without_test_images_is_reported():
+    from compressbench.data import Dataset, check_classes
+
+    images = np.zeros((3, 1, 8, 8), np.uint8)
+    dataset = Dataset(images, np.array([0, 1, 2]), images[:2], np.array([0, 2]), ["a", "b", "c"])
+    with pytest.warns(UserWarning, match="no test images of class 'b'"):
+        check_classes(dataset, "dataset.name=x")
+    dataset.train_labels = np.array([0, 0, 2])
+    with pytest.raises(DataError, match="dataset.name=x: no training images of class 'b'"):
+        check_classes(dataset, "dataset.name=x")
