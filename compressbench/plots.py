@@ -342,7 +342,7 @@ def make_figure(name: str, data: ReportData, s: Strings, stem, latency_files: di
                 partial.unlink(missing_ok=True)
             raise PlotTextError(
                 f"figure {name}: {warning} Remove the character from the text it comes from "
-                "(a class name, report.title) or install a font that has it."
+                "(a class name, report.title)."
             ) from None
 
 

@@ -3,7 +3,7 @@
 A build fails when the engine fails, when the log has "Missing character" (a glyph the font
 lacks would silently vanish from the PDF) or undefined references; overfull boxes are returned
 as warnings. The error for a missing glyph names the character and the report text holding it
-(a title, author or class name), since no installed font is guaranteed to have emoji or CJK.
+(a title, author or class name): the report's fonts (CMU or DejaVu) have no emoji or CJK.
 """
 
 from __future__ import annotations
@@ -55,8 +55,7 @@ def missing_glyph_errors(log: str, tex_text: str) -> list[str]:
         quoted = "; ".join(f"line {n}: {line[:100]!r}" for n, line in lines[:3]) or "text not found in the .tex"
         errors.append(
             f"character {char!r} (U+{ord(char[0]):04X}) is in no font of the PDF and would vanish from it "
-            f"({quoted}). Remove it from the text it comes from (report.title, report.author, a class name) "
-            "or install a font that has it"
+            f"({quoted}). Remove it from the text it comes from (report.title, report.author, a class name)"
         )
     return errors
 
