@@ -15,7 +15,7 @@ from typing import ClassVar
 
 import yaml
 
-from .machine import physical_cores
+from .machine import physical_cores, usable_cpus
 from .targets import TARGETS
 
 SCHEMA = Path(__file__).resolve().parents[1] / "workflow" / "schemas" / "config.schema.yaml"
@@ -23,6 +23,17 @@ SCHEMA = Path(__file__).resolve().parents[1] / "workflow" / "schemas" / "config.
 
 class ConfigError(ValueError):
     pass
+
+
+def check_threads(config: dict) -> None:
+    """More threads than CPUs would time the OS scheduler, and runtimes would silently differ
+    (OpenVINO caps itself at the cores it finds, PyTorch and ONNX Runtime do not)."""
+    threads, cpus = config["runtime"].get("threads"), usable_cpus()
+    if threads is not None and threads > cpus:
+        raise ConfigError(
+            f"runtime.threads={threads}: more than the {cpus} CPUs this machine lets the workflow use; "
+            f"set at most {cpus}, or null for one thread per physical core"
+        )
 
 
 def check_config(config: dict) -> None:
@@ -36,6 +47,7 @@ def check_config(config: dict) -> None:
     dataset = config["dataset"]
     if dataset["name"] != "digits" and not dataset["root"]:
         raise ConfigError(f"dataset.root: required for dataset.name={dataset['name']!r}")
+    check_threads(config)
 
 
 def validate_config(config: dict) -> dict:
@@ -94,7 +106,7 @@ class FromConfig:
 
 
 def thread_count(config: dict) -> int:
-    return config["runtime"]["threads"] or physical_cores()
+    return config["runtime"]["threads"] or min(physical_cores(), usable_cpus())
 
 
 def parity_threshold(config: dict, target: str) -> float:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import pickle
+import warnings
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,14 +55,19 @@ def save_dataset(dataset: Dataset, path: str | Path) -> None:
 
 
 def load_dataset(path: str | Path) -> Dataset:
-    with np.load(path, allow_pickle=False) as arrays:
-        return Dataset(
-            train_images=arrays["train_images"],
-            train_labels=arrays["train_labels"].astype(np.int64),
-            test_images=arrays["test_images"],
-            test_labels=arrays["test_labels"].astype(np.int64),
-            class_names=[str(name) for name in arrays["class_names"]],
-        )
+    try:
+        with np.load(path, allow_pickle=False) as arrays:
+            return Dataset(
+                train_images=arrays["train_images"],
+                train_labels=arrays["train_labels"].astype(np.int64),
+                test_images=arrays["test_images"],
+                test_labels=arrays["test_labels"].astype(np.int64),
+                class_names=[str(name) for name in arrays["class_names"]],
+            )
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
+        raise DataError(
+            f"{path}: damaged dataset cache ({type(error).__name__}: {error}); delete it and rerun to rebuild it"
+        ) from error
 
 
 def resize_images(images: np.ndarray, size: int) -> np.ndarray:
@@ -158,7 +165,7 @@ def _ensure_cifar10_files(root: Path) -> Path:
 
 
 def load_cifar10_source(root: str | Path, image_size: int = 32) -> Dataset:
-    folder = _ensure_cifar10_files(Path(root))
+    folder = _ensure_cifar10_files(Path(root).expanduser())
     train_files = sorted(folder.glob("data_batch_*"))
     test_file = folder / "test_batch"
     meta_file = folder / "batches.meta"
@@ -199,16 +206,35 @@ def _read_image(path: Path, size: int) -> np.ndarray:
     try:
         with Image.open(path) as image:
             image.load()
-            if image.mode.startswith("I"):  # 16/32-bit grayscale: keep the top 8 bits
-                high_bits = 24 if image.mode == "I" and np.asarray(image).max() > 65535 else 8
-                converted = Image.fromarray((np.asarray(image).astype(np.uint32) >> high_bits).astype(np.uint8))
-            else:
-                converted = image.convert("L" if image.mode in ("L", "LA", "1", "P") and _is_gray(image) else "RGB")
+            converted = _to_8_bit(image, path)
+    except Image.DecompressionBombError as error:
+        raise DataError(
+            f"{path}: image too large to decode safely ({error}); PIL's limit is "
+            f"{Image.MAX_IMAGE_PIXELS} pixels (PIL.Image.MAX_IMAGE_PIXELS): shrink or remove it"
+        ) from error
     except (UnidentifiedImageError, OSError, ValueError) as error:
         raise DataError(f"{path}: cannot read image ({error})") from error
     if converted.size != (size, size):
         converted = converted.resize((size, size), Image.BILINEAR)
     return np.asarray(converted)
+
+
+def _to_8_bit(image: Image.Image, path: Path) -> Image.Image:
+    """8-bit L for grayscale modes (1, L, LA, gray palettes, 16/32-bit integer, float), RGB otherwise."""
+    if image.mode.startswith("I"):  # 16/32-bit grayscale: keep the top 8 bits
+        high_bits = 24 if image.mode == "I" and np.asarray(image).max() > 65535 else 8
+        return Image.fromarray((np.asarray(image).astype(np.uint32) >> high_bits).astype(np.uint8))
+    if image.mode == "F":  # float grayscale (TIFF): 0..1 or 0..255 intensities
+        return Image.fromarray(_float_to_uint8(np.asarray(image), path))
+    return image.convert("L" if image.mode in ("L", "LA", "1", "P") and _is_gray(image) else "RGB")
+
+
+def _float_to_uint8(values: np.ndarray, path: Path) -> np.ndarray:
+    low, high = float(np.min(values)), float(np.max(values))
+    if not (np.isfinite(low) and np.isfinite(high)) or low < 0 or high > 255:
+        raise DataError(f"{path}: float image with values {low:g}..{high:g}; expected 0..1 or 0..255")
+    scale = 255.0 if high <= 1.0 else 1.0
+    return np.round(values * scale).astype(np.uint8)
 
 
 def _is_gray(image: Image.Image) -> bool:
@@ -218,11 +244,24 @@ def _is_gray(image: Image.Image) -> bool:
     return bool((palette[..., 0] == palette[..., 1]).all() and (palette[..., 1] == palette[..., 2]).all())
 
 
+def _image_files(folder: Path) -> list[Path]:
+    """Image files of a class folder; hidden files (macOS "._x.jpg" copies) are skipped, other
+    non-image files are skipped with a warning so nothing is dropped unnoticed."""
+    entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+    files = [p for p in entries if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS]
+    skipped = [p.name for p in entries if p not in files]
+    if skipped:
+        warnings.warn(
+            f"{folder}: skipped {len(skipped)} entries that are not image files: {', '.join(skipped[:5])}", stacklevel=3
+        )
+    return files
+
+
 def _read_split(split_dir: Path, classes: list[str], size: int) -> tuple[list[np.ndarray], np.ndarray]:
     images: list[np.ndarray] = []
     labels: list[int] = []
     for label, name in enumerate(classes):
-        files = sorted(p for p in (split_dir / name).iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS)
+        files = _image_files(split_dir / name)
         if not files:
             raise DataError(f"{split_dir / name}: class folder holds no images")
         images.extend(_read_image(path, size) for path in files)
@@ -242,9 +281,10 @@ def _to_nchw(images: list[np.ndarray], channels: int) -> np.ndarray:
 
 
 def load_imagefolder_source(root: str | Path, image_size: int) -> Dataset:
-    root = Path(root)
+    root = Path(root).expanduser()
     if not root.is_dir():
-        raise DataError(f"dataset.root={root}: folder does not exist")
+        problem = "is a file, not a folder" if root.exists() else "folder does not exist"
+        raise DataError(f"dataset.root={root}: {problem}")
     train_classes = _class_folders(root / "train")
     test_classes = _class_folders(root / "test")
     if train_classes != test_classes:
@@ -264,7 +304,7 @@ def load_imagefolder_source(root: str | Path, image_size: int) -> Dataset:
 
 
 def stratified_subset(
-    images: np.ndarray, labels: np.ndarray, limit: int | None, seed: int
+    images: np.ndarray, labels: np.ndarray, limit: int | None, seed: int, setting: str = "limit"
 ) -> tuple[np.ndarray, np.ndarray]:
     """Keep `limit` samples with the class balance of the full split (all when limit is None).
 
@@ -274,7 +314,7 @@ def stratified_subset(
         return images, labels
     classes, counts = np.unique(labels, return_counts=True)
     if limit < len(classes):
-        raise DataError(f"limit {limit} is smaller than the number of classes ({len(classes)})")
+        raise DataError(f"{setting}={limit}: smaller than the number of classes ({len(classes)})")
     exact = counts * (limit / len(labels))
     quota = np.floor(exact).astype(int)
     by_remainder = np.argsort(-(exact - quota), kind="stable")
@@ -311,10 +351,25 @@ def prepare_dataset(
     seed: int = 0,
 ) -> Dataset:
     dataset = load_source(name, root, image_size, seed)
+    check_classes(dataset, f"dataset.name={name}" + (f", dataset.root={root}" if name != "digits" else ""))
     dataset.train_images, dataset.train_labels = stratified_subset(
-        dataset.train_images, dataset.train_labels, train_limit, seed
+        dataset.train_images, dataset.train_labels, train_limit, seed, "dataset.train_limit"
     )
     dataset.test_images, dataset.test_labels = stratified_subset(
-        dataset.test_images, dataset.test_labels, test_limit, seed
+        dataset.test_images, dataset.test_labels, test_limit, seed, "dataset.test_limit"
     )
     return dataset
+
+
+def check_classes(dataset: Dataset, source: str) -> None:
+    """A classifier needs two classes or more, each with training images; a class without test
+    images is said aloud (its recall is undefined)."""
+    names = dataset.class_names
+    if len(names) < 2:
+        raise DataError(f"{source}: {len(names)} class ({', '.join(names)}); classification needs at least two")
+    for split, labels in (("train", dataset.train_labels), ("test", dataset.test_labels)):
+        empty = ", ".join(repr(names[i]) for i in sorted(set(range(len(names))) - set(labels.tolist())))
+        if empty and split == "train":
+            raise DataError(f"{source}: no training images of class {empty}")
+        if empty:
+            warnings.warn(f"{source}: no test images of class {empty}; its recall is undefined", stacklevel=3)

@@ -7,6 +7,7 @@ Quality only: nothing here is timed. Every time in the report comes from the ben
 from __future__ import annotations
 
 import gzip
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -20,10 +21,15 @@ from .model import ModelSpec, build_model, count_parameters
 from .preprocess import normalize
 from .runtimes import open_runtime
 from .stats import quality_intervals
-from .tables import files_size, read_json, write_json, write_tsv
+from .tables import files_size, read_json, write_json, write_matrix_tsv, write_tsv
 from .targets import TargetSpec
 
+CONFUSION_CORNER = "true \\ predicted"  # rows: true class; read by position (tables.read_matrix_tsv)
 BUILD_INFO = "build_info.json"  # optional facts a builder records (e.g. sparsity), copied into the metrics
+
+
+class EvaluationError(RuntimeError):
+    """A target's model cannot be opened or run; the message names the target and its files."""
 
 
 @dataclass
@@ -49,12 +55,30 @@ def build_info(model_dir: Path) -> dict:
     return read_json(path) if path.is_file() else {}
 
 
+def runtime_info(runtime, target: TargetSpec, threads: int) -> dict:
+    """What the runtime really uses; a thread count other than the one asked for is said aloud,
+    since "the same threads for every runtime" is what makes the timings comparable."""
+    info = runtime.info()
+    if info.get("threads") not in (None, threads):
+        warnings.warn(
+            f"target {target.name!r}: {target.runtime} runs {info['threads']} threads, not {threads}", stacklevel=2
+        )
+    return info
+
+
 def evaluate(
     target: TargetSpec, model_dir: Path, spec: ModelSpec, dataset: Dataset, settings: EvalSettings, options: dict
 ) -> dict:
-    runtime = open_runtime(target, model_dir, spec, settings.threads, options)
     images = normalize(dataset.test_images, spec.mean, spec.std)
-    logits = runtime.predict(images, settings.batch_size)
+    try:
+        runtime = open_runtime(target, model_dir, spec, settings.threads, options)
+        logits = runtime.predict(images, settings.batch_size)
+    except Exception as error:  # runtimes raise their own types for a damaged model file
+        files = ", ".join(str(p) for p in sorted(Path(model_dir).iterdir())) if Path(model_dir).is_dir() else model_dir
+        raise EvaluationError(
+            f"evaluation of target {target.name!r} ({target.runtime}) failed on its model files "
+            f"({files}): {type(error).__name__}: {error}"
+        ) from error
     predictions = logits.argmax(axis=1)
     labels = dataset.test_labels
     return {
@@ -75,7 +99,7 @@ def evaluate(
             "params": count_parameters(build_model(spec)),
             "test_images": int(len(labels)),
             "batch_size": settings.batch_size,
-            **{f"runtime_{key}": value for key, value in runtime.info().items()},
+            **{f"runtime_{key}": value for key, value in runtime_info(runtime, target, settings.threads).items()},
             **build_info(model_dir),
         },
         "per_class": per_class_metrics(labels, predictions, spec.class_names),
@@ -98,9 +122,5 @@ def write_evaluation(result: dict, dataset: Dataset, spec: ModelSpec, outputs: d
     write_tsv(rows, outputs["predictions"])
     np.save(outputs["logits"], result["logits"])
     write_tsv(result["per_class"], outputs["per_class"])
-    confusion_rows = [
-        {"true": spec.class_names[i], **{name: int(v) for name, v in zip(spec.class_names, row, strict=True)}}
-        for i, row in enumerate(result["confusion"])
-    ]
-    write_tsv(confusion_rows, outputs["confusion"], ["true", *spec.class_names])
+    write_matrix_tsv(spec.class_names, result["confusion"], outputs["confusion"], CONFUSION_CORNER)
     write_json(result["metrics"], outputs["metrics"])

@@ -5,6 +5,7 @@ Nothing here is hard-coded about a CPU: every fact is detected, and an unknown o
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import socket
@@ -63,12 +64,18 @@ def physical_cores(blocks: list[dict[str, str]] | None = None) -> int:
     return len(cores) or os.cpu_count() or 1
 
 
-def usable_cpus() -> int | None:
-    """CPUs this process may run on (a container or taskset may allow fewer than the machine has)."""
+def usable_cpus() -> int:
+    """CPUs this process may run on: its affinity mask (taskset), lowered by a cgroup CPU quota
+    (containers), so it can be fewer than the machine has."""
     try:
-        return len(os.sched_getaffinity(0))
+        count = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        return os.cpu_count()
+        count = os.cpu_count() or 1
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+    except (OSError, ValueError):
+        return count
+    return count if quota == "max" else max(1, min(count, math.ceil(int(quota) / int(period))))
 
 
 def has_vnni(blocks: list[dict[str, str]] | None = None) -> bool:

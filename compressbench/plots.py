@@ -10,6 +10,7 @@ with hatches; durations below 1 ms are drawn in µs; text from the data is drawn
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 
 import matplotlib
@@ -43,6 +44,12 @@ STYLE = {
     "pdf.fonttype": 42,  # embed TrueType: text stays text in the PDF
     "savefig.bbox": "tight",
 }
+# A glyph the font lacks is drawn as an empty box: make_figure fails on it, naming figure and character.
+MISSING_GLYPH = r"Glyph \d+ .*missing from font"
+
+
+class PlotTextError(ValueError):
+    """Text from the data cannot be drawn with the figure font."""
 
 
 def _save(fig, stem: str | Path) -> list[Path]:
@@ -336,6 +343,21 @@ def benchmark_app(data: ReportData, s: Strings, stem) -> list[Path]:
 
 
 def make_figure(name: str, data: ReportData, s: Strings, stem, latency_files: dict[str, Path] | None = None):
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=MISSING_GLYPH, category=UserWarning)
+        try:
+            return _make_figure(name, data, s, stem, latency_files)
+        except UserWarning as warning:
+            plt.close("all")
+            for partial in (Path(stem).with_suffix(".pdf"), Path(stem).with_suffix(".png")):
+                partial.unlink(missing_ok=True)
+            raise PlotTextError(
+                f"figure {name}: {warning} Remove the character from the text it comes from "
+                "(a class name, report.title)."
+            ) from None
+
+
+def _make_figure(name: str, data: ReportData, s: Strings, stem, latency_files: dict[str, Path] | None):
     if name == "latency":
         return latency(data, s, latency_files or {}, stem)
     functions = {

@@ -28,7 +28,10 @@ class ModelSpec:
 
     @classmethod
     def load(cls, path: str | Path) -> ModelSpec:
-        return cls(**json.loads(Path(path).read_text(encoding="utf-8")))
+        try:
+            return cls(**json.loads(Path(path).read_text(encoding="utf-8")))
+        except (ValueError, TypeError) as error:  # bad JSON, text encoding, or keys
+            raise ValueError(f"{path}: not a model spec ({error}); delete it and rerun to retrain") from error
 
     @property
     def input_shape(self) -> tuple[int, int, int]:

@@ -31,3 +31,21 @@ def read_json(path: str | Path):
 
 def files_size(paths) -> int:
     return sum(os.path.getsize(p) for p in paths)
+
+
+def write_matrix_tsv(names: list[str], matrix, path: str | Path, corner: str) -> None:
+    """A square table: header `corner, *names`, then one row per name. Read it by position, so a
+    name may equal `corner` or another header (a class called "true" is fine)."""
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, delimiter="\t")
+        writer.writerow([corner, *names])
+        writer.writerows([name, *(int(v) for v in row)] for name, row in zip(names, matrix, strict=True))
+
+
+def read_matrix_tsv(path: str | Path) -> tuple[list[str], list[list[int]]]:
+    """(row names, rows of ints) of a table written by write_matrix_tsv."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        header, *rows = list(csv.reader(handle, delimiter="\t"))
+    if any(len(row) != len(header) for row in rows) or len(rows) != len(header) - 1:
+        raise ValueError(f"{path}: not a square table of {len(header) - 1} named columns")
+    return [row[0] for row in rows], [[int(v) for v in row[1:]] for row in rows]

@@ -42,7 +42,8 @@ def report_outputs() -> list[str]:
 
 
 def planned_jobs(workdir: Path, config: Path, targets: list[str] | None = None) -> dict[str, int]:
-    """Rule -> number of jobs a dry run would execute, from its job-stats table."""
+    """Rule -> number of jobs a dry run would execute, from its job-stats table (targets: the
+    report outputs by default; [] for the default rule, all)."""
     targets = report_outputs() if targets is None else targets
     result = subprocess.run(
         [*SNAKEMAKE, *targets, "--dry-run", "--quiet", "rules", "--cores", "2", "--configfile", str(config)],

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..machine import describe_machine
+from ..tables import read_matrix_tsv
 
 FLOAT_COLUMNS_EXCLUDED = {"target", "runtime", "label", "weights", "precision"}
 
@@ -33,7 +34,7 @@ def _number(text):
 
 
 def read_table(path) -> list[dict]:
-    with open(path, newline="") as handle:
+    with open(path, newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle, delimiter="\t"))
 
 
@@ -116,7 +117,7 @@ class ReportData:
 
 
 def _json(path):
-    return json.loads(Path(path).read_text()) if path and Path(path).exists() else None
+    return json.loads(Path(path).read_text(encoding="utf-8")) if path and Path(path).exists() else None
 
 
 def load(inputs: ReportInputs) -> ReportData:
@@ -125,9 +126,7 @@ def load(inputs: ReportInputs) -> ReportData:
     train_log = [{k: _number(v) for k, v in r.items()} for r in read_table(inputs.train_log)]
     confusion = None
     if inputs.confusion and Path(inputs.confusion).exists():
-        table = read_table(inputs.confusion)
-        names = [r["true"] for r in table]
-        confusion = (names, [[int(r[name]) for name in names] for r in table])
+        confusion = read_matrix_tsv(inputs.confusion)
     per_class = []
     if inputs.per_class and Path(inputs.per_class).exists():
         per_class = [

@@ -29,5 +29,6 @@ def export_onnx(model: torch.nn.Module, input_shape: tuple[int, ...], path: Path
 
 
 def build(ctx: BuildContext, out_dir: Path) -> None:
-    """The ONNX Runtime target runs the shared FP32 export as it is."""
+    """The ONNX Runtime target runs the shared FP32 export as it is (checked: a damaged file fails here)."""
+    onnx.checker.check_model(str(ctx.onnx_path), full_check=True)
     shutil.copyfile(ctx.onnx_path, out_dir / "model.onnx")

@@ -13,6 +13,11 @@ from compressbench.config import (
 from compressbench.report import workflow as report_workflow
 from compressbench.targets import TARGETS, runtime_options
 
+from compressbench.runlock import other_run_note
+
+if workflow.is_main_process and other_run_note():
+    print(other_run_note(), file=sys.stderr)
+
 # The schema fills every default; then the checks it cannot express. Errors name the key.
 try:
     validate_config(config)
@@ -46,8 +51,40 @@ def report_figures(config):
     return report_workflow.figure_names(bool(benchmark_app_targets(config)))
 
 
+def result_files(config):
+    """Every result file the report stands on, also those it reads only through summaries (raw
+    timings, predictions). Snakemake does not rebuild a missing intermediate file while the files
+    made from it are up to date, so one removed by an interrupted run (or deleted) would stay
+    missing under an unchanged report: `all` asks for them all, so the next plain run rebuilds it
+    and then the summary and report that quote it."""
+    targets = config["targets"]
+    repeats = range(config["benchmark"]["repeats"])
+    per_target = [
+        *paths.EVAL.values(),
+        *(p for k, p in paths.BENCH.items() if k != "benchmark_app"),
+    ]
+    return [
+        paths.DATASET,
+        paths.DATASET_SUMMARY,
+        paths.WEIGHTS,
+        paths.SPEC,
+        paths.TRAIN_LOG,
+        paths.ONNX,
+        paths.ENVIRONMENT,
+        *paths.for_targets(paths.MODEL_DIR, targets),
+        *(
+            path
+            for pattern in per_target
+            for path in paths.for_targets(pattern, targets)
+        ),
+        *expand(list(paths.BENCH_REPEAT.values()), target=targets, repeat=repeats),
+        *paths.for_targets(paths.BENCH["benchmark_app"], benchmark_app_targets(config)),
+    ]
+
+
 def get_final_output(config):
     return [
+        *result_files(config),
         paths.SUMMARY,
         paths.REPORT_MD,
         paths.REPORT_PDF,
