@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .architectures import check_model_config
 from .targets import TARGETS
 
 
@@ -42,6 +43,10 @@ def check_config(config: dict) -> None:
     for name in config["parity"]["thresholds"]:
         if name not in TARGETS:
             raise ConfigError(f"parity.thresholds: unknown target {name!r} (known: {', '.join(TARGETS)})")
+    try:
+        check_model_config(config["model"])
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
     dataset = config["dataset"]
     if dataset["name"] != "digits" and not dataset.get("root"):
         raise ConfigError(f"dataset.root: required for dataset.name={dataset['name']!r}")
