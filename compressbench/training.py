@@ -153,7 +153,8 @@ def train_one_epoch(
     model.train()
     device = next(model.parameters()).device
     dtype = autocast_dtype(settings.amp, device)
-    scaler = scaler or torch.amp.GradScaler(device.type, enabled=False)
+    if scaler is None:  # callers without mixed precision (the pruning fine-tune): a pass-through scaler
+        scaler = torch.amp.GradScaler(device.type, enabled=False)
     loss_fn = nn.CrossEntropyLoss()
     order = torch.randperm(len(labels), generator=generator)
     total_loss, correct = 0.0, 0
