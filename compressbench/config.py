@@ -15,6 +15,7 @@ from typing import ClassVar
 
 import yaml
 
+from .architectures import check_model_config
 from .machine import physical_cores, usable_cpus
 from .targets import TARGETS
 
@@ -44,6 +45,10 @@ def check_config(config: dict) -> None:
     for name in config["parity"]["thresholds"]:
         if name not in TARGETS:
             raise ConfigError(f"parity.thresholds: unknown target {name!r} (known: {', '.join(TARGETS)})")
+    try:
+        check_model_config(config["model"])
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
     dataset = config["dataset"]
     if dataset["name"] != "digits" and not dataset["root"]:
         raise ConfigError(f"dataset.root: required for dataset.name={dataset['name']!r}")

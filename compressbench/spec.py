@@ -10,6 +10,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+DEFAULT_MODEL = {"name": "lenet5"}  # what a spec written before the model registry describes
+
 
 @dataclass
 class ModelSpec:
@@ -22,6 +24,8 @@ class ModelSpec:
     mean: list[float]
     std: list[float]
     train: dict = field(default_factory=dict)  # the recipe that produced the weights (for the report)
+    model: dict = field(default_factory=lambda: dict(DEFAULT_MODEL))  # config's `model` section, nulls dropped
+    summary: dict = field(default_factory=dict)  # layers, params, MACs (compressbench.model_summary)
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False), encoding="utf-8")

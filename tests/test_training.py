@@ -17,7 +17,10 @@ from compressbench.training import (
     TRAIN_LOG_COLUMNS,
     TrainSettings,
     make_optimizer,
+    make_scheduler,
     make_spec,
+    random_crop,
+    resolve_device,
     save_checkpoint,
     train,
     write_train_log,
@@ -203,3 +206,92 @@ def test_unknown_optimizer_raises(name):
 def test_train_with_unknown_optimizer_raises(digits):
     with pytest.raises(ValueError, match="use adam or sgd"):
         train(digits, make_settings(TrainSettings, "train", epochs=1, threads=1, optimizer="rmsprop"))
+
+
+# --- device, mixed precision, schedule, augmentation, other models -------------------
+
+
+def test_spec_records_device_amp_model_and_summary(two_runs):
+    _, spec, _ = two_runs[0]
+    assert spec.train["device"] == "auto" and spec.train["amp"] == "none"
+    assert spec.train["device_used"] == ("cpu" if not torch.cuda.is_available() else torch.cuda.get_device_name())
+    assert spec.model == {"name": "lenet5"}
+    assert spec.summary["architecture"] == "LeNet-5" and spec.summary["params"] == 61_706
+
+
+def test_bf16_autocast_trains_on_cpu(digits):
+    settings = make_settings(
+        TrainSettings, "train", epochs=1, threads=1, device="cpu", amp="bf16", horizontal_flip=False
+    )
+    model, spec, log = train(digits, settings)
+    assert spec.train["amp"] == "bf16" and spec.train["device_used"] == "cpu"
+    assert all(tensor.dtype == torch.float32 for tensor in model.state_dict().values())  # weights stay FP32
+    assert log[0]["train_loss"] > 0 and np.isfinite(log[0]["train_loss"])
+
+
+def test_fp16_on_cpu_fails_before_training(digits):
+    with pytest.raises(ValueError, match="train.amp=fp16 needs CUDA"):
+        train(digits, make_settings(TrainSettings, "train", epochs=1, threads=1, device="cpu", amp="fp16"))
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message on a machine without CUDA")
+def test_cuda_without_cuda_fails_before_training(digits):
+    with pytest.raises(ValueError, match="train.device=cuda: CUDA is not available"):
+        train(digits, make_settings(TrainSettings, "train", epochs=1, threads=1, device="cuda"))
+
+
+def test_auto_device_is_cpu_without_cuda():
+    assert resolve_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
+    with pytest.raises(ValueError, match="train.device='tpu'"):
+        resolve_device("tpu")
+
+
+def test_cosine_schedule_anneals_to_zero():
+    model = LeNet5(1, 10, 16)
+    settings = make_settings(TrainSettings, "train", epochs=4, learning_rate=0.1, optimizer="sgd", lr_schedule="cosine")
+    optimizer = make_optimizer(model, settings)
+    scheduler = make_scheduler(optimizer, settings)
+    rates = []
+    for _ in range(settings.epochs):
+        rates.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    assert rates[0] == 0.1 and rates == sorted(rates, reverse=True)
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(0.0, abs=1e-12)
+    with pytest.raises(ValueError, match="train.lr_schedule='step'"):
+        make_scheduler(optimizer, make_settings(TrainSettings, "train", lr_schedule="step"))
+
+
+def test_random_crop_cuts_a_shifted_window_of_the_padded_image():
+    batch = torch.arange(2 * 1 * 4 * 4, dtype=torch.float32).reshape(2, 1, 4, 4) + 1
+    crops = random_crop(batch, 2, torch.Generator().manual_seed(0))
+    again = random_crop(batch, 2, torch.Generator().manual_seed(0))
+    assert crops.shape == batch.shape and torch.equal(crops, again)
+    padded = torch.nn.functional.pad(batch, (2, 2, 2, 2))
+    for image, crop in zip(padded, crops, strict=True):
+        windows = [image[:, y : y + 4, x : x + 4] for y in range(5) for x in range(5)]
+        assert any(torch.equal(window, crop) for window in windows)
+
+
+def test_resnet_with_crop_and_cosine_trains(digits):
+    settings = make_settings(
+        TrainSettings,
+        "train",
+        epochs=3,
+        batch_size=32,
+        threads=1,
+        learning_rate=0.01,
+        lr_schedule="cosine",
+        random_crop_padding=2,
+    )
+    model, spec, log = train(digits, settings, {"name": "resnet8", "shortcut": None, "kwargs": {}})
+    assert spec.model == {"name": "resnet8"} and spec.summary["architecture"] == "ResNet-8"
+    assert spec.train["lr_schedule"] == "cosine" and spec.train["random_crop_padding"] == 2
+    assert log[-1]["train_loss"] < log[0]["train_loss"]
+    assert log[-1]["test_accuracy"] > 0.2  # 10 classes: chance is 0.1
+    assert not model.training and next(model.parameters()).device.type == "cpu"
+
+
+def test_broken_model_fails_before_training(digits):
+    with pytest.raises(ValueError, match="model.name='byo_models:wrong_output'"):
+        train(digits, make_settings(TrainSettings, "train", epochs=50, threads=1), {"name": "byo_models:wrong_output"})

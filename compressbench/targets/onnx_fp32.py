@@ -11,7 +11,11 @@ from .context import BuildContext
 
 
 def export_onnx(model: torch.nn.Module, input_shape: tuple[int, ...], path: Path, opset: int) -> None:
-    """Export with a dynamic batch axis and check the result with onnx.checker."""
+    """Export with a dynamic batch axis and check the result with onnx.checker.
+
+    In eval mode with constant folding the exporter folds each BatchNorm into the convolution
+    before it, so ONNX Runtime and OpenVINO get plain Conv nodes (tests/test_registry_models.py)."""
+    model.eval()
     example = torch.zeros(1, *input_shape)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the TorchScript exporter announces its deprecation
@@ -23,6 +27,8 @@ def export_onnx(model: torch.nn.Module, input_shape: tuple[int, ...], path: Path
             output_names=["logits"],
             dynamic_axes={"images": {0: "batch"}, "logits": {0: "batch"}},
             opset_version=opset,
+            training=torch.onnx.TrainingMode.EVAL,
+            do_constant_folding=True,
             dynamo=False,
         )
     onnx.checker.check_model(onnx.load(str(path)), full_check=True)

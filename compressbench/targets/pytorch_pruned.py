@@ -91,6 +91,10 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
         horizontal_flip=bool(settings["finetune_horizontal_flip"]),
         seed=int(settings["seed"]),
         normalization="dataset",  # not used: the images come normalized with the FP32 model's spec
+        device="cpu",
+        amp="none",
+        lr_schedule="constant",
+        random_crop_padding=0,
         threads=ctx.threads,
     )
     targets = str(settings["finetune_targets"])

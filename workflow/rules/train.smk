@@ -16,6 +16,7 @@ rule train:
     threads: THREADS
     params:
         train=config["train"],
+        model=config["model"],
         # the configured count, not what --cores leaves: results must not depend on --cores
         threads=THREADS,
     script:

@@ -1,0 +1,72 @@
+"""Model registry: `model.name` -> the callable that builds the network.
+
+Every builder is called as ``builder(num_classes=..., in_channels=..., image_size=..., **options)``
+so that a registry model and a bring-your-own ``package.module:callable`` are sized from the data
+the same way. Importing this module is cheap (no torch): config checks read it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Architecture:
+    name: str
+    builder: str  # "module:callable"
+    options: tuple[str, ...] = ()  # the `model.*` config keys this builder takes as keyword arguments
+    label: str = ""  # human name for the report
+
+
+ARCHITECTURES = {
+    arch.name: arch
+    for arch in [
+        Architecture("lenet5", "compressbench.architectures.lenet:lenet5", label="LeNet-5"),
+        Architecture("resnet8", "compressbench.architectures.resnet:resnet8", ("shortcut",), "ResNet-8"),
+        Architecture("resnet20", "compressbench.architectures.resnet:resnet20", ("shortcut",), "ResNet-20"),
+        Architecture(
+            "mobilenetv2", "compressbench.architectures.mobilenet:mobilenetv2", ("width_multiplier",), "MobileNetV2"
+        ),
+    ]
+}
+
+# `model.*` keys that set an option of some registry model; null in config = the builder's default
+MODEL_OPTIONS = ("shortcut", "width_multiplier")
+CALLABLE_PATTERN = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
+
+
+def is_custom(name: str) -> bool:
+    """A bring-your-own `package.module:callable` rather than a registry name."""
+    return ":" in name
+
+
+def check_model_config(model: dict) -> None:
+    """What can be checked without importing anything: the name's form and which options apply."""
+    name = model.get("name", "lenet5")
+    if is_custom(name):
+        if not CALLABLE_PATTERN.match(name):
+            raise ValueError(f"model.name={name!r}: write a bring-your-own model as package.module:callable")
+        taken: tuple[str, ...] = ()
+    elif name in ARCHITECTURES:
+        taken = ARCHITECTURES[name].options
+    else:
+        raise ValueError(
+            f"model.name={name!r}: unknown (registry: {', '.join(ARCHITECTURES)}; or package.module:callable)"
+        )
+    for option in MODEL_OPTIONS:
+        if model.get(option) is not None and option not in taken:
+            users = [arch.name for arch in ARCHITECTURES.values() if option in arch.options]
+            raise ValueError(
+                f"model.{option}={model[option]!r}: {name} does not take it (only {', '.join(users)}); "
+                f"pass a bring-your-own model's arguments in model.kwargs"
+            )
+
+
+def builder_arguments(model: dict) -> dict:
+    """Keyword arguments for the builder beyond the data sizes: set options plus model.kwargs."""
+    options = {option: model[option] for option in MODEL_OPTIONS if model.get(option) is not None}
+    clash = set(options) & set(model.get("kwargs") or {})
+    if clash:
+        raise ValueError(f"model.kwargs: {sorted(clash)} already set as model.{sorted(clash)[0]}")
+    return {**options, **(model.get("kwargs") or {})}
