@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .host import host_fields
 from .tables import read_tsv, write_json, write_tsv
 
 LATENCY_TIMER = (
@@ -387,4 +388,5 @@ def benchmark_target(
             f"benchmark of target {target.name!r} ({target.runtime}) failed: {type(error).__name__}: {error}"
         ) from error
     extra = {"target": target.name, "runtime": target.runtime, "label": target.label, "test_images": len(images)}
+    extra.update(host_fields())  # cluster runs may measure targets on different nodes
     return write_benchmark(result, settings, outputs, extra)

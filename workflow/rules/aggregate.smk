@@ -15,5 +15,7 @@ rule aggregate:
         "logs/aggregate.log",
     conda:
         "../envs/compressbench.yaml"
+    resources:
+        **job_resources("aggregate"),
     script:
         "../scripts/aggregate.py"

@@ -1,4 +1,4 @@
-# Speed. Benchmark jobs time the runtimes, so each claims every core (threads: workflow.cores):
+# Speed. Benchmark jobs time the runtimes, so each claims every core (threads: TIMING_THREADS):
 # no other job runs beside them. The runtimes themselves use THREADS threads (config runtime.threads).
 
 # benchmark_app.json of every configured OpenVINO target; none when benchmark.benchmark_app is false.
@@ -19,6 +19,8 @@ rule environment:
         "logs/environment.log",
     conda:
         "../envs/compressbench.yaml"
+    resources:
+        **job_resources("environment"),
     params:
         threads=THREADS,
     script:
@@ -39,7 +41,9 @@ rule benchmark:
         "logs/benchmark/{target}.log",
     conda:
         "../envs/compressbench.yaml"
-    threads: workflow.cores
+    threads: TIMING_THREADS
+    resources:
+        **job_resources("benchmark"),
     params:
         benchmark=config["benchmark"],
         threads=THREADS,
@@ -62,7 +66,9 @@ rule benchmark_app:
         target="|".join(name for name in TARGETS if TARGETS[name].runtime == "openvino"),
     conda:
         "../envs/compressbench.yaml"
-    threads: workflow.cores
+    threads: TIMING_THREADS
+    resources:
+        **job_resources("benchmark_app"),
     params:
         seconds=config["benchmark"]["benchmark_app_seconds"],
         threads=THREADS,

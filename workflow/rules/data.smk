@@ -6,6 +6,8 @@ rule prepare_data:
         "logs/prepare_data.log",
     conda:
         "../envs/compressbench.yaml"
+    resources:
+        **job_resources("prepare_data"),
     params:
         dataset=config["dataset"],
         seed=config["train"]["seed"],

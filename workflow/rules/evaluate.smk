@@ -14,7 +14,9 @@ rule evaluate:
         "logs/evaluate/{target}.log",
     conda:
         "../envs/compressbench.yaml"
-    threads: workflow.cores
+    threads: TIMING_THREADS
+    resources:
+        **job_resources("evaluate"),
     params:
         evaluate=config["evaluate"],
         threads=THREADS,
@@ -33,6 +35,8 @@ rule parity:
         "logs/parity/{target}.log",
     conda:
         "../envs/compressbench.yaml"
+    resources:
+        **job_resources("parity"),
     params:
         threshold=lambda wildcards: parity_threshold(config, wildcards.target),
     script:

@@ -8,6 +8,8 @@ rule export_onnx:
         "logs/export_onnx.log",
     conda:
         "../envs/compressbench.yaml"
+    resources:
+        **job_resources("export_onnx"),
     params:
         export=config["export"],
     script:
@@ -24,6 +26,8 @@ rule build_target:
     conda:
         "../envs/compressbench.yaml"
     threads: THREADS
+    resources:
+        **job_resources("build_target"),
     params:
         settings=target_build_settings,
         threads=THREADS,

@@ -22,6 +22,8 @@ rule report_plots:
         "logs/report/plots.log",
     conda:
         "../envs/compressbench.yaml"
+    resources:
+        **job_resources("report_plots"),
     params:
         report=config["report"],
     script:
@@ -46,6 +48,8 @@ rule render_report:
         "logs/report/render.log",
     conda:
         "../envs/compressbench.yaml"
+    resources:
+        **job_resources("render_report"),
     params:
         report=config["report"],
     script:
@@ -65,6 +69,8 @@ rule report_pdf:
         "logs/report/pdf.log",
     conda:
         "../envs/compressbench.yaml"
+    resources:
+        **job_resources("report_pdf"),
     script:
         "../scripts/build_pdf.py"
 
@@ -79,5 +85,7 @@ rule report_zip:
         "logs/report/zip.log",
     conda:
         "../envs/compressbench.yaml"
+    resources:
+        **job_resources("report_zip"),
     script:
         "../scripts/zip_report.py"

@@ -14,6 +14,8 @@ rule train:
     conda:
         "../envs/compressbench.yaml"
     threads: THREADS
+    resources:
+        **job_resources("train"),
     params:
         train=config["train"],
         # the configured count, not what --cores leaves: results must not depend on --cores
