@@ -36,6 +36,7 @@ from typing import ClassVar
 import numpy as np
 
 from .config import FromConfig, settings_from
+from .machine import host_fields
 from .preprocess import split_batches
 from .tables import read_tsv, write_json, write_tsv
 
@@ -488,4 +489,5 @@ def benchmark_target(
         "repeat": repeat,
         **startup,
     }
+    extra.update(host_fields())  # cluster runs may measure targets on different nodes
     return write_benchmark(result, settings, outputs, extra)

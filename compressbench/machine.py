@@ -120,3 +120,16 @@ def describe_machine(threads: int | None = None, cpuinfo_path: str | Path = CPUI
         "python_implementation": platform.python_implementation(),
         "libraries": library_versions(),
     }
+
+
+def host_fields(cpuinfo_path: str | Path = CPUINFO, environ: dict | None = None) -> dict:
+    """The node a benchmark ran on, recorded with its numbers: on a cluster one run's jobs may land
+    on different nodes, and timings from different nodes or CPUs are not comparable.
+    slurm_job_id is None outside a SLURM job."""
+    environ = os.environ if environ is None else environ
+    blocks = read_cpuinfo(cpuinfo_path)
+    return {
+        "hostname": socket.gethostname(),
+        "cpu_model": (blocks[0].get("model name") if blocks else None) or platform.processor() or None,
+        "slurm_job_id": environ.get("SLURM_JOB_ID"),
+    }

@@ -168,6 +168,17 @@ def combine_op_profile(summaries: list[dict]) -> dict:
     }
 
 
+def combine_hosts(summaries: list[dict]) -> dict:
+    """Where the repeats ran: one name when all ran on one node and CPU, else every one, so that
+    a report never ranks numbers from different machines without saying so."""
+    return {
+        "hostname": ", ".join(sorted({str(s["hostname"]) for s in summaries})),
+        "cpu_model": ", ".join(sorted({str(s["cpu_model"]) for s in summaries})),
+        "hosts_by_repeat": [s["hostname"] for s in summaries],
+        "slurm_job_ids": [s["slurm_job_id"] for s in summaries],
+    }
+
+
 def combine(summaries: list[dict]) -> dict:
     """The target's summary.json from its repeats' summaries (in repeat order)."""
     if not summaries:
@@ -191,6 +202,7 @@ def combine(summaries: list[dict]) -> dict:
         "naive_over_tuned": naive["naive_test_set_seconds"] / throughput["tuned_test_set_seconds"],
         **combine_startup(summaries, throughput["batch_size_best"]),
         **combine_op_profile(summaries),
+        **combine_hosts(summaries),
         "threads_by_repeat": [s["threads"] for s in summaries],
         **{key: first[key] for key in ("runtime_info", "runtime_info_1thread", "settings", "memory_note")},
         **{key: first[key] for key in ("startup_note", "timer", "timer_throughput", "timer_naive")},

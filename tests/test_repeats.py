@@ -52,6 +52,9 @@ def repeat_summary(repeat: int, p50: float, within: tuple[float, float], ips: di
         "peak_reset": True,
         "load_seconds": 0.01 * (repeat + 1),
         "first_call_ms": 1.0 + repeat,
+        "hostname": "node1" if repeat < 2 else "node2",
+        "cpu_model": "Test CPU",
+        "slurm_job_id": None,
         **dict.fromkeys(["runtime_info", "runtime_info_1thread", "settings"], {}),
         **dict.fromkeys(["memory_note", "startup_note", "timer", "timer_throughput", "timer_naive"], "note"),
     }
@@ -275,3 +278,10 @@ def test_benchmark_process_of_onnxruntime_does_not_load_torch():
         "sys.exit(3 if 'torch' in sys.modules else 0)\n"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_combined_summary_names_every_node_its_repeats_ran_on():
+    combined = combine(REPEATS)
+    assert combined["hosts_by_repeat"] == [s["hostname"] for s in REPEATS]
+    assert combined["hostname"] == ", ".join(sorted({s["hostname"] for s in REPEATS}))
+    assert combined["cpu_model"] == "Test CPU"

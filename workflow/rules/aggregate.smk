@@ -15,6 +15,8 @@ rule aggregate:
         ),
     log:
         "logs/aggregate.log",
+    resources:
+        **job_resources("aggregate"),
     params:
         targets=TARGET_NAMES,
     script:

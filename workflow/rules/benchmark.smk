@@ -1,4 +1,4 @@
-# Speed. Benchmark jobs time the runtimes, so each claims every core (threads: workflow.cores):
+# Speed. Benchmark jobs time the runtimes, so each claims every core (threads: TIMING_THREADS):
 # no other job runs beside them. The runtimes themselves use THREADS threads (config runtime.threads).
 # Each target is measured in benchmark.repeats jobs (fresh processes); benchmark_summary combines them.
 from compressbench.benchmark import BenchSettings
@@ -19,6 +19,8 @@ rule environment:
         environment=paths.ENVIRONMENT,
     log:
         "logs/environment.log",
+    resources:
+        **job_resources("environment"),
     params:
         threads=THREADS,
     script:
@@ -37,7 +39,9 @@ rule benchmark:
     wildcard_constraints:
         repeat=r"\d+",
     priority: benchmark_priority
-    threads: workflow.cores
+    threads: TIMING_THREADS
+    resources:
+        **job_resources("benchmark"),
     params:
         # only what a job reads: changing benchmark.repeats adds or drops jobs, reruns none
         benchmark=BenchSettings.job_params(config["benchmark"]),
@@ -79,7 +83,9 @@ rule benchmark_app:
     wildcard_constraints:
         target="|".join(name for name in TARGETS if TARGETS[name].runtime == "openvino"),
     priority: -1 - len(BENCH_REPEATS)  # after every repeat (see benchmark_priority)
-    threads: workflow.cores
+    threads: TIMING_THREADS
+    resources:
+        **job_resources("benchmark_app"),
     params:
         seconds=config["benchmark"]["benchmark_app_seconds"],
         threads=THREADS,

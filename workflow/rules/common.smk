@@ -114,3 +114,20 @@ def target_build_settings(wildcards):
     if TARGETS[wildcards.target].needs_data:
         settings.update(config["compression"])
     return settings
+
+
+def job_resources(rule_name):
+    """What one job of the rule asks a cluster for: config resources.default, then resources.<rule>.
+
+    Unset (null) entries are left out: no GPU is requested unless e.g. resources.train.gres is set.
+    """
+    section = config["resources"]
+    merged = {**section.get("default", {}), **section.get(rule_name, {})}
+    return {key: value for key, value in merged.items() if value is not None}
+
+
+# Timing jobs (evaluate, benchmark, benchmark_app) must not share the CPU. Run locally, they claim
+# every core Snakemake may use (--cores), so nothing runs beside them. Submitted to a cluster without
+# --cores (the SLURM profile) there is no such total: they ask for the threads their runtimes use and
+# get their node to themselves through resources.<rule>.slurm_extra (--exclusive).
+TIMING_THREADS = workflow.resource_settings.cores or THREADS

@@ -4,6 +4,8 @@ rule prepare_data:
         summary=paths.DATASET_SUMMARY,
     log:
         "logs/prepare_data.log",
+    resources:
+        **job_resources("prepare_data"),
     params:
         dataset=config["dataset"],
         seed=config["train"]["seed"],

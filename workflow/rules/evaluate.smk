@@ -13,6 +13,8 @@ rule evaluate:
     log:
         "logs/evaluate/{target}.log",
     threads: THREADS
+    resources:
+        **job_resources("evaluate"),
     params:
         evaluate=config["evaluate"],
         threads=THREADS,
@@ -29,6 +31,8 @@ rule parity:
         parity=paths.EVAL["parity"],
     log:
         "logs/parity/{target}.log",
+    resources:
+        **job_resources("parity"),
     params:
         threshold=lambda wildcards: parity_threshold(config, wildcards.target),
     script:

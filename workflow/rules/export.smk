@@ -6,6 +6,8 @@ rule export_onnx:
         onnx=paths.ONNX,
     log:
         "logs/export_onnx.log",
+    resources:
+        **job_resources("export_onnx"),
     params:
         export=config["export"],
     script:
@@ -22,6 +24,8 @@ rule build_target:
     benchmark:
         "benchmarks/build/{target}.tsv"
     threads: THREADS
+    resources:
+        **job_resources("build_target"),
     params:
         settings=target_build_settings,
         threads=THREADS,

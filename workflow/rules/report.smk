@@ -10,6 +10,8 @@ rule report_plots:
         **report_workflow.figure_outputs(report_figures(config), report),
     log:
         "logs/report/plots.log",
+    resources:
+        **job_resources("report_plots"),
     params:
         report=config["report"],
         targets=config["targets"],  # in the order of the per-target inputs
@@ -33,6 +35,8 @@ rule render_report:
         latex=paths.REPORT_TEX,
     log:
         "logs/report/render.log",
+    resources:
+        **job_resources("render_report"),
     params:
         report=config["report"],
     script:
@@ -50,6 +54,8 @@ rule report_pdf:
         ),
     log:
         "logs/report/pdf.log",
+    resources:
+        **job_resources("report_pdf"),
     script:
         "../scripts/build_pdf.py"
 
@@ -62,5 +68,7 @@ rule report_zip:
         archive=paths.REPORT_ZIP,
     log:
         "logs/report/zip.log",
+    resources:
+        **job_resources("report_zip"),
     script:
         "../scripts/zip_report.py"

@@ -1,7 +1,8 @@
 # A study: the whole workflow once per run (config.study), each run a module of the main
 # Snakefile with its own config and folder (paths.STUDY_RUN), all in one DAG. Runs whose data
 # (or data + model + training) settings agree share one prepared dataset (or trained model):
-# the other runs take a copy instead of running the stage again.
+# the other runs take a copy instead of running the stage again. The study's own rules are small
+# and run where Snakemake runs (localrules), also when the runs go to a cluster.
 import os
 import sys
 
@@ -102,6 +103,12 @@ if consumers("model"):
         localrule: True
         shell:
             "ln -f {input} {output} 2>/dev/null || cp {input} {output}"
+
+
+localrules:
+    study_table,
+    study_report,
+    study_pdf,
 
 
 rule study_table:

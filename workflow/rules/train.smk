@@ -14,6 +14,8 @@ rule train:
     benchmark:
         "benchmarks/train.tsv"
     threads: THREADS
+    resources:
+        **job_resources("train"),
     params:
         train=config["train"],
         model=config["model"],
