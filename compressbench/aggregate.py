@@ -12,11 +12,14 @@ SUMMARY_COLUMNS = [
     "runtime",
     "label",
     "weights",
+    "base",  # the target a chain step was built from (empty for a target built from the trained model)
     "precision",
     *QUALITY_METRICS,
     "size_bytes",
     "size_gzip_bytes",
+    "size_packed_bytes",  # clustered targets: centroids + bit-packed indices (compressbench.clustering)
     "params",
+    "macs",  # multiply-accumulates per image (compressbench.macs)
     "test_set_seconds",
     "eval_batch_size",
     "threads",

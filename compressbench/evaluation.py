@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 
 from .data import Dataset
+from .macs import model_facts
 from .metrics import confusion, per_class_metrics, summary_metrics
-from .model import ModelSpec, build_model, count_parameters
+from .model import ModelSpec, build_model
 from .preprocess import normalize
 from .runtimes import runtime_class
 from .tables import files_size, read_json, write_json, write_tsv
@@ -73,12 +74,15 @@ def evaluate(
             "size_bytes": files_size(runtime.model_files()),
             "size_gzip_bytes": gzip_size(runtime.model_files()),
             "model_files": [p.name for p in runtime.model_files()],
-            "params": count_parameters(build_model(spec)),
+            # The trained network's params/MACs; builders that change the network (pruned, student)
+            # record their own in build_info.json, which overrides these below.
+            **model_facts(build_model(spec), spec.input_shape),
             "test_images": int(len(labels)),
             "test_set_seconds": float(np.median(seconds)),
             "test_set_seconds_passes": seconds,
             "batch_size": settings.batch_size,
             **{f"runtime_{key}": value for key, value in runtime.info().items()},
+            "base": target.base,
             **build_info(model_dir),
         },
         "per_class": per_class_metrics(labels, predictions, spec.class_names),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import torch
 
-from ..model import load_weights
+from ..resize import load_model
 from .base import Predict, Runtime
 
 
@@ -22,7 +22,9 @@ class PyTorchRuntime(Runtime):
 
             self.model = load_quantized(self.spec, self.model_files()[0])
         else:
-            self.model = load_weights(self.spec, self.model_files()[0])
+            self.model = load_model(
+                self.spec, self.model_dir, self.model_files()[0].name
+            )  # resized if it has architecture.json
 
     def compile(self, batch_size: int) -> Predict:
         model = self.model

@@ -22,7 +22,7 @@ RETRAINED_PARITY = 0.85
 @dataclass(frozen=True)
 class TargetSpec:
     name: str
-    runtime: str  # pytorch | onnxruntime | openvino
+    runtime: str  # pytorch | onnxruntime | openvino | torchscript
     builder: str  # "module:function" called as build(ctx, out_dir)
     label: str  # short human name for tables
     weights: str  # how weights are stored: fp32, fp16, int8, sparse fp32
@@ -30,6 +30,7 @@ class TargetSpec:
     needs_data: bool = False  # calibration or fine-tuning images
     parity_threshold: float = BASE_PARITY
     runtime_options: dict = field(default_factory=dict)
+    base: str | None = None  # built from this target's folder (a chain step), e.g. INT8 of a pruned model
 
 
 TARGETS = {
@@ -111,8 +112,161 @@ TARGETS = {
             parity_threshold=LOSSY_PARITY,
             runtime_options={"quantized": True},
         ),
+        TargetSpec(
+            "torchscript",
+            "torchscript",
+            "compressbench.targets.torchscript:build",
+            "TorchScript",
+            "fp32",
+        ),
+        # Structured pruning: a narrower dense network, the same one in every runtime.
+        TargetSpec(
+            "pytorch_struct",
+            "pytorch",
+            "compressbench.targets.pytorch_struct:build",
+            "PyTorch struct-pruned",
+            "fp32",
+            needs_data=True,
+            parity_threshold=RETRAINED_PARITY,
+        ),
+        TargetSpec(
+            "onnxruntime_struct",
+            "onnxruntime",
+            "compressbench.targets.derived:export_base_onnx",
+            "ONNX Runtime struct-pruned",
+            "fp32",
+            parity_threshold=RETRAINED_PARITY,
+            base="pytorch_struct",
+        ),
+        TargetSpec(
+            "openvino_struct",
+            "openvino",
+            "compressbench.targets.openvino_ir:build_fp16_weights",
+            "OpenVINO struct-pruned",
+            "fp16",
+            parity_threshold=RETRAINED_PARITY,
+            base="onnxruntime_struct",
+        ),
+        TargetSpec(
+            "torchscript_struct",
+            "torchscript",
+            "compressbench.targets.torchscript:build",
+            "TorchScript struct-pruned",
+            "fp32",
+            parity_threshold=RETRAINED_PARITY,
+            base="pytorch_struct",
+        ),
+        TargetSpec(
+            "openvino_struct_int8",
+            "openvino",
+            "compressbench.targets.openvino_int8:build",
+            "OpenVINO struct-pruned INT8",
+            "int8",
+            needs_data=True,
+            parity_threshold=RETRAINED_PARITY,
+            runtime_options={"inference_precision": "f32"},
+            base="onnxruntime_struct",
+        ),
+        # Knowledge distillation: a width-multiplied student, and the same student on labels alone.
+        TargetSpec(
+            "pytorch_distill",
+            "pytorch",
+            "compressbench.targets.pytorch_distill:build_distilled",
+            "PyTorch distilled student",
+            "fp32",
+            needs_data=True,
+            parity_threshold=RETRAINED_PARITY,
+        ),
+        TargetSpec(
+            "pytorch_student_labels",
+            "pytorch",
+            "compressbench.targets.pytorch_distill:build_labels_only",
+            "PyTorch student (labels only)",
+            "fp32",
+            needs_data=True,
+            parity_threshold=RETRAINED_PARITY,
+        ),
+        TargetSpec(
+            "onnxruntime_distill",
+            "onnxruntime",
+            "compressbench.targets.derived:export_base_onnx",
+            "ONNX Runtime distilled student",
+            "fp32",
+            parity_threshold=RETRAINED_PARITY,
+            base="pytorch_distill",
+        ),
+        TargetSpec(
+            "openvino_distill_int8",
+            "openvino",
+            "compressbench.targets.openvino_int8:build",
+            "OpenVINO distilled student INT8",
+            "int8",
+            needs_data=True,
+            parity_threshold=RETRAINED_PARITY,
+            runtime_options={"inference_precision": "f32"},
+            base="onnxruntime_distill",
+        ),
+        # Weight clustering: k-means shared weights; the dequantized model runs, the packed one is sized.
+        TargetSpec(
+            "pytorch_cluster",
+            "pytorch",
+            "compressbench.targets.pytorch_cluster:build",
+            "PyTorch clustered",
+            "clustered fp32",
+            needs_data=True,
+            parity_threshold=RETRAINED_PARITY,
+        ),
+        TargetSpec(
+            "onnxruntime_cluster",
+            "onnxruntime",
+            "compressbench.targets.derived:export_base_onnx",
+            "ONNX Runtime clustered",
+            "clustered fp32",
+            parity_threshold=RETRAINED_PARITY,
+            base="pytorch_cluster",
+        ),
+        TargetSpec(
+            "openvino_cluster",
+            "openvino",
+            "compressbench.targets.openvino_ir:build_fp32_weights",  # fp16 would round the shared values
+            "OpenVINO clustered",
+            "clustered fp32",
+            parity_threshold=RETRAINED_PARITY,
+            base="onnxruntime_cluster",
+        ),
+        TargetSpec(
+            "openvino_cluster_int8",
+            "openvino",
+            "compressbench.targets.openvino_int8:build",
+            "OpenVINO clustered INT8",
+            "int8",
+            needs_data=True,
+            parity_threshold=RETRAINED_PARITY,
+            runtime_options={"inference_precision": "f32"},
+            base="onnxruntime_cluster",
+        ),
+        # Quantization-aware training, to compare with post-training openvino_int8.
+        TargetSpec(
+            "openvino_qat",
+            "openvino",
+            "compressbench.targets.openvino_qat:build",
+            "OpenVINO QAT INT8",
+            "int8",
+            needs_data=True,
+            parity_threshold=LOSSY_PARITY,
+            runtime_options={"inference_precision": "f32"},
+        ),
     ]
 }
+
+
+def chain(name: str) -> list[str]:
+    """The target and the targets it builds on, nearest first: openvino_struct_int8 ->
+    [openvino_struct_int8, onnxruntime_struct, pytorch_struct]."""
+    names = [name]
+    while TARGETS[names[-1]].base is not None:
+        names.append(TARGETS[names[-1]].base)
+    return names
 
 
 def get_target(name: str) -> TargetSpec:

@@ -40,11 +40,11 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
 
     images = calibration.from_settings(ctx.dataset_path, ctx.spec, ctx.settings)
-    input_name = onnx.load(str(ctx.onnx_path)).graph.input[0].name
+    input_name = onnx.load(str(ctx.onnx_source())).graph.input[0].name
     # No quant_pre_process: our export has no BatchNorm or shape ops to fold, and on LeNet-5 it
     # changed neither the graph's quantized nodes nor accuracy (it only adds symbolic shape inference).
     quantize_static(
-        str(ctx.onnx_path),
+        str(ctx.onnx_source()),
         str(out_dir / "model.onnx"),
         ImagesReader(input_name, images),
         quant_format=QuantFormat.QDQ,

@@ -37,6 +37,8 @@ def build_inputs(wildcards):
         inputs["onnx"] = "results/onnx/model.onnx"
     if target.needs_data:
         inputs["data"] = "results/data/dataset.npz"
+    if target.base:  # a chain step builds on another target's folder
+        inputs["base"] = f"results/models/{target.base}"
     return inputs
 
 
