@@ -3,7 +3,8 @@
 The loss is alpha * T^2 * KL(teacher_T || student_T) + (1 - alpha) * cross-entropy(labels), where
 _T means softmax(logits / T). T^2 keeps the soft term's gradients on the scale of the hard
 term's. alpha = 0 is plain training on labels, so the distilled student and its labels-only
-comparison run the very same loop. The recovery fine-tunes of the compressed targets
+comparison run the very same loop (Adam or SGD as the trained model's recipe, with the learning
+rate decaying along a cosine to zero). The recovery fine-tunes of the compressed targets
 (structured pruning, clustering, QAT) use the same loss with the trained model as teacher.
 """
 
@@ -62,24 +63,37 @@ def teacher_logits(teacher: nn.Module, images: torch.Tensor, flips: bool, batch_
     return TeacherLogits(run(images), run(images.flip(3)) if flips else None)
 
 
-def distill_one_epoch(model, optimizer, images, labels, teacher, loss_fn, settings, generator, progress) -> tuple:
+@dataclass
+class TrainingRun:
+    """What stays fixed across the epochs of one training run."""
+
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LRScheduler  # stepped once per batch
+    loss_fn: DistillLoss
+    settings: TrainSettings
+    generator: torch.Generator  # data order and flips
+
+
+def distill_one_epoch(model, images, labels, teacher: TeacherLogits | None, run: TrainingRun, progress) -> tuple:
     model.train()
-    order = torch.randperm(len(labels), generator=generator)
+    batch_size, flips = run.settings.batch_size, run.settings.horizontal_flip
+    order = torch.randperm(len(labels), generator=run.generator)
     total_loss, correct = 0.0, 0
-    for start in range(0, len(labels), settings.batch_size):
-        index = order[start : start + settings.batch_size]
+    for start in range(0, len(labels), batch_size):
+        index = order[start : start + batch_size]
         batch, batch_labels = images[index], labels[index]
         soft = teacher.plain[index] if teacher is not None else None
-        if settings.horizontal_flip:
-            flip = torch.rand(len(index), generator=generator) < 0.5
+        if flips:
+            flip = torch.rand(len(index), generator=run.generator) < 0.5
             batch = torch.where(flip[:, None, None, None], batch.flip(3), batch)
             if teacher is not None:
                 soft = torch.where(flip[:, None], teacher.flipped[index], soft)
-        optimizer.zero_grad()
+        run.optimizer.zero_grad()
         logits = model(batch)
-        loss = loss_fn(logits, soft, batch_labels)
+        loss = run.loss_fn(logits, soft, batch_labels)
         loss.backward()
-        optimizer.step()
+        run.optimizer.step()
+        run.scheduler.step()
         total_loss += loss.item() * len(index)
         correct += int((logits.argmax(dim=1) == batch_labels).sum())
         progress.update(len(index))
@@ -102,11 +116,14 @@ def distill(
     if teacher is not None and loss_fn.alpha > 0:
         soft = teacher_logits(teacher, images, settings.horizontal_flip)
     optimizer = make_optimizer(model, settings)
+    # The learning rate decays to zero along a cosine over the whole run, so a short fine-tune
+    # ends settled rather than wherever its last full-size step left it.
+    steps = max(1, settings.epochs * -(-len(labels) // settings.batch_size))
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
+    run = TrainingRun(optimizer, scheduler, loss_fn, settings, generator)
     log = []
     for epoch in range(1, settings.epochs + 1):
         with tqdm(total=len(labels), desc=f"{desc} {epoch}/{settings.epochs}", unit="img", mininterval=2) as bar:
-            loss, accuracy = distill_one_epoch(
-                model, optimizer, images, labels, soft, loss_fn, settings, generator, bar
-            )
+            loss, accuracy = distill_one_epoch(model, images, labels, soft, run, bar)
         log.append({"epoch": epoch, "train_loss": loss, "train_accuracy": accuracy})
     return log
