@@ -17,6 +17,11 @@ LOSSY_PARITY = 0.97
 # images) 50% pruned and fine-tuned it agrees with FP32 on ~90% of test predictions at -0.1 pp
 # accuracy. Parity here only catches a broken build; accuracy_delta_pp judges the variant.
 RETRAINED_PARITY = 0.85
+# A narrower network (channels pruned away, a width-multiplied student) is a different model of a
+# quarter of the parameters: it can disagree with LeNet-5 on many borderline CIFAR-10 images while
+# being nearly as accurate. Parity then only catches a broken build (chance level is 1/classes);
+# accuracy_delta_pp and the students' comparison judge the method.
+NARROWER_PARITY = 0.5
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,7 @@ TARGETS = {
             "PyTorch struct-pruned",
             "fp32",
             needs_data=True,
-            parity_threshold=RETRAINED_PARITY,
+            parity_threshold=NARROWER_PARITY,
         ),
         TargetSpec(
             "onnxruntime_struct",
@@ -135,7 +140,7 @@ TARGETS = {
             "compressbench.targets.derived:export_base_onnx",
             "ONNX Runtime struct-pruned",
             "fp32",
-            parity_threshold=RETRAINED_PARITY,
+            parity_threshold=NARROWER_PARITY,
             base="pytorch_struct",
         ),
         TargetSpec(
@@ -144,7 +149,7 @@ TARGETS = {
             "compressbench.targets.openvino_ir:build_fp16_weights",
             "OpenVINO struct-pruned",
             "fp16",
-            parity_threshold=RETRAINED_PARITY,
+            parity_threshold=NARROWER_PARITY,
             base="onnxruntime_struct",
         ),
         TargetSpec(
@@ -153,7 +158,7 @@ TARGETS = {
             "compressbench.targets.torchscript:build",
             "TorchScript struct-pruned",
             "fp32",
-            parity_threshold=RETRAINED_PARITY,
+            parity_threshold=NARROWER_PARITY,
             base="pytorch_struct",
         ),
         TargetSpec(
@@ -163,7 +168,7 @@ TARGETS = {
             "OpenVINO struct-pruned INT8",
             "int8",
             needs_data=True,
-            parity_threshold=RETRAINED_PARITY,
+            parity_threshold=NARROWER_PARITY,
             runtime_options={"inference_precision": "f32"},
             base="onnxruntime_struct",
         ),
@@ -175,7 +180,7 @@ TARGETS = {
             "PyTorch distilled student",
             "fp32",
             needs_data=True,
-            parity_threshold=RETRAINED_PARITY,
+            parity_threshold=NARROWER_PARITY,
         ),
         TargetSpec(
             "pytorch_student_labels",
@@ -184,7 +189,7 @@ TARGETS = {
             "PyTorch student (labels only)",
             "fp32",
             needs_data=True,
-            parity_threshold=RETRAINED_PARITY,
+            parity_threshold=NARROWER_PARITY,
         ),
         TargetSpec(
             "onnxruntime_distill",
@@ -192,7 +197,7 @@ TARGETS = {
             "compressbench.targets.derived:export_base_onnx",
             "ONNX Runtime distilled student",
             "fp32",
-            parity_threshold=RETRAINED_PARITY,
+            parity_threshold=NARROWER_PARITY,
             base="pytorch_distill",
         ),
         TargetSpec(
@@ -202,7 +207,7 @@ TARGETS = {
             "OpenVINO distilled student INT8",
             "int8",
             needs_data=True,
-            parity_threshold=RETRAINED_PARITY,
+            parity_threshold=NARROWER_PARITY,
             runtime_options={"inference_precision": "f32"},
             base="onnxruntime_distill",
         ),
@@ -253,7 +258,7 @@ TARGETS = {
             "OpenVINO QAT INT8",
             "int8",
             needs_data=True,
-            parity_threshold=LOSSY_PARITY,
+            parity_threshold=RETRAINED_PARITY,
             runtime_options={"inference_precision": "f32"},
         ),
     ]
