@@ -219,3 +219,28 @@ def test_qat_target_is_int8_and_accurate(trained):
     metrics = evaluated(trained, "openvino_qat")["metrics"]
     assert "i8" in constant_types(built(trained, "openvino_qat"))
     assert metrics["accuracy"] >= reference["accuracy"] - 0.03 and metrics["qat_epochs"] == 1
+
+
+def test_summary_carries_macs_packed_size_and_base(tmp_path):
+    from compressbench.aggregate import SUMMARY_COLUMNS, summary_rows
+    from compressbench.tables import write_json, write_tsv
+
+    common = {"accuracy": 0.9, "runtime_precision": "f32", "batch_size": 256, "runtime_threads": 2, "size_bytes": 100}
+    rows_in = {
+        "pytorch": {**common, "params": 62006, "macs": 651720, "base": None},
+        "pytorch_cluster": {**common, "params": 62006, "macs": 651720, "base": None, "size_packed_bytes": 30},
+        "onnxruntime_struct": {**common, "params": 15888, "macs": 251340, "base": "pytorch_struct"},
+    }
+    for name, metrics in rows_in.items():
+        write_json(metrics, tmp_path / f"{name}.json")
+        write_tsv([{"agreement": 1.0, "max_abs_logit_diff": 0.0}], tmp_path / f"{name}.tsv")
+    (tmp_path / "model.onnx").write_bytes(b"x" * 200)
+    rows = summary_rows(
+        [str(tmp_path / f"{name}.json") for name in rows_in],
+        [str(tmp_path / f"{name}.tsv") for name in rows_in],
+        str(tmp_path / "pytorch.json"),
+        str(tmp_path / "model.onnx"),
+    )
+    assert {"macs", "size_packed_bytes", "base", "params"} <= set(SUMMARY_COLUMNS)
+    assert [row.get("size_packed_bytes") for row in rows] == [None, 30, None]
+    assert [(row["params"], row["macs"], row["base"]) for row in rows][2] == (15888, 251340, "pytorch_struct")
