@@ -28,7 +28,7 @@ SETTINGS = {
     "seed": 0,
     "structured_ratio": 0.5,
     "structured_finetune_epochs": 4,
-    "distill_epochs": 4,
+    "distill_epochs": 8,
     "clusters": 16,
     "cluster_finetune_epochs": 1,
     "qat_epochs": 1,
