@@ -65,12 +65,15 @@ SUMMARY_COLUMNS = [
     "runtime",
     "label",
     "weights",
+    "base",  # the target a chain step was built from (empty for a target built from the trained model)
     "precision",
     *QUALITY_METRICS,
     *QUALITY_CI_COLUMNS,
     "size_bytes",
     "size_gzip_bytes",
+    "size_packed_bytes",  # clustered targets: centroids + bit-packed indices (compressbench.clustering)
     "params",
+    "macs",  # multiply-accumulates per image (compressbench.macs)
     "eval_batch_size",
     "threads",
     "agreement",

@@ -16,8 +16,9 @@ import numpy as np
 
 from .config import FromConfig
 from .data import Dataset
+from .macs import model_facts
 from .metrics import confusion, per_class_metrics, summary_metrics
-from .model import ModelSpec, build_model, count_parameters
+from .model import ModelSpec, build_model
 from .preprocess import normalize
 from .runtimes import open_runtime
 from .stats import quality_intervals
@@ -96,10 +97,13 @@ def evaluate(
             "size_bytes": files_size(runtime.model_files()),
             "size_gzip_bytes": gzip_size(runtime.model_files()),
             "model_files": [p.name for p in runtime.model_files()],
-            "params": count_parameters(build_model(spec)),
+            # The trained network's params/MACs; builders that change the network (pruned, student)
+            # record their own in build_info.json, which overrides these below.
+            **model_facts(build_model(spec), spec.input_shape),
             "test_images": int(len(labels)),
             "batch_size": settings.batch_size,
             **{f"runtime_{key}": value for key, value in runtime_info(runtime, target, settings.threads).items()},
+            "base": target.base,
             **build_info(model_dir),
         },
         "per_class": per_class_metrics(labels, predictions, spec.class_names),

@@ -13,6 +13,7 @@ RUNTIMES = {
     "pytorch": "compressbench.runtimes.pytorch:PyTorchRuntime",
     "onnxruntime": "compressbench.runtimes.onnxruntime:OnnxRuntime",
     "openvino": "compressbench.runtimes.openvino:OpenVINORuntime",
+    "torchscript": "compressbench.runtimes.torchscript:TorchScriptRuntime",
 }
 
 

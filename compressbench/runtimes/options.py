@@ -37,7 +37,17 @@ class OpenVINOOptions:
             raise ValueError(f"inference_precision={self.inference_precision!r}: use one of {', '.join(allowed)}")
 
 
-RUNTIME_OPTIONS = {"pytorch": PyTorchOptions, "onnxruntime": OnnxRuntimeOptions, "openvino": OpenVINOOptions}
+@dataclass(frozen=True)
+class TorchScriptOptions:
+    """No options: the archive is FP32, traced and frozen (targets.torchscript)."""
+
+
+RUNTIME_OPTIONS = {
+    "pytorch": PyTorchOptions,
+    "onnxruntime": OnnxRuntimeOptions,
+    "openvino": OpenVINOOptions,
+    "torchscript": TorchScriptOptions,
+}
 
 
 def options_from(runtime: str, values: dict):

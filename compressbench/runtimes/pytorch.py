@@ -2,8 +2,17 @@ from __future__ import annotations
 
 import torch
 
-from ..model import load_weights
+from ..resize import load_model
 from .base import Predict, Runtime
+
+
+def set_torch_threads(threads: int) -> None:
+    """Intra-op threads as configured, one inter-op thread (as the other runtimes are run)."""
+    torch.set_num_threads(threads)
+    try:
+        torch.set_num_interop_threads(1)
+    except RuntimeError:  # already set once in this process
+        pass
 
 
 class PyTorchRuntime(Runtime):
@@ -12,17 +21,15 @@ class PyTorchRuntime(Runtime):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        torch.set_num_threads(self.threads)
-        try:
-            torch.set_num_interop_threads(1)
-        except RuntimeError:  # already set once in this process
-            pass
+        set_torch_threads(self.threads)
         if self.options.quantized:  # INT8 state dict (targets.pytorch_int8), loaded weights_only
             from ..targets.pytorch_int8 import load_quantized
 
             self.model = load_quantized(self.spec, self.model_files()[0])
         else:
-            self.model = load_weights(self.spec, self.model_files()[0])
+            self.model = load_model(
+                self.spec, self.model_dir, self.model_files()[0].name
+            )  # resized if it has architecture.json
 
     def compile(self, batch_size: int) -> Predict:
         model = self.model

@@ -77,11 +77,11 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
     images = calibration.from_settings(ctx.dataset_path, ctx.spec, ctx.settings)
-    exported = onnx.load(str(ctx.onnx_path))
+    exported = onnx.load(str(ctx.onnx_source()))
     input_name = exported.graph.input[0].name
     with tempfile.TemporaryDirectory(prefix="quant-pre.") as folder:
         prepared_path = Path(folder) / "prepared.onnx"
-        quant_pre_process(str(ctx.onnx_path), str(prepared_path))
+        quant_pre_process(str(ctx.onnx_source()), str(prepared_path))
         prepared = graph_facts(onnx.load(str(prepared_path)))
         quantize_static(
             str(prepared_path),
@@ -105,7 +105,7 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
             "quant_pre_process": {"before": before, "after": prepared, "changed": before != prepared},
             "quantized_ops": op_counts(quantized),
             "ort_optimized_ops": ort_optimized_ops(out_dir / "model.onnx", ctx.threads),
-            "ort_optimized_ops_fp32": ort_optimized_ops(Path(ctx.onnx_path), ctx.threads),
+            "ort_optimized_ops_fp32": ort_optimized_ops(Path(ctx.onnx_source()), ctx.threads),
         },
         out_dir / BUILD_INFO,
     )

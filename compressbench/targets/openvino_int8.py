@@ -22,7 +22,7 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
     from nncf.quantization.range_estimator import RangeEstimatorParametersSet
 
     images = calibration.from_settings(ctx.dataset_path, ctx.spec, ctx.settings)
-    model = ov.convert_model(str(ctx.onnx_path))
+    model = ov.convert_model(str(ctx.onnx_source()))
     # One image per item: NNCF counts subset_size in items, and per-image statistics are its default.
     dataset = nncf.Dataset([images[i : i + 1] for i in range(len(images))])
     quantized = nncf.quantize(

@@ -9,7 +9,7 @@ from .context import BuildContext
 
 def convert(ctx: BuildContext, out_dir: Path, fp16_weights: bool) -> None:
     """ONNX -> OpenVINO IR (.xml + .bin); fp16_weights is how `ov.save_model` saves by default."""
-    model = ov.convert_model(str(ctx.onnx_path))
+    model = ov.convert_model(str(ctx.onnx_source()))
     ov.save_model(model, str(out_dir / "model.xml"), compress_to_fp16=fp16_weights)
 
 

@@ -14,5 +14,6 @@ with logged(snakemake.log[0]):
         dataset_path=Path(inputs.data) if "data" in inputs.keys() else None,
         settings=snakemake.params.settings,
         threads=snakemake.params.threads,
+        base_dir=Path(inputs.base) if "base" in inputs.keys() else None,
     )
     build_target(get_target(snakemake.wildcards.target), context, Path(snakemake.output.model_dir))

@@ -1,0 +1,72 @@
+"""OpenVINO INT8 by quantization-aware training: NNCF `quantize` on the PyTorch model, a short fine-tune.
+
+NNCF inserts fake-quantize operations into the PyTorch model with the same preset, range
+estimator and calibration images as the post-training target (openvino_int8); the fine-tune
+then trains weights and quantization ranges through them (distillation loss from the FP32
+model, compression.qat_epochs at qat_learning_rate, the small rate NNCF's guide advises).
+`ov.convert_model` turns the fake-quantize operations into an IR with int8 weights.
+
+NNCF runs fake quantization in a C++ extension it compiles on first use (cached under
+~/.cache/torch_extensions; it falls back to slower torch operations without a compiler). The
+compile can take minutes on a small machine, so the load timeout is lifted here.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import torch
+
+from .. import calibration, recipes
+from ..distill import distill
+from ..evaluation import BUILD_INFO
+from ..model import load_weights
+from ..tables import write_json
+from .context import BuildContext
+from .openvino_int8 import _check
+
+
+def quantize(model: torch.nn.Module, images, nncf):
+    from nncf.quantization.advanced_parameters import AdvancedQuantizationParameters
+    from nncf.quantization.range_estimator import RangeEstimatorParametersSet
+
+    dataset = nncf.Dataset([torch.from_numpy(images[i : i + 1]) for i in range(len(images))])
+    return nncf.quantize(
+        model,
+        dataset,
+        preset=nncf.QuantizationPreset.PERFORMANCE,
+        subset_size=len(images),
+        advanced_parameters=AdvancedQuantizationParameters(
+            activations_range_estimator_params=RangeEstimatorParametersSet.MINMAX
+        ),
+    )
+
+
+def build(ctx: BuildContext, out_dir: Path) -> None:
+    os.environ.setdefault("NNCF_EXTENSION_LOAD_TIMEOUT", "0")  # see the module docstring
+    import nncf
+    import openvino as ov
+
+    epochs = recipes.setting(ctx, "qat_epochs", 1, int)
+    learning_rate = recipes.setting(ctx, "qat_learning_rate", 1e-5)
+    images = calibration.from_settings(ctx.dataset_path, ctx.spec, ctx.settings)
+    model = quantize(load_weights(ctx.spec, ctx.checkpoint), images, nncf)
+    log = []
+    if epochs > 0:
+        train_images, labels = recipes.training_split(ctx)
+        teacher = load_weights(ctx.spec, ctx.checkpoint)
+        settings = recipes.recipe(ctx, epochs, learning_rate)
+        log = distill(model, teacher, train_images, labels, settings, recipes.distill_loss(ctx), desc="QAT")
+    model.eval()
+    example = torch.from_numpy(images[:1])
+    converted = ov.convert_model(model, example_input=example, input=[(-1, *ctx.spec.input_shape)])
+    ov.save_model(converted, str(out_dir / "model.xml"), compress_to_fp16=True)
+    _check(out_dir, images[:1])
+    info = {
+        "qat_epochs": epochs,
+        "qat_learning_rate": learning_rate,
+        "qat_train_accuracy": log[-1]["train_accuracy"] if log else None,
+    }
+    write_json(info, out_dir / BUILD_INFO)
+    print({**info, "finetune": log})

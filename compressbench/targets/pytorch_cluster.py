@@ -1,0 +1,58 @@
+"""Weight clustering (compressbench.clustering): per-layer k-means, shared-centroid fine-tune.
+
+The folder holds the dequantized model (`model.pt`, a plain FP32 state dict every runtime can
+run; ONNX/OpenVINO variants build on it) and the packed format `model.clusters.npz`
+(centroids + bit-packed indices + float32 biases), whose size is `size_packed_bytes`. The
+build unpacks the packed file and checks it reproduces model.pt exactly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from .. import clustering, recipes
+from ..distill import distill
+from ..evaluation import BUILD_INFO
+from ..macs import model_facts
+from ..model import load_weights
+from ..tables import write_json
+from ..training import save_checkpoint
+from .context import BuildContext
+
+PACKED = "model.clusters.npz"
+
+
+def build(ctx: BuildContext, out_dir: Path) -> None:
+    clusters = recipes.setting(ctx, "clusters", 16, int)
+    epochs = recipes.setting(ctx, "cluster_finetune_epochs", 1, int)
+    learning_rate = recipes.setting(ctx, "cluster_learning_rate", 1e-4)
+    seed = recipes.setting(ctx, "seed", 0, int)
+    model = clustering.cluster_model(load_weights(ctx.spec, ctx.checkpoint), clusters, seed)
+    log = []
+    if epochs > 0:
+        images, labels = recipes.training_split(ctx)
+        teacher = load_weights(ctx.spec, ctx.checkpoint)
+        settings = recipes.recipe(ctx, epochs, learning_rate)
+        log = distill(model, teacher, images, labels, settings, recipes.distill_loss(ctx), desc="fine-tune")
+    books = clustering.codebooks(model)
+    model = clustering.bake(model).eval()
+    state = model.state_dict()
+    save_checkpoint(model, out_dir / "model.pt")
+    packed_bytes = clustering.save_packed(state, books, out_dir / PACKED)
+    unpacked = clustering.load_packed(out_dir / PACKED)
+    if unpacked.keys() != state.keys() or not all(torch.equal(unpacked[k], state[k]) for k in state):
+        raise RuntimeError(f"{out_dir / PACKED}: unpacking does not reproduce model.pt")
+    info = {
+        **model_facts(model, ctx.spec.input_shape),
+        "clusters": clusters,
+        "index_bits": max(1, (clusters - 1).bit_length()),
+        "size_packed_bytes": packed_bytes,
+        "clustered_weights": sum(indices.size for _, indices in books.values()),
+        "finetune_epochs": epochs,
+        "finetune_learning_rate": learning_rate,
+        "finetune_train_accuracy": log[-1]["train_accuracy"] if log else None,
+    }
+    write_json(info, out_dir / BUILD_INFO)
+    print({**info, "finetune": log})

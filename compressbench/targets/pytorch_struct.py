@@ -1,0 +1,52 @@
+"""Structured pruning (compressbench.structured): a narrower dense LeNet-5, fine-tuned by distillation.
+
+Half the channels of every layer are removed (compression.structured_ratio), then the pruned
+network is fine-tuned on the trained model's soft targets (compressbench.distill) to recover
+accuracy. It is saved as a state dict + architecture.json (compressbench.resize); the ONNX and
+OpenVINO variants build on this folder (TargetSpec.base), so all runtimes run the same network.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import recipes
+from ..distill import distill
+from ..evaluation import BUILD_INFO
+from ..macs import model_facts
+from ..model import load_weights
+from ..resize import save_resized
+from ..structured import prune_channels, widths
+from ..tables import write_json
+from .context import BuildContext
+
+
+def build(ctx: BuildContext, out_dir: Path) -> None:
+    ratio = recipes.setting(ctx, "structured_ratio", 0.5)
+    epochs = recipes.setting(ctx, "structured_finetune_epochs", 10, int)
+    learning_rate = recipes.setting(ctx, "structured_learning_rate", 1e-3)
+    model = load_weights(ctx.spec, ctx.checkpoint)
+    before = model_facts(model, ctx.spec.input_shape)
+    widths_before = widths(model)
+    prune_channels(model, ctx.spec.input_shape, ctx.spec.num_classes, ratio)
+    log = []
+    if epochs > 0:
+        images, labels = recipes.training_split(ctx)
+        teacher = load_weights(ctx.spec, ctx.checkpoint)
+        settings = recipes.recipe(ctx, epochs, learning_rate)
+        log = distill(model, teacher, images, labels, settings, recipes.distill_loss(ctx), desc="fine-tune")
+    model.eval()
+    save_resized(model, out_dir)
+    info = {
+        **model_facts(model, ctx.spec.input_shape),
+        "params_before": before["params"],
+        "macs_before": before["macs"],
+        "structured_ratio": ratio,
+        "widths": widths(model),
+        "widths_before": widths_before,
+        "finetune_epochs": epochs,
+        "finetune_learning_rate": learning_rate,
+        "finetune_train_accuracy": log[-1]["train_accuracy"] if log else None,
+    }
+    write_json(info, out_dir / BUILD_INFO)
+    print({**info, "finetune": log})
