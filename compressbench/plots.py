@@ -52,7 +52,8 @@ class PlotTextError(ValueError):
     """Text from the data cannot be drawn with the figure font."""
 
 
-def _save(fig, stem: str | Path) -> list[Path]:
+def save_figure(fig, stem: str | Path) -> list[Path]:
+    """The figure as a vector PDF (LaTeX) and a PNG (Markdown), then closed."""
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = [stem.with_suffix(".pdf"), stem.with_suffix(".png")]
@@ -123,7 +124,7 @@ def training_curves(data: ReportData, s: Strings, stem) -> list[Path]:
             ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
             _plain_axis(ax, s)
         fig.tight_layout()
-        return _save(fig, stem)
+        return save_figure(fig, stem)
 
 
 def test_set_time_figure(data: ReportData, s: Strings, stem) -> list[Path]:
@@ -146,7 +147,7 @@ def test_set_time_figure(data: ReportData, s: Strings, stem) -> list[Path]:
         ax.set_xlim(0, max((x.high or x.seconds for _, x in times), default=1) * 1.35)
         _plain_axis(ax, s, "x")
         fig.tight_layout()
-        return _save(fig, stem)
+        return save_figure(fig, stem)
 
 
 def read_latency(path) -> np.ndarray:
@@ -185,7 +186,7 @@ def latency(data: ReportData, s: Strings, latency_files: dict[str, Path], stem) 
         ax.invert_yaxis()
         ax.set_xlabel(f"{s.plot_latency}, {unit}")
         fig.tight_layout()
-        return _save(fig, stem)
+        return save_figure(fig, stem)
 
 
 def throughput(data: ReportData, s: Strings, stem) -> list[Path]:
@@ -218,7 +219,7 @@ def throughput(data: ReportData, s: Strings, stem) -> list[Path]:
         ax.set_ylabel(s.plot_ips)
         ax.legend(fontsize=8, ncol=2)
         fig.tight_layout()
-        return _save(fig, stem)
+        return save_figure(fig, stem)
 
 
 def _tradeoff_points(data: ReportData) -> dict[str, tuple[float, float, float]]:
@@ -261,7 +262,7 @@ def tradeoff(data: ReportData, s: Strings, stem) -> list[Path]:
         fig.legend([*handles, ring], [*names, s.plot_pareto], loc="lower center", ncol=3, fontsize=8)
         rows = math.ceil((len(names) + 1) / 3)
         fig.tight_layout(rect=(0, 0.07 * rows + 0.02, 1, 1))
-        return _save(fig, stem)
+        return save_figure(fig, stem)
 
 
 def confusion(data: ReportData, s: Strings, stem) -> list[Path]:
@@ -286,7 +287,7 @@ def confusion(data: ReportData, s: Strings, stem) -> list[Path]:
         colorbar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
         _plain_axis(colorbar.ax, s)
         fig.tight_layout()
-        return _save(fig, stem)
+        return save_figure(fig, stem)
 
 
 def naive(data: ReportData, s: Strings, stem) -> list[Path]:
@@ -314,7 +315,7 @@ def naive(data: ReportData, s: Strings, stem) -> list[Path]:
         ax.set_xlabel(s.plot_time_s)
         ax.legend(fontsize=8, loc="lower right")
         fig.tight_layout()
-        return _save(fig, stem)
+        return save_figure(fig, stem)
 
 
 def benchmark_app(data: ReportData, s: Strings, stem) -> list[Path]:
@@ -339,7 +340,7 @@ def benchmark_app(data: ReportData, s: Strings, stem) -> list[Path]:
         _plain_axis(ax, s, "x")
         ax.legend(fontsize=8, loc="lower right")
         fig.tight_layout()
-        return _save(fig, stem)
+        return save_figure(fig, stem)
 
 
 def make_figure(name: str, data: ReportData, s: Strings, stem, latency_files: dict[str, Path] | None = None):

@@ -63,3 +63,16 @@ def training_split(ctx: BuildContext) -> tuple[torch.Tensor, torch.Tensor]:
     dataset = load_dataset(ctx.dataset_path)
     images = torch.from_numpy(normalize(dataset.train_images, ctx.spec.mean, ctx.spec.std))
     return images, torch.from_numpy(dataset.train_labels)
+
+
+def finetune_from_teacher(ctx: BuildContext, model, epochs: int, learning_rate: float, desc: str) -> list[dict]:
+    """Fine-tune a compressed model towards the trained model's soft targets (and the labels) on the
+    training split; the log rows, none when epochs is 0."""
+    if epochs <= 0:
+        return []
+    from .distill import distill
+    from .model import load_weights
+
+    images, labels = training_split(ctx)
+    teacher = load_weights(ctx.spec, ctx.checkpoint)
+    return distill(model, teacher, images, labels, recipe(ctx, epochs, learning_rate), distill_loss(ctx), desc=desc)

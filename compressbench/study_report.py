@@ -201,10 +201,9 @@ def figure_stems(keys: list[str], folder: str) -> dict[str, str]:
 
 def plot_curves(rows: list[dict], keys: list[str], key: str, strings: dict, stem: str | Path) -> list[Path]:
     """Accuracy, size and latency against one swept setting: a PDF and a PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    from .plots import save_figure  # matplotlib with the Agg backend
 
     panels = [
         ("accuracy", "axis_accuracy", 1.0),
@@ -237,13 +236,7 @@ def plot_curves(rows: list[dict], keys: list[str], key: str, strings: dict, stem
                 ax.set_ylabel(strings[axis_key])
         axes[0].legend(fontsize=6, loc="best")
         fig.tight_layout()
-        stem = Path(stem)
-        stem.parent.mkdir(parents=True, exist_ok=True)
-        paths = [stem.with_suffix(".pdf"), stem.with_suffix(".png")]
-        fig.savefig(paths[0], metadata={"CreationDate": None, "ModDate": None})
-        fig.savefig(paths[1], dpi=150)
-        plt.close(fig)
-    return paths
+        return save_figure(fig, stem)
 
 
 def _cell_range(num: Numbers, value, low, high, decimals: int, scale: float = 1.0) -> str:

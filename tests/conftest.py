@@ -77,6 +77,11 @@ def copy_workflow(workdir: Path) -> Path:
 def workflow_copy(tmp_path_factory):
     workdir = copy_workflow(tmp_path_factory.mktemp("workflow"))
     config = write_config(workdir)
+    return run_workflow(workdir, config)
+
+
+def run_workflow(workdir: Path, config: Path) -> Path:
+    """A real run of the report outputs in `workdir`; fails the test with the log's tail."""
     result = subprocess.run(
         [*SNAKEMAKE, *report_outputs(), "--cores", "2", "--configfile", str(config)],
         cwd=workdir,

@@ -9,23 +9,18 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, SNAKEMAKE, report_outputs, write_config
+from conftest import REPO, copy_workflow, report_outputs, run_workflow, write_config
 
 BYO_TARGETS = ["pytorch", "onnxruntime", "openvino", "onnxruntime_int8", "pytorch_int8", "pytorch_pruned"]
 
 
 @pytest.fixture(scope="module")
 def byo_run(tmp_path_factory) -> Path:
-    workdir = tmp_path_factory.mktemp("byo-workflow")
-    for name in ("Snakefile", "config.yaml"):
-        shutil.copy(REPO / name, workdir / name)
-    for name in ("workflow", "templates"):
-        shutil.copytree(REPO / name, workdir / name)
+    workdir = copy_workflow(tmp_path_factory.mktemp("byo-workflow"))
     shutil.copy(REPO / "tests" / "byo_models.py", workdir / "byo_models.py")
     config = write_config(
         workdir,
@@ -34,14 +29,7 @@ def byo_run(tmp_path_factory) -> Path:
     )
     settings = yaml.safe_load(config.read_text())
     config.write_text(yaml.safe_dump({**settings, "targets": BYO_TARGETS}))
-    result = subprocess.run(
-        [*SNAKEMAKE, *report_outputs(), "--cores", "2", "--configfile", str(config)],
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return workdir
+    return run_workflow(workdir, config)
 
 
 def test_byo_model_reaches_the_report(byo_run):

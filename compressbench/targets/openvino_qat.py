@@ -19,7 +19,6 @@ from pathlib import Path
 import torch
 
 from .. import calibration, recipes
-from ..distill import distill
 from ..evaluation import BUILD_INFO
 from ..model import load_weights
 from ..tables import write_json
@@ -52,12 +51,7 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
     learning_rate = recipes.setting(ctx, "qat_learning_rate", 1e-5)
     images = calibration.from_settings(ctx.dataset_path, ctx.spec, ctx.settings)
     model = quantize(load_weights(ctx.spec, ctx.checkpoint), images, nncf)
-    log = []
-    if epochs > 0:
-        train_images, labels = recipes.training_split(ctx)
-        teacher = load_weights(ctx.spec, ctx.checkpoint)
-        settings = recipes.recipe(ctx, epochs, learning_rate)
-        log = distill(model, teacher, train_images, labels, settings, recipes.distill_loss(ctx), desc="QAT")
+    log = recipes.finetune_from_teacher(ctx, model, epochs, learning_rate, desc="QAT")
     model.eval()
     example = torch.from_numpy(images[:1])
     converted = ov.convert_model(model, example_input=example, input=[(-1, *ctx.spec.input_shape)])

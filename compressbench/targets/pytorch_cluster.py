@@ -13,7 +13,6 @@ from pathlib import Path
 import torch
 
 from .. import clustering, recipes
-from ..distill import distill
 from ..evaluation import BUILD_INFO
 from ..macs import model_facts
 from ..model import load_weights
@@ -30,12 +29,7 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
     learning_rate = recipes.setting(ctx, "cluster_learning_rate", 1e-4)
     seed = recipes.setting(ctx, "seed", 0, int)
     model = clustering.cluster_model(load_weights(ctx.spec, ctx.checkpoint), clusters, seed)
-    log = []
-    if epochs > 0:
-        images, labels = recipes.training_split(ctx)
-        teacher = load_weights(ctx.spec, ctx.checkpoint)
-        settings = recipes.recipe(ctx, epochs, learning_rate)
-        log = distill(model, teacher, images, labels, settings, recipes.distill_loss(ctx), desc="fine-tune")
+    log = recipes.finetune_from_teacher(ctx, model, epochs, learning_rate, desc="fine-tune")
     books = clustering.codebooks(model)
     model = clustering.bake(model).eval()
     state = model.state_dict()

@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import recipes
-from ..distill import distill
 from ..evaluation import BUILD_INFO
 from ..macs import model_facts
 from ..model import load_weights
@@ -29,12 +28,7 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
     before = model_facts(model, ctx.spec.input_shape)
     widths_before = widths(model)
     prune_channels(model, ctx.spec.input_shape, ctx.spec.num_classes, ratio)
-    log = []
-    if epochs > 0:
-        images, labels = recipes.training_split(ctx)
-        teacher = load_weights(ctx.spec, ctx.checkpoint)
-        settings = recipes.recipe(ctx, epochs, learning_rate)
-        log = distill(model, teacher, images, labels, settings, recipes.distill_loss(ctx), desc="fine-tune")
+    log = recipes.finetune_from_teacher(ctx, model, epochs, learning_rate, desc="fine-tune")
     model.eval()
     save_resized(model, out_dir)
     info = {
