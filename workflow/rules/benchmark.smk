@@ -3,16 +3,6 @@
 # Each target is measured in benchmark.repeats jobs (fresh processes); benchmark_summary combines them.
 from compressbench.benchmark import BenchSettings
 
-BENCH_REPEATS = list(range(config["benchmark"]["repeats"]))
-
-
-def benchmark_priority(wildcards):
-    """Round robin: every target's repeat r runs before any repeat r + 1, and benchmark jobs wait
-    while any other job is ready (those have priority 0), so a machine that changes state mid-run
-    affects every target alike. Priorities only order jobs: no target waits on another's files.
-    """
-    return -1 - int(wildcards.repeat)
-
 
 rule environment:
     output:

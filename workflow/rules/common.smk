@@ -119,7 +119,7 @@ def target_build_settings(wildcards):
 
 
 def job_resources(rule_name):
-    """What one job of the rule asks a cluster for: config resources.default, then resources.<rule>.
+    """What one job of `rule_name` asks a cluster for (resources.<rule_name> over resources.default).
 
     Unset (null) entries are left out: no GPU is requested unless e.g. resources.train.gres is set.
     """
@@ -133,3 +133,14 @@ def job_resources(rule_name):
 # --cores (the SLURM profile) there is no such total: they ask for the threads their runtimes use and
 # get their node to themselves through resources.<rule>.slurm_extra (--exclusive).
 TIMING_THREADS = workflow.resource_settings.cores or THREADS
+
+
+BENCH_REPEATS = list(range(config["benchmark"]["repeats"]))
+
+
+def benchmark_priority(wildcards):
+    """Round robin: every target's repeat r runs before any repeat r + 1, and benchmark jobs wait
+    while any other job is ready (those have priority 0), so a machine that changes state mid-run
+    affects every target alike. Priorities only order jobs: no target waits on another's files.
+    """
+    return -1 - int(wildcards.repeat)
