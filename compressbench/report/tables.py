@@ -245,12 +245,14 @@ def setup_rows(w: Writer) -> list[tuple[str, str]]:
     libraries = {k: v for k, v in env_libraries(env).items() if v}
     cpus = env_get(env, "logical_cpus", "logical_cores", "cpu_count")
     cores = env_get(env, "physical_cores", "cores")
+    first_params = run.value(run.targets[0], "params") if run.targets else None  # a spec without its summary
     return [
         (s.setup_dataset, s.texts.get(f"dataset_{dataset.get('source', '')}", str(dataset.get("source", "—")))),
         (s.setup_images, f"{n.integer(dataset.get('train_images'))} / {n.integer(dataset.get('test_images'))}"),
         (s.setup_classes, f"{len(classes)}: {', '.join(str(c) for c in classes)}"),
-        (s.setup_model, s.say("setup_model_value", classes=spec.get("num_classes", len(classes)))),
-        (s.setup_params, n.integer(run.value(run.targets[0], "params") if run.targets else None)),
+        (s.setup_model, model_text(w)),
+        (s.setup_params, n.integer(f.model_summary(run).get("params") or first_params)),
+        (s.setup_macs, n.integer(f.model_summary(run).get("macs"))),
         (s.setup_training, training_text(w)),
         (s.setup_cpu, str(env_get(env, "cpu_model", "model_name") or "—")),
         (s.setup_cores, s.say("cores_value", cpus=s.count(cpus, "forms_cpus"), cores=s.count(cores, "forms_cores"))),
@@ -258,6 +260,23 @@ def setup_rows(w: Writer) -> list[tuple[str, str]]:
         (s.setup_os, str(env_get(env, "os", "platform") or "—")),
         (s.setup_libraries, ", ".join(f"{k} {v}" for k, v in sorted(libraries.items())) or "—"),
     ]
+
+
+def model_name(w: Writer) -> str:
+    """The network's name as the model itself records it (spec.json summary), else the config's model.name."""
+    summary, spec = f.model_summary(w.run), w.run.data.spec
+    return str(summary.get("architecture") or (spec.get("model") or {}).get("name") or w.s.model_unknown)
+
+
+def model_text(w: Writer) -> str:
+    """ "LeNet-5: 2 Conv2d, 3 Linear, ...; input 1×32×32, 10 classes" from the network's own summary."""
+    s, n, spec = w.s, w.n, w.run.data.spec
+    summary = f.model_summary(w.run)
+    counts = summary.get("layer_counts") or {}
+    layers = ", ".join(f"{n.integer(count)} {kind}" for kind, count in counts.items()) or n.missing
+    shape = "×".join(str(x) for x in summary.get("input_shape") or []) or n.missing
+    classes = spec.get("num_classes", "—")
+    return s.say("setup_model_value", model=model_name(w), layers=layers, shape=shape, classes=classes)
 
 
 def training_text(w: Writer, key: str = "setup_training") -> str:
@@ -295,3 +314,80 @@ def isa_text(w: Writer) -> str:
     flags = env_flags(w.run.data.environment)
     shown = sorted(names.get(x, x) for x in flags if any(k in x for k in ISA_SHOWN))
     return ", ".join(shown) or w.s.none_found
+
+
+def methods_table(w: Writer) -> dict | None:
+    """Every compression method of the run beside the targets it is measured against."""
+    from . import methods as m
+
+    run, s, n = w.run, w.s, w.n
+    targets = m.reference_targets(run) + m.method_targets(run)
+    if not m.method_targets(run):
+        return None
+    unit, p50 = durations(w, [run.value(t, "latency_p50_ms") for t in targets])
+    rows = []
+    for i, t in enumerate(targets):
+        size, packed = run.value(t, "size_bytes"), run.value(t, "size_packed_bytes")
+        interval = w.interval(t, "latency").replace(f"\u00a0{unit}", "")
+        rows.append(
+            [
+                w.label(t),
+                n.kib(size),
+                n.kib(packed) if packed and packed != size else n.missing,
+                n.integer(run.value(t, "params")),
+                n.integer(run.value(t, "macs")),
+                n.fixed(run.value(t, "accuracy"), 4),
+                w.interval(t, "accuracy"),
+                n.pp(run.value(t, "base_accuracy_delta_pp")).replace("\u00a0п.\u00a0п.", "").replace("\u00a0pp", ""),
+                n.p_value(run.value(t, "base_mcnemar_p")),
+                f"{p50[i]} ({interval})" if interval != n.missing else p50[i],
+                n.integer(run.value(t, "throughput_ips")),
+                n.fixed(run.value(t, "peak_rss_mb"), 1),
+            ]
+        )
+    columns = [
+        (s.col_target, "l"),
+        (s.col_size, "r"),
+        (s.col_packed, "r"),
+        (s.col_params, "r"),
+        (s.col_macs, "r"),
+        (s.col_accuracy, "r"),
+        (s.col_ci, "r"),
+        (s.col_delta_base, "r"),
+        (s.col_p, "r"),
+        (f"p50, {unit}", "r"),
+        (s.col_throughput, "r"),
+        (s.col_peak_mb, "r"),
+    ]
+    return table(columns, rows)
+
+
+def qat_table(w: Writer) -> dict | None:
+    """Quantization-aware training and post-training INT8 as one row pair."""
+    run, s, n = w.run, w.s, w.n
+    pair = [t for t in ("openvino_int8", "openvino_qat") if t in run.targets]
+    if len(pair) < 2:
+        return None
+    unit, p50 = durations(w, [run.value(t, "latency_p50_ms") for t in pair])
+    rows = [
+        [
+            w.label(t),
+            n.kib(run.value(t, "size_bytes")),
+            n.fixed(run.value(t, "accuracy"), 4),
+            w.interval(t, "accuracy"),
+            n.pp(run.value(t, "base_accuracy_delta_pp")).replace("\u00a0п.\u00a0п.", "").replace("\u00a0pp", ""),
+            n.p_value(run.value(t, "base_mcnemar_p")),
+            p50[i],
+        ]
+        for i, t in enumerate(pair)
+    ]
+    columns = [
+        (s.col_target, "l"),
+        (s.col_size, "r"),
+        (s.col_accuracy, "r"),
+        (s.col_ci, "r"),
+        (s.col_delta_base, "r"),
+        (s.col_p, "r"),
+        (f"p50, {unit}", "r"),
+    ]
+    return table(columns, rows)
