@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from ..spec import DEFAULT_MODEL
 from .data import ReportData, env_flags
 from .numbers import is_number
 
@@ -363,4 +364,4 @@ def model_summary(run: Run) -> dict:
 
 def is_lenet(run: Run) -> bool:
     """Whether the network is the registry's LeNet-5 (the report then cites LeCun et al.)."""
-    return ((run.data.spec.get("model") or {}).get("name") or "lenet5") == "lenet5"
+    return ((run.data.spec.get("model") or {}).get("name") or DEFAULT_MODEL["name"]) == "lenet5"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..architectures import ARCHITECTURES
+from ..spec import DEFAULT_MODEL
 from . import facts as f
 from .data import env_get, env_libraries
 from .prose import precision_name
@@ -263,9 +265,11 @@ def setup_rows(w: Writer) -> list[tuple[str, str]]:
 
 
 def model_name(w: Writer) -> str:
-    """The network's name as the model itself records it (spec.json summary), else the config's model.name."""
+    """The network's name as the model itself records it (spec.json summary), else the registry's label of
+    the config's model.name (a spec without either predates the registry: its default model)."""
     summary, spec = f.model_summary(w.run), w.run.data.spec
-    return str(summary.get("architecture") or (spec.get("model") or {}).get("name") or w.s.model_unknown)
+    name = (spec.get("model") or {}).get("name") or DEFAULT_MODEL["name"]
+    return str(summary.get("architecture") or (ARCHITECTURES[name].label if name in ARCHITECTURES else name))
 
 
 def model_text(w: Writer) -> str:
