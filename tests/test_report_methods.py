@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from compressbench.report import build_context, methods_text, render_latex, render_markdown, tables
 from compressbench.report import facts as f
 from compressbench.report import methods as m
-from compressbench.report import methods_text, tables
 from compressbench.report.data import ReportData
 from compressbench.report.i18n import TEMPLATES, Strings
 from compressbench.report.writer import Citations, Writer
@@ -186,3 +186,28 @@ def test_section_absent_without_methods():
     w = writer(make_run(names=("pytorch", "openvino")), "en")
     assert methods_text.section(w) == []
     assert tables.methods_table(w) is None
+
+
+@pytest.mark.parametrize(("language", "heading"), [("en", "Compression methods"), ("ru", "Методы сжатия")])
+def test_report_has_methods_section_and_model_title(language, heading):
+    summary = {"architecture": "ResNet-8", "params": 78_000, "macs": 12_000_000, "layer_counts": {"Conv2d": 7}}
+    data = make_run(struct_changes(0.15, 13_000), summary=summary).data
+    context = build_context(data, {"language": language}, {})
+    assert context["title"].startswith("ResNet-8")
+    assert "ResNet-8" in context["intro"]
+    markdown, latex = render_markdown(context), render_latex(context)
+    assert heading in markdown and heading in latex
+    assert "LeNet" not in markdown  # the model is described from its own summary
+
+
+def test_report_without_methods_has_no_methods_section():
+    context = build_context(make_run(names=("pytorch", "openvino")).data, {"language": "en"}, {})
+    assert "Compression methods" not in render_markdown(context)
+
+
+def test_methods_section_refers_to_the_tradeoff_figure():
+    data = make_run().data
+    with_figure = build_context(data, {"language": "en"}, {"tradeoff": "figures/tradeoff"})
+    assert "Figure" in with_figure["refs"]["methods"]["md"]
+    assert "\\ref{fig:tradeoff}" in with_figure["refs"]["methods"]["tex"]
+    assert "Figure" not in build_context(data, {"language": "en"}, {})["refs"]["methods"]["md"]
