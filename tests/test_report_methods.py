@@ -80,6 +80,7 @@ def test_method_targets_are_registered_targets():
         (0.05, 40_000, "arithmetic"),  # 4x faster, 4x fewer MACs
         (0.15, 13_000, "overhead"),  # resolved, far below 4x
         (0.20, 10_000, "unresolved"),  # ranges overlap
+        (0.15, 40_000, "arithmetic_best"),  # 4x only at the best batch
     ],
 )
 def test_struct_verdict(latency, throughput, verdict):
@@ -91,8 +92,8 @@ def test_struct_verdict(latency, throughput, verdict):
 
 def test_struct_arithmetic_threshold():
     # 0.8 of the 4x MAC reduction is 3.2x: just above and just below it
-    above = make_run(struct_changes(0.2 / 3.25, 10_000))
-    below = make_run(struct_changes(0.2 / 3.15, 10_000))
+    above = make_run(struct_changes(0.2 / 3.25, 32_500))
+    below = make_run(struct_changes(0.2 / 3.15, 31_500))
     assert m.struct_speedup(above, "pytorch", "pytorch_struct").verdict == "arithmetic"
     assert m.struct_speedup(below, "pytorch", "pytorch_struct").verdict == "overhead"
 
@@ -211,3 +212,11 @@ def test_methods_section_refers_to_the_tradeoff_figure():
     assert "Figure" in with_figure["refs"]["methods"]["md"]
     assert "\\ref{fig:tradeoff}" in with_figure["refs"]["methods"]["tex"]
     assert "Figure" not in build_context(data, {"language": "en"}, {})["refs"]["methods"]["md"]
+
+
+def test_struct_best_batch_threshold():
+    # batch 1 resolved but far below; the best batch just above and just below 3.2x
+    above = make_run(struct_changes(0.15, 32_500))
+    below = make_run(struct_changes(0.15, 31_500))
+    assert m.struct_speedup(above, "pytorch", "pytorch_struct").verdict == "arithmetic_best"
+    assert m.struct_speedup(below, "pytorch", "pytorch_struct").verdict == "overhead"

@@ -33,7 +33,8 @@ def section(w: Writer) -> list[str]:
 def test_note(w: Writer, test: m.PairTest) -> str:
     """How a pair was tested: the exact McNemar p, or why the intervals do not decide."""
     if test.p is not None:
-        return w.s.say("test_mcnemar", p=w.n.p_value(test.p))
+        p = w.n.p_value(test.p)
+        return w.s.say("test_mcnemar", p=p if p.startswith("<") else f"= {p}")  # "p < 0.001", "p = 0.219"
     if test.comparison.resolved:
         return w.s.test_ci_apart
     return w.reason(test.comparison.status, "accuracy")
