@@ -55,14 +55,14 @@ def pair_sentence(w: Writer, test: m.PairTest) -> str:
 
 def struct_paragraph(w: Writer, item: m.StructSpeedup) -> str:
     s, n = w.s, w.n
-    fixed = m.fixed_share(w.run, item.base)
+    fixed = m.fixed_share(w.run, item.target)  # what is left of the pruned network's call beyond its arithmetic
     grows = {True: s.struct_grows, False: s.struct_not_grows, None: ""}[item.grows_with_batch]
     verdict = s.say(
         f"struct_{item.verdict}",
         macs=s.times(item.mac_ratio) if item.mac_ratio else n.missing,
         share=n.percent(m.ARITHMETIC_SHARE, 0),
         fixed=n.percent(fixed, 0) if fixed is not None else n.missing,
-        base=w.label(item.base),
+        pruned=w.label(item.target),
         grows=grows,
     )
     return s.say(
