@@ -321,13 +321,14 @@ def isa_text(w: Writer) -> str:
 
 
 def methods_table(w: Writer) -> dict | None:
-    """Every compression method of the run beside the targets it is measured against."""
+    """Every compression method of the run beside the targets it is measured against; an interval or test
+    shares its value's cell, so that the table stays readable at full width."""
     from . import methods as m
 
     run, s, n = w.run, w.s, w.n
-    targets = m.reference_targets(run) + m.method_targets(run)
     if not m.method_targets(run):
         return None
+    targets = m.reference_targets(run) + m.method_targets(run)
     unit, p50 = durations(w, [run.value(t, "latency_p50_ms") for t in targets])
     rows = []
     for i, t in enumerate(targets):
@@ -340,30 +341,35 @@ def methods_table(w: Writer) -> dict | None:
                 n.kib(packed) if packed and packed != size else n.missing,
                 n.integer(run.value(t, "params")),
                 n.integer(run.value(t, "macs")),
-                n.fixed(run.value(t, "accuracy"), 4),
-                w.interval(t, "accuracy"),
-                n.pp(run.value(t, "base_accuracy_delta_pp")).replace("\u00a0п.\u00a0п.", "").replace("\u00a0pp", ""),
-                n.p_value(run.value(t, "base_mcnemar_p")),
-                f"{p50[i]} ({interval})" if interval != n.missing else p50[i],
+                with_note(n.fixed(run.value(t, "accuracy"), 3), accuracy_interval(w, t), n.missing),
+                with_note(
+                    plain_pp(w, run.value(t, "base_accuracy_delta_pp")),
+                    n.p_value(run.value(t, "base_mcnemar_p")),
+                    n.missing,
+                ),
+                with_note(p50[i], interval, n.missing),
                 n.integer(run.value(t, "throughput_ips")),
                 n.fixed(run.value(t, "peak_rss_mb"), 1),
             ]
         )
-    columns = [
-        (s.col_target, "l"),
-        (s.col_size, "r"),
-        (s.col_packed, "r"),
-        (s.col_params, "r"),
-        (s.col_macs, "r"),
-        (s.col_accuracy, "r"),
-        (s.col_ci, "r"),
-        (s.col_delta_base, "r"),
-        (s.col_p, "r"),
-        (f"p50, {unit}", "r"),
-        (s.col_throughput, "r"),
-        (s.col_peak_mb, "r"),
-    ]
-    return table(columns, rows)
+    columns = [(s.col_target, "l"), (s.col_size, "r"), (s.col_packed, "r"), (s.col_params, "r"), (s.col_macs, "r")]
+    columns += [(s.col_accuracy_ci, "r"), (s.col_delta_p, "r"), (f"p50, {unit}", "r"), (s.col_throughput, "r")]
+    return table([*columns, (s.col_peak_mb, "r")], rows)
+
+
+def with_note(value: str, note: str, missing: str) -> str:
+    """ "0.778 (0.738–0.816)": a value with its interval or test, or the value alone."""
+    return value if value == missing or note == missing else f"{value} ({note})"
+
+
+def accuracy_interval(w: Writer, target: str) -> str:
+    interval = w.run.interval(target, "accuracy")
+    return f"{w.n.fixed(interval[0], 3)}–{w.n.fixed(interval[1], 3)}" if interval else w.n.missing
+
+
+def plain_pp(w: Writer, value) -> str:
+    """Percentage points without the unit (the column title has it)."""
+    return w.n.pp(value).replace("\u00a0п.\u00a0п.", "").replace("\u00a0pp", "")
 
 
 def qat_table(w: Writer) -> dict | None:
@@ -379,7 +385,7 @@ def qat_table(w: Writer) -> dict | None:
             n.kib(run.value(t, "size_bytes")),
             n.fixed(run.value(t, "accuracy"), 4),
             w.interval(t, "accuracy"),
-            n.pp(run.value(t, "base_accuracy_delta_pp")).replace("\u00a0п.\u00a0п.", "").replace("\u00a0pp", ""),
+            plain_pp(w, run.value(t, "base_accuracy_delta_pp")),
             n.p_value(run.value(t, "base_mcnemar_p")),
             p50[i],
         ]
