@@ -10,9 +10,12 @@ from .prose import precision_name
 from .writer import Writer
 
 
-def table(columns: list[tuple[str, str]], rows: list[list[str]], missing: str = "—", groups=None) -> dict:
+def table(
+    columns: list[tuple[str, str]], rows: list[list[str]], missing: str = "—", groups=None, wide: bool = False
+) -> dict:
     """columns: (title, align l|r). Drops columns (after the first) with no value in any row;
-    groups: (title, span) headers over the columns (LaTeX), folded into the titles for Markdown."""
+    groups: (title, span) headers over the columns (LaTeX), folded into the titles for Markdown;
+    wide: set across the page turned sideways in LaTeX (a table too wide to read at the text width)."""
     keep = [
         i for i in range(len(columns)) if i == 0 or groups or any(row[i] not in (missing, "", None) for row in rows)
     ]
@@ -27,6 +30,7 @@ def table(columns: list[tuple[str, str]], rows: list[list[str]], missing: str = 
         "columns": [{"title": columns[i][0], "full": full[i], "align": columns[i][1]} for i in keep],
         "rows": [[row[i] for i in keep] for row in rows],
         "groups": groups,
+        "wide": wide,
     }
 
 
@@ -354,7 +358,7 @@ def methods_table(w: Writer) -> dict | None:
         )
     columns = [(s.col_target, "l"), (s.col_size, "r"), (s.col_packed, "r"), (s.col_params, "r"), (s.col_macs, "r")]
     columns += [(s.col_accuracy_ci, "r"), (s.col_delta_p, "r"), (f"p50, {unit}", "r"), (s.col_throughput, "r")]
-    return table([*columns, (s.col_peak_mb, "r")], rows)
+    return table([*columns, (s.col_peak_mb, "r")], rows, wide=True)
 
 
 def with_note(value: str, note: str, missing: str) -> str:
