@@ -220,3 +220,11 @@ def test_struct_best_batch_threshold():
     below = make_run(struct_changes(0.15, 31_500))
     assert m.struct_speedup(above, "pytorch", "pytorch_struct").verdict == "arithmetic_best"
     assert m.struct_speedup(below, "pytorch", "pytorch_struct").verdict == "overhead"
+
+
+def test_every_target_has_its_own_plot_style():
+    from compressbench.plots import _styles
+
+    names = [f"target{i}" for i in range(len(TARGETS) + 10)]
+    styles = {(tuple(s["color"]), s["marker"]) for s in _styles(names).values()}
+    assert len(styles) == len(names)
