@@ -28,7 +28,7 @@ from .tables import read_tsv  # noqa: E402
 
 FIGURE_WIDTH = 6.3
 COLORS = plt.get_cmap("tab10").colors
-MARKERS = "osD^vP*XhH"
+MARKERS = "osD^vP*XhH<"  # one more than COLORS: (colour, marker) repeats only after 110 targets
 HATCHES = ("", "///", "...", "xxx", "\\\\\\")
 GREYS = ("0.25", "0.55", "0.8")
 STYLE = {

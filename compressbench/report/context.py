@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from . import discussion, prose, tables
+from . import discussion, methods_text, prose, tables
 from .checks import check_all as run_checks
 from .claims import check_all, load_claims
 from .data import ReportData
@@ -65,6 +65,7 @@ def section_text(w: Writer, templates: str | Path) -> tuple[dict[str, list[str]]
         "precision": lambda: prose.precision(w),
         "naive": lambda: prose.naive(w) + prose.benchmark_app(w),
         "variants": lambda: discussion.variants(w) if w.run.variants else [],
+        "methods": lambda: methods_text.section(w),
         "coursework": lambda: discussion.coursework(w, coursework),
         "proscons": lambda: [s.proscons_intro],
         "limitations": lambda: discussion.limitations(w),
@@ -117,6 +118,8 @@ def all_tables(w: Writer, templates: str | Path) -> dict:
         "startup": tables.startup_table(w),
         "naive": tables.naive_table(w),
         "variants": tables.variants_table(w),
+        "methods": tables.methods_table(w),
+        "qat": tables.qat_table(w),
         "coursework": tables.coursework_table(w, load_coursework(templates)),
     }
 
@@ -158,6 +161,14 @@ def references(outline_numbers: dict, s: Strings, present: dict) -> dict[str, di
     return out
 
 
+def cross_references(present: dict, figures: dict) -> dict:
+    """The blocks each section's reference sentence names: its own, and for the methods section also the
+    trade-off figure (shown with the sizes, it holds every target's accuracy-size and accuracy-speed front)."""
+    if present.get("methods") and "tradeoff" in figures:
+        return {**present, "methods": [*present["methods"], ("figure", "tradeoff")]}
+    return present
+
+
 def _ref_sentence(s: Strings, tabs, figs, number, escape) -> str:
     parts = []
     for kind, names in (("table", tabs), ("figure", figs)):
@@ -192,7 +203,8 @@ def build_context(
     return {
         "language": language,
         "t": s,
-        "title": settings.get("title") or s.default_title,
+        "title": settings.get("title") or s.say("default_title", model=tables.model_name(w)),
+        "intro": s.say("intro", model=tables.model_name(w)),
         "title_lines": [x for x in title_page if x],
         "author": settings.get("author") or "",
         "date": format_date(today, language),
@@ -204,6 +216,6 @@ def build_context(
         "figures": figure_map,
         "claims": claims,
         "bibliography": w.citations.entries(),
-        "refs": references(numbers, s, present),
+        "refs": references(numbers, s, cross_references(present, figure_map)),
         **numbers,
     }

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..aggregate import read_predictions
 from ..machine import describe_machine
 from ..tables import read_matrix_tsv
 
@@ -59,6 +60,7 @@ class ReportInputs:
     bench: dict[str, Path] = field(default_factory=dict)  # target -> results/bench/{t}/summary.json
     benchmark_app: dict[str, Path] = field(default_factory=dict)
     environment: Path | None = None
+    predictions: dict[str, Path] = field(default_factory=dict)  # target -> results/eval/{t}/predictions.tsv
 
     @classmethod
     def from_results_dir(cls, results: str | Path, targets: list[str] | None = None) -> ReportInputs:
@@ -83,6 +85,7 @@ class ReportInputs:
             bench={t: p for t, p in bench.items() if p.exists()},
             benchmark_app={t: p for t, p in app.items() if p.exists()},
             environment=existing(results / "environment.json"),
+            predictions={t: p for t in targets if (p := results / "eval" / t / "predictions.tsv").exists()},
         )
 
 
@@ -99,6 +102,8 @@ class ReportData:
     benchmark_app: dict[str, dict]
     environment: dict
     environment_source: str  # "file" or "report": collected when the report was rendered
+    # target -> (labels, predictions) per test image: exact McNemar tests between two targets
+    predictions: dict[str, tuple] = field(default_factory=dict)
 
     @property
     def targets(self) -> list[str]:
@@ -146,6 +151,7 @@ def load(inputs: ReportInputs) -> ReportData:
         benchmark_app={t: _json(p) for t, p in inputs.benchmark_app.items() if _json(p)},
         environment=environment if environment is not None else describe_machine(),
         environment_source="file" if environment is not None else "report",
+        predictions={t: read_predictions(p) for t, p in inputs.predictions.items() if Path(p).exists()},
     )
 
 
@@ -197,4 +203,5 @@ def inputs_from_snakemake(named) -> ReportInputs:
         bench=by_target(list(named.bench)) if "bench" in keys else {},
         benchmark_app=by_target(list(named.benchmark_app)) if "benchmark_app" in keys else {},
         environment=optional("environment"),
+        predictions=by_target(list(named.predictions)) if "predictions" in keys else {},
     )

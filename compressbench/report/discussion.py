@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import explain
 from . import facts as f
 from .data import env_get
+from .tables import model_name
 from .writer import Writer
 
 
@@ -12,7 +13,17 @@ def methodology(w: Writer) -> list[str]:
     run, s, n = w.run, w.s, w.n
     repeats = max((run.value(t, "repeats") or 0 for t in run.targets), default=0)
     dataset_source = "sklearn_digits" if run.data.dataset.get("source") == "digits" else "cifar10"
-    out = [s.say("method_data", cite_data=w.cite(dataset_source), cite_model=w.cite("lenet"))]
+    summary = f.model_summary(run)
+    out = [
+        s.say(
+            "method_data",
+            model=model_name(w),
+            params=n.integer(summary.get("params")),
+            macs=n.integer(summary.get("macs")),
+            cite_data=w.cite(dataset_source),
+            cite_model=f" {w.cite('lenet')}" if f.is_lenet(run) else "",  # the one registry model with a source
+        )
+    ]
     env = run.data.environment
     threads = {run.value(t, "threads") for t in run.targets} - {None}
     out.append(
@@ -152,7 +163,15 @@ def limitations(w: Writer) -> list[str]:
     out = [s.say("limit_machine", cpus=n.integer(cpus) if f.is_number(cpus) else n.missing)]
     seed = (run.data.spec.get("train") or {}).get("seed")
     out.append(s.say("limit_seed", seed=str(seed)) if seed is not None else s.limit_seed_unknown)
-    out.append(s.limit_model)
+    summary = f.model_summary(run)
+    out.append(
+        s.say(
+            "limit_model",
+            model=model_name(w),
+            params=n.integer(summary.get("params")),
+            macs=n.integer(summary.get("macs")),
+        )
+    )
     if run.data.dataset.get("source") == "imagefolder":
         out.append(s.limit_jpeg)
     if not any(run.value(t, "repeats") for t in run.targets):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from ..spec import DEFAULT_MODEL
 from .data import ReportData, env_flags
 from .numbers import is_number
 
@@ -352,3 +353,15 @@ def resolved_pareto(run: Run, targets=None) -> dict[str, bool]:
         return a_resolved_better and not b_resolved_better
 
     return {t: not any(dominates(o, t) for o in targets if o != t) for t in targets}
+
+
+def model_summary(run: Run) -> dict:
+    """The network's own description from spec.json (compressbench.model_summary.describe): architecture,
+    params, MACs, layer counts; empty for a spec written before it was recorded."""
+    summary = run.data.spec.get("summary")
+    return summary if isinstance(summary, dict) else {}
+
+
+def is_lenet(run: Run) -> bool:
+    """Whether the network is the registry's LeNet-5 (the report then cites LeCun et al.)."""
+    return ((run.data.spec.get("model") or {}).get("name") or DEFAULT_MODEL["name"]) == "lenet5"

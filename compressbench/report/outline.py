@@ -31,6 +31,7 @@ OUTLINE = (
     Section("precision", 2, ("text",)),
     Section("naive", 2, ("text", "table:naive", "figure:naive", "figure:benchmark_app")),
     Section("variants", 1, ("text", "table:variants")),
+    Section("methods", 1, ("text", "table:methods", "table:qat")),
     Section("coursework", 1, ("text", "table:coursework")),
     Section("proscons", 1, ("text", "claims")),
     Section("limitations", 1, ("list",)),

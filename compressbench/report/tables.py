@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from ..architectures import ARCHITECTURES
+from ..spec import DEFAULT_MODEL
 from . import facts as f
 from .data import env_get, env_libraries
 from .prose import precision_name
 from .writer import Writer
 
 
-def table(columns: list[tuple[str, str]], rows: list[list[str]], missing: str = "—", groups=None) -> dict:
+def table(
+    columns: list[tuple[str, str]], rows: list[list[str]], missing: str = "—", groups=None, wide: bool = False
+) -> dict:
     """columns: (title, align l|r). Drops columns (after the first) with no value in any row;
-    groups: (title, span) headers over the columns (LaTeX), folded into the titles for Markdown."""
+    groups: (title, span) headers over the columns (LaTeX), folded into the titles for Markdown;
+    wide: set across the page turned sideways in LaTeX (a table too wide to read at the text width)."""
     keep = [
         i for i in range(len(columns)) if i == 0 or groups or any(row[i] not in (missing, "", None) for row in rows)
     ]
@@ -25,6 +30,7 @@ def table(columns: list[tuple[str, str]], rows: list[list[str]], missing: str = 
         "columns": [{"title": columns[i][0], "full": full[i], "align": columns[i][1]} for i in keep],
         "rows": [[row[i] for i in keep] for row in rows],
         "groups": groups,
+        "wide": wide,
     }
 
 
@@ -245,12 +251,14 @@ def setup_rows(w: Writer) -> list[tuple[str, str]]:
     libraries = {k: v for k, v in env_libraries(env).items() if v}
     cpus = env_get(env, "logical_cpus", "logical_cores", "cpu_count")
     cores = env_get(env, "physical_cores", "cores")
+    first_params = run.value(run.targets[0], "params") if run.targets else None  # a spec without its summary
     return [
         (s.setup_dataset, s.texts.get(f"dataset_{dataset.get('source', '')}", str(dataset.get("source", "—")))),
         (s.setup_images, f"{n.integer(dataset.get('train_images'))} / {n.integer(dataset.get('test_images'))}"),
         (s.setup_classes, f"{len(classes)}: {', '.join(str(c) for c in classes)}"),
-        (s.setup_model, s.say("setup_model_value", classes=spec.get("num_classes", len(classes)))),
-        (s.setup_params, n.integer(run.value(run.targets[0], "params") if run.targets else None)),
+        (s.setup_model, model_text(w)),
+        (s.setup_params, n.integer(f.model_summary(run).get("params") or first_params)),
+        (s.setup_macs, n.integer(f.model_summary(run).get("macs"))),
         (s.setup_training, training_text(w)),
         (s.setup_cpu, str(env_get(env, "cpu_model", "model_name") or "—")),
         (s.setup_cores, s.say("cores_value", cpus=s.count(cpus, "forms_cpus"), cores=s.count(cores, "forms_cores"))),
@@ -258,6 +266,25 @@ def setup_rows(w: Writer) -> list[tuple[str, str]]:
         (s.setup_os, str(env_get(env, "os", "platform") or "—")),
         (s.setup_libraries, ", ".join(f"{k} {v}" for k, v in sorted(libraries.items())) or "—"),
     ]
+
+
+def model_name(w: Writer) -> str:
+    """The network's name as the model itself records it (spec.json summary), else the registry's label of
+    the config's model.name (a spec without either predates the registry: its default model)."""
+    summary, spec = f.model_summary(w.run), w.run.data.spec
+    name = (spec.get("model") or {}).get("name") or DEFAULT_MODEL["name"]
+    return str(summary.get("architecture") or (ARCHITECTURES[name].label if name in ARCHITECTURES else name))
+
+
+def model_text(w: Writer) -> str:
+    """ "LeNet-5: 2 Conv2d, 3 Linear, ...; input 1×32×32, 10 classes" from the network's own summary."""
+    s, n, spec = w.s, w.n, w.run.data.spec
+    summary = f.model_summary(w.run)
+    counts = summary.get("layer_counts") or {}
+    layers = ", ".join(f"{n.integer(count)} {kind}" for kind, count in counts.items()) or n.missing
+    shape = "×".join(str(x) for x in summary.get("input_shape") or []) or n.missing
+    classes = spec.get("num_classes", "—")
+    return s.say("setup_model_value", model=model_name(w), layers=layers, shape=shape, classes=classes)
 
 
 def training_text(w: Writer, key: str = "setup_training") -> str:
@@ -295,3 +322,86 @@ def isa_text(w: Writer) -> str:
     flags = env_flags(w.run.data.environment)
     shown = sorted(names.get(x, x) for x in flags if any(k in x for k in ISA_SHOWN))
     return ", ".join(shown) or w.s.none_found
+
+
+def methods_table(w: Writer) -> dict | None:
+    """Every compression method of the run beside the targets it is measured against; an interval or test
+    shares its value's cell, so that the table stays readable at full width."""
+    from . import methods as m
+
+    run, s, n = w.run, w.s, w.n
+    if not m.method_targets(run):
+        return None
+    targets = m.reference_targets(run) + m.method_targets(run)
+    unit, p50 = durations(w, [run.value(t, "latency_p50_ms") for t in targets])
+    rows = []
+    for i, t in enumerate(targets):
+        size, packed = run.value(t, "size_bytes"), run.value(t, "size_packed_bytes")
+        interval = w.interval(t, "latency").replace(f"\u00a0{unit}", "")
+        rows.append(
+            [
+                w.label(t),
+                n.kib(size),
+                n.kib(packed) if packed and packed != size else n.missing,
+                n.integer(run.value(t, "params")),
+                n.integer(run.value(t, "macs")),
+                with_note(n.fixed(run.value(t, "accuracy"), 3), accuracy_interval(w, t), n.missing),
+                with_note(
+                    plain_pp(w, run.value(t, "base_accuracy_delta_pp")),
+                    n.p_value(run.value(t, "base_mcnemar_p")),
+                    n.missing,
+                ),
+                with_note(p50[i], interval, n.missing),
+                n.integer(run.value(t, "throughput_ips")),
+                n.fixed(run.value(t, "peak_rss_mb"), 1),
+            ]
+        )
+    columns = [(s.col_target, "l"), (s.col_size, "r"), (s.col_packed, "r"), (s.col_params, "r"), (s.col_macs, "r")]
+    columns += [(s.col_accuracy_ci, "r"), (s.col_delta_p, "r"), (f"p50, {unit}", "r"), (s.col_throughput, "r")]
+    return table([*columns, (s.col_peak_mb, "r")], rows, wide=True)
+
+
+def with_note(value: str, note: str, missing: str) -> str:
+    """ "0.778 (0.738–0.816)": a value with its interval or test, or the value alone."""
+    return value if value == missing or note == missing else f"{value} ({note})"
+
+
+def accuracy_interval(w: Writer, target: str) -> str:
+    interval = w.run.interval(target, "accuracy")
+    return f"{w.n.fixed(interval[0], 3)}–{w.n.fixed(interval[1], 3)}" if interval else w.n.missing
+
+
+def plain_pp(w: Writer, value) -> str:
+    """Percentage points without the unit (the column title has it)."""
+    return w.n.pp(value).replace("\u00a0п.\u00a0п.", "").replace("\u00a0pp", "")
+
+
+def qat_table(w: Writer) -> dict | None:
+    """Quantization-aware training and post-training INT8 as one row pair."""
+    run, s, n = w.run, w.s, w.n
+    pair = [t for t in ("openvino_int8", "openvino_qat") if t in run.targets]
+    if len(pair) < 2:
+        return None
+    unit, p50 = durations(w, [run.value(t, "latency_p50_ms") for t in pair])
+    rows = [
+        [
+            w.label(t),
+            n.kib(run.value(t, "size_bytes")),
+            n.fixed(run.value(t, "accuracy"), 4),
+            w.interval(t, "accuracy"),
+            plain_pp(w, run.value(t, "base_accuracy_delta_pp")),
+            n.p_value(run.value(t, "base_mcnemar_p")),
+            p50[i],
+        ]
+        for i, t in enumerate(pair)
+    ]
+    columns = [
+        (s.col_target, "l"),
+        (s.col_size, "r"),
+        (s.col_accuracy, "r"),
+        (s.col_ci, "r"),
+        (s.col_delta_base, "r"),
+        (s.col_p, "r"),
+        (f"p50, {unit}", "r"),
+    ]
+    return table(columns, rows)

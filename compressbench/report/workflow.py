@@ -42,6 +42,7 @@ def result_inputs(targets: list[str], benchmark_app_targets: list[str]) -> dict:
         "per_class": paths.for_target(paths.EVAL["per_class"], "pytorch"),
         "bench": paths.for_targets(paths.BENCH["summary"], targets),
         "latency": paths.for_targets(paths.BENCH["latency"], targets),
+        "predictions": paths.for_targets(paths.EVAL["predictions"], targets),  # McNemar between two methods
         "environment": paths.ENVIRONMENT,
     }
     if benchmark_app_targets:

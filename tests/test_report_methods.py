@@ -1,0 +1,230 @@
+"""The compression-methods section on synthetic rows: each verdict flips at its own threshold, and the
+section renders in both languages only when the run has a method target."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from compressbench.report import build_context, methods_text, render_latex, render_markdown, tables
+from compressbench.report import facts as f
+from compressbench.report import methods as m
+from compressbench.report.data import ReportData
+from compressbench.report.i18n import TEMPLATES, Strings
+from compressbench.report.writer import Citations, Writer
+from compressbench.targets import TARGETS
+
+ROW = {
+    "accuracy": 0.90,
+    "accuracy_ci_low": 0.88,
+    "accuracy_ci_high": 0.92,
+    "size_bytes": 250_000,
+    "size_gzip_bytes": 230_000,
+    "params": 62_000,
+    "macs": 400_000,
+    "latency_p50_ms": 0.20,
+    "latency_p50_ci_low_ms": 0.19,
+    "latency_p50_ci_high_ms": 0.21,
+    "throughput_ips": 10_000,
+    "throughput_ips_low": 9_800,
+    "throughput_ips_high": 10_200,
+    "batch_size_best": 256,
+    "repeats": 3,
+    "compression_ratio": 1.0,
+    "peak_rss_mb": 300.0,
+}
+TARGET_NAMES = ("pytorch", "openvino", "openvino_int8", "pytorch_struct", "openvino_struct", "pytorch_pruned")
+TARGET_NAMES += ("pytorch_distill", "pytorch_student_labels", "pytorch_cluster", "openvino_qat")
+TARGET_NAMES += ("onnxruntime_struct", "openvino_struct_int8")
+
+
+def make_run(changes=None, predictions=None, names=TARGET_NAMES, summary=None) -> f.Run:
+    rows = []
+    for name in names:
+        row = {"target": name, "runtime": TARGETS[name].runtime, "label": name, "weights": "fp32", **ROW}
+        row.update((changes or {}).get(name, {}))
+        rows.append(row)
+    spec = {"model": {"name": "resnet8"}, "num_classes": 10, "summary": summary or {}}
+    data = ReportData(rows, {}, [], spec, {"test_images": 1000}, None, [], {}, {}, {}, "file", predictions or {})
+    return f.Run(data)
+
+
+def writer(run: f.Run, language: str) -> Writer:
+    return Writer(run, Strings(language), Citations.load(TEMPLATES))
+
+
+def struct_changes(latency_ms, throughput_ips, macs=100_000):
+    """pytorch_struct with 4x fewer MACs and the given speed (narrow ranges around it)."""
+    return {
+        "pytorch_struct": {
+            "macs": macs,
+            "latency_p50_ms": latency_ms,
+            "latency_p50_ci_low_ms": latency_ms * 0.98,
+            "latency_p50_ci_high_ms": latency_ms * 1.02,
+            "throughput_ips": throughput_ips,
+            "throughput_ips_low": throughput_ips * 0.99,
+            "throughput_ips_high": throughput_ips * 1.01,
+        }
+    }
+
+
+def test_method_targets_are_registered_targets():
+    for targets in m.METHODS.values():
+        assert set(targets) <= set(TARGETS)
+    assert m.method_targets(make_run(names=("pytorch", "openvino"))) == []
+
+
+@pytest.mark.parametrize(
+    ("latency", "throughput", "verdict"),
+    [
+        (0.05, 40_000, "arithmetic"),  # 4x faster, 4x fewer MACs
+        (0.15, 13_000, "overhead"),  # resolved, far below 4x
+        (0.20, 10_000, "unresolved"),  # ranges overlap
+        (0.15, 40_000, "arithmetic_best"),  # 4x only at the best batch
+    ],
+)
+def test_struct_verdict(latency, throughput, verdict):
+    run = make_run(struct_changes(latency, throughput))
+    item = next(x for x in m.struct_speedups(run) if x.runtime == "pytorch")
+    assert item.mac_ratio == pytest.approx(4.0)
+    assert item.verdict == verdict
+
+
+def test_struct_arithmetic_threshold():
+    # 0.8 of the 4x MAC reduction is 3.2x: just above and just below it
+    above = make_run(struct_changes(0.2 / 3.25, 32_500))
+    below = make_run(struct_changes(0.2 / 3.15, 31_500))
+    assert m.struct_speedup(above, "pytorch", "pytorch_struct").verdict == "arithmetic"
+    assert m.struct_speedup(below, "pytorch", "pytorch_struct").verdict == "overhead"
+
+
+def test_speedup_grows_with_batch_only_beyond_ranges():
+    grows = make_run(struct_changes(0.18, 20_000))  # 1.1x at batch 1, 2x at the best batch
+    same = make_run(struct_changes(0.10, 20_000))  # 2x and 2x
+    assert m.speedup_grows(grows, "pytorch", "pytorch_struct") is True
+    assert m.speedup_grows(same, "pytorch", "pytorch_struct") is None
+    shrinks = make_run(struct_changes(0.05, 11_000))
+    assert m.speedup_grows(shrinks, "pytorch", "pytorch_struct") is False
+
+
+def test_fixed_share():
+    run = make_run()  # 0.2 ms at batch 1, 0.1 ms per image at 10 000 images/s
+    assert m.fixed_share(run, "pytorch") == pytest.approx(0.5)
+
+
+def test_unstructured_gzip_and_dense():
+    run = make_run({"pytorch_pruned": {"size_gzip_bytes": 115_000}})
+    item = m.unstructured(run)
+    assert item.size_ratio == pytest.approx(1.0)
+    assert item.gzip_ratio == pytest.approx(2.0)
+    assert item.same_macs is True
+    assert not item.latency.resolved
+
+
+def predictions_with(right_a: int, right_b: int, both: int = 500, images: int = 1000):
+    """Labels all 0; a right on `both` + right_a images, b on `both` + right_b other ones."""
+    labels = np.zeros(images, dtype=np.int64)
+    a, b = np.ones(images, dtype=np.int64), np.ones(images, dtype=np.int64)
+    a[:both] = b[:both] = 0
+    a[both : both + right_a] = 0
+    b[both + right_a : both + right_a + right_b] = 0
+    return {"pytorch_distill": (labels, a), "pytorch_student_labels": (labels, b)}
+
+
+@pytest.mark.parametrize(
+    ("right_a", "right_b", "verdict"), [(40, 10, "better"), (10, 40, "worse"), (22, 18, "unresolved")]
+)
+def test_distillation_mcnemar(right_a, right_b, verdict):
+    accuracy = {"pytorch_distill": {"accuracy": (500 + right_a) / 1000}}
+    accuracy["pytorch_student_labels"] = {"accuracy": (500 + right_b) / 1000}
+    test = m.distillation(make_run(accuracy, predictions_with(right_a, right_b)))
+    assert test.p is not None
+    assert test.verdict == verdict
+
+
+def test_distillation_falls_back_to_intervals():
+    apart = {"pytorch_distill": {"accuracy": 0.95, "accuracy_ci_low": 0.93, "accuracy_ci_high": 0.97}}
+    assert m.distillation(make_run(apart)).p is None
+    assert m.distillation(make_run(apart)).verdict == "better"
+    touching = {"pytorch_distill": {"accuracy": 0.94, "accuracy_ci_low": 0.92, "accuracy_ci_high": 0.96}}
+    assert m.distillation(make_run(touching)).verdict == "unresolved"
+
+
+def test_cluster_against_int8_packed_size():
+    changes = {"pytorch_cluster": {"size_packed_bytes": 40_000}, "openvino_int8": {"size_bytes": 70_000}}
+    item = next(x for x in m.cluster_vs_int8(make_run(changes)) if x.int8 == "openvino_int8")
+    assert item.smaller is True
+    changes["pytorch_cluster"]["size_packed_bytes"] = 80_000
+    item = next(x for x in m.cluster_vs_int8(make_run(changes)) if x.int8 == "openvino_int8")
+    assert item.smaller is False
+
+
+def test_chain_shares_add_up():
+    sizes = {"pytorch_struct": 125_000, "onnxruntime_struct": 125_000, "openvino_struct_int8": 31_250}
+    run = make_run({t: {"size_bytes": s} for t, s in sizes.items()})
+    assert m.chain_targets(run) == ["openvino_struct_int8"]
+    steps = m.chain_steps(run, "openvino_struct_int8")
+    assert [s.target for s in steps] == ["pytorch_struct", "onnxruntime_struct", "openvino_struct_int8"]
+    assert sum(s.size_share for s in steps) == pytest.approx(1.0)
+    assert steps[0].size_share == pytest.approx(1 / 3)
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_section_renders_every_method(language):
+    summary = {"architecture": "ResNet-8", "params": 78_000, "macs": 12_000_000, "layer_counts": {"Conv2d": 7}}
+    w = writer(make_run(struct_changes(0.15, 13_000), summary=summary), language)
+    text = methods_text.section(w)
+    assert len(text) >= 7  # intro, 2 struct runtimes, pruning, distillation, clustering, QAT, chain
+    assert all("{" not in p for p in text)
+    assert len(tables.methods_table(w)["rows"]) == len(TARGET_NAMES)
+    assert len(tables.qat_table(w)["rows"]) == 2
+    assert "ResNet-8" in tables.model_text(w)
+    if language == "ru":
+        assert "точност" not in " ".join(text).lower()
+
+
+def test_section_absent_without_methods():
+    w = writer(make_run(names=("pytorch", "openvino")), "en")
+    assert methods_text.section(w) == []
+    assert tables.methods_table(w) is None
+
+
+@pytest.mark.parametrize(("language", "heading"), [("en", "Compression methods"), ("ru", "Методы сжатия")])
+def test_report_has_methods_section_and_model_title(language, heading):
+    summary = {"architecture": "ResNet-8", "params": 78_000, "macs": 12_000_000, "layer_counts": {"Conv2d": 7}}
+    data = make_run(struct_changes(0.15, 13_000), summary=summary).data
+    context = build_context(data, {"language": language}, {})
+    assert context["title"].startswith("ResNet-8")
+    assert "ResNet-8" in context["intro"]
+    markdown, latex = render_markdown(context), render_latex(context)
+    assert heading in markdown and heading in latex
+    assert "LeNet" not in markdown  # the model is described from its own summary
+
+
+def test_report_without_methods_has_no_methods_section():
+    context = build_context(make_run(names=("pytorch", "openvino")).data, {"language": "en"}, {})
+    assert "Compression methods" not in render_markdown(context)
+
+
+def test_methods_section_refers_to_the_tradeoff_figure():
+    data = make_run().data
+    with_figure = build_context(data, {"language": "en"}, {"tradeoff": "figures/tradeoff"})
+    assert "Figure" in with_figure["refs"]["methods"]["md"]
+    assert "\\ref{fig:tradeoff}" in with_figure["refs"]["methods"]["tex"]
+    assert "Figure" not in build_context(data, {"language": "en"}, {})["refs"]["methods"]["md"]
+
+
+def test_struct_best_batch_threshold():
+    # batch 1 resolved but far below; the best batch just above and just below 3.2x
+    above = make_run(struct_changes(0.15, 32_500))
+    below = make_run(struct_changes(0.15, 31_500))
+    assert m.struct_speedup(above, "pytorch", "pytorch_struct").verdict == "arithmetic_best"
+    assert m.struct_speedup(below, "pytorch", "pytorch_struct").verdict == "overhead"
+
+
+def test_every_target_has_its_own_plot_style():
+    from compressbench.plots import _styles
+
+    names = [f"target{i}" for i in range(len(TARGETS) + 10)]
+    styles = {(tuple(s["color"]), s["marker"]) for s in _styles(names).values()}
+    assert len(styles) == len(names)
