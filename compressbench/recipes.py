@@ -22,11 +22,16 @@ from .training import TrainSettings
 TRAIN_FIELDS = tuple(field.name for field in dataclasses.fields(TrainSettings))
 
 
-def setting(ctx: BuildContext, key: str, default, kind=float):
-    """compression.<key>, or the default when absent or null; the message names the key."""
-    value = ctx.settings.get(key)
+def setting(ctx: BuildContext, key: str, kind=float, when_null=None):
+    """compression.<key> (its default is the schema's; the build gets the whole validated section).
+    `when_null`: what a null value means (e.g. "the trained model's epochs")."""
+    if key not in ctx.settings:
+        raise ValueError(f"compression.{key}: missing from the build settings (a target needs needs_data=True)")
+    value = ctx.settings[key]
     if value is None:
-        return default
+        if when_null is None:
+            raise ValueError(f"compression.{key}: null is not a value here")
+        return when_null
     try:
         return kind(value)
     except (TypeError, ValueError) as error:
@@ -41,7 +46,7 @@ def recipe(ctx: BuildContext, epochs: int, learning_rate: float) -> TrainSetting
     step = {
         "epochs": epochs,
         "learning_rate": learning_rate,
-        "seed": setting(ctx, "seed", 0, int),
+        "seed": setting(ctx, "seed", int),
         "threads": ctx.threads,
         "device": "cpu",  # target builds are CPU jobs, whatever device trained the model
         "amp": "none",
@@ -51,8 +56,8 @@ def recipe(ctx: BuildContext, epochs: int, learning_rate: float) -> TrainSetting
 
 def distill_loss(ctx: BuildContext, alpha: float | None = None) -> DistillLoss:
     return DistillLoss(
-        temperature=setting(ctx, "distill_temperature", 4.0),
-        alpha=setting(ctx, "distill_alpha", 0.9) if alpha is None else alpha,
+        temperature=setting(ctx, "distill_temperature"),
+        alpha=setting(ctx, "distill_alpha") if alpha is None else alpha,
     )
 
 

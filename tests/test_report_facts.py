@@ -252,3 +252,40 @@ def test_eager_gap_and_outliers():
     gap = explain.eager_gap(run)
     assert gap.ratio_batch1 == pytest.approx(5.0) and gap.resolved and gap.overhead_share == pytest.approx(0.9)
     assert explain.throughput_outliers(run) == [("openvino", 64, pytest.approx(1 - 4000 / 9000))]
+
+
+def _thread_run(one_thread_range_us: float):
+    from compressbench.report.facts import Run
+
+    class Data:
+        targets = ["onnxruntime", "openvino"]
+
+        def row(self, target):
+            return {"target": target}
+
+        def value(self, target, key):
+            base = {"onnxruntime": 0.032, "openvino": 0.047}[target]
+            values = {
+                "threads": 2,
+                "repeats": 3,
+                "latency_p50_ms": base,
+                "latency_p50_ci_low_ms": base,
+                "latency_p50_ci_high_ms": base * (1.8 if target == "onnxruntime" else 1.02),
+                "latency_1thread_p50_ms": base,
+                "latency_1thread_p50_ci_low_ms": base,
+                "latency_1thread_p50_ci_high_ms": base + one_thread_range_us / 1000,
+            }
+            return values.get(key)
+
+    return Run(Data())
+
+
+@pytest.mark.parametrize(("one_thread_range_us", "steadier"), [(1.0, True), (30.0, False)])
+def test_one_thread_verdict_flips_with_its_spread(one_thread_range_us, steadier):
+    from compressbench.report.facts import one_thread_steadier, thread_spreads
+
+    spreads = thread_spreads(_thread_run(one_thread_range_us))
+    assert [x.target for x in spreads] == ["onnxruntime", "openvino"]
+    assert spreads[0].spread == pytest.approx(0.8)
+    assert one_thread_steadier(spreads) is steadier
+    assert one_thread_steadier([]) is None

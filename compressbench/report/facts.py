@@ -365,3 +365,47 @@ def model_summary(run: Run) -> dict:
 def is_lenet(run: Run) -> bool:
     """Whether the network is the registry's LeNet-5 (the report then cites LeCun et al.)."""
     return ((run.data.spec.get("model") or {}).get("name") or DEFAULT_MODEL["name"]) == "lenet5"
+
+
+@dataclass(frozen=True)
+class ThreadSpread:
+    """Batch-1 latency of one target at one thread and at the run's threads: medians and the
+    between-repeat range relative to the median (how far a rerun can land)."""
+
+    target: str
+    threads: int
+    p50_ms: float
+    spread: float
+    p50_1thread_ms: float
+    spread_1thread: float
+
+
+def thread_spreads(run: Run) -> list[ThreadSpread]:
+    """Targets measured both at one thread and at more (benchmark.single_thread_latency)."""
+    spreads = []
+    for t in run.targets:
+        values = [
+            run.value(t, key)
+            for key in (
+                "threads",
+                "latency_p50_ms",
+                "latency_p50_ci_low_ms",
+                "latency_p50_ci_high_ms",
+                "latency_1thread_p50_ms",
+                "latency_1thread_p50_ci_low_ms",
+                "latency_1thread_p50_ci_high_ms",
+            )
+        ]
+        if None in values or values[0] <= 1 or (run.value(t, "repeats") or 0) < 2:
+            continue
+        threads, p50, low, high, p50_1, low_1, high_1 = values
+        spreads.append(ThreadSpread(t, int(threads), p50, (high - low) / p50, p50_1, (high_1 - low_1) / p50_1))
+    return spreads
+
+
+def one_thread_steadier(spreads: list[ThreadSpread]) -> bool | None:
+    """True when every target's one-thread range is narrower than the widest multi-thread range:
+    then one thread gives the numbers that survive a rerun on this machine."""
+    if not spreads:
+        return None
+    return max(x.spread_1thread for x in spreads) < max(x.spread for x in spreads)

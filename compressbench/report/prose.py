@@ -45,7 +45,7 @@ def speed(w: Writer) -> list[str]:
                 slow_batch=n.integer(slow[1].batch),
             )
         )
-    out += eager(w) + outliers(w) + drift(w)
+    out += eager(w) + outliers(w) + drift(w) + threads(w)
     return out
 
 
@@ -86,6 +86,22 @@ def drift(w: Writer) -> list[str]:
         if f.is_number(b.get("latency_drift")) and b["latency_drift"] > DRIFT and b.get("latency_quarter_p50_ms")
     ]
     return [s.say("latency_drift", drift=n.percent(DRIFT, 0), items="; ".join(drifting))] if drifting else []
+
+
+def threads(w: Writer) -> list[str]:
+    """Batch-1 latency at one thread beside the run's threads: which one a rerun reproduces."""
+    spreads = f.thread_spreads(w.run)
+    steadier = f.one_thread_steadier(spreads)
+    if steadier is None:
+        return []
+    s, n = w.s, w.n
+    items = "; ".join(
+        f"{w.label(x.target)}: {n.ms(x.p50_1thread_ms)} (±{n.percent(x.spread_1thread / 2, 0)}) / "
+        f"{n.ms(x.p50_ms)} (±{n.percent(x.spread / 2, 0)})"
+        for x in spreads
+    )
+    key = "threads_one_steadier" if steadier else "threads_one_not_steadier"
+    return [s.say(key, threads=n.integer(spreads[0].threads), items=items)]
 
 
 def quality(w: Writer) -> list[str]:

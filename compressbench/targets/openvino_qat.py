@@ -47,8 +47,8 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
     import nncf
     import openvino as ov
 
-    epochs = recipes.setting(ctx, "qat_epochs", 1, int)
-    learning_rate = recipes.setting(ctx, "qat_learning_rate", 1e-5)
+    epochs = recipes.setting(ctx, "qat_epochs", int)
+    learning_rate = recipes.setting(ctx, "qat_learning_rate")
     images = calibration.from_settings(ctx.dataset_path, ctx.spec, ctx.settings)
     model = quantize(load_weights(ctx.spec, ctx.checkpoint), images, nncf)
     log = recipes.finetune_from_teacher(ctx, model, epochs, learning_rate, desc="QAT")

@@ -24,10 +24,10 @@ PACKED = "model.clusters.npz"
 
 
 def build(ctx: BuildContext, out_dir: Path) -> None:
-    clusters = recipes.setting(ctx, "clusters", 16, int)
-    epochs = recipes.setting(ctx, "cluster_finetune_epochs", 1, int)
-    learning_rate = recipes.setting(ctx, "cluster_learning_rate", 1e-4)
-    seed = recipes.setting(ctx, "seed", 0, int)
+    clusters = recipes.setting(ctx, "clusters", int)
+    epochs = recipes.setting(ctx, "cluster_finetune_epochs", int)
+    learning_rate = recipes.setting(ctx, "cluster_learning_rate")
+    seed = recipes.setting(ctx, "seed", int)
     model = clustering.cluster_model(load_weights(ctx.spec, ctx.checkpoint), clusters, seed)
     log = recipes.finetune_from_teacher(ctx, model, epochs, learning_rate, desc="fine-tune")
     books = clustering.codebooks(model)

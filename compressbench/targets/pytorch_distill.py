@@ -24,9 +24,9 @@ from .context import BuildContext
 def train_student(ctx: BuildContext, out_dir: Path, alpha: float | None) -> None:
     """alpha=None: compression.distill_alpha; 0: labels only."""
     spec = ctx.spec
-    width = recipes.setting(ctx, "distill_width", 0.5)
-    epochs = recipes.setting(ctx, "distill_epochs", int(spec.train.get("epochs", 15)), int)
-    learning_rate = recipes.setting(ctx, "distill_learning_rate", float(spec.train.get("learning_rate", 1e-3)))
+    width = recipes.setting(ctx, "distill_width")
+    epochs = recipes.setting(ctx, "distill_epochs", int, when_null=int(spec.train["epochs"]))
+    learning_rate = recipes.setting(ctx, "distill_learning_rate", when_null=float(spec.train["learning_rate"]))
     settings = recipes.recipe(ctx, epochs, learning_rate)
     loss = recipes.distill_loss(ctx, alpha)
     student = narrowed_student(build_model(spec), spec.input_shape, spec.num_classes, width, settings.seed)

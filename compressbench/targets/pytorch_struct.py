@@ -21,9 +21,9 @@ from .context import BuildContext
 
 
 def build(ctx: BuildContext, out_dir: Path) -> None:
-    ratio = recipes.setting(ctx, "structured_ratio", 0.5)
-    epochs = recipes.setting(ctx, "structured_finetune_epochs", 10, int)
-    learning_rate = recipes.setting(ctx, "structured_learning_rate", 1e-3)
+    ratio = recipes.setting(ctx, "structured_ratio")
+    epochs = recipes.setting(ctx, "structured_finetune_epochs", int)
+    learning_rate = recipes.setting(ctx, "structured_learning_rate")
     model = load_weights(ctx.spec, ctx.checkpoint)
     before = model_facts(model, ctx.spec.input_shape)
     widths_before = widths(model)
