@@ -8,6 +8,7 @@ templates/i18n/study.yaml and the layout in templates/study.md.j2 / study.tex.j2
 from __future__ import annotations
 
 import math
+import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,7 +95,7 @@ def model_facts(rows: list[dict], spread_rows: list[dict]) -> list[dict]:
             if row["model"] == model:
                 by_target[row["target"]].append(row)
         accuracy = {t: sum(float(r["accuracy"]) for r in rs) / len(rs) for t, rs in by_target.items()}
-        latency = {t: sorted(float(r["latency_p50_ms"]) for r in rs)[len(rs) // 2] for t, rs in by_target.items()}
+        latency = {t: statistics.median(float(r["latency_p50_ms"]) for r in rs) for t, rs in by_target.items()}
         best, fastest = max(accuracy, key=accuracy.get), min(latency, key=latency.get)
         runner_up = max((t for t in accuracy if t != best), key=accuracy.get, default=None)
         gap_pp = 100.0 * (accuracy[best] - accuracy[runner_up]) if runner_up else None
