@@ -3,9 +3,12 @@
 torch-pruning (Fang et al., DepGraph, CVPR 2023) traces the network and groups every layer a
 removed channel touches (the filter, the next layer's input slice, batch-norm entries, the
 flattened features of the classifier), so the result is consistent for any nn.Module. Channels
-are ranked by the L2 norm of their group's weights; every prunable layer loses the same share
-(`ratio`), the output layer none. The same narrowing, freshly initialized, makes the
-width-multiplied students of knowledge distillation.
+are ranked by the L2 norm of their group's weights. Every prunable layer loses the same share
+(`ratio`) unless `layer_ratios` names it with its own share (0 keeps it whole): a layer's cost is
+not its channel count, e.g. LeNet-5's first convolution holds 54 % of the MACs and the first
+linear layer 78 % of the parameters, so a plan that cuts where the cost is loses less accuracy
+than a uniform cut. The output layer is never pruned. The uniform narrowing, freshly
+initialized, makes the width-multiplied students of knowledge distillation.
 """
 
 from __future__ import annotations
@@ -29,19 +32,55 @@ def output_layer(model: nn.Module, num_classes: int) -> nn.Module:
     return candidates[-1]
 
 
-def prune_channels(model: nn.Module, input_shape: tuple[int, ...], num_classes: int, ratio: float) -> nn.Module:
-    """Remove `ratio` of every conv/linear layer's output channels in place (not the classifier's)."""
-    import torch_pruning as tp  # traces the model: only when a pruned target is built
+def prunable_layers(model: nn.Module, num_classes: int) -> dict[str, nn.Module]:
+    """{name: layer} of the conv/linear layers whose output channels pruning may remove."""
+    classifier = output_layer(model, num_classes)
+    return {
+        name: module
+        for name, module in model.named_modules()
+        if isinstance(module, WIDE_LAYERS) and module is not classifier
+    }
 
+
+def layer_plan(model: nn.Module, num_classes: int, ratio: float, layer_ratios: dict[str, float]) -> dict[str, float]:
+    """{prunable layer name: share of its output channels to remove}: `ratio` unless named."""
     if not 0.0 < ratio < 1.0:
         raise ValueError(f"compression.structured_ratio={ratio}: must be in (0, 1)")
+    layers = prunable_layers(model, num_classes)
+    unknown = sorted(set(layer_ratios) - set(layers))
+    if unknown:
+        raise ValueError(
+            f"compression.structured_layer_ratios names {unknown}: not a prunable layer of this model "
+            f"(prunable: {sorted(layers)}; the classifier is never pruned)"
+        )
+    for name, share in layer_ratios.items():
+        if not 0.0 <= share < 1.0:
+            raise ValueError(f"compression.structured_layer_ratios.{name}={share}: must be in [0, 1)")
+    return {name: layer_ratios.get(name, ratio) for name in layers}
+
+
+def prune_channels(
+    model: nn.Module,
+    input_shape: tuple[int, ...],
+    num_classes: int,
+    ratio: float,
+    layer_ratios: dict[str, float] | None = None,
+) -> nn.Module:
+    """Remove `ratio` of every conv/linear layer's output channels in place (not the classifier's),
+    or the share `layer_ratios` gives a layer by name."""
+    import torch_pruning as tp  # traces the model: only when a pruned target is built
+
+    plan = layer_plan(model, num_classes, ratio, layer_ratios or {})
+    layers = prunable_layers(model, num_classes)
+    kept_whole = [layers[name] for name, share in plan.items() if share == 0]
     model.eval()
     pruner = tp.pruner.MetaPruner(
         model,
         torch.zeros(1, *input_shape),
         importance=tp.importance.MagnitudeImportance(p=2),
         pruning_ratio=ratio,
-        ignored_layers=[output_layer(model, num_classes)],
+        pruning_ratio_dict={layers[name]: share for name, share in plan.items() if share > 0},
+        ignored_layers=[output_layer(model, num_classes), *kept_whole],
     )
     pruner.step()
     return model

@@ -13,6 +13,7 @@ from compressbench.config import (
     SCHEMA,
     ConfigError,
     check_config,
+    compute_claim,
     default_config,
     load_config,
     parity_threshold,
@@ -108,6 +109,24 @@ def test_root_required_for_folder_sources():
     config["dataset"].update(name="imagefolder", root=None)
     with pytest.raises(ConfigError, match="dataset.root"):
         check_config(config)
+
+
+@pytest.mark.parametrize(
+    ("threads", "cores", "cpus", "claim", "side_by_side"),
+    [
+        (2, 4, 2, 4, 1),  # --cores 4 on 2 CPUs: one 2-thread compute job at a time
+        (1, 4, 2, 2, 2),
+        (2, 32, 16, 4, 8),  # 8 jobs x 2 threads = the 16 CPUs
+        (2, 2, 2, 2, 1),
+        (2, 8, 16, 2, 4),  # fewer cores than CPUs: the threads, as Snakemake does
+        (2, None, 16, 2, None),  # a cluster profile: no --cores total
+    ],
+)
+def test_compute_jobs_never_run_more_threads_than_cpus(threads, cores, cpus, claim, side_by_side):
+    assert compute_claim(threads, cores, cpus) == claim
+    if cores:
+        assert cores // claim == side_by_side
+        assert side_by_side * threads <= max(cpus, threads)
 
 
 def test_threads_and_thresholds():

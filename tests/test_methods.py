@@ -105,6 +105,19 @@ def test_structured_pruning_halves_every_layer_but_the_classifier():
         structured.prune_channels(LeNet5(), SHAPE, 10, 1.0)
 
 
+def test_structured_pruning_follows_a_per_layer_plan():
+    # Cut where LeNet-5's cost is: conv1 (54 % of MACs) and the first linear layer (78 % of
+    # parameters); conv2 stays whole.
+    plan = {"features.3": 0.0, "classifier.1": 0.47, "classifier.3": 0.4}
+    model = structured.prune_channels(LeNet5(), SHAPE, 10, 0.5, plan)
+    assert structured.widths(model) == [3, 16, 63, 50, 10]
+    assert structured.layer_plan(LeNet5(), 10, 0.5, plan) == {"features.0": 0.5, **plan}
+    with pytest.raises(ValueError, match=r"structured_layer_ratios names \['features.9'\].*prunable: \['classifier.1'"):
+        structured.prune_channels(LeNet5(), SHAPE, 10, 0.5, {"features.9": 0.5})
+    with pytest.raises(ValueError, match="structured_layer_ratios.classifier.1=1.0"):
+        structured.layer_plan(LeNet5(), 10, 0.5, {"classifier.1": 1.0})
+
+
 def test_resized_model_round_trip_and_mismatch(tmp_path):
     model = structured.prune_channels(LeNet5(), SHAPE, 10, 0.5).eval()
     resize.save_resized(model, tmp_path)

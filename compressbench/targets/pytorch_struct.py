@@ -1,6 +1,7 @@
 """Structured pruning (compressbench.structured): a narrower dense LeNet-5, fine-tuned by distillation.
 
-Half the channels of every layer are removed (compression.structured_ratio), then the pruned
+A share of every layer's channels is removed (compression.structured_ratio, or a layer's own
+share in compression.structured_layer_ratios), then the pruned
 network is fine-tuned on the trained model's soft targets (compressbench.distill) to recover
 accuracy. It is saved as a state dict + architecture.json (compressbench.resize); the ONNX and
 OpenVINO variants build on this folder (TargetSpec.base), so all runtimes run the same network.
@@ -15,19 +16,21 @@ from ..evaluation import BUILD_INFO
 from ..macs import model_facts
 from ..model import load_weights
 from ..resize import save_resized
-from ..structured import prune_channels, widths
+from ..structured import layer_plan, prune_channels, widths
 from ..tables import write_json
 from .context import BuildContext
 
 
 def build(ctx: BuildContext, out_dir: Path) -> None:
     ratio = recipes.setting(ctx, "structured_ratio")
+    layer_ratios = recipes.setting(ctx, "structured_layer_ratios", dict)
     epochs = recipes.setting(ctx, "structured_finetune_epochs", int)
     learning_rate = recipes.setting(ctx, "structured_learning_rate")
     model = load_weights(ctx.spec, ctx.checkpoint)
     before = model_facts(model, ctx.spec.input_shape)
     widths_before = widths(model)
-    prune_channels(model, ctx.spec.input_shape, ctx.spec.num_classes, ratio)
+    plan = layer_plan(model, ctx.spec.num_classes, ratio, layer_ratios)
+    prune_channels(model, ctx.spec.input_shape, ctx.spec.num_classes, ratio, layer_ratios)
     log = recipes.finetune_from_teacher(ctx, model, epochs, learning_rate, desc="fine-tune")
     model.eval()
     save_resized(model, out_dir)
@@ -36,6 +39,7 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
         "params_before": before["params"],
         "macs_before": before["macs"],
         "structured_ratio": ratio,
+        "structured_layer_ratios": plan,
         "widths": widths(model),
         "widths_before": widths_before,
         "finetune_epochs": epochs,

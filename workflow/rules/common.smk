@@ -6,10 +6,12 @@ sys.path.insert(0, workflow.basedir)
 from compressbench import paths
 from compressbench.config import (
     ConfigError,
+    compute_claim,
     parity_threshold,
     thread_count,
     validate_config,
 )
+from compressbench.machine import usable_cpus
 from compressbench.report import workflow as report_workflow
 from compressbench.targets import TARGETS, runtime_options
 
@@ -128,11 +130,15 @@ def job_resources(rule_name):
     return {key: value for key, value in merged.items() if value is not None}
 
 
-# Timing jobs (evaluate, benchmark, benchmark_app) must not share the CPU. Run locally, they claim
+# Timing jobs (benchmark, benchmark_app) must not share the CPU. Run locally, they claim
 # every core Snakemake may use (--cores), so nothing runs beside them. Submitted to a cluster without
 # --cores (the SLURM profile) there is no such total: they ask for the threads their runtimes use and
 # get their node to themselves through resources.<rule>.slurm_extra (--exclusive).
 TIMING_THREADS = workflow.resource_settings.cores or THREADS
+# Compute jobs (train, build, evaluate) run side by side only as far as the CPUs allow.
+COMPUTE_THREADS = compute_claim(
+    THREADS, workflow.resource_settings.cores, usable_cpus()
+)
 
 
 BENCH_REPEATS = list(range(config["benchmark"]["repeats"]))

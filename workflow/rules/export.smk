@@ -23,7 +23,7 @@ rule build_target:
         "logs/build/{target}.log",
     benchmark:
         "benchmarks/build/{target}.tsv"
-    threads: THREADS
+    threads: COMPUTE_THREADS
     resources:
         **job_resources("build_target"),
     params:

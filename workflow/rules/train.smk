@@ -13,7 +13,7 @@ rule train:
         "logs/train.log",
     benchmark:
         "benchmarks/train.tsv"
-    threads: THREADS
+    threads: COMPUTE_THREADS
     resources:
         **job_resources("train"),
     params:
