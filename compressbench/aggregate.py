@@ -65,7 +65,7 @@ SUMMARY_COLUMNS = [
     "runtime",
     "label",
     "weights",
-    "base",  # the target a chain step was built from (empty for a target built from the trained model)
+    "built_from",  # the target a chain step was built from (empty for one built from the trained model)
     "precision",
     *QUALITY_METRICS,
     *QUALITY_CI_COLUMNS,

@@ -103,7 +103,7 @@ def evaluate(
             "test_images": int(len(labels)),
             "batch_size": settings.batch_size,
             **{f"runtime_{key}": value for key, value in runtime_info(runtime, target, settings.threads).items()},
-            "base": target.base,
+            "built_from": target.base,
             **build_info(model_dir),
         },
         "per_class": per_class_metrics(labels, predictions, spec.class_names),

@@ -186,7 +186,7 @@ def test_structured_targets_are_smaller_and_agree_across_runtimes(trained):
     assert struct["accuracy"] >= reference["metrics"]["accuracy"] - 0.05
     for name in ["onnxruntime_struct", "openvino_struct"]:
         metrics = results[name]["metrics"]
-        assert (metrics["params"], metrics["macs"], metrics["base"]) == (
+        assert (metrics["params"], metrics["macs"], metrics["built_from"]) == (
             struct["params"],
             struct["macs"],
             chain(name)[1],
@@ -200,7 +200,7 @@ def test_structured_targets_are_smaller_and_agree_across_runtimes(trained):
 def test_int8_chain_builds_on_the_pruned_model(trained):
     metrics = evaluated(trained, "openvino_struct_int8")["metrics"]
     struct = evaluated(trained, "pytorch_struct")["metrics"]
-    assert metrics["base"] == "onnxruntime_struct" and metrics["params"] == struct["params"]
+    assert metrics["built_from"] == "onnxruntime_struct" and metrics["params"] == struct["params"]
     assert "i8" in constant_types(built(trained, "openvino_struct_int8"))
     assert metrics["accuracy"] >= struct["accuracy"] - 0.03
 
@@ -246,9 +246,9 @@ def test_summary_carries_macs_packed_size_and_base(tmp_path):
 
     common = {"accuracy": 0.9, "runtime_precision": "f32", "batch_size": 256, "runtime_threads": 2, "size_bytes": 100}
     rows_in = {
-        "pytorch": {**common, "params": 62006, "macs": 651720, "base": None},
-        "pytorch_cluster": {**common, "params": 62006, "macs": 651720, "base": None, "size_packed_bytes": 30},
-        "onnxruntime_struct": {**common, "params": 15888, "macs": 251340, "base": "pytorch_struct"},
+        "pytorch": {**common, "params": 62006, "macs": 651720, "built_from": None},
+        "pytorch_cluster": {**common, "params": 62006, "macs": 651720, "built_from": None, "size_packed_bytes": 30},
+        "onnxruntime_struct": {**common, "params": 15888, "macs": 251340, "built_from": "pytorch_struct"},
     }
     files = {}
     for name, metrics in rows_in.items():
@@ -261,6 +261,6 @@ def test_summary_carries_macs_packed_size_and_base(tmp_path):
         )
     (tmp_path / "model.onnx").write_bytes(b"x" * 200)
     rows = summary_rows(files, files["pytorch"], str(tmp_path / "model.onnx"))
-    assert {"macs", "size_packed_bytes", "base", "params"} <= set(SUMMARY_COLUMNS)
+    assert {"macs", "size_packed_bytes", "built_from", "params"} <= set(SUMMARY_COLUMNS)
     assert [row.get("size_packed_bytes") for row in rows] == [None, 30, None]
-    assert [(row["params"], row["macs"], row["base"]) for row in rows][2] == (15888, 251340, "pytorch_struct")
+    assert [(row["params"], row["macs"], row["built_from"]) for row in rows][2] == (15888, 251340, "pytorch_struct")

@@ -52,12 +52,12 @@ ARTIFACT_FACTS = ("size_packed_bytes",)
 
 def inherit_base_info(ctx: BuildContext, out_dir: Path, base: str) -> None:
     """A target built on another keeps its base's build facts (params, macs, method settings),
-    under its own; `base` names the folder it was built from, so a chain's steps can be followed."""
+    under its own; `built_from` names the target it was built from, so a chain's steps can be followed."""
     from ..evaluation import BUILD_INFO, build_info
     from ..tables import write_json
 
     inherited = {key: value for key, value in ctx.base_info().items() if key not in ARTIFACT_FACTS}
-    write_json({**inherited, **build_info(out_dir), "base": base}, out_dir / BUILD_INFO)
+    write_json({**inherited, **build_info(out_dir), "built_from": base}, out_dir / BUILD_INFO)
 
 
 class TargetBuildError(RuntimeError):
