@@ -13,6 +13,7 @@ import pytest
 import torchvision.datasets
 from PIL import Image
 
+from compressbench import data
 from compressbench.data import (
     CIFAR10_FOLDER,
     DataError,
@@ -436,15 +437,33 @@ def test_imagefolder_class_mismatch_names_the_odd_classes(tmp_path):
     assert "cat" not in str(error.value).split("only in one of them:")[1]
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 @pytest.mark.parametrize("split", ["train", "test"])
-def test_imagefolder_corrupt_image_names_its_path(tmp_path, split):
+def test_imagefolder_corrupt_image_names_its_path(tmp_path, monkeypatch, split, workers):
+    monkeypatch.setattr(data, "PARALLEL_DECODE_MIN_FILES", 1)  # a worker process meets the bad file
     for s in ["train", "test"]:
         save_image(tmp_path / s / "a" / "good.png", "L", (16, 16), 0)
     corrupt = tmp_path / split / "a" / "broken.jpg"
     corrupt.write_bytes(np.random.default_rng(0).integers(0, 256, 512, dtype=np.uint8).tobytes())
     with pytest.raises(DataError, match="cannot read image") as error:
-        load_imagefolder_source(tmp_path, 16)
+        load_imagefolder_source(tmp_path, 16, workers=workers)
     assert str(corrupt) in str(error.value)
+
+
+def test_imagefolder_decodes_the_same_in_worker_processes(tmp_path, monkeypatch):
+    rng = np.random.default_rng(0)
+    for split, count in (("train", 30), ("test", 10)):
+        for i in range(count):
+            pixels = rng.integers(0, 256, (20, 20, 3), dtype=np.uint8)
+            path = tmp_path / split / f"class{i % 3}" / f"{i:02d}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            Image.fromarray(pixels).save(path)
+    serial = load_imagefolder_source(tmp_path, 16, workers=1)
+    monkeypatch.setattr(data, "PARALLEL_DECODE_MIN_FILES", 1)
+    parallel = load_imagefolder_source(tmp_path, 16, workers=2)
+    assert np.array_equal(parallel.train_images, serial.train_images)
+    assert np.array_equal(parallel.test_labels, serial.test_labels)
+    assert parallel.class_names == serial.class_names == ["class0", "class1", "class2"]
 
 
 def test_imagefolder_truncated_jpeg_names_its_path(tmp_path):
