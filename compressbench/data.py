@@ -56,13 +56,16 @@ def save_dataset(dataset: Dataset, path: str | Path) -> None:
     )
 
 
-def load_dataset(path: str | Path) -> Dataset:
+def load_dataset(path: str | Path, train: bool = True) -> Dataset:
+    """The cached dataset. train=False leaves the training split empty (no images, same image shape):
+    jobs that only use the test split (evaluation, benchmarks) then read a sixth of a CIFAR-10 cache."""
     try:
         with np.load(path, allow_pickle=False) as arrays:
+            test_images = arrays["test_images"]
             return Dataset(
-                train_images=arrays["train_images"],
-                train_labels=arrays["train_labels"].astype(np.int64),
-                test_images=arrays["test_images"],
+                train_images=arrays["train_images"] if train else np.empty((0, *test_images.shape[1:]), np.uint8),
+                train_labels=arrays["train_labels"].astype(np.int64) if train else np.empty(0, np.int64),
+                test_images=test_images,
                 test_labels=arrays["test_labels"].astype(np.int64),
                 class_names=[str(name) for name in arrays["class_names"]],
             )

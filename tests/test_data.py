@@ -562,6 +562,10 @@ def test_save_and_load_dataset_round_trip(tmp_path):
     assert loaded.class_names == ["chat", "café", "猫"]
     assert all(type(name) is str for name in loaded.class_names)
     assert loaded.channels == 3 and loaded.image_size == 5
+    test_only = load_dataset(path, train=False)
+    np.testing.assert_array_equal(test_only.test_images, dataset.test_images)
+    assert test_only.train_images.shape == (0, 3, 5, 5) and test_only.train_labels.shape == (0,)
+    assert test_only.channels == 3 and test_only.image_size == 5 and test_only.class_names == loaded.class_names
 
 
 def test_load_dataset_casts_labels_to_int64(tmp_path):

@@ -11,7 +11,7 @@ with logged(snakemake.log[0]):
     spec = ModelSpec.load(snakemake.input.spec)
 
     def load_images():
-        return normalize(load_dataset(snakemake.input.data).test_images, spec.mean, spec.std)
+        return normalize(load_dataset(snakemake.input.data, train=False).test_images, spec.mean, spec.std)
 
     settings = BenchSettings.from_config(snakemake.params.benchmark, threads=snakemake.params.threads)
     summary = benchmark_target(

@@ -8,7 +8,7 @@ from compressbench.targets import get_target
 
 with logged(snakemake.log[0]):
     spec = ModelSpec.load(snakemake.input.spec)
-    dataset = load_dataset(snakemake.input.data)
+    dataset = load_dataset(snakemake.input.data, train=False)
     settings = EvalSettings.from_config(snakemake.params.evaluate, threads=snakemake.params.threads)
     target = get_target(snakemake.wildcards.target)
     result = evaluate(target, Path(snakemake.input.model_dir), spec, dataset, settings, snakemake.params.runtime_options)
