@@ -157,6 +157,11 @@ def test_cluster_against_int8_packed_size():
     changes["pytorch_cluster"]["size_packed_bytes"] = 80_000
     item = next(x for x in m.cluster_vs_int8(make_run(changes)) if x.int8 == "openvino_int8")
     assert item.smaller is False
+    # Dequantized clustered networks in other runtimes have no packed format: not compared here.
+    dense = {**changes, "openvino_cluster_int8": {"size_bytes": 60_000}, "onnxruntime_cluster": {"size_bytes": 1}}
+    with_dense = make_run(dense, names=(*TARGET_NAMES, "openvino_cluster_int8", "onnxruntime_cluster"))
+    assert {x.target for x in m.cluster_vs_int8(with_dense)} == {"pytorch_cluster"}
+    assert m.cluster_vs_int8(make_run({"pytorch_cluster": {"size_packed_bytes": None}})) == []
 
 
 def test_chain_shares_add_up():

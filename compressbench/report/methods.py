@@ -226,17 +226,16 @@ def onnx_fp32_bytes(run: Run, target: str) -> float | None:
     return size * compression if size and compression else None
 
 
-def packed_bytes(run: Run, target: str) -> float | None:
-    return run.value(target, "size_packed_bytes") or run.value(target, "size_bytes")
-
-
 def cluster_vs_int8(run: Run) -> list[ClusterVsInt8]:
-    clustered = [t for t in METHODS["cluster"] if t in run.targets]
+    """Each clustered target stored in the packed format (centroids + indices: size_packed_bytes)
+    against each post-training INT8 target. The clustered networks converted to other runtimes are
+    dequantized, dense files: the chain paragraphs and the methods table cover them."""
+    clustered = [t for t in METHODS["cluster"] if t in run.targets and run.value(t, "size_packed_bytes")]
     int8 = [t for t in PTQ_TARGETS if t in run.targets]
     out = []
     for t in clustered:
         for q in int8:
-            packed, q_size = packed_bytes(run, t), run.value(q, "size_bytes")
+            packed, q_size = run.value(t, "size_packed_bytes"), run.value(q, "size_bytes")
             smaller = (packed < q_size if packed != q_size else None) if packed and q_size else None
             loss = run.value(t, "base_accuracy_delta_pp")
             if loss is None:
