@@ -98,6 +98,7 @@ def slurm_run(tmp_path_factory):
     reason = slurm_skip_reason()
     if reason:
         pytest.skip(reason)
+    was_running = subprocess.run(["pgrep", "-x", "slurmctld"], capture_output=True).returncode == 0
     started = subprocess.run(["bash", str(START_SCRIPT)], capture_output=True, text=True)
     assert started.returncode == 0, started.stdout + started.stderr
     workdir = tmp_path_factory.mktemp("slurm-workflow").resolve()
@@ -108,7 +109,9 @@ def slurm_run(tmp_path_factory):
     result = run_through_slurm(workdir, slurm_config(workdir))
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-6000:]
-    return workdir, output
+    yield workdir, output
+    if not was_running:  # leave the machine as the tests found it (a cluster someone started stays up)
+        subprocess.run(["bash", str(START_SCRIPT), "stop"], capture_output=True, text=True, check=True)
 
 
 def test_every_job_went_through_sbatch_with_its_resources(slurm_run):

@@ -2,7 +2,7 @@
 # A single-node SLURM on this Debian machine (no systemd needed), for tests/test_slurm.py and for
 # trying `snakemake --profile profiles/slurm` by hand.
 #   bash tests/slurm/start-local-slurm.sh          start it; run again: checks it is up, restarts what is not
-#   bash tests/slurm/start-local-slurm.sh stop     stop slurmd, slurmctld and munged
+#   bash tests/slurm/start-local-slurm.sh stop     stop slurmd, slurmctld and munged; remove the config
 # Needs root and the Debian packages slurmctld slurmd slurm-client munge. The node's CPUs and memory
 # come from `slurmd -C` on this machine. There is no slurmdbd: job records go to $JOBCOMP_LOG
 # (jobcomp/filetxt), and finished jobs stay visible to squeue/scontrol for MinJobAge seconds.
@@ -137,6 +137,10 @@ stop_all() {
   if [[ -S /run/munge/munge.socket.2 ]]; then
     munged --stop 2>/dev/null || true
   fi
+  # A config naming a stopped controller makes every scontrol call wait about 9 s for it, and the
+  # SLURM executor plugin runs `scontrol show config` when Snakemake starts: every later snakemake
+  # command on this machine would start 9 s late. Start writes it again.
+  rm -f "$CONF"
 }
 
 main() {
