@@ -4,12 +4,12 @@ rule prepare_data:
         summary=paths.DATASET_SUMMARY,
     log:
         "logs/prepare_data.log",
+    # Decoding processes: the job's threads, not a param, as params changes rerun a rule.
     threads: COMPUTE_THREADS
     resources:
         **job_resources("prepare_data"),
     params:
         dataset=config["dataset"],
         seed=config["train"]["seed"],
-        workers=THREADS,
     script:
         "../scripts/prepare_data.py"

@@ -11,7 +11,7 @@ with logged(snakemake.log[0]):
         settings["train_limit"],
         settings["test_limit"],
         seed=snakemake.params.seed,
-        workers=snakemake.params.workers,
+        workers=snakemake.threads,
     )
     save_dataset(dataset, snakemake.output.data)
     summary = {
