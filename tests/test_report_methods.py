@@ -90,6 +90,37 @@ def test_struct_verdict(latency, throughput, verdict):
     assert item.verdict == verdict
 
 
+def one_thread(target_ms: float, base_ms: float = 0.21) -> dict:
+    """Batch-1 latency at one thread with narrow ranges, for pytorch_struct and its base."""
+
+    def row(ms):
+        return {"latency_1thread_p50_ms": ms, "latency_1thread_p50_ci_low_ms": ms * 0.99}
+
+    rows = {"pytorch": row(base_ms), "pytorch_struct": row(target_ms)}
+    for values in rows.values():
+        values["latency_1thread_p50_ci_high_ms"] = values["latency_1thread_p50_ms"] * 1.01
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("target_1thread_ms", "verdict", "sentence"),
+    [
+        (0.21 / 4, "arithmetic", "At one thread, batch 1: 4.00×; pytorch_struct is faster than pytorch"),
+        # 4x at batch 1 with two threads but 1.1x at one thread: a latency mode, not the MACs removed
+        (0.21 / 1.1, "arithmetic_best", "At one thread, batch 1: 1.10×; pytorch_struct is faster than pytorch"),
+    ],
+)
+def test_struct_batch1_needs_the_one_thread_figure_to_agree(target_1thread_ms, verdict, sentence):
+    changes = struct_changes(0.05, 40_000)
+    for target, values in one_thread(target_1thread_ms).items():
+        changes.setdefault(target, {}).update(values)
+    run = make_run(changes)
+    item = m.struct_speedup(run, "pytorch", "pytorch_struct")
+    assert item.latency_1thread.resolved and item.verdict == verdict
+    assert sentence in methods_text.struct_paragraph(writer(run, "en"), item)
+    assert m.struct_speedup(make_run(struct_changes(0.05, 40_000)), "pytorch", "pytorch_struct").latency_1thread is None
+
+
 def test_struct_arithmetic_threshold():
     # 0.8 of the 4x MAC reduction is 3.2x: just above and just below it
     above = make_run(struct_changes(0.2 / 3.25, 32_500))

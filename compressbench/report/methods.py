@@ -92,6 +92,10 @@ class StructSpeedup:
     throughput: Comparison  # best batch
     speedup_batch1: float | None  # base latency / pruned latency
     speedup_best: float | None  # pruned throughput / base throughput
+    # Batch 1 at one thread (benchmark.single_thread_latency), None when not measured apart: on a
+    # VM whose multi-thread latency jumps between modes it can tell a mode from a speed-up.
+    latency_1thread: Comparison | None
+    speedup_1thread: float | None
     # "arithmetic" (both batch sizes reach ARITHMETIC_SHARE of the MAC reduction), "arithmetic_best" (only the
     # best batch does: at batch 1 the per-call cost still dominates), "overhead" (neither) or "unresolved"
     # (no speed difference resolved)
@@ -113,6 +117,10 @@ def struct_speedup(run: Run, base: str, target: str) -> StructSpeedup:
     latency, throughput = f.compare(run, "latency", target, base), f.compare(run, "throughput", target, base)
     batch1 = ratio(run.value(base, "latency_p50_ms"), run.value(target, "latency_p50_ms"))
     best = ratio(run.value(target, "throughput_ips"), run.value(base, "throughput_ips"))
+    one_thread = None
+    if run.interval(base, "latency_1thread") and run.interval(target, "latency_1thread"):
+        one_thread = f.compare(run, "latency_1thread", target, base)
+    batch1_1thread = ratio(run.value(base, "latency_1thread_p50_ms"), run.value(target, "latency_1thread_p50_ms"))
     return StructSpeedup(
         base,
         base,
@@ -122,21 +130,26 @@ def struct_speedup(run: Run, base: str, target: str) -> StructSpeedup:
         throughput,
         batch1,
         best,
-        struct_verdict(mac_ratio, (latency, batch1), (throughput, best)),
+        one_thread,
+        batch1_1thread if one_thread else None,
+        struct_verdict(mac_ratio, (latency, batch1), (throughput, best), (one_thread, batch1_1thread)),
         speedup_grows(run, base, target),
     )
 
 
-def struct_verdict(mac_ratio, batch1: tuple, best: tuple) -> str:
-    """batch1, best: (Comparison, speed-up); only a resolved speed-up counts."""
-    reached = [
-        c.resolved and bool(s) and bool(mac_ratio) and s >= ARITHMETIC_SHARE * mac_ratio for c, s in (batch1, best)
-    ]
-    if not any(c.resolved and s and s > 1 for c, s in (batch1, best)) or mac_ratio is None:
+def struct_verdict(mac_ratio, batch1: tuple, best: tuple, batch1_1thread: tuple = (None, None)) -> str:
+    """batch1, best, batch1_1thread: (Comparison or None, speed-up); only a resolved speed-up counts.
+    Batch 1 reaches the MAC reduction only if the one-thread figure, where measured, agrees."""
+
+    def reaches(c, s) -> bool:
+        return c is not None and c.resolved and bool(s) and bool(mac_ratio) and s >= ARITHMETIC_SHARE * mac_ratio
+
+    if not any(c is not None and c.resolved and s and s > 1 for c, s in (batch1, best)) or mac_ratio is None:
         return "unresolved"
-    if all(reached):
+    batch1_reached = reaches(*batch1) and (batch1_1thread[0] is None or reaches(*batch1_1thread))
+    if batch1_reached and reaches(*best):
         return "arithmetic"
-    return "arithmetic_best" if reached[1] else "overhead"
+    return "arithmetic_best" if reaches(*best) else "overhead"
 
 
 def speedup_grows(run: Run, base: str, target: str) -> bool | None:

@@ -53,6 +53,14 @@ def pair_sentence(w: Writer, test: m.PairTest) -> str:
     )
 
 
+def one_thread_sentence(w: Writer, item: m.StructSpeedup) -> str:
+    if item.latency_1thread is None:
+        return ""
+    return w.s.say(
+        "struct_1thread", ratio=w.n.ratio(item.speedup_1thread, 2), comparison=w.comparison(item.latency_1thread)
+    )
+
+
 def struct_paragraph(w: Writer, item: m.StructSpeedup) -> str:
     s, n = w.s, w.n
     fixed = m.fixed_share(w.run, item.target)  # what is left of the pruned network's call beyond its arithmetic
@@ -74,6 +82,7 @@ def struct_paragraph(w: Writer, item: m.StructSpeedup) -> str:
         best=n.ratio(item.speedup_best, 2),
         latency=w.comparison(item.latency),
         throughput=w.comparison(item.throughput),
+        one_thread=one_thread_sentence(w, item),
         verdict=verdict,
     )
 

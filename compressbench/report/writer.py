@@ -13,6 +13,16 @@ from .facts import Comparison, Leader, Run
 from .i18n import Strings
 from .numbers import is_number
 
+# The unit each speed/size metric's value is shown in (compressbench.report.facts.METRICS keys).
+METRIC_UNITS = {
+    "latency": "ms",
+    "latency_1thread": "ms",
+    "throughput": "ips",
+    "size": "kib",
+    "load": "s",
+    "first_call": "ms",
+}
+
 
 @dataclass
 class Citations:
@@ -83,7 +93,7 @@ class Writer:
 
     def value(self, target: str, metric: str) -> str:
         key = f.METRICS[metric].key
-        unit = {"latency": "ms", "throughput": "ips", "size": "kib", "load": "s", "first_call": "ms"}.get(metric, "")
+        unit = METRIC_UNITS.get(metric, "")
         value = self.run.value(target, key)
         if metric in ("accuracy", "f1_macro"):
             return self.n.fixed(value, 4)
@@ -97,7 +107,7 @@ class Writer:
         interval = self.run.interval(target, metric)
         if interval is None:
             return self.n.missing
-        if metric == "latency":
+        if metric in ("latency", "latency_1thread"):
             return self.n.ms_range(*interval)
         if metric == "throughput":
             return f"{self.n.integer(interval[0])}–{self.n.integer(interval[1])}"
