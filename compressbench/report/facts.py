@@ -387,21 +387,12 @@ def thread_spreads(run: Run) -> list[ThreadSpread]:
     """Targets measured both at one thread and at more (benchmark.single_thread_latency)."""
     spreads = []
     for t in run.targets:
-        values = [
-            run.value(t, key)
-            for key in (
-                "threads",
-                "latency_p50_ms",
-                "latency_p50_ci_low_ms",
-                "latency_p50_ci_high_ms",
-                "latency_1thread_p50_ms",
-                "latency_1thread_p50_ci_low_ms",
-                "latency_1thread_p50_ci_high_ms",
-            )
-        ]
-        if None in values or values[0] <= 1 or (run.value(t, "repeats") or 0) < 2:
+        threads = run.value(t, "threads")
+        p50, p50_1 = run.value(t, METRICS["latency"].key), run.value(t, METRICS["latency_1thread"].key)
+        ranges = run.interval(t, "latency"), run.interval(t, "latency_1thread")
+        if None in (threads, p50, p50_1, *ranges) or threads <= 1:
             continue
-        threads, p50, low, high, p50_1, low_1, high_1 = values
+        (low, high), (low_1, high_1) = ranges
         spreads.append(ThreadSpread(t, int(threads), p50, (high - low) / p50, p50_1, (high_1 - low_1) / p50_1))
     return spreads
 
