@@ -98,9 +98,9 @@ class TargetFiles:
 
 
 def base_target(name: str, present: list[str]) -> str | None:
-    """The full-precision target of the same runtime, when it is part of this run."""
-    base = TARGETS[name].runtime if name in TARGETS else None
-    return base if base and base != name and base in present else None
+    """The target this one is judged against (TargetSpec.reference), when it is part of this run."""
+    reference = TARGETS[name].reference if name in TARGETS else None
+    return reference if reference in present else None
 
 
 def read_predictions(path) -> tuple[np.ndarray, np.ndarray]:

@@ -14,6 +14,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from .artifacts import read_build_info
 from .config import FromConfig
 from .data import Dataset
 from .macs import model_facts
@@ -22,11 +23,10 @@ from .model import ModelSpec, build_model
 from .preprocess import normalize
 from .runtimes import open_runtime
 from .stats import quality_intervals
-from .tables import files_size, read_json, write_json, write_matrix_tsv, write_tsv
+from .tables import files_size, write_json, write_matrix_tsv, write_tsv
 from .targets import TargetSpec
 
 CONFUSION_CORNER = "true \\ predicted"  # rows: true class; read by position (tables.read_matrix_tsv)
-BUILD_INFO = "build_info.json"  # optional facts a builder records (e.g. sparsity), copied into the metrics
 
 
 class EvaluationError(RuntimeError):
@@ -49,11 +49,6 @@ def gzip_size(paths) -> int:
     """Bytes of the model files concatenated and gzipped: what unstructured zeros save on disk."""
     data = b"".join(Path(p).read_bytes() for p in paths)
     return len(gzip.compress(data, compresslevel=9, mtime=0))
-
-
-def build_info(model_dir: Path) -> dict:
-    path = Path(model_dir) / BUILD_INFO
-    return read_json(path) if path.is_file() else {}
 
 
 def runtime_info(runtime, target: TargetSpec, threads: int) -> dict:
@@ -103,8 +98,8 @@ def evaluate(
             "test_images": int(len(labels)),
             "batch_size": settings.batch_size,
             **{f"runtime_{key}": value for key, value in runtime_info(runtime, target, settings.threads).items()},
-            "built_from": target.base,
-            **build_info(model_dir),
+            "built_from": target.built_from,
+            **read_build_info(model_dir),
         },
         "per_class": per_class_metrics(labels, predictions, spec.class_names),
         "confusion": confusion(labels, predictions, spec.num_classes),

@@ -16,10 +16,10 @@ from compressbench.config import default_config
 from compressbench.data import load_digits_source, save_dataset
 from compressbench.evaluation import EvalSettings, evaluate
 from compressbench.model import load_weights
+from compressbench.onnx_export import export_onnx
 from compressbench.preprocess import normalize
 from compressbench.targets import get_target, runtime_options
 from compressbench.targets.context import BuildContext, build_target
-from compressbench.targets.onnx_fp32 import export_onnx
 from compressbench.training import TrainSettings, save_checkpoint, train
 
 SETTINGS = {

@@ -11,10 +11,10 @@ from compressbench.config import default_config
 from compressbench.data import load_digits_source, stratified_subset
 from compressbench.evaluation import EvalSettings, evaluate
 from compressbench.model import count_parameters, load_weights
+from compressbench.onnx_export import export_onnx
 from compressbench.parity import ParityError, check_parity
 from compressbench.targets import TARGETS, runtime_options
 from compressbench.targets.context import BuildContext, build_target
-from compressbench.targets.onnx_fp32 import export_onnx
 from compressbench.training import TrainSettings, save_checkpoint, train
 
 EXPORT = default_config()["export"]

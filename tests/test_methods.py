@@ -20,9 +20,9 @@ from compressbench.distill import DistillLoss
 from compressbench.evaluation import EvalSettings, evaluate
 from compressbench.macs import count_macs, model_facts
 from compressbench.model import LeNet5, ModelSpec
+from compressbench.onnx_export import export_onnx
 from compressbench.targets import TARGETS, chain, get_target, runtime_options
 from compressbench.targets.context import BuildContext, build_target
-from compressbench.targets.onnx_fp32 import export_onnx
 from compressbench.training import TrainSettings, save_checkpoint, train
 
 SETTINGS = {
@@ -65,9 +65,9 @@ def built(trained, name: str) -> Path:
     if out_dir.is_dir():
         return out_dir
     target = get_target(name)
-    base_dir = built(trained, target.base) if target.base else None
+    source_dir = built(trained, target.built_from) if target.built_from else None
     ctx = trained["ctx"]
-    ctx = dataclasses.replace(ctx, base_dir=base_dir)
+    ctx = dataclasses.replace(ctx, source_dir=source_dir)
     build_target(target, ctx, out_dir)
     return out_dir
 
@@ -169,7 +169,7 @@ def test_distillation_loss_reduces_to_cross_entropy():
 
 def test_chains_name_known_targets():
     for name, target in TARGETS.items():
-        assert target.base is None or target.base in TARGETS, name
+        assert target.built_from is None or target.built_from in TARGETS, name
     assert chain("openvino_struct_int8") == ["openvino_struct_int8", "onnxruntime_struct", "pytorch_struct"]
 
 
@@ -264,3 +264,26 @@ def test_summary_carries_macs_packed_size_and_base(tmp_path):
     assert {"macs", "size_packed_bytes", "built_from", "params"} <= set(SUMMARY_COLUMNS)
     assert [row.get("size_packed_bytes") for row in rows] == [None, 30, None]
     assert [(row["params"], row["macs"], row["built_from"]) for row in rows][2] == (15888, 251340, "pytorch_struct")
+
+
+def test_registry_import_is_light():
+    """The Snakefile imports the registry: no deep-learning library may load with it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, compressbench.targets; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'openvino', 'onnx', 'onnxruntime', 'nncf'}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_every_target_knows_its_method_and_reference():
+    from compressbench.targets import METHODS, baseline_of, family
+
+    for name, target in TARGETS.items():
+        assert target.method in METHODS, name
+        assert (target.reference is None) == (target.method == "baseline" and baseline_of(target.runtime) == name), name
+        assert family(name) in METHODS
+    assert family("openvino_struct_int8") == "structured_pruning"

@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from compressbench.model import ModelSpec, build_model
+from compressbench.onnx_export import export_onnx
 from compressbench.ort_profile import PROFILE_CALLS, op_profile, summarize_profile
-from compressbench.targets.onnx_fp32 import export_onnx
 
 
 def node(op: str, dur: float, ts: int) -> dict:

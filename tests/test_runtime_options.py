@@ -46,7 +46,11 @@ def test_target_options_follow_config_unless_fixed():
     assert runtime_options(TARGETS["pytorch_int8"], "bf16") == {"quantized": True}
     assert runtime_options(TARGETS["onnxruntime_int8"], "bf16") == {}
     with pytest.raises(ValueError, match="pytorch options: unknown key.*precision"):
-        TargetSpec("x", "pytorch", "m:f", "X", "fp32", runtime_options={"precision": "int8"})
+        TargetSpec("x", "pytorch", "m:f", "X", "baseline", "fp32", "f32", runtime_options={"precision": "int8"})
+    with pytest.raises(ValueError, match="method 'sparsify'"):
+        TargetSpec("x", "pytorch", "m:f", "X", "sparsify", "fp32", "f32")
+    with pytest.raises(ValueError, match="precision 'fp32'"):
+        TargetSpec("x", "pytorch", "m:f", "X", "baseline", "fp32", "fp32")
 
 
 @pytest.mark.parametrize(

@@ -294,4 +294,4 @@ def chain_steps(run: Run, target: str) -> list[ChainStep]:
 
 def chain_targets(run: Run) -> list[str]:
     """INT8 steps built on another method's target (TargetSpec.base set): openvino_struct_int8 etc."""
-    return [t for t in run.targets if t in TARGETS and TARGETS[t].base and TARGETS[t].weights == "int8"]
+    return [t for t in run.targets if t in TARGETS and TARGETS[t].built_from and TARGETS[t].weights == "int8"]

@@ -23,7 +23,7 @@ class PyTorchRuntime(Runtime):
         super().__init__(*args, **kwargs)
         set_torch_threads(self.threads)
         if self.options.quantized:  # INT8 state dict (targets.pytorch_int8), loaded weights_only
-            from ..targets.pytorch_int8 import load_quantized
+            from ..fx_int8 import load_quantized
 
             self.model = load_quantized(self.spec, self.model_files()[0])
         else:

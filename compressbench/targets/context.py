@@ -4,7 +4,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..model import ModelSpec
+from ..artifacts import read_build_info, write_build_info
+from ..spec import ModelSpec
 
 
 @dataclass
@@ -17,47 +18,42 @@ class BuildContext:
     threads: int
     onnx_path: Path | None = None
     dataset_path: Path | None = None
-    base_dir: Path | None = None  # the built folder of TargetSpec.base, for targets that build on another
+    source_dir: Path | None = None  # the built folder of TargetSpec.built_from, for targets made from another
 
     def onnx_source(self) -> Path:
-        """The ONNX model to convert or quantize: the base target's, else the shared FP32 export."""
-        if self.base_dir is not None:
-            path = Path(self.base_dir) / "model.onnx"
+        """The ONNX model to convert or quantize: the source target's, else the shared FP32 export."""
+        if self.source_dir is not None:
+            path = Path(self.source_dir) / "model.onnx"
             if not path.is_file():
-                raise ValueError(f"{self.base_dir}: base target has no model.onnx to build on")
+                raise ValueError(f"{self.source_dir}: the source target has no model.onnx to build on")
             return path
         if self.onnx_path is None:
-            raise ValueError("this builder needs an ONNX model: set needs_onnx=True or a base with model.onnx")
+            raise ValueError("this builder needs an ONNX model: needs_onnx, or built_from a target with model.onnx")
         return self.onnx_path
 
     def source_model(self):
-        """The PyTorch model to build from: the base target's (resized if it is), else the trained one."""
+        """The PyTorch model to build from: the source target's (resized if it is), else the trained one."""
         from ..model import load_weights
         from ..resize import load_model
 
-        if self.base_dir is not None:
-            return load_model(self.spec, Path(self.base_dir))
+        if self.source_dir is not None:
+            return load_model(self.spec, Path(self.source_dir))
         return load_weights(self.spec, self.checkpoint)
 
-    def base_info(self) -> dict:
-        """The base target's build_info.json facts (params, macs, method settings), or {}."""
-        from ..evaluation import build_info
-
-        return build_info(Path(self.base_dir)) if self.base_dir is not None else {}
+    def source_info(self) -> dict:
+        """The source target's build_info.json facts (params, macs, method settings), or {}."""
+        return read_build_info(self.source_dir) if self.source_dir is not None else {}
 
 
 # Facts about one folder's files rather than its network: a target built on another does not inherit them.
 ARTIFACT_FACTS = ("size_packed_bytes",)
 
 
-def inherit_base_info(ctx: BuildContext, out_dir: Path, base: str) -> None:
-    """A target built on another keeps its base's build facts (params, macs, method settings),
+def inherit_source_info(ctx: BuildContext, out_dir: Path, source: str) -> None:
+    """A target built on another keeps its source's build facts (params, macs, method settings),
     under its own; `built_from` names the target it was built from, so a chain's steps can be followed."""
-    from ..evaluation import BUILD_INFO, build_info
-    from ..tables import write_json
-
-    inherited = {key: value for key, value in ctx.base_info().items() if key not in ARTIFACT_FACTS}
-    write_json({**inherited, **build_info(out_dir), "built_from": base}, out_dir / BUILD_INFO)
+    inherited = {key: value for key, value in ctx.source_info().items() if key not in ARTIFACT_FACTS}
+    write_build_info({**inherited, **read_build_info(out_dir), "built_from": source}, out_dir)
 
 
 class TargetBuildError(RuntimeError):
@@ -74,8 +70,8 @@ def build_target(target, ctx: BuildContext, out_dir: Path) -> None:
     out_dir.mkdir(parents=True)
     try:
         builder(target)(ctx, out_dir)
-        if ctx.base_dir is not None:
-            inherit_base_info(ctx, out_dir, target.base)
+        if ctx.source_dir is not None:
+            inherit_source_info(ctx, out_dir, target.built_from)
     except Exception as error:  # runtimes raise their own types for a damaged model file
         shutil.rmtree(out_dir, ignore_errors=True)
         read = ", ".join(str(path) for path in build_inputs(target, ctx))
@@ -86,5 +82,5 @@ def build_target(target, ctx: BuildContext, out_dir: Path) -> None:
 
 def build_inputs(target, ctx: BuildContext) -> list[Path]:
     """The files a target's build reads: the ONNX export or the PyTorch weights, and the data."""
-    model = ctx.base_dir if ctx.base_dir is not None else ctx.onnx_path if target.needs_onnx else ctx.checkpoint
+    model = ctx.source_dir if ctx.source_dir is not None else ctx.onnx_path if target.needs_onnx else ctx.checkpoint
     return [path for path in (model, ctx.dataset_path if target.needs_data else None) if path is not None]

@@ -18,12 +18,27 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import calibration
-from ..evaluation import BUILD_INFO
+from ..artifacts import write_build_info
 from ..machine import has_vnni
 from ..preprocess import split_batches
-from ..tables import write_json
 from .context import BuildContext
+from .target_spec import LOSSY_PARITY, TargetSpec
+
+TARGETS = (
+    TargetSpec(
+        "onnxruntime_int8",
+        "onnxruntime",
+        "compressbench.targets.onnxruntime_int8:build",
+        "ONNX Runtime INT8",
+        method="ptq_int8",
+        weights="int8",
+        precision="int8",
+        reference="onnxruntime",
+        needs_onnx=True,
+        needs_data=True,
+        parity_threshold=LOSSY_PARITY,
+    ),
+)
 
 CALIBRATION_BATCH = 32
 
@@ -76,6 +91,8 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
+    from .. import calibration
+
     images = calibration.from_settings(ctx.dataset_path, ctx.spec, ctx.settings)
     exported = onnx.load(str(ctx.onnx_source()))
     input_name = exported.graph.input[0].name
@@ -100,12 +117,12 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
     quantized = onnx.load(str(out_dir / "model.onnx"))
     onnx.checker.check_model(quantized, full_check=True)
     before = graph_facts(exported)
-    write_json(
+    write_build_info(
         {
             "quant_pre_process": {"before": before, "after": prepared, "changed": before != prepared},
             "quantized_ops": op_counts(quantized),
             "ort_optimized_ops": ort_optimized_ops(out_dir / "model.onnx", ctx.threads),
             "ort_optimized_ops_fp32": ort_optimized_ops(Path(ctx.onnx_source()), ctx.threads),
         },
-        out_dir / BUILD_INFO,
+        out_dir,
     )

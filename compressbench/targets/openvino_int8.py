@@ -11,8 +11,25 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import calibration
 from .context import BuildContext
+from .target_spec import LOSSY_PARITY, TargetSpec
+
+TARGETS = (
+    TargetSpec(
+        "openvino_int8",
+        "openvino",
+        "compressbench.targets.openvino_int8:build",
+        "OpenVINO INT8",
+        method="ptq_int8",
+        weights="int8",
+        precision="int8",
+        reference="openvino",
+        needs_onnx=True,
+        needs_data=True,
+        parity_threshold=LOSSY_PARITY,
+        runtime_options={"inference_precision": "f32"},  # int8 layers run int8; the rest stays f32
+    ),
+)
 
 
 def build(ctx: BuildContext, out_dir: Path) -> None:
@@ -20,6 +37,8 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
     import openvino as ov
     from nncf.quantization.advanced_parameters import AdvancedQuantizationParameters
     from nncf.quantization.range_estimator import RangeEstimatorParametersSet
+
+    from .. import calibration
 
     images = calibration.from_settings(ctx.dataset_path, ctx.spec, ctx.settings)
     model = ov.convert_model(str(ctx.onnx_source()))

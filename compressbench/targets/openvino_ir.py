@@ -1,14 +1,55 @@
+"""OpenVINO IR converted from the FP32 ONNX export: as OpenVINO saves it (FP16 weights), with FP32
+weights, and executed in bf16."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
-import openvino as ov
-
 from .context import BuildContext
+from .target_spec import LOSSY_PARITY, TargetSpec
+
+TARGETS = (
+    TargetSpec(
+        "openvino",
+        "openvino",
+        "compressbench.targets.openvino_ir:build_fp16_weights",
+        "OpenVINO",
+        method="baseline",
+        weights="fp16",
+        precision="f32",
+        needs_onnx=True,
+    ),
+    TargetSpec(
+        "openvino_fp32",
+        "openvino",
+        "compressbench.targets.openvino_ir:build_fp32_weights",
+        "OpenVINO FP32",
+        method="baseline",
+        weights="fp32",
+        precision="f32",
+        reference="openvino",
+        needs_onnx=True,
+    ),
+    TargetSpec(
+        "openvino_bf16",
+        "openvino",
+        "compressbench.targets.openvino_ir:build_fp16_weights",
+        "OpenVINO BF16",
+        method="reduced_precision",
+        weights="fp16",
+        precision="bf16",
+        reference="openvino",
+        needs_onnx=True,
+        parity_threshold=LOSSY_PARITY,
+        runtime_options={"inference_precision": "bf16"},
+    ),
+)
 
 
 def convert(ctx: BuildContext, out_dir: Path, fp16_weights: bool) -> None:
     """ONNX -> OpenVINO IR (.xml + .bin); fp16_weights is how `ov.save_model` saves by default."""
+    import openvino as ov
+
     model = ov.convert_model(str(ctx.onnx_source()))
     ov.save_model(model, str(out_dir / "model.xml"), compress_to_fp16=fp16_weights)
 

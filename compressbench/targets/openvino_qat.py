@@ -16,17 +16,31 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import torch
-
-from .. import calibration, recipes
-from ..evaluation import BUILD_INFO
-from ..model import load_weights
-from ..tables import write_json
+from ..artifacts import write_build_info
 from .context import BuildContext
 from .openvino_int8 import _check
+from .target_spec import RETRAINED_PARITY, TargetSpec
+
+TARGETS = (
+    TargetSpec(
+        "openvino_qat",
+        "openvino",
+        "compressbench.targets.openvino_qat:build",
+        "OpenVINO QAT INT8",
+        method="qat_int8",
+        weights="int8",
+        precision="int8",
+        reference="openvino",
+        control="openvino_int8",
+        needs_data=True,
+        parity_threshold=RETRAINED_PARITY,
+        runtime_options={"inference_precision": "f32"},
+    ),
+)
 
 
-def quantize(model: torch.nn.Module, images, nncf):
+def quantize(model, images, nncf):
+    import torch
     from nncf.quantization.advanced_parameters import AdvancedQuantizationParameters
     from nncf.quantization.range_estimator import RangeEstimatorParametersSet
 
@@ -46,6 +60,10 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
     os.environ.setdefault("NNCF_EXTENSION_LOAD_TIMEOUT", "0")  # see the module docstring
     import nncf
     import openvino as ov
+    import torch
+
+    from .. import calibration, recipes
+    from ..model import load_weights
 
     epochs = recipes.setting(ctx, "qat_epochs", int)
     learning_rate = recipes.setting(ctx, "qat_learning_rate")
@@ -62,5 +80,5 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
         "qat_learning_rate": learning_rate,
         "qat_train_accuracy": log[-1]["train_accuracy"] if log else None,
     }
-    write_json(info, out_dir / BUILD_INFO)
+    write_build_info(info, out_dir)
     print({**info, "finetune": log})

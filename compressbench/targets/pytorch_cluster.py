@@ -10,20 +10,74 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import torch
-
-from .. import clustering, recipes
-from ..evaluation import BUILD_INFO
-from ..macs import model_facts
-from ..model import load_weights
-from ..tables import write_json
-from ..training import save_checkpoint
+from ..artifacts import write_build_info
 from .context import BuildContext
+from .target_spec import RETRAINED_PARITY, TargetSpec
+
+TARGETS = (
+    TargetSpec(
+        "pytorch_cluster",
+        "pytorch",
+        "compressbench.targets.pytorch_cluster:build",
+        "PyTorch clustered",
+        method="clustering",
+        weights="clustered fp32",
+        precision="f32",
+        reference="pytorch",
+        needs_data=True,
+        parity_threshold=RETRAINED_PARITY,
+    ),
+    TargetSpec(
+        "onnxruntime_cluster",
+        "onnxruntime",
+        "compressbench.targets.derived:export_source_onnx",
+        "ONNX Runtime clustered",
+        method="clustering",
+        weights="clustered fp32",
+        precision="f32",
+        reference="onnxruntime",
+        built_from="pytorch_cluster",
+        parity_threshold=RETRAINED_PARITY,
+    ),
+    TargetSpec(
+        "openvino_cluster",
+        "openvino",
+        "compressbench.targets.openvino_ir:build_fp32_weights",  # fp16 would round the shared values
+        "OpenVINO clustered",
+        method="clustering",
+        weights="clustered fp32",
+        precision="f32",
+        reference="openvino",
+        built_from="onnxruntime_cluster",
+        parity_threshold=RETRAINED_PARITY,
+    ),
+    TargetSpec(
+        "openvino_cluster_int8",
+        "openvino",
+        "compressbench.targets.openvino_int8:build",
+        "OpenVINO clustered INT8",
+        method="ptq_int8",
+        weights="int8",
+        precision="int8",
+        reference="openvino",
+        built_from="onnxruntime_cluster",
+        needs_data=True,
+        parity_threshold=RETRAINED_PARITY,
+        runtime_options={"inference_precision": "f32"},
+    ),
+)
 
 PACKED = "model.clusters.npz"
 
 
 def build(ctx: BuildContext, out_dir: Path) -> None:
+    import torch
+
+    from .. import clustering, recipes
+    from ..macs import model_facts
+    from ..model import load_weights
+    from ..training import save_checkpoint
+
     clusters = recipes.setting(ctx, "clusters", int)
     epochs = recipes.setting(ctx, "cluster_finetune_epochs", int)
     learning_rate = recipes.setting(ctx, "cluster_learning_rate")
@@ -48,5 +102,5 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
         "finetune_learning_rate": learning_rate,
         "finetune_train_accuracy": log[-1]["train_accuracy"] if log else None,
     }
-    write_json(info, out_dir / BUILD_INFO)
+    write_build_info(info, out_dir)
     print({**info, "finetune": log})

@@ -10,19 +10,74 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import recipes
-from ..distill import distill
-from ..evaluation import BUILD_INFO
-from ..macs import model_facts
-from ..model import build_model, load_weights
-from ..resize import save_resized
-from ..structured import narrowed_student, widths
-from ..tables import write_json
+from ..artifacts import write_build_info
 from .context import BuildContext
+from .target_spec import NARROWER_PARITY, TargetSpec
+
+TARGETS = (
+    TargetSpec(
+        "pytorch_distill",
+        "pytorch",
+        "compressbench.targets.pytorch_distill:build_distilled",
+        "PyTorch distilled student",
+        method="distillation",
+        weights="fp32",
+        precision="f32",
+        reference="pytorch",
+        control="pytorch_student_labels",
+        needs_data=True,
+        parity_threshold=NARROWER_PARITY,
+    ),
+    TargetSpec(
+        "pytorch_student_labels",
+        "pytorch",
+        "compressbench.targets.pytorch_distill:build_labels_only",
+        "PyTorch student (labels only)",
+        method="student_from_labels",
+        weights="fp32",
+        precision="f32",
+        reference="pytorch",
+        needs_data=True,
+        parity_threshold=NARROWER_PARITY,
+    ),
+    TargetSpec(
+        "onnxruntime_distill",
+        "onnxruntime",
+        "compressbench.targets.derived:export_source_onnx",
+        "ONNX Runtime distilled student",
+        method="distillation",
+        weights="fp32",
+        precision="f32",
+        reference="onnxruntime",
+        built_from="pytorch_distill",
+        parity_threshold=NARROWER_PARITY,
+    ),
+    TargetSpec(
+        "openvino_distill_int8",
+        "openvino",
+        "compressbench.targets.openvino_int8:build",
+        "OpenVINO distilled student INT8",
+        method="ptq_int8",
+        weights="int8",
+        precision="int8",
+        reference="openvino",
+        built_from="onnxruntime_distill",
+        needs_data=True,
+        parity_threshold=NARROWER_PARITY,
+        runtime_options={"inference_precision": "f32"},
+    ),
+)
 
 
 def train_student(ctx: BuildContext, out_dir: Path, alpha: float | None) -> None:
     """alpha=None: compression.distill_alpha; 0: labels only."""
+    from .. import recipes
+    from ..distill import distill
+    from ..macs import model_facts
+    from ..model import build_model, load_weights
+    from ..resize import save_resized
+    from ..structured import narrowed_student, widths
+
     spec = ctx.spec
     width = recipes.setting(ctx, "distill_width")
     epochs = recipes.setting(ctx, "distill_epochs", int, when_null=int(spec.train["epochs"]))
@@ -45,7 +100,7 @@ def train_student(ctx: BuildContext, out_dir: Path, alpha: float | None) -> None
         "student_learning_rate": learning_rate,
         "student_train_accuracy": log[-1]["train_accuracy"] if log else None,
     }
-    write_json(info, out_dir / BUILD_INFO)
+    write_build_info(info, out_dir)
     print({**info, "training": log})
 
 

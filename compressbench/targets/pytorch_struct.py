@@ -4,24 +4,90 @@ A share of every layer's channels is removed (compression.structured_ratio, or a
 share in compression.structured_layer_ratios), then the pruned
 network is fine-tuned on the trained model's soft targets (compressbench.distill) to recover
 accuracy. It is saved as a state dict + architecture.json (compressbench.resize); the ONNX and
-OpenVINO variants build on this folder (TargetSpec.base), so all runtimes run the same network.
+OpenVINO variants build on this folder (TargetSpec.built_from), so all runtimes run the same network.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .. import recipes
-from ..evaluation import BUILD_INFO
-from ..macs import model_facts
-from ..model import load_weights
-from ..resize import save_resized
-from ..structured import layer_plan, prune_channels, widths
-from ..tables import write_json
+from ..artifacts import write_build_info
 from .context import BuildContext
+from .target_spec import NARROWER_PARITY, TargetSpec
+
+TARGETS = (
+    TargetSpec(
+        "pytorch_struct",
+        "pytorch",
+        "compressbench.targets.pytorch_struct:build",
+        "PyTorch struct-pruned",
+        method="structured_pruning",
+        weights="fp32",
+        precision="f32",
+        reference="pytorch",
+        needs_data=True,
+        parity_threshold=NARROWER_PARITY,
+    ),
+    TargetSpec(
+        "onnxruntime_struct",
+        "onnxruntime",
+        "compressbench.targets.derived:export_source_onnx",
+        "ONNX Runtime struct-pruned",
+        method="structured_pruning",
+        weights="fp32",
+        precision="f32",
+        reference="onnxruntime",
+        built_from="pytorch_struct",
+        parity_threshold=NARROWER_PARITY,
+    ),
+    TargetSpec(
+        "openvino_struct",
+        "openvino",
+        "compressbench.targets.openvino_ir:build_fp16_weights",
+        "OpenVINO struct-pruned",
+        method="structured_pruning",
+        weights="fp16",
+        precision="f32",
+        reference="openvino",
+        built_from="onnxruntime_struct",
+        parity_threshold=NARROWER_PARITY,
+    ),
+    TargetSpec(
+        "torchscript_struct",
+        "torchscript",
+        "compressbench.targets.torchscript:build",
+        "TorchScript struct-pruned",
+        method="structured_pruning",
+        weights="fp32",
+        precision="f32",
+        reference="torchscript",
+        built_from="pytorch_struct",
+        parity_threshold=NARROWER_PARITY,
+    ),
+    TargetSpec(
+        "openvino_struct_int8",
+        "openvino",
+        "compressbench.targets.openvino_int8:build",
+        "OpenVINO struct-pruned INT8",
+        method="ptq_int8",
+        weights="int8",
+        precision="int8",
+        reference="openvino",
+        built_from="onnxruntime_struct",
+        needs_data=True,
+        parity_threshold=NARROWER_PARITY,
+        runtime_options={"inference_precision": "f32"},
+    ),
+)
 
 
 def build(ctx: BuildContext, out_dir: Path) -> None:
+    from .. import recipes
+    from ..macs import model_facts
+    from ..model import load_weights
+    from ..resize import save_resized
+    from ..structured import layer_plan, prune_channels, widths
+
     ratio = recipes.setting(ctx, "structured_ratio")
     layer_ratios = recipes.setting(ctx, "structured_layer_ratios", dict)
     epochs = recipes.setting(ctx, "structured_finetune_epochs", int)
@@ -46,5 +112,5 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
         "finetune_learning_rate": learning_rate,
         "finetune_train_accuracy": log[-1]["train_accuracy"] if log else None,
     }
-    write_json(info, out_dir / BUILD_INFO)
+    write_build_info(info, out_dir)
     print({**info, "finetune": log})

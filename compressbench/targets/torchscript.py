@@ -13,14 +13,27 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-import torch
-
 from .context import BuildContext
+from .target_spec import TargetSpec
+
+TARGETS = (
+    TargetSpec(
+        "torchscript",
+        "torchscript",
+        "compressbench.targets.torchscript:build",
+        "TorchScript",
+        method="baseline",
+        weights="fp32",
+        precision="f32",
+    ),
+)
 
 FILE = "model.torchscript"
 
 
 def build(ctx: BuildContext, out_dir: Path) -> None:
+    import torch
+
     model = ctx.source_model().eval()  # the trained model, or the base target's (e.g. pruned)
     example = torch.zeros(1, *ctx.spec.input_shape)
     with warnings.catch_warnings(), torch.no_grad():
@@ -30,8 +43,10 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
     _check(model, out_dir / FILE, ctx.spec.input_shape)
 
 
-def _check(model: torch.nn.Module, path: Path, input_shape: tuple[int, ...]) -> None:
+def _check(model, path: Path, input_shape: tuple[int, ...]) -> None:
     """The saved archive reloads, optimizes and matches eager PyTorch on a batch of another size."""
+    import torch
+
     from ..runtimes.torchscript import load_optimized
 
     images = torch.randn(3, *input_shape, generator=torch.Generator().manual_seed(0))

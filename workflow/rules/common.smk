@@ -107,8 +107,8 @@ def build_inputs(wildcards):
         inputs["onnx"] = paths.ONNX
     if target.needs_data:
         inputs["data"] = paths.DATASET
-    if target.base:  # a chain step builds on another target's folder
-        inputs["base"] = paths.for_target(paths.MODEL_DIR, target.base)
+    if target.built_from:  # a chain step builds on another target's folder
+        inputs["source"] = paths.for_target(paths.MODEL_DIR, target.built_from)
     return inputs
 
 

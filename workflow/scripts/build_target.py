@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from compressbench.logs import logged
-from compressbench.model import ModelSpec
+from compressbench.spec import ModelSpec
 from compressbench.targets import get_target
 from compressbench.targets.context import BuildContext, build_target
 
@@ -14,6 +14,6 @@ with logged(snakemake.log[0]):
         dataset_path=Path(inputs.data) if "data" in inputs.keys() else None,
         settings=snakemake.params.settings,
         threads=snakemake.params.threads,
-        base_dir=Path(inputs.base) if "base" in inputs.keys() else None,
+        source_dir=Path(inputs.source) if "source" in inputs.keys() else None,
     )
     build_target(get_target(snakemake.wildcards.target), context, Path(snakemake.output.model_dir))

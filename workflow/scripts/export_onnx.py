@@ -2,7 +2,7 @@ from pathlib import Path
 
 from compressbench.logs import logged
 from compressbench.model import ModelSpec, load_weights
-from compressbench.targets.onnx_fp32 import export_onnx
+from compressbench.onnx_export import export_onnx
 
 with logged(snakemake.log[0]):
     spec = ModelSpec.load(snakemake.input.spec)

@@ -1,0 +1,81 @@
+"""What a target is: a model artifact, the runtime that executes it and the method that made it.
+
+Each target module declares its targets (`TARGETS = (TargetSpec(...), ...)`) and the registry
+(compressbench.targets) collects them. Everything downstream (aggregate, analysis, report, plots)
+learns a target's method, reference and precision from its spec, never from its name.
+Importing this module is cheap (no torch/openvino): the Snakefile reads it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..runtimes.options import PRECISIONS, options_from
+
+# The compression methods a target can apply, with what they do (the report describes them).
+METHODS = {
+    "baseline": "the trained FP32 network, stored as its runtime stores it by default",
+    "reduced_precision": "the same weights executed in a lower floating-point precision",
+    "ptq_int8": "post-training static INT8 quantization, calibrated on training images",
+    "qat_int8": "quantization-aware training, then INT8",
+    "unstructured_pruning": "the smallest weights zeroed (same shapes), then a fine-tune",
+    "structured_pruning": "whole channels removed (a narrower dense network), then a fine-tune",
+    "distillation": "a narrower student trained on the trained model's soft targets",
+    "student_from_labels": "the same student trained on the labels alone (distillation's control)",
+    "clustering": "each layer's weights shared among a few k-means centroids, then a fine-tune",
+}
+
+# Top-1 agreement with the trained model below which a build counts as broken (parity check).
+BASE_PARITY = 0.999
+LOSSY_PARITY = 0.97
+# Pruning + fine-tuning makes a new model: on CIFAR-10 LeNet-5 (64% accurate, many borderline
+# images) 50% pruned and fine-tuned it agrees with FP32 on ~90% of test predictions at -0.1 pp
+# accuracy. Parity here only catches a broken build; accuracy_delta_pp judges the variant.
+RETRAINED_PARITY = 0.85
+# A narrower network (channels pruned away, a width-multiplied student) is a different model of a
+# quarter of the parameters: it can disagree with LeNet-5 on many borderline CIFAR-10 images while
+# being nearly as accurate. Parity then only catches a broken build (chance level is 1/classes);
+# accuracy_delta_pp and the students' comparison judge the method.
+NARROWER_PARITY = 0.5
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    name: str
+    runtime: str  # pytorch | onnxruntime | openvino | torchscript
+    builder: str  # "module:function" called as build(ctx, out_dir)
+    label: str  # short human name for tables
+    method: str  # a key of METHODS
+    weights: str  # how weights are stored: fp32, fp16, int8, sparse fp32, clustered fp32
+    precision: str  # the arithmetic the method asks for (runtimes.options.PRECISIONS): f32, bf16, f16, int8
+    # The target this one is judged against (accuracy change, McNemar test, speed-up): the same
+    # network in full precision, usually the same runtime's baseline. None for a baseline.
+    reference: str | None = None
+    # The target whose built folder this one is made from (a chain step, e.g. INT8 of a pruned
+    # model, or a pruned network exported to another runtime). None: made from the trained model.
+    built_from: str | None = None
+    # The same recipe without the method, when one exists: what the method adds is this target
+    # against its control (the distilled student against the one trained on labels alone).
+    control: str | None = None
+    needs_onnx: bool = False  # built from the FP32 ONNX model
+    needs_data: bool = False  # calibration or fine-tuning images
+    parity_threshold: float = BASE_PARITY
+    # Fixed options of the runtime (keys of its class in runtimes/options.py); OpenVINO targets
+    # without an inference_precision follow config runtime.openvino_precision.
+    runtime_options: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.method not in METHODS:
+            raise ValueError(f"target {self.name!r}: method {self.method!r} (known: {', '.join(METHODS)})")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"target {self.name!r}: precision {self.precision!r} (known: {', '.join(PRECISIONS)})")
+        options_from(self.runtime, runtime_options(self, "f32"))  # a typo fails at import, naming it
+
+
+def runtime_options(spec: TargetSpec, openvino_precision: str) -> dict:
+    """Options for the target's runtime as a plain dict (Snakemake params; runtimes.open_runtime
+    types them): the target's fixed ones, and config's precision for the other OpenVINO targets."""
+    options = dict(spec.runtime_options)
+    if spec.runtime == "openvino":
+        options.setdefault("inference_precision", openvino_precision)
+    return options
