@@ -100,6 +100,7 @@ def evaluate(
             **{f"runtime_{key}": value for key, value in runtime_info(runtime, target, settings.threads).items()},
             "built_from": target.built_from,
             **read_build_info(model_dir),
+            "build_info": read_build_info(model_dir),
         },
         "per_class": per_class_metrics(labels, predictions, spec.class_names),
         "confusion": confusion(labels, predictions, spec.num_classes),

@@ -89,6 +89,12 @@ def isa_features(flags: set[str]) -> dict[str, bool | None]:
     return {name: flag in flags for flag, name in ISA_FLAGS.items()}
 
 
+def isa_flag_names(environment: dict) -> set[str]:
+    """The /proc/cpuinfo names (ISA_FLAGS keys) of the features environment.json records as present."""
+    present = {name for name, on in (environment.get("isa") or {}).items() if on}
+    return {flag for flag, name in ISA_FLAGS.items() if name in present}
+
+
 def library_versions(names: list[str] = LIBRARIES) -> dict[str, str | None]:
     """Installed distribution versions; None where a library is not installed."""
     versions = {}

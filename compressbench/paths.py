@@ -17,7 +17,9 @@ TRAIN_LOG = f"{RESULTS}/model/train_log.tsv"
 ONNX = f"{RESULTS}/onnx/model.onnx"
 MODEL_DIR = f"{RESULTS}/models/{{target}}"
 ENVIRONMENT = f"{RESULTS}/environment.json"
-SUMMARY = f"{RESULTS}/summary.tsv"
+SUMMARY = f"{RESULTS}/summary.tsv"  # the table view of SUMMARY_JSON (compressbench.results)
+SUMMARY_JSON = f"{RESULTS}/summary.json"  # one typed record per target
+FINDINGS = f"{RESULTS}/findings.json"  # every comparison and verdict the report states (compressbench.analysis)
 
 
 def _per_target(stage: str, files: dict[str, str]) -> dict[str, str]:
@@ -77,3 +79,12 @@ STUDY_FIGURES = f"{REPORTS}/figures"
 def in_run(path: str, run: str = "{run}") -> str:
     """A run's copy of a single-run path (results/... or reports/...)."""
     return f"{STUDY_RUN.format(run=run)}/{path}"
+
+
+def root_of(path: str, pattern: str) -> str:
+    """The run folder a file of `pattern` lies in: "." for a plain run, the run's folder in a study
+    (whose modules prefix every path)."""
+    path = str(path)
+    if not path.endswith(pattern):
+        raise ValueError(f"{path}: not a {pattern} file")
+    return path[: -len(pattern)].rstrip("/") or "."

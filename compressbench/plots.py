@@ -1,8 +1,9 @@
 """Report figures (matplotlib, Agg): each writes a vector PDF for LaTeX and a PNG for Markdown.
 
-Every function takes the loaded ReportData (plus raw benchmark tables where needed) and the
-report language's Strings, so labels follow the report language and numbers use its decimal
-mark. Conventions: serif text like the document's; each target has one colour *and* one marker
+Every function takes the loaded ReportData (the results and the findings: a figure marks what a
+finding says, it computes no comparison) and the report language's Strings, so labels follow the
+report language and numbers use its decimal mark; the latency figure also reads the raw calls.
+Conventions: serif text like the document's; each target has one colour *and* one marker
 (readable in black and white), used only for that target; series that are not targets are grey
 with hatches; durations below 1 ms are drawn in µs; text from the data is drawn literally.
 """
@@ -21,9 +22,9 @@ import numpy as np  # noqa: E402
 from matplotlib import ticker  # noqa: E402
 
 from .report.data import ReportData  # noqa: E402
-from .report.facts import Run, resolved_pareto, test_set_time  # noqa: E402
 from .report.i18n import Strings  # noqa: E402
 from .report.numbers import decimals_for  # noqa: E402
+from .report.sections import figures  # noqa: E402
 from .tables import read_tsv  # noqa: E402
 
 FIGURE_WIDTH = 6.3
@@ -103,22 +104,23 @@ def _styles(targets: list[str]) -> dict[str, dict]:
 
 
 def _labels(data: ReportData) -> dict[str, str]:
-    return {row["target"]: row.get("label") or row["target"] for row in data.rows}
+    return {r.target: r.label for r in data.results.records}
 
 
-def training_curves(data: ReportData, s: Strings, stem) -> list[Path]:
+def training_curves(data: ReportData, s: Strings, stem, **_) -> list[Path]:
+    log = data.results.train_log
     with plt.rc_context(STYLE):
         fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, 2.5))
-        epochs = [row["epoch"] for row in data.train_log]
-        ax_loss.plot(epochs, [row["train_loss"] for row in data.train_log], marker="o", color="0.2")
-        ax_loss.set_xlabel(s.plot_epoch)
-        ax_loss.set_ylabel(s.plot_loss)
-        train = [row["train_accuracy"] for row in data.train_log]
-        ax_acc.plot(epochs, train, marker="o", color="0.2", label=s.plot_train)
-        test = [row["test_accuracy"] for row in data.train_log]
-        ax_acc.plot(epochs, test, marker="s", color="0.5", linestyle="--", label=s.plot_test)
-        ax_acc.set_xlabel(s.plot_epoch)
-        ax_acc.set_ylabel(s.plot_accuracy)
+        epochs = [row["epoch"] for row in log]
+        ax_loss.plot(epochs, [row["train_loss"] for row in log], marker="o", color="0.2")
+        ax_loss.set_xlabel(s["plots.plot_epoch"])
+        ax_loss.set_ylabel(s["plots.plot_loss"])
+        train = [row["train_accuracy"] for row in log]
+        ax_acc.plot(epochs, train, marker="o", color="0.2", label=s["plots.plot_train"])
+        test = [row["test_accuracy"] for row in log]
+        ax_acc.plot(epochs, test, marker="s", color="0.5", linestyle="--", label=s["plots.plot_test"])
+        ax_acc.set_xlabel(s["plots.plot_epoch"])
+        ax_acc.set_ylabel(s["plots.plot_accuracy"])
         ax_acc.legend()
         for ax in (ax_loss, ax_acc):
             ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
@@ -127,24 +129,24 @@ def training_curves(data: ReportData, s: Strings, stem) -> list[Path]:
         return save_figure(fig, stem)
 
 
-def test_set_time_figure(data: ReportData, s: Strings, stem) -> list[Path]:
+def test_set_time(data: ReportData, s: Strings, stem, **_) -> list[Path]:
     """Whole-test-set time derived from throughput (images / images per second), with the repeat range."""
-    run, labels = Run(data), _labels(data)
-    times = [(t, test_set_time(run, t)) for t in data.targets]
-    times = [(t, x) for t, x in times if x]
+    labels = _labels(data)
+    records = [r for r in data.results.records if r.test_set_seconds]
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.4 * len(times) + 0.9))
-        styles = _styles(data.targets)
-        for y, (t, x) in enumerate(times):
-            ax.barh(y, x.seconds, color=styles[t]["color"], hatch=HATCHES[y % len(HATCHES)], edgecolor="black")
-            if x.low is not None and x.high is not None:
-                ax.errorbar(x.seconds, y, xerr=[[x.seconds - x.low], [x.high - x.seconds]], color="black", capsize=3)
-            text = f" {s.num.sig(x.seconds)} (b={x.batch})"
-            ax.text(x.high or x.seconds, y, text, va="center", fontsize=8)
-        ax.set_yticks(range(len(times)), [labels[t] for t, _ in times])
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.4 * len(records) + 0.9))
+        styles = _styles(data.results.targets)
+        for y, r in enumerate(records):
+            seconds, low, high = r.test_set_seconds, r.test_set_seconds_low, r.test_set_seconds_high
+            ax.barh(y, seconds, color=styles[r.target]["color"], hatch=HATCHES[y % len(HATCHES)], edgecolor="black")
+            if low is not None and high is not None:
+                ax.errorbar(seconds, y, xerr=[[seconds - low], [high - seconds]], color="black", capsize=3)
+            text = f" {s.num.sig(seconds)} (b={r.test_set_batch_size})"
+            ax.text(high or seconds, y, text, va="center", fontsize=8)
+        ax.set_yticks(range(len(records)), [labels[r.target] for r in records])
         ax.invert_yaxis()
-        ax.set_xlabel(s.plot_time_s)
-        ax.set_xlim(0, max((x.high or x.seconds for _, x in times), default=1) * 1.35)
+        ax.set_xlabel(s["plots.plot_time_s"])
+        ax.set_xlim(0, max((r.test_set_seconds_high or r.test_set_seconds for r in records), default=1) * 1.35)
         _plain_axis(ax, s, "x")
         fig.tight_layout()
         return save_figure(fig, stem)
@@ -155,14 +157,14 @@ def read_latency(path) -> np.ndarray:
     return np.array([float(row["microseconds"]) for row in read_tsv(path)]) / 1000.0
 
 
-def latency(data: ReportData, s: Strings, latency_files: dict[str, Path], stem) -> list[Path]:
-    run, labels = Run(data), _labels(data)
-    targets = [t for t in data.targets if t in latency_files]
+def latency(data: ReportData, s: Strings, stem, latency_files: dict[str, Path] | None = None, **_) -> list[Path]:
+    run, labels, latency_files = data.run, _labels(data), latency_files or {}
+    targets = [t for t in data.results.targets if t in latency_files]
     samples_ms = [read_latency(latency_files[t]) for t in targets]
     scale, unit = _duration_scale([float(np.percentile(x, 99)) for x in samples_ms if len(x)], s)
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.45 * len(targets) + 1.1))
-        styles = _styles(data.targets)
+        styles = _styles(data.results.targets)
         box = ax.boxplot(
             [x * scale for x in samples_ms],
             orientation="horizontal",
@@ -184,19 +186,19 @@ def latency(data: ReportData, s: Strings, latency_files: dict[str, Path], stem) 
         values = [v * scale for x in samples_ms for v in (np.percentile(x, 1), np.percentile(x, 99)) if len(x)]
         _log_axis(ax, s, values, "x")
         ax.invert_yaxis()
-        ax.set_xlabel(f"{s.plot_latency}, {unit}")
+        ax.set_xlabel(f"{s['plots.plot_latency']}, {unit}")
         fig.tight_layout()
         return save_figure(fig, stem)
 
 
-def throughput(data: ReportData, s: Strings, stem) -> list[Path]:
-    run, labels, styles = Run(data), _labels(data), _styles(data.targets)
+def throughput(data: ReportData, s: Strings, stem, **_) -> list[Path]:
+    run, labels, styles = data.run, _labels(data), _styles(data.results.targets)
     values = []
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 3.0))
         sizes_all = set()
-        for t in data.targets:
-            by_batch = (data.bench.get(t) or {}).get("throughput_by_batch") or {}
+        for t in data.results.targets:
+            by_batch = data.results.record(t).throughput_by_batch or {}
             if not by_batch:
                 continue
             sizes = sorted(int(b) for b in by_batch)
@@ -215,8 +217,8 @@ def throughput(data: ReportData, s: Strings, stem) -> list[Path]:
         ax.xaxis.set_minor_locator(ticker.NullLocator())
         ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
         _log_axis(ax, s, values)
-        ax.set_xlabel(s.plot_batch)
-        ax.set_ylabel(s.plot_ips)
+        ax.set_xlabel(s["plots.plot_batch"])
+        ax.set_ylabel(s["plots.plot_ips"])
         ax.legend(fontsize=8, ncol=2)
         fig.tight_layout()
         return save_figure(fig, stem)
@@ -224,7 +226,7 @@ def throughput(data: ReportData, s: Strings, stem) -> list[Path]:
 
 def _tradeoff_points(data: ReportData) -> dict[str, tuple[float, float, float]]:
     """target -> (size KiB, batch-1 median latency ms, accuracy) for the benchmarked targets."""
-    run = Run(data)
+    run = data.run
     points = {}
     for t in run.targets:
         size, p50, acc = run.value(t, "size_bytes"), run.value(t, "latency_p50_ms"), run.value(t, "accuracy")
@@ -233,16 +235,20 @@ def _tradeoff_points(data: ReportData) -> dict[str, tuple[float, float, float]]:
     return points
 
 
-def tradeoff(data: ReportData, s: Strings, stem) -> list[Path]:
-    """Accuracy against size and latency; ringed: on the Pareto front of resolved comparisons. A legend names the
-    points (marker and colour), so labels never overlap."""
+def tradeoff(data: ReportData, s: Strings, stem, **_) -> list[Path]:
+    """Accuracy against size and latency; ringed: on the Pareto front of resolved comparisons (the finding
+    size.pareto). A legend names the points (marker and colour), so labels never overlap."""
     points = _tradeoff_points(data)
-    front = resolved_pareto(Run(data), list(points))
-    labels, styles = _labels(data), _styles(data.targets)
+    pareto = data.findings.body("size.pareto")
+    front = pareto.front if pareto else {}
+    labels, styles = _labels(data), _styles(data.results.targets)
     scale, unit = _duration_scale([p[1] for p in points.values()], s)
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, 2.9), sharey=True)
-        for ax, index, xlabel in ((axes[0], 0, s.plot_size_kib), (axes[1], 1, f"{s.plot_speed}, {unit}")):
+        for ax, index, xlabel in (
+            (axes[0], 0, s["plots.plot_size_kib"]),
+            (axes[1], 1, f"{s['plots.plot_speed']}, {unit}"),
+        ):
             factor = 1.0 if index == 0 else scale
             for t, point in points.items():
                 ax.scatter(point[index] * factor, point[2], s=40, zorder=3, label=labels[t], **styles[t])
@@ -256,17 +262,17 @@ def tradeoff(data: ReportData, s: Strings, stem) -> list[Path]:
                 ax.set_xlim(0, max(xs, default=1) * 1.15)
                 _plain_axis(ax, s, "x")
             _plain_axis(ax, s)
-        axes[0].set_ylabel(s.plot_accuracy)
+        axes[0].set_ylabel(s["plots.plot_accuracy"])
         handles, names = axes[0].get_legend_handles_labels()
         ring = plt.Line2D([], [], marker="o", markersize=11, markerfacecolor="none", color="black", linestyle="")
-        fig.legend([*handles, ring], [*names, s.plot_pareto], loc="lower center", ncol=3, fontsize=8)
+        fig.legend([*handles, ring], [*names, s["plots.plot_pareto"]], loc="lower center", ncol=3, fontsize=8)
         rows = math.ceil((len(names) + 1) / 3)
         fig.tight_layout(rect=(0, 0.07 * rows + 0.02, 1, 1))
         return save_figure(fig, stem)
 
 
-def confusion(data: ReportData, s: Strings, stem) -> list[Path]:
-    names, matrix = data.confusion
+def confusion(data: ReportData, s: Strings, stem, **_) -> list[Path]:
+    names, matrix = data.results.confusion
     counts = np.array(matrix, dtype=float)
     rates = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
     size = min(4.2, 1.8 + 0.26 * len(names))
@@ -277,8 +283,8 @@ def confusion(data: ReportData, s: Strings, stem) -> list[Path]:
         short = [n if len(n) <= 12 else n[:11] + "…" for n in names]
         ax.set_xticks(ticks, short, rotation=45, ha="right")
         ax.set_yticks(ticks, short)
-        ax.set_xlabel(s.plot_predicted)
-        ax.set_ylabel(s.plot_true)
+        ax.set_xlabel(s["plots.plot_predicted"])
+        ax.set_ylabel(s["plots.plot_true"])
         if len(names) <= 20:
             for i in range(len(names)):
                 for j in range(len(names)):
@@ -290,15 +296,14 @@ def confusion(data: ReportData, s: Strings, stem) -> list[Path]:
         return save_figure(fig, stem)
 
 
-def naive(data: ReportData, s: Strings, stem) -> list[Path]:
+def naive(data: ReportData, s: Strings, stem, **_) -> list[Path]:
     """Naive, tuned and best-batch whole-test-set times: grey bars with hatches (series, not targets)."""
-    run, labels = Run(data), _labels(data)
-    targets = [t for t in data.targets if run.value(t, "naive_test_set_seconds")]
-    best = {t: test_set_time(run, t) for t in targets}
+    run, labels = data.run, _labels(data)
+    targets = [t for t in data.results.targets if run.value(t, "naive_test_set_seconds")]
     series = [
-        (s.plot_naive, [run.value(t, "naive_test_set_seconds") for t in targets]),
-        (s.plot_tuned, [run.value(t, "tuned_test_set_seconds") for t in targets]),
-        (s.plot_best, [best[t].seconds if best[t] else None for t in targets]),
+        (s["plots.plot_naive"], [run.value(t, "naive_test_set_seconds") for t in targets]),
+        (s["plots.plot_tuned"], [run.value(t, "tuned_test_set_seconds") for t in targets]),
+        (s["plots.plot_best"], [run.value(t, "test_set_seconds") for t in targets]),
     ]
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.45 * len(targets) + 1.0))
@@ -312,31 +317,27 @@ def naive(data: ReportData, s: Strings, stem) -> list[Path]:
         ax.set_yticks(y, [labels[t] for t in targets])
         ax.invert_yaxis()
         _log_axis(ax, s, [v for _, values in series for v in values if v], "x")
-        ax.set_xlabel(s.plot_time_s)
+        ax.set_xlabel(s["plots.plot_time_s"])
         ax.legend(fontsize=8, loc="lower right")
         fig.tight_layout()
         return save_figure(fig, stem)
 
 
-def benchmark_app(data: ReportData, s: Strings, stem) -> list[Path]:
+def benchmark_app(data: ReportData, s: Strings, stem, **_) -> list[Path]:
     labels = _labels(data)
-    rows = []
-    for t, app in data.benchmark_app.items():
-        one = next((r for r in app.get("comparison", []) if r.get("batch_size") == 1), None)
-        ours = (data.bench.get(t) or {}).get("latency_p50_ms")
-        if one and ours:
-            rows.append((t, ours, one["benchmark_app_latency_median_ms"]))
+    check = data.findings.body("naive.benchmark_app")
+    rows = [(x.target, x.own_ms, x.app_ms) for x in check.items] if check else []
     scale, unit = _duration_scale([v for r in rows for v in r[1:]], s)
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.5 * len(rows) + 1.1))
         y = np.arange(len(rows))
         ours = [r[1] * scale for r in rows]
         app = [r[2] * scale for r in rows]
-        ax.barh(y - 0.2, ours, 0.4, label=s.plot_workflow, color=GREYS[0], edgecolor="black")
-        ax.barh(y + 0.2, app, 0.4, label=s.plot_benchmark_app, color=GREYS[2], hatch="///", edgecolor="black")
+        ax.barh(y - 0.2, ours, 0.4, label=s["plots.plot_workflow"], color=GREYS[0], edgecolor="black")
+        ax.barh(y + 0.2, app, 0.4, label=s["plots.plot_benchmark_app"], color=GREYS[2], hatch="///", edgecolor="black")
         ax.set_yticks(y, [labels.get(r[0], r[0]) for r in rows])
         ax.invert_yaxis()
-        ax.set_xlabel(f"{s.plot_median_latency}, {unit}")
+        ax.set_xlabel(f"{s['plots.plot_median_latency']}, {unit}")
         _plain_axis(ax, s, "x")
         ax.legend(fontsize=8, loc="lower right")
         fig.tight_layout()
@@ -359,15 +360,6 @@ def make_figure(name: str, data: ReportData, s: Strings, stem, latency_files: di
 
 
 def _make_figure(name: str, data: ReportData, s: Strings, stem, latency_files: dict[str, Path] | None):
-    if name == "latency":
-        return latency(data, s, latency_files or {}, stem)
-    functions = {
-        "training_curves": training_curves,
-        "test_set_time": test_set_time_figure,
-        "throughput": throughput,
-        "tradeoff": tradeoff,
-        "confusion": confusion,
-        "naive": naive,
-        "benchmark_app": benchmark_app,
-    }
-    return functions[name](data, s, stem)
+    """The figure's plot function as its section declares it (report.sections)."""
+    plot = next(f.plot for f in figures() if f.name == name)
+    return globals()[plot](data, s, stem, latency_files=latency_files)

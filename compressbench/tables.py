@@ -29,6 +29,12 @@ def read_json(path: str | Path):
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
+def read_yaml(path: str | Path):
+    import yaml
+
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
 def files_size(paths) -> int:
     return sum(os.path.getsize(p) for p in paths)
 

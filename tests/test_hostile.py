@@ -176,12 +176,12 @@ REPORT_CLASSES = ["true", "$\\alpha^2$", "$\\input$", "true \\ predicted", "кл
 def fabricated_report_data(tmp_path, classes=REPORT_CLASSES):
     from test_report import fabricate
 
-    from compressbench.report import ReportInputs, load
+    from compressbench.report import load
 
-    results = fabricate(tmp_path, classes=classes)
+    fabricate(tmp_path, classes=classes)
     matrix = np.full((len(classes), len(classes)), 3) + 40 * np.eye(len(classes), dtype=int)
-    write_matrix_tsv(classes, matrix, results / "eval" / "pytorch" / "confusion.tsv", "true \\ predicted")
-    return load(ReportInputs.from_results_dir(results))
+    write_matrix_tsv(classes, matrix, tmp_path / "results" / "eval" / "pytorch" / "confusion.tsv", "true \\ predicted")
+    return load(tmp_path)
 
 
 def test_confusion_with_a_class_named_like_a_column_loads_plots_and_renders(tmp_path):
@@ -190,7 +190,7 @@ def test_confusion_with_a_class_named_like_a_column_loads_plots_and_renders(tmp_
     from compressbench.report.i18n import Strings
 
     data = fabricated_report_data(tmp_path)
-    names, matrix = data.confusion
+    names, matrix = data.results.confusion
     assert names == REPORT_CLASSES and matrix[0][0] == 43 and matrix[0][1] == 3
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no missing glyph, no mathtext

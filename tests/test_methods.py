@@ -240,8 +240,9 @@ def test_qat_target_is_int8_and_accurate(trained):
     assert metrics["accuracy"] >= reference["accuracy"] - 0.03 and metrics["qat_epochs"] == 1
 
 
-def test_summary_carries_macs_packed_size_and_base(tmp_path):
-    from compressbench.aggregate import SUMMARY_COLUMNS, TargetFiles, summary_rows
+def test_summary_carries_macs_packed_size_and_source(tmp_path):
+    from compressbench.aggregate import TargetFiles, target_records
+    from compressbench.results import TABLE_COLUMNS
     from compressbench.tables import write_json, write_tsv
 
     common = {"accuracy": 0.9, "runtime_precision": "f32", "batch_size": 256, "runtime_threads": 2, "size_bytes": 100}
@@ -260,10 +261,11 @@ def test_summary_carries_macs_packed_size_and_base(tmp_path):
             *(str(tmp_path / f"{name}{ext}") for ext in (".json", ".tsv", ".predictions.tsv", ".bench.json"))
         )
     (tmp_path / "model.onnx").write_bytes(b"x" * 200)
-    rows = summary_rows(files, files["pytorch"], str(tmp_path / "model.onnx"))
-    assert {"macs", "size_packed_bytes", "built_from", "params"} <= set(SUMMARY_COLUMNS)
-    assert [row.get("size_packed_bytes") for row in rows] == [None, 30, None]
-    assert [(row["params"], row["macs"], row["built_from"]) for row in rows][2] == (15888, 251340, "pytorch_struct")
+    records = target_records(files, files["pytorch"], str(tmp_path / "model.onnx"))
+    assert {"macs", "size_packed_bytes", "built_from", "params", "method", "reference"} <= set(TABLE_COLUMNS)
+    assert [r.size_packed_bytes for r in records] == [None, 30, None]
+    assert (records[2].params, records[2].macs, records[2].built_from) == (15888, 251340, "pytorch_struct")
+    assert (records[1].method, records[2].family) == ("clustering", "structured_pruning")
 
 
 def test_registry_import_is_light():

@@ -19,8 +19,10 @@ def test_per_target_patterns():
 
 def test_report_inputs_follow_the_targets():
     inputs = report_workflow.result_inputs(["pytorch", "openvino"], ["openvino"])
-    assert inputs["metrics"] == paths.for_targets(paths.EVAL["metrics"], ["pytorch", "openvino"])
-    assert inputs["bench"] == paths.for_targets(paths.BENCH["summary"], ["pytorch", "openvino"])
+    assert inputs["records"] == paths.SUMMARY_JSON
+    assert inputs["latency"] == paths.for_targets(paths.BENCH["latency"], ["pytorch", "openvino"])
+    analysis = report_workflow.analysis_inputs(["pytorch", "openvino"], [])
+    assert analysis["predictions"] == paths.for_targets(paths.EVAL["predictions"], ["pytorch", "openvino"])
     assert inputs["benchmark_app"] == [paths.for_target(paths.BENCH["benchmark_app"], "openvino")]
     assert "benchmark_app" not in report_workflow.result_inputs(["pytorch"], [])
     assert report_workflow.figure_names(True)[-1] == "benchmark_app"
@@ -39,3 +41,8 @@ def test_rules_do_not_inspect_the_workflow():
     for rules in [REPO / "Snakefile", *(REPO / "workflow" / "rules").glob("*.smk")]:
         text = rules.read_text()
         assert "workflow.rules" not in text and "globals()" not in text and "rules." not in text, rules.name
+
+
+def test_root_of_finds_the_run_folder():
+    assert paths.root_of(paths.SUMMARY_JSON, paths.SUMMARY_JSON) == "."
+    assert paths.root_of(paths.in_run(paths.SUMMARY_JSON, "a"), paths.SUMMARY_JSON) == "results/runs/a"

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from compressbench import memory
-from compressbench.aggregate import SUMMARY_COLUMNS, TargetFiles, base_target, summary_rows
+from compressbench.aggregate import TargetFiles, target_records
 from compressbench.repeats import combine, range_coverage, spread, write_combined
 from compressbench.startup import input_sample, measure_startup
 from compressbench.tables import read_tsv, write_json, write_tsv
@@ -221,7 +221,7 @@ def write_target(tmp_path, name: str, predictions, labels, bench: dict | None = 
     )
 
 
-def test_summary_rows_test_against_reference_and_base(tmp_path):
+def test_records_test_against_the_trained_model_and_the_reference(tmp_path):
     labels = np.zeros(40, int)
     fp32 = np.array([0] * 30 + [1] * 10)
     ort = np.array([0] * 28 + [1] * 12)  # loses 2 images against PyTorch
@@ -234,34 +234,36 @@ def test_summary_rows_test_against_reference_and_base(tmp_path):
     }
     onnx = tmp_path / "model.onnx"
     onnx.write_bytes(b"x" * 400)
-    rows = {row["target"]: row for row in summary_rows(files, reference, str(onnx))}
-    assert set(rows["onnxruntime"]) <= set(SUMMARY_COLUMNS)
-    assert rows["pytorch"]["changed_predictions"] == 0 and rows["pytorch"]["base_target"] is None
-    ort_row = rows["onnxruntime"]
-    assert (ort_row["changed_to_wrong"], ort_row["changed_to_correct"]) == (2, 0)
-    assert ort_row["mcnemar_p"] == pytest.approx(0.5) and ort_row["accuracy_delta_pp"] == pytest.approx(-5.0)
-    assert ort_row["test_set_seconds"] == 0.5 and ort_row["repeats"] == 3
-    int8_row = rows["onnxruntime_int8"]
-    assert int8_row["base_target"] == "onnxruntime"
-    assert (int8_row["base_changed_to_correct"], int8_row["base_changed_to_wrong"]) == (12, 6)
-    assert int8_row["base_accuracy_delta_pp"] == pytest.approx(100 * (34 - 28) / 40)
-    assert int8_row["compression_ratio"] == 4.0
+    records = {r.target: r for r in target_records(files, reference, str(onnx))}
+    assert records["pytorch"].changed_predictions == 0 and records["pytorch"].reference is None
+    ort = records["onnxruntime"]
+    assert (ort.changed_to_wrong, ort.changed_to_correct) == (2, 0)
+    assert ort.mcnemar_p == pytest.approx(0.5) and ort.accuracy_delta_pp == pytest.approx(-5.0)
+    assert ort.test_set_seconds == 0.5 and ort.repeats == 3
+    int8 = records["onnxruntime_int8"]
+    assert int8.reference == "onnxruntime"
+    assert (int8.reference_changed_to_correct, int8.reference_changed_to_wrong) == (12, 6)
+    assert int8.reference_accuracy_delta_pp == pytest.approx(100 * (34 - 28) / 40)
+    assert int8.compression_ratio == 4.0
 
 
-def test_summary_rows_refuse_a_different_test_set(tmp_path):
+def test_records_refuse_a_different_test_set(tmp_path):
     reference = write_target(tmp_path, "pytorch", np.zeros(5, int), np.zeros(5, int))
     other = write_target(tmp_path, "openvino", np.zeros(5, int), np.ones(5, int))
     onnx = tmp_path / "model.onnx"
     onnx.write_bytes(b"x")
     with pytest.raises(ValueError, match="labels differ"):
-        summary_rows({"pytorch": reference, "openvino": other}, reference, str(onnx))
+        target_records({"pytorch": reference, "openvino": other}, reference, str(onnx))
 
 
-def test_base_target_is_the_same_runtimes_plain_target_when_present():
-    assert base_target("openvino_int8", ["openvino", "openvino_int8"]) == "openvino"
-    assert base_target("openvino_int8", ["pytorch", "openvino_int8"]) is None
-    assert base_target("pytorch_pruned", ["pytorch"]) == "pytorch"
-    assert base_target("pytorch", ["pytorch"]) is None
+def test_reference_is_recorded_only_when_it_is_part_of_the_run(tmp_path):
+    labels = np.zeros(4, int)
+    reference = write_target(tmp_path, "pytorch", labels, labels)
+    files = {"pytorch": reference, "openvino_int8": write_target(tmp_path, "openvino_int8", labels, labels)}
+    onnx = tmp_path / "model.onnx"
+    onnx.write_bytes(b"x")
+    records = target_records(files, reference, str(onnx))
+    assert records[1].reference is None and records[1].reference_mcnemar_p is None
 
 
 def test_benchmark_process_of_onnxruntime_does_not_load_torch():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import shutil
@@ -11,38 +10,16 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from results_fixtures import CIFAR, analyzed, record, write_results
 
-from compressbench.report import (
-    ReportInputs,
-    build_context,
-    latex_escape,
-    load,
-    md_escape,
-    render_latex,
-    render_markdown,
-)
-from compressbench.report.claims import load_claims
-from compressbench.report.context import FIGURES as FIGURE_NAMES
-from compressbench.report.facts import Run, pareto_front
+from compressbench.analysis.claims import ClaimsError, load_claims
+from compressbench.report import build_context, latex_escape, md_escape, render_latex, render_markdown
 from compressbench.report.i18n import TEMPLATES, Strings
 from compressbench.report.latex import build_pdf, check_log, engine_available, zip_latex
 from compressbench.report.numbers import Numbers
+from compressbench.report.sections import figures
 
-CIFAR = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 NASTY = "Отчёт #1: 100% & $5 ~ a_b ^c \\textbf{x} {y} -- `q' <z> | *w*"
-
-
-def write_tsv(path: Path, rows: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter="\t")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def write_json(path: Path, data) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, ensure_ascii=False))
 
 
 # target: runtime, label, weights, precision, size, accuracy, test-set s, p50 ms, CI, img/s, best batch, naive, tuned
@@ -96,29 +73,11 @@ TARGETS = {
 }
 
 
-def fabricate(root: Path, targets=TARGETS, bench: bool = True, source: str = "cifar10", classes=CIFAR) -> Path:
-    results = root / "results"
-    rows = []
-    for name, (
-        runtime,
-        label,
-        weights,
-        precision,
-        size,
-        acc,
-        seconds,
-        p50,
-        ci,
-        ips,
-        best,
-        naive,
-        tuned,
-    ) in targets.items():
-        row = {
-            "target": name,
-            "runtime": runtime,
-            "label": label,
-            "weights": weights,
+def fabricate(root: Path, targets=TARGETS, bench: bool = True, source: str = "cifar10", classes=CIFAR):
+    """A made-up run of these targets under `root`, analysed: the report's data."""
+    records = []
+    for name, (_, _, _, precision, size, acc, seconds, p50, ci, ips, best, naive, tuned) in targets.items():
+        values = {
             "precision": precision,
             "accuracy": acc,
             "precision_macro": acc + 0.01,
@@ -129,137 +88,51 @@ def fabricate(root: Path, targets=TARGETS, bench: bool = True, source: str = "ci
             "f1_weighted": acc - 0.002,
             "size_bytes": size,
             "params": 62006,
-            "test_set_seconds": seconds,
             "eval_batch_size": 256,
             "threads": 2,
             "agreement": 1.0 if name != "openvino_int8" else 0.97,
             "max_abs_logit_diff": 0.0 if name == "pytorch" else 3e-6,
             "accuracy_delta_pp": 100 * (acc - 0.5844),
             "compression_ratio": 249_311 / size,
-            "latency_p50_ms": "",
-            "latency_p99_ms": "",
-            "throughput_ips": "",
-            "batch_size_best": "",
-            # the uncertainty, memory and start-up columns (issue 8)
             "accuracy_ci_low": acc - 0.01,
             "accuracy_ci_high": acc + 0.01,
             "f1_macro_ci_low": acc - 0.012,
             "f1_macro_ci_high": acc + 0.008,
-            "mcnemar_p": "" if name == "pytorch" else (1.0 if name != "openvino_int8" else 0.002),
+            "mcnemar_p": None if name == "pytorch" else (1.0 if name != "openvino_int8" else 0.002),
             "changed_predictions": 0 if name == "pytorch" else (2 if name != "openvino_int8" else 300),
-            "peak_rss_mb": 300 + size / 1e4,
-            "baseline_rss_mb": 280.0,
-            "load_seconds": 0.01 if name == "pytorch" else 0.05,
-            "first_call_ms": p50 * 20,
-            "repeats": 3,
         }
-        rows.append(row)
-        write_json(
-            results / "eval" / name / "metrics.json",
-            {**row, "test_images": 10000, "test_set_seconds_passes": [seconds] * 3, "runtime_runtime_version": "1.0"},
-        )
         if bench:
-            write_json(
-                results / "bench" / name / "summary.json",
-                {
-                    "latency_p50_ms": p50,
-                    "latency_p90_ms": p50 * 1.1,
-                    "latency_p99_ms": p50 * 2,
-                    "latency_mean_ms": p50 * 1.2,
-                    "latency_p50_ci_low_ms": ci[0],
-                    "latency_p50_ci_high_ms": ci[1],
-                    "throughput_ips_low": ips * 0.97,
-                    "throughput_ips_high": ips * 1.03,
-                    "hostname": "node1",
-                    "cpu_model": "Test CPU",
-                    "latency_calls": 2000,
-                    "throughput_ips": ips,
-                    "batch_size_best": best,
-                    "throughput_by_batch": {
-                        "1": 1000 / p50,
-                        "8": ips * 0.8,
-                        "64": ips * 0.9,
-                        "256": ips * (best == 256 or 0.7),
-                    },
-                    "naive_test_set_seconds": naive,
-                    "tuned_test_set_seconds": tuned,
-                    "best_batch_test_set_seconds": 10000 / ips,
-                    "threads": 2,
-                    "precision": precision,
-                    "timer": "one predict call at batch 1",
+            values |= {
+                "test_set_seconds": seconds,
+                "test_set_batch_size": best,
+                "peak_rss_mb": 300 + size / 1e4,
+                "baseline_rss_mb": 280.0,
+                "load_seconds": 0.01 if name == "pytorch" else 0.05,
+                "first_call_ms": p50 * 20,
+                "repeats": 3,
+                "latency_p50_ms": p50,
+                "latency_p99_ms": p50 * 2,
+                "latency_p50_ci_low_ms": ci[0],
+                "latency_p50_ci_high_ms": ci[1],
+                "throughput_ips_low": ips * 0.97,
+                "throughput_ips_high": ips * 1.03,
+                "hostname": "node1",
+                "cpu_model": "Test CPU",
+                "throughput_ips": ips,
+                "batch_size_best": best,
+                "throughput_by_batch": {
+                    "1": 1000 / p50,
+                    "8": ips * 0.8,
+                    "64": ips * 0.9,
+                    "256": ips * (best == 256 or 0.7),
                 },
-            )
-            write_tsv(
-                results / "bench" / name / "latency.tsv",
-                [{"call": i, "microseconds": 1000 * p50 * (1 + (i % 7) / 20)} for i in range(200)],
-            )
-    write_tsv(results / "summary.tsv", rows)
-    write_tsv(
-        results / "model" / "train_log.tsv",
-        [
-            {
-                "epoch": e,
-                "train_loss": 2 / e,
-                "train_accuracy": 0.3 + 0.05 * e,
-                "test_accuracy": 0.35 + 0.04 * e,
-                "seconds": 10,
+                "naive_test_set_seconds": naive,
+                "tuned_test_set_seconds": tuned,
             }
-            for e in range(1, 6)
-        ],
-    )
-    write_json(
-        results / "model" / "spec.json",
-        {
-            "in_channels": 3,
-            "input_size": 32,
-            "num_classes": len(classes),
-            "class_names": classes,
-            "mean": [0.5] * 3,
-            "std": [0.25] * 3,
-        },
-    )
-    write_json(
-        results / "data" / "summary.json",
-        {
-            "source": source,
-            "root": "/home/student/private/cifar10",
-            "train_images": 50000,
-            "test_images": 10000,
-            "channels": 3,
-            "image_size": 32,
-            "class_names": classes,
-        },
-    )
-    write_tsv(
-        results / "eval" / "pytorch" / "confusion.tsv",
-        [{"true": c, **{d: (900 if c == d else 11) for d in classes}} for c in classes],
-    )
-    write_tsv(
-        results / "eval" / "pytorch" / "per_class.tsv",
-        [{"class": c, "precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 1000} for c in classes],
-    )
-    write_json(
-        results / "environment.json",
-        {
-            "cpu_model": "Test CPU",
-            "physical_cores": 2,
-            "logical_cpus": 2,
-            "isa": {"AVX-512 BF16": True, "AMX-BF16": False},
-            "os": "Linux",
-            "python": "3.11",
-            "libraries": {"torch": "2.0"},
-        },
-    )
-    if bench:
-        write_json(
-            results / "bench" / "openvino" / "benchmark_app.json",
-            {"comparison": [{"batch_size": 1, "benchmark_app_latency_median_ms": 0.038, "our_latency_p50_ms": 0.040}]},
-        )
-    return results
-
-
-def run_for(results: Path) -> Run:
-    return Run(load(ReportInputs.from_results_dir(results)))
+        records.append(record(name, **values))
+    app = {"comparison": [{"batch_size": 1, "benchmark_app_latency_median_ms": 0.038, "our_latency_p50_ms": 0.040}]}
+    write_results(root, records, classes, source, benchmark_app={"openvino": app} if bench else None)
+    return analyzed(root)
 
 
 # ---- escaping ------------------------------------------------------------------------------------
@@ -311,19 +184,6 @@ def test_numbers_follow_language():
         Numbers("de")
 
 
-def test_pareto_front():
-    points = {"a": (1.0, 1.0, 0.9), "b": (2.0, 0.5, 0.9), "c": (2.0, 2.0, 0.8), "d": (1.0, 1.0, 0.95)}
-    assert pareto_front(points, (False, False, True)) == {"b", "d"}
-
-
-def test_claim_files_match_across_languages():
-    ru = load_claims(TEMPLATES / "claims" / "ru.yaml")
-    en = load_claims(TEMPLATES / "claims" / "en.yaml")
-    assert [(c.runtime, c.kind, c.evidence, c.expect, c.source) for c in ru] == [
-        (c.runtime, c.kind, c.evidence, c.expect, c.source) for c in en
-    ]
-
-
 # ---- rendering -----------------------------------------------------------------------------------
 
 FIGURES = {name: f"figures/{name}" for name in ("training_curves", "latency", "tradeoff", "confusion")}
@@ -331,7 +191,7 @@ FIGURES = {name: f"figures/{name}" for name in ("training_curves", "latency", "t
 
 @pytest.mark.parametrize("language", ["ru", "en"])
 def test_render_both_formats(tmp_path, language):
-    data = load(ReportInputs.from_results_dir(fabricate(tmp_path)))
+    data = fabricate(tmp_path)
     context = build_context(data, {"language": language, "title": NASTY, "author": "Иванов & Co_"}, FIGURES)
     markdown, latex = render_markdown(context), render_latex(context)
     assert r"\VAR" not in latex and r"\BLOCK" not in latex and "{{" not in markdown
@@ -351,9 +211,9 @@ def test_render_both_formats(tmp_path, language):
 
 
 def test_default_title_and_variants_table(tmp_path):
-    data = load(ReportInputs.from_results_dir(fabricate(tmp_path)))
+    data = fabricate(tmp_path)
     context = build_context(data, {"language": "en", "title": None, "author": ""}, {})
-    assert context["title"] == Strings("en").say("default_title", model="LeNet-5")  # a spec without its summary
+    assert context["title"] == Strings("en").say("common.default_title", model="LeNet-5")  # a spec without its summary
     assert context["tables"]["variants"]["rows"][0][0] == "OpenVINO INT8"
     assert "Compressed variants" in render_markdown(context)
 
@@ -370,12 +230,11 @@ def test_check_log_flags_missing_characters_and_references():
 def test_plots_write_pdf_and_png(tmp_path):
     from compressbench import plots
 
-    results = fabricate(tmp_path)
-    data = load(ReportInputs.from_results_dir(results))
-    latency = {t: results / "bench" / t / "latency.tsv" for t in data.bench}
-    names, matrix = data.confusion
-    data.confusion = (["$x_1$ & 50%", *names[1:]], matrix)  # drawn literally, never as mathtext
-    for name in FIGURE_NAMES:
+    data = fabricate(tmp_path)
+    latency = {t: tmp_path / "results" / "bench" / t / "latency.tsv" for t in data.results.targets}
+    names, matrix = data.results.confusion
+    data.results.confusion = (["$x_1$ & 50%", *names[1:]], matrix)  # drawn literally, never as mathtext
+    for name in [f.name for f in figures()]:
         written = plots.make_figure(name, data, Strings("ru"), tmp_path / "figures" / name, latency)
         assert [p.suffix for p in written] == [".pdf", ".png"] and all(p.stat().st_size > 1000 for p in written)
 
@@ -384,8 +243,7 @@ def test_plots_write_pdf_and_png(tmp_path):
 def test_pdf_build_with_cyrillic_and_specials(tmp_path):
     from compressbench import plots
 
-    results = fabricate(tmp_path)
-    data = load(ReportInputs.from_results_dir(results))
+    data = fabricate(tmp_path)
     report = tmp_path / "reports"
     names = ("training_curves", "tradeoff")
     for name in names:
@@ -416,7 +274,7 @@ def test_pdf_without_tex_engine_says_how_to_install(tmp_path, monkeypatch):
 
 
 def test_title_block_shows_only_configured_fields(tmp_path):
-    data = load(ReportInputs.from_results_dir(fabricate(tmp_path)))
+    data = fabricate(tmp_path)
     settings = {"language": "en", "author": "A. Student", "group": "", "course": "Inference engines"}
     context = build_context(data, settings, {})
     assert context["title_lines"] == ["A. Student", "Inference engines"]
@@ -426,7 +284,7 @@ def test_title_block_shows_only_configured_fields(tmp_path):
 
 @pytest.mark.parametrize("language", ["ru", "en"])
 def test_no_local_path_and_every_citation_listed(tmp_path, language):
-    data = load(ReportInputs.from_results_dir(fabricate(tmp_path)))
+    data = fabricate(tmp_path)
     context = build_context(data, {"language": language}, {})
     markdown, latex = render_markdown(context), render_latex(context)
     assert "/home/student" not in markdown and "/home/student" not in latex
@@ -441,11 +299,11 @@ def test_unresolved_speed_uses_no_comparison_word(tmp_path):
     targets = dict(TARGETS)
     # ONNX Runtime a hair faster than OpenVINO INT8, inside its between-repeat range
     targets["onnxruntime"] = (*TARGETS["onnxruntime"][:7], 0.0345, (0.0335, 0.0355), *TARGETS["onnxruntime"][9:])
-    data = load(ReportInputs.from_results_dir(fabricate(tmp_path, targets)))
+    data = fabricate(tmp_path, targets)
     speed = " ".join(build_context(data, {"language": "en"}, {})["text"]["speed"])
     assert "lowest median latency is ONNX Runtime's" in speed and "not resolved from OpenVINO INT8" in speed
     assert "between-repeat intervals overlap" in speed
-    resolved = load(ReportInputs.from_results_dir(fabricate(tmp_path / "b")))
+    resolved = fabricate(tmp_path / "b")
     speed = " ".join(build_context(resolved, {"language": "en"}, {})["text"]["speed"])
     assert "ONNX Runtime has the lowest median latency" in speed and "do not overlap" in speed
 
@@ -458,19 +316,23 @@ def test_languages_have_the_same_sentences_and_placeholders():
             assert set(re.findall(r"\{(\w+)\}", ru[key])) == set(re.findall(r"\{(\w+)\}", en[key])), key
 
 
-@pytest.mark.parametrize("language", ["ru", "en"])
-def test_claims_cite_listed_sources_and_existing_checks(language):
+def test_claims_cite_listed_sources_and_existing_checks():
     import yaml
 
     sources = yaml.safe_load((TEMPLATES / "bibliography.yaml").read_text(encoding="utf-8"))
-    claims = load_claims(TEMPLATES / "claims" / f"{language}.yaml", sources)
-    assert {c.runtime for c in claims} == {"pytorch", "onnxruntime", "openvino"}
+    claims = load_claims(TEMPLATES / "claims.yaml", sources)
+    assert {c["runtime"] for c in claims} == {"pytorch", "onnxruntime", "openvino"}
 
 
-def test_claims_fail_early_on_unknown_source_or_check(tmp_path):
-    from compressbench.report.claims import ClaimsError
-
-    claim = {"runtime": "pytorch", "kind": "pro", "text": "x", "source": "torch_save", "evidence": "no_such_check"}
+def test_claims_fail_early_on_unknown_source_check_or_language(tmp_path):
+    claim = {
+        "id": "c1",
+        "runtime": "pytorch",
+        "kind": "pro",
+        "text": {"ru": "x", "en": "x"},
+        "source": "torch_save",
+        "evidence": "no_such_check",
+    }
     path = tmp_path / "claims.yaml"
     path.write_text(json.dumps({"claims": [claim]}))
     with pytest.raises(ClaimsError, match="no_such_check"):
@@ -478,6 +340,9 @@ def test_claims_fail_early_on_unknown_source_or_check(tmp_path):
     path.write_text(json.dumps({"claims": [{**claim, "evidence": "pytorch_largest_file", "source": "blog"}]}))
     with pytest.raises(ClaimsError, match="blog"):
         load_claims(path, {"torch_save": {}})
+    path.write_text(json.dumps({"claims": [{**claim, "evidence": "pytorch_largest_file", "text": {"en": "x"}}]}))
+    with pytest.raises(ClaimsError, match="text lacks ru"):
+        load_claims(path)
 
 
 def test_int8_slowdown_is_explained_from_the_data(tmp_path):
@@ -496,7 +361,7 @@ def test_int8_slowdown_is_explained_from_the_data(tmp_path):
         1.5,
         0.7,
     )
-    data = load(ReportInputs.from_results_dir(fabricate(tmp_path, {**TARGETS, "onnxruntime_int8": slow_int8})))
+    data = fabricate(tmp_path, {**TARGETS, "onnxruntime_int8": slow_int8})
     variants = " ".join(build_context(data, {"language": "en"}, {})["text"]["variants"])
     # 2x slower at batch 1 (0.060 vs 0.030 ms) but only 1.03x at the best batch: a per-call cost
     assert "ONNX Runtime INT8 is slower than ONNX Runtime: 2.00× at batch 1 but 1.03× at the best batch" in variants
@@ -523,7 +388,7 @@ def test_figure_axes_label_only_the_data_range_and_use_microseconds():
 
 
 def test_markdown_numbers_sections_tables_and_figures_from_the_outline(tmp_path):
-    data = load(ReportInputs.from_results_dir(fabricate(tmp_path)))
+    data = fabricate(tmp_path)
     context = build_context(data, {"language": "en"}, FIGURES)
     markdown = render_markdown(context)
     assert "### 3\\.2. Quality and agreement" in markdown and "## 4. Compressed variants" in markdown

@@ -15,7 +15,8 @@ from compressbench.report.latex import engine_available
 SUMMARY_COLUMNS = [
     "target", "runtime", "accuracy", "precision_macro", "recall_macro", "f1_macro", "precision_weighted",
     "recall_weighted", "f1_weighted", "size_bytes", "params", "test_set_seconds", "latency_p50_ms",
-    "latency_p99_ms", "throughput_ips", "batch_size_best", "accuracy_delta_pp", "compression_ratio",
+    "latency_p99_ms", "throughput_ips", "batch_size_best", "accuracy_delta_pp", "compression_ratio", "method",
+    "reference",
 ]  # fmt: skip
 
 
@@ -88,3 +89,19 @@ def test_snakemake_html_report(workflow_copy):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert html.stat().st_size > 10_000
+
+
+def test_every_traced_sentence_rests_on_a_finding_in_findings_json(workflow_copy):
+    """The Markdown report names, after each paragraph, the findings it states: each is in findings.json,
+    and the findings the report needs (leaders, the averaging verdict) are there."""
+    import re
+
+    findings = {f["id"]: f for f in json.loads((workflow_copy / "results" / "findings.json").read_text())}
+    markdown = (workflow_copy / "reports" / "report.md").read_text(encoding="utf-8")
+    traced = {i for ids in re.findall(r"<!-- findings: ([^>]*) -->", markdown) for i in ids.split(", ")}
+    assert traced and traced <= set(findings)
+    assert {"speed.leader.latency", "quality.averaging"} <= traced
+    assert all(
+        f["outcome"] in ("resolved", "not_resolved", "not_measured", "not_applicable", "measured")
+        for f in findings.values()
+    )

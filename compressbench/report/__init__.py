@@ -1,24 +1,23 @@
-"""The coursework report: facts from the results, Markdown and LaTeX rendering, PDF build.
+"""The coursework report: the run's results and findings in words, tables and figures.
 
-Layers: `data` loads the result files; `facts` / `explain` / `checks` compute language-free
-numbers, comparisons (resolved or not, and why) and one verdict per claim; `writer`, `prose`,
-`discussion` and `tables` turn them into the report language; `outline` declares the sections
-once for both templates. Entry points: `load` (result files -> ReportData), `build_context`,
-`render_markdown` / `render_latex`, `build_pdf`, `zip_latex`.
+Layers: `data` loads the results (compressbench.results) and the findings (compressbench.analysis,
+results/findings.json); `sections/` holds one module per report section (its paragraphs, tables and
+figures, worded through `writer` and templates/wording/); `context` walks the sections in order;
+`render` fills the Markdown and LaTeX templates; `latex` builds the PDF and the Overleaf zip.
+The report computes no comparison: every verdict it states is a finding.
 """
 
-from .context import FIGURES, build_context
-from .data import ReportData, ReportInputs, load
+from .context import build_context
+from .data import ReportData, load, load_from_inputs
 from .escape import latex_escape, md_escape
 from .render import render_latex, render_markdown
 
 __all__ = [
-    "FIGURES",
     "ReportData",
-    "ReportInputs",
     "build_context",
     "latex_escape",
     "load",
+    "load_from_inputs",
     "md_escape",
     "render_latex",
     "render_markdown",

@@ -1,4 +1,8 @@
-"""Report prose per language, from templates/i18n/<language>.yaml."""
+"""The report's wording per language (templates/wording/<language>.yaml), one block per section.
+
+Code names every key in full ("speed.lead_latency_resolved"): grepping a sentence's key finds the
+code that says it. A key that is missing raises KeyError naming it and the wording file.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,16 @@ import yaml
 from .numbers import LANGUAGES, Numbers
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+def wording_file(language: str, templates: str | Path = TEMPLATES) -> Path:
+    return Path(templates) / "wording" / f"{language}.yaml"
+
+
+def load_wording(language: str, templates: str | Path = TEMPLATES) -> dict[str, object]:
+    """The wording file flattened to {"section.key": text}."""
+    tree = yaml.safe_load(wording_file(language, templates).read_text(encoding="utf-8")) or {}
+    return {f"{section}.{key}": text for section, block in tree.items() for key, text in (block or {}).items()}
 
 
 def times_word_ru(count: int) -> str:
@@ -25,20 +39,18 @@ class Strings:
         if language not in LANGUAGES:
             raise ValueError(f"report.language={language!r}: use one of {', '.join(LANGUAGES)}")
         self.language = language
-        self.texts = yaml.safe_load((Path(templates) / "i18n" / f"{language}.yaml").read_text(encoding="utf-8"))
+        self.source = wording_file(language, templates)
+        self.texts = load_wording(language, templates)
         self.num = Numbers(language)
 
-    def __getitem__(self, key: str) -> str:
-        return self.texts[key]
-
-    def __getattr__(self, key: str) -> str:
+    def __getitem__(self, key: str):
         try:
             return self.texts[key]
         except KeyError:
-            raise AttributeError(key) from None
+            raise KeyError(f"{self.source} has no {key!r}") from None
 
     def say(self, key: str, **values) -> str:
-        text = self.texts[key].format(**values)
+        text = self[key].format(**values)
         text = text.replace(" %", "\u00a0%")  # "95 %" never breaks across lines
         return text.replace("п.\u00a0п..", "п.\u00a0п.")  # a sentence ending in the unit
 
@@ -53,7 +65,7 @@ class Strings:
 
     def count(self, value, forms_key: str) -> str:
         """A number with its noun in the right form: "2 эпохи", "15 эпох", "1 epoch" (forms in the YAML)."""
-        forms = self.texts[forms_key]
+        forms = self[forms_key]
         if not isinstance(value, int | float):
             return f"{self.num.missing} {forms[-1]}"
         number = round(value)
@@ -67,4 +79,4 @@ class Strings:
         items = [str(i) for i in items]
         if len(items) <= 1:
             return "".join(items)
-        return f"{', '.join(items[:-1])} {self.texts['and']} {items[-1]}"
+        return f"{', '.join(items[:-1])} {self['common.and']} {items[-1]}"

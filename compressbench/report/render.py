@@ -28,6 +28,25 @@ def _finalize(escape):
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
+def finding_ids(item) -> tuple[str, ...]:
+    """The findings a paragraph (writer.Paragraph) or a claim entry states; none for plain text."""
+    if isinstance(item, dict):
+        return tuple(item.get("findings") or ())
+    return tuple(getattr(item, "findings", ()) or ())
+
+
+def markdown_trace(item) -> str:
+    """An HTML comment naming the findings (results/findings.json ids) a paragraph states."""
+    ids = finding_ids(item)
+    return f" <!-- findings: {', '.join(ids)} -->" if ids else ""
+
+
+def latex_trace(item) -> str:
+    """The same as a LaTeX comment (it ends the line, so the paragraph's text is unchanged)."""
+    ids = finding_ids(item)
+    return f"% findings: {', '.join(ids)}" if ids else ""
+
+
 def _fill(escape, marker):
     """Fill a prose template: its text is escaped, values marked as markup are inserted as is."""
 
@@ -79,6 +98,7 @@ def latex_environment(templates: str | Path = TEMPLATES) -> jinja2.Environment:
         fill=_fill(latex_escape, Tex),
     )
     env.globals.update(
+        trace=latex_trace,
         ref=lambda label: Tex(f"\\ref{{{label}}}"),
         refs=lambda labels, prefix="": Tex(", ".join(f"\\ref{{{prefix}{label}}}" for label in labels)),
     )
@@ -94,6 +114,7 @@ def markdown_environment(templates: str | Path = TEMPLATES) -> jinja2.Environmen
         align=lambda columns: Md("|" + "|".join("---:" if c["align"] == "r" else ":---" for c in columns) + "|"),
         fill=_fill(md_escape, Md),
     )
+    env.globals.update(trace=markdown_trace)
     return env
 
 

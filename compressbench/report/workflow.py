@@ -1,17 +1,32 @@
-"""What the report rules of workflow/rules/report.smk read and write: plain functions of the
-configured targets (paths from compressbench.paths), so report settings never change another rule.
+"""What the analysis and report rules of workflow/rules/report.smk read and write: plain functions of
+the configured targets (paths from compressbench.paths), so report settings never change another rule.
 """
 
 from __future__ import annotations
 
 from .. import paths
+from ..targets import TRAINED
+from .sections import figures
 
-FIGURES = ["training_curves", "confusion", "latency", "throughput", "test_set_time", "tradeoff", "naive"]
+# The texts the analysis reads beside the results (compressbench.analysis)
+ANALYSIS_FILES = {
+    "coursework": "templates/coursework.yaml",
+    "claims": "templates/claims.yaml",
+    "bibliography": "templates/bibliography.yaml",
+}
+TEMPLATE_FILES = [
+    "templates/report.md.j2",
+    "templates/report.tex.j2",
+    "templates/macros.tex.j2",
+    "templates/wording/ru.yaml",
+    "templates/wording/en.yaml",
+    *ANALYSIS_FILES.values(),
+]
 
 
 def figure_names(benchmark_app: bool) -> list[str]:
-    """The report's figures; the benchmark_app one only when that cross-check runs."""
-    return FIGURES + (["benchmark_app"] if benchmark_app else [])
+    """The report's figures (compressbench.report.sections); the benchmark_app one only when that cross-check runs."""
+    return [f.name for f in figures(benchmark_app)]
 
 
 def figure_files(names: list[str], ext: str) -> list[str]:
@@ -24,25 +39,20 @@ def figure_outputs(names: list[str], report) -> dict:
     outputs = {}
     for name in names:
         outputs[f"{name}_pdf"] = paths.figure(name, "pdf")
-        outputs[f"{name}_png"] = report(
-            paths.figure(name, "png"), caption=f"../report/fig_{name}.rst", category="Figures"
-        )
+        outputs[f"{name}_png"] = report(paths.figure(name, "png"), caption="../report/figure.rst", category="Figures")
     return outputs
 
 
 def result_inputs(targets: list[str], benchmark_app_targets: list[str]) -> dict:
-    """Named inputs of the report rules: every result file the report reads."""
+    """Named inputs of the analysis and report rules: every result file compressbench.results reads."""
     inputs = {
-        "summary": paths.SUMMARY,
+        "records": paths.SUMMARY_JSON,
         "train_log": paths.TRAIN_LOG,
         "spec": paths.SPEC,
         "dataset": paths.DATASET_SUMMARY,
-        "metrics": paths.for_targets(paths.EVAL["metrics"], targets),
-        "confusion": paths.for_target(paths.EVAL["confusion"], "pytorch"),
-        "per_class": paths.for_target(paths.EVAL["per_class"], "pytorch"),
-        "bench": paths.for_targets(paths.BENCH["summary"], targets),
-        "latency": paths.for_targets(paths.BENCH["latency"], targets),
-        "predictions": paths.for_targets(paths.EVAL["predictions"], targets),  # McNemar between two methods
+        "confusion": paths.for_target(paths.EVAL["confusion"], TRAINED),
+        "per_class": paths.for_target(paths.EVAL["per_class"], TRAINED),
+        "latency": paths.for_targets(paths.BENCH["latency"], targets),  # raw calls: the latency figure
         "environment": paths.ENVIRONMENT,
     }
     if benchmark_app_targets:
@@ -50,14 +60,9 @@ def result_inputs(targets: list[str], benchmark_app_targets: list[str]) -> dict:
     return inputs
 
 
-TEMPLATE_FILES = [
-    "templates/report.md.j2",
-    "templates/report.tex.j2",
-    "templates/macros.tex.j2",
-    "templates/i18n/ru.yaml",
-    "templates/i18n/en.yaml",
-    "templates/claims/ru.yaml",
-    "templates/claims/en.yaml",
-    "templates/claims/coursework.yaml",
-    "templates/bibliography.yaml",
-]
+def analysis_inputs(targets: list[str], benchmark_app_targets: list[str]) -> dict:
+    """The analysis also reads every target's predictions (exact McNemar tests between two targets)."""
+    return {
+        **result_inputs(targets, benchmark_app_targets),
+        "predictions": paths.for_targets(paths.EVAL["predictions"], targets),
+    }

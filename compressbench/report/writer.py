@@ -1,4 +1,9 @@
-"""Turning facts into the report language: quantities, comparisons and citations."""
+"""Turning findings and results into the report language: quantities, comparisons and citations.
+
+The Writer reads a finding by id (`finding`), remembers which findings the paragraph in progress
+rests on and hands them to the paragraph (`para`): the Markdown report carries them as comments,
+so a sentence can be traced to its finding in results/findings.json.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,14 @@ from pathlib import Path
 
 import yaml
 
-from . import facts as f
-from .checks import Q
-from .facts import Comparison, Leader, Run
-from .i18n import Strings
+from ..analysis import Findings
+from ..analysis.claims import Q
+from ..analysis.rule import MACHINES, NO_INTERVAL, OVERLAP, SINGLE_RATIO, SMALL, Comparison, Leader
+from ..analysis.view import METRICS, Run
+from .i18n import TEMPLATES, Strings
 from .numbers import is_number
 
-# The unit each speed/size metric's value is shown in (compressbench.report.facts.METRICS keys).
+# The unit each speed/size metric's value is shown in (analysis.view.METRICS keys).
 METRIC_UNITS = {
     "latency": "ms",
     "latency_1thread": "ms",
@@ -22,6 +28,37 @@ METRIC_UNITS = {
     "load": "s",
     "first_call": "ms",
 }
+METRIC_NAMES = {
+    "latency": "comparison.metric_latency",
+    "latency_1thread": "comparison.metric_latency_1thread",
+    "throughput": "comparison.metric_throughput",
+    "accuracy": "comparison.metric_accuracy",
+    "f1_macro": "comparison.metric_f1_macro",
+    "size": "comparison.metric_size",
+    "load": "comparison.metric_load",
+    "first_call": "comparison.metric_first_call",
+    "memory": "comparison.metric_memory",
+}
+RESOLVED_COMPARISONS = {
+    "latency": "comparison.cmp_latency",
+    "latency_1thread": "comparison.cmp_latency_1thread",
+    "throughput": "comparison.cmp_throughput",
+    "accuracy": "comparison.cmp_accuracy",
+    "f1_macro": "comparison.cmp_f1_macro",
+    "size": "comparison.cmp_size",
+    "load": "comparison.cmp_load",
+    "first_call": "comparison.cmp_first_call",
+    "memory": "comparison.cmp_memory",
+}
+# why a comparison is not resolved; quality intervals are confidence intervals, not repeat ranges
+REASONS = {
+    OVERLAP: "comparison.reason_intervals_overlap",
+    NO_INTERVAL: "comparison.reason_no_interval",
+    MACHINES: "comparison.reason_different_machines",
+    SMALL: "comparison.reason_below_threshold",
+}
+QUALITY_REASONS = {OVERLAP: "comparison.reason_ci_overlap", NO_INTERVAL: "comparison.reason_no_ci"}
+QUALITY = ("accuracy", "f1_macro")
 
 
 @dataclass
@@ -46,14 +83,61 @@ class Citations:
         return [{"number": i + 1, "key": k, **self.sources[k]} for i, k in enumerate(self.order)]
 
 
-QUALITY = ("accuracy", "f1_macro")
+class Paragraph(str):
+    """A paragraph of report text and the ids of the findings it states."""
+
+    findings: tuple[str, ...]
+
+    def __new__(cls, text: str, findings=()):
+        paragraph = super().__new__(cls, text)
+        paragraph.findings = tuple(dict.fromkeys(findings))
+        return paragraph
 
 
 class Writer:
-    """Formats quantities and comparisons of one run in one language."""
+    """Formats quantities and findings of one run in one language."""
 
-    def __init__(self, run: Run, strings: Strings, citations: Citations):
-        self.run, self.s, self.n, self.citations = run, strings, strings.num, citations
+    def __init__(
+        self,
+        run: Run,
+        findings: Findings,
+        strings: Strings,
+        citations: Citations,
+        environment: dict | None = None,
+        templates: str | Path = TEMPLATES,
+    ):
+        self.run, self.findings, self.s, self.n, self.citations = run, findings, strings, strings.num, citations
+        self.environment = run.results.environment if environment is None else environment
+        self.templates = Path(templates)
+        self.pending: list[str] = []  # ids of the findings read since the last paragraph
+
+    # ---- findings and paragraphs ----
+
+    def finding(self, finding_id: str):
+        """The body of a finding (None when the analysis made none), remembered for the next paragraph."""
+        found = self.findings.get(finding_id)
+        if found is None:
+            return None
+        self.pending.append(finding_id)
+        return found.body
+
+    def each(self, prefix: str):
+        """The bodies of the findings whose id starts with `prefix`, each remembered as it is handed out
+        (so that each paragraph made from one rests on that one)."""
+        for found in self.findings.with_prefix(prefix):
+            self.pending.append(found.id)
+            yield found.body
+
+    def take(self) -> tuple[str, ...]:
+        """The ids of the findings read since the previous paragraph, forgotten here."""
+        taken, self.pending = tuple(self.pending), []
+        return taken
+
+    def para(self, text: str) -> Paragraph:
+        """A paragraph resting on the findings read since the previous one."""
+        return Paragraph(text, self.take())
+
+    # ---- words ----
 
     def cite(self, key: str) -> str:
         return self.citations.cite(key)
@@ -83,6 +167,7 @@ class Writer:
             "bpp": lambda v: n.fixed(v, 2),
             "small": n.small,
             "mb": n.mb,
+            "precision": precision_name,
         }
         if q.unit in formats:
             return formats[q.unit](value)
@@ -92,10 +177,10 @@ class Writer:
         return {name: self.quantity(q) for name, q in numbers.items()}
 
     def value(self, target: str, metric: str) -> str:
-        key = f.METRICS[metric].key
+        key = METRICS[metric].key
         unit = METRIC_UNITS.get(metric, "")
         value = self.run.value(target, key)
-        if metric in ("accuracy", "f1_macro"):
+        if metric in QUALITY:
             return self.n.fixed(value, 4)
         if metric == "memory":
             return self.n.mb(value)
@@ -118,34 +203,39 @@ class Writer:
         nothing when the run has no interval."""
         if self.run.interval(target, metric) is None:
             return ""
-        key = ("note_ci" if metric in QUALITY else "note_range") + ("_inner" if inner else "")
-        return self.s.say(key, interval=self.interval(target, metric))
+        notes = {
+            (True, False): "comparison.note_ci",
+            (True, True): "comparison.note_ci_inner",
+            (False, False): "comparison.note_range",
+            (False, True): "comparison.note_range_inner",
+        }
+        return self.s.say(notes[(metric in QUALITY, inner)], interval=self.interval(target, metric))
 
     def reason(self, status: str, metric: str = "") -> str:
-        """Why a comparison is not resolved; quality intervals are confidence intervals, not repeat ranges."""
-        if status in (f.OVERLAP, f.NO_INTERVAL) and metric in QUALITY:
-            status = {f.OVERLAP: "ci_overlap", f.NO_INTERVAL: "no_ci"}[status]
-        return self.s.say(f"reason_{status}", threshold=self.n.ratio(f.SINGLE_RATIO, 1))
+        """Why a comparison is not resolved."""
+        key = QUALITY_REASONS.get(status) if metric in QUALITY else None
+        return self.s.say(key or REASONS[status], threshold=self.n.ratio(SINGLE_RATIO, 1))
 
     def comparison(self, c: Comparison) -> str:
         """ "A is faster than B (1.20×; ...)" when resolved, otherwise that it is not resolved and why."""
+        metric_name = self.s[METRIC_NAMES[c.metric]]
         if c.better is None and c.ratio is not None:
-            return self.s.say("cmp_equal", a=self.label(c.a), b=self.label(c.b), metric=self.s[f"metric_{c.metric}"])
+            return self.s.say("comparison.cmp_equal", a=self.label(c.a), b=self.label(c.b), metric=metric_name)
         if c.ratio is None:
-            return self.s.say("cmp_missing", a=self.label(c.a), b=self.label(c.b), metric=self.s[f"metric_{c.metric}"])
+            return self.s.say("comparison.cmp_missing", a=self.label(c.a), b=self.label(c.b), metric=metric_name)
         values = {
             "better": self.label(c.better),
             "worse": self.label(c.worse),
             "ratio": self.s.times(c.ratio),
             "better_value": self.value(c.better, c.metric),
             "worse_value": self.value(c.worse, c.metric),
-            "metric": self.s[f"metric_{c.metric}"],
+            "metric": metric_name,
         }
         if c.resolved:
-            return self.s.say(f"cmp_{c.metric}", **values)
-        return self.s.say("cmp_unresolved", **values, reason=self.reason(c.status, c.metric))
+            return self.s.say(RESOLVED_COMPARISONS[c.metric], **values)
+        return self.s.say("comparison.cmp_unresolved", **values, reason=self.reason(c.status, c.metric))
 
-    def leader(self, lead: Leader, key: str) -> str:
+    def leader(self, lead: Leader, resolved_key: str, unresolved_key: str) -> str:
         """The best target on a metric, and against whom it is not resolved."""
         best = lead.best
         values = {
@@ -157,13 +247,20 @@ class Writer:
         if lead.resolved:
             second = lead.order[1]
             return self.s.say(
-                f"{key}_resolved",
+                resolved_key,
                 **values,
                 second=self.label(second),
                 second_value=self.value(second, lead.metric),
                 second_interval=self.interval_note(second, lead.metric, inner=True),
-                ratio=self.s.times(f.compare(self.run, lead.metric, best, second).ratio),
+                ratio=self.s.times(lead.ratio),
             )
         return self.s.say(
-            f"{key}_unresolved", **values, ties=self.labels(lead.ties), reason=self.reason(lead.status, lead.metric)
+            unresolved_key, **values, ties=self.labels(lead.ties), reason=self.reason(lead.status, lead.metric)
         )
+
+
+PRECISION_NAMES = {"f32": "FP32", "bf16": "BF16", "f16": "FP16", "int8": "INT8", "i8": "INT8"}
+
+
+def precision_name(code) -> str:
+    return PRECISION_NAMES.get(str(code), str(code or "—"))

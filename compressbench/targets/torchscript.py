@@ -25,6 +25,7 @@ TARGETS = (
         method="baseline",
         weights="fp32",
         precision="f32",
+        reference="pytorch",  # the same network in eager PyTorch: what tracing and freezing change
     ),
 )
 

@@ -2,12 +2,13 @@ rule aggregate:
     input:
         metrics=paths.for_targets(paths.EVAL["metrics"], TARGET_NAMES),
         parity=paths.for_targets(paths.EVAL["parity"], TARGET_NAMES),
-        reference_metrics=paths.for_target(paths.EVAL["metrics"], "pytorch"),
+        trained_metrics=paths.for_target(paths.EVAL["metrics"], TRAINED),
         onnx_fp32=paths.ONNX,
         bench=paths.for_targets(paths.BENCH["summary"], TARGET_NAMES),
         predictions=paths.for_targets(paths.EVAL["predictions"], TARGET_NAMES),
-        reference_predictions=paths.for_target(paths.EVAL["predictions"], "pytorch"),
+        trained_predictions=paths.for_target(paths.EVAL["predictions"], TRAINED),
     output:
+        records=paths.SUMMARY_JSON,
         summary=report(
             paths.SUMMARY,
             caption="../report/summary.rst",

@@ -13,7 +13,7 @@ from compressbench.config import (
 )
 from compressbench.machine import usable_cpus
 from compressbench.report import workflow as report_workflow
-from compressbench.targets import TARGETS, runtime_options
+from compressbench.targets import TARGETS, TRAINED, runtime_options
 
 from compressbench.runlock import other_run_note
 
@@ -45,6 +45,12 @@ def benchmark_app_targets(config):
 
 def report_inputs(config):
     return report_workflow.result_inputs(
+        config["targets"], benchmark_app_targets(config)
+    )
+
+
+def analysis_inputs(config):
+    return report_workflow.analysis_inputs(
         config["targets"], benchmark_app_targets(config)
     )
 
@@ -88,6 +94,8 @@ def get_final_output(config):
     return [
         *result_files(config),
         paths.SUMMARY,
+        paths.SUMMARY_JSON,
+        paths.FINDINGS,
         paths.REPORT_MD,
         paths.REPORT_PDF,
         paths.REPORT_ZIP,

@@ -25,7 +25,7 @@ rule evaluate:
 
 rule parity:
     input:
-        reference=paths.for_target(paths.EVAL["logits"], "pytorch"),
+        reference=paths.for_target(paths.EVAL["logits"], TRAINED),
         logits=paths.EVAL["logits"],
     output:
         parity=paths.EVAL["parity"],

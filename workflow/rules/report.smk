@@ -1,11 +1,30 @@
-# The report: figures, Markdown + LaTeX, PDF and an Overleaf-ready zip. These rules read only
-# result files and config["report"], so changing the report settings reruns only them.
-# Inputs and figures are plain functions of config (common.smk), so include order does not matter.
+# Analysis and report: findings, figures, Markdown + LaTeX, PDF and an Overleaf-ready zip. These rules
+# read only result files, the project's texts and config["report"], so changing the report settings
+# reruns only these rules; inputs and figures are plain functions of config (common.smk).
+
+
+# Every comparison, verdict and explanation the report states, as data (compressbench.analysis).
+rule analyze:
+    input:
+        **analysis_inputs(config),
+        **{
+            name: os.path.join(workflow.basedir, path)
+            for name, path in report_workflow.ANALYSIS_FILES.items()
+        },
+    output:
+        findings=paths.FINDINGS,
+    log:
+        "logs/analyze.log",
+    resources:
+        **job_resources("analyze"),
+    script:
+        "../scripts/analyze.py"
 
 
 rule report_plots:
     input:
         **report_inputs(config),
+        findings=paths.FINDINGS,
     output:
         **report_workflow.figure_outputs(report_figures(config), report),
     log:
@@ -22,6 +41,7 @@ rule report_plots:
 rule render_report:
     input:
         **report_inputs(config),
+        findings=paths.FINDINGS,
         figures=report_workflow.figure_files(report_figures(config), "pdf"),
         pngs=report_workflow.figure_files(report_figures(config), "png"),
         templates=[

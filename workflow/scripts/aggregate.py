@@ -1,6 +1,6 @@
-from compressbench.aggregate import SUMMARY_COLUMNS, TargetFiles, summary_rows
+from compressbench.aggregate import TargetFiles, target_records
 from compressbench.logs import logged
-from compressbench.tables import write_tsv
+from compressbench.results import write_records
 
 with logged(snakemake.log[0]):
     inputs = snakemake.input
@@ -10,5 +10,6 @@ with logged(snakemake.log[0]):
             snakemake.params.targets, inputs.metrics, inputs.parity, inputs.predictions, inputs.bench, strict=True
         )
     }
-    reference = TargetFiles(inputs.reference_metrics, None, inputs.reference_predictions, None)
-    write_tsv(summary_rows(files, reference, inputs.onnx_fp32), snakemake.output.summary, SUMMARY_COLUMNS)
+    trained = TargetFiles(inputs.trained_metrics, None, inputs.trained_predictions, None)
+    records = target_records(files, trained, inputs.onnx_fp32)
+    write_records(records, snakemake.output.records, snakemake.output.summary)

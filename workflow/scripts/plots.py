@@ -2,11 +2,11 @@ from pathlib import Path
 
 from compressbench import plots
 from compressbench.logs import logged
-from compressbench.report.data import inputs_from_snakemake, load
+from compressbench.report import load_from_inputs
 from compressbench.report.i18n import Strings
 
 with logged(snakemake.log[0]):
-    data = load(inputs_from_snakemake(snakemake.input))
+    data = load_from_inputs(snakemake.input)
     strings = Strings(snakemake.params.report["language"])
     latency_files = dict(zip(snakemake.params.targets, map(Path, snakemake.input.latency), strict=True))
     for key in snakemake.output.keys():

@@ -1,11 +1,10 @@
 from pathlib import Path
 
 from compressbench.logs import logged
-from compressbench.report import build_context, render_latex, render_markdown
-from compressbench.report.data import inputs_from_snakemake, load
+from compressbench.report import build_context, load_from_inputs, render_latex, render_markdown
 
 with logged(snakemake.log[0]):
-    data = load(inputs_from_snakemake(snakemake.input))
+    data = load_from_inputs(snakemake.input)
     report_dir = Path(snakemake.output.markdown).parent
     figures = {
         Path(path).stem: Path(path).with_suffix("").relative_to(report_dir).as_posix()

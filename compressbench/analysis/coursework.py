@@ -1,0 +1,124 @@
+"""The coursework (../shared/reference): why its runtime ordering does or does not reproduce, and which
+averaging its F1 was, from this run's measurements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..targets import TRAINED
+from .findings import Finding, body, make
+from .quality import class_balance
+from .rule import compare
+from .view import Run, is_number
+
+SECTION = "coursework"
+
+
+@body
+@dataclass(frozen=True)
+class Ordering:
+    """The baselines ordered by one hypothesis' timing, and whether that order is the coursework's."""
+
+    hypothesis: str  # naive_loop | first_pass | first_call | tuned_batch1 | best_batch
+    order: list[str]
+    matches: bool
+    resolved: bool | None  # None: the hypothesis' timing has no interval
+
+
+HYPOTHESES = {
+    # hypothesis -> (key, lower is faster); the coursework timed a loop of unknown form once, cold
+    "naive_loop": ("naive_test_set_seconds", True),
+    "first_pass": ("naive_first_pass_seconds", True),
+    "first_call": ("first_call_ms", True),
+    "tuned_batch1": ("latency_p50_ms", True),
+    "best_batch": ("throughput_ips", False),
+}
+
+
+def coursework_targets(coursework: dict, run: Run) -> dict[str, dict]:
+    """This run's baseline of each runtime the coursework measured -> the coursework's numbers."""
+    found = {}
+    for runtime, entry in coursework["runtimes"].items():
+        target = run.baseline_of_runtime(runtime)
+        if target is not None:
+            found[target] = entry
+    return found
+
+
+def coursework_order(coursework: dict, run: Run) -> list[str]:
+    targets = coursework_targets(coursework, run)
+    return sorted(targets, key=lambda t: targets[t]["seconds"])
+
+
+def orderings(coursework: dict, run: Run) -> list[Ordering]:
+    wanted = coursework_order(coursework, run)
+    results = []
+    for hypothesis, (key, lower) in HYPOTHESES.items():
+        if len(wanted) < 2 or any(_hypothesis_value(run, t, key) is None for t in wanted):
+            continue
+        order = sorted(wanted, key=lambda t: _hypothesis_value(run, t, key), reverse=not lower)
+        resolved = None
+        if hypothesis in ("tuned_batch1", "best_batch"):
+            metric = "latency" if hypothesis == "tuned_batch1" else "throughput"
+            resolved = all(compare(run, metric, a, b).resolved for a, b in zip(order, order[1:], strict=False))
+        results.append(Ordering(hypothesis, order, order == wanted, resolved))
+    return results
+
+
+def _hypothesis_value(run: Run, target: str, key: str):
+    record = run.record(target)
+    value = record.get(key) if record else None
+    return value if is_number(value) else None
+
+
+@body
+@dataclass(frozen=True)
+class Averaging:
+    """Which averaging the coursework's F1 was, from how far F1 sits from accuracy."""
+
+    coursework_gap: float  # coursework F1 - accuracy
+    macro_gap: float | None  # this run's trained-model macro F1 - accuracy
+    weighted_gap: float | None
+    balanced: bool | None
+    verdict: str  # macro | weighted | macro_or_weighted (identical on a balanced test set)
+
+
+def averaging(coursework: dict, run: Run) -> Averaging:
+    cw = coursework["runtimes"][run.runtime(TRAINED) or TRAINED]
+    accuracy = run.value(TRAINED, "accuracy")
+    macro, weighted = run.value(TRAINED, "f1_macro"), run.value(TRAINED, "f1_weighted")
+    macro_gap = macro - accuracy if macro is not None and accuracy is not None else None
+    weighted_gap = weighted - accuracy if weighted is not None and accuracy is not None else None
+    balanced = class_balance(run)
+    if balanced or macro_gap is None or weighted_gap is None:
+        verdict = "macro_or_weighted"
+    else:
+        gap = cw["f1"] - cw["accuracy"]
+        verdict = "macro" if abs(macro_gap - gap) <= abs(weighted_gap - gap) else "weighted"
+    return Averaging(cw["f1"] - cw["accuracy"], macro_gap, weighted_gap, balanced, verdict)
+
+
+@body
+@dataclass(frozen=True)
+class Orderings:
+    """The coursework's order of the runtimes against this run's, under each hypothesis of how it timed."""
+
+    coursework: list[str]  # this run's baselines in the coursework's order (fastest first)
+    orderings: list[Ordering]
+
+    @property
+    def matching(self) -> list[str]:
+        return [o.hypothesis for o in self.orderings if o.matches]
+
+    def statement(self) -> str:
+        return f"the coursework's order is reproduced by: {', '.join(self.matching) or 'no hypothesis'}"
+
+
+def findings(run: Run, coursework: dict) -> list[Finding]:
+    if TRAINED not in run.targets:
+        return []
+    out = [
+        make("coursework.orderings", SECTION, Orderings(coursework_order(coursework, run), orderings(coursework, run)))
+    ]
+    out.append(make("coursework.averaging", SECTION, averaging(coursework, run)))
+    return out

@@ -1,0 +1,331 @@
+"""The compression methods of one run: what each did to size, accuracy and speed, gated by the one rule.
+
+Which target applies which method, what it is judged against and what it is built from comes
+from the registry (TargetSpec.method, reference, control, built_from), never from names.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..targets import TARGETS, TRAINED, chain
+from .explain import per_image_ms
+from .findings import Finding, body, make
+from .rule import Comparison, PairTest, compare, pair_test
+from .view import Run
+
+# Method families of the methods section (TargetSpec.method of a chain's first step) -> table order;
+# a distilled student and its labels-only control share a place.
+FAMILIES = {
+    "structured_pruning": 0,
+    "unstructured_pruning": 1,
+    "distillation": 2,
+    "student_from_labels": 2,
+    "clustering": 3,
+    "qat_int8": 4,
+}
+# A speed-up at least this share of the MAC reduction counts as set by arithmetic; below it, other costs dominate.
+ARITHMETIC_SHARE = 0.8
+
+
+def method_targets(run: Run) -> list[str]:
+    """The run's targets that apply a compression method of FAMILIES (and a TorchScript conversion of the
+    trained model, whose speed the section sets beside eager PyTorch), in family order."""
+    found = [t for t in run.targets if run.family(t) in FAMILIES]
+    converted = [
+        t
+        for t in run.targets
+        if run.method(t) == "baseline" and run.reference_of(t) and run.runtime(t) != run.runtime(run.reference_of(t))
+    ]
+    return sorted(found, key=lambda t: FAMILIES[run.family(t)]) + converted
+
+
+def ptq_targets(run: Run) -> list[str]:
+    """Post-training INT8 of the trained model (not a chain step): the clustering and QAT yardstick."""
+    return [t for t in run.targets if run.method(t) == "ptq_int8" and run.family(t) == "ptq_int8"]
+
+
+def reference_targets(run: Run) -> list[str]:
+    """The baselines and post-training targets the methods are measured against, when the run has a method."""
+    if not method_targets(run):
+        return []
+    return run.base + ptq_targets(run)
+
+
+def ratio(numerator, denominator) -> float | None:
+    return numerator / denominator if numerator and denominator else None
+
+
+# ---- structured pruning ---------------------------------------------------------------------------
+
+
+@body
+@dataclass(frozen=True)
+class StructSpeedup:
+    """One runtime's reference target against its structurally pruned one."""
+
+    runtime: str
+    base: str
+    target: str
+    mac_ratio: float | None  # reference MACs / pruned MACs
+    latency: Comparison  # batch 1
+    throughput: Comparison  # best batch
+    speedup_batch1: float | None  # reference latency / pruned latency
+    speedup_best: float | None  # pruned throughput / reference throughput
+    # Batch 1 at one thread (benchmark.single_thread_latency), None when not measured apart: on a
+    # VM whose multi-thread latency jumps between modes it can tell a mode from a speed-up.
+    latency_1thread: Comparison | None
+    speedup_1thread: float | None
+    # "arithmetic" (both batch sizes reach ARITHMETIC_SHARE of the MAC reduction), "arithmetic_best" (only the
+    # best batch does: at batch 1 the per-call cost still dominates), "overhead" (neither) or "unresolved"
+    # (no speed difference resolved)
+    verdict: str
+    grows_with_batch: bool | None  # speed-up larger at the best batch than at batch 1, beyond both ranges
+    fixed_share: float | None  # share of the pruned network's batch-1 call that is not per-image work
+
+    def statement(self) -> str:
+        return (
+            f"{self.target} against {self.base}: {self.mac_ratio or float('nan'):.3g}x fewer MACs, "
+            f"{self.speedup_batch1 or float('nan'):.3g}x at batch 1, {self.speedup_best or float('nan'):.3g}x at the "
+            f"best batch: {self.verdict}"
+        )
+
+
+def struct_speedups(run: Run) -> list[StructSpeedup]:
+    """Each structurally pruned network that is not a further chain step, against its reference."""
+    out = []
+    for target in run.targets:
+        base = run.reference_of(target)
+        if run.method(target) == "structured_pruning" and base is not None:
+            out.append(struct_speedup(run, base, target))
+    return out
+
+
+def struct_speedup(run: Run, base: str, target: str) -> StructSpeedup:
+    mac_ratio = ratio(run.value(base, "macs"), run.value(target, "macs"))
+    latency, throughput = compare(run, "latency", target, base), compare(run, "throughput", target, base)
+    batch1 = ratio(run.value(base, "latency_p50_ms"), run.value(target, "latency_p50_ms"))
+    best = ratio(run.value(target, "throughput_ips"), run.value(base, "throughput_ips"))
+    one_thread = None
+    if run.interval(base, "latency_1thread") and run.interval(target, "latency_1thread"):
+        one_thread = compare(run, "latency_1thread", target, base)
+    batch1_1thread = ratio(run.value(base, "latency_1thread_p50_ms"), run.value(target, "latency_1thread_p50_ms"))
+    return StructSpeedup(
+        run.runtime(base),
+        base,
+        target,
+        mac_ratio,
+        latency,
+        throughput,
+        batch1,
+        best,
+        one_thread,
+        batch1_1thread if one_thread else None,
+        struct_verdict(mac_ratio, (latency, batch1), (throughput, best), (one_thread, batch1_1thread)),
+        speedup_grows(run, base, target),
+        fixed_share(run, target),
+    )
+
+
+def struct_verdict(mac_ratio, batch1: tuple, best: tuple, batch1_1thread: tuple = (None, None)) -> str:
+    """batch1, best, batch1_1thread: (Comparison or None, speed-up); only a resolved speed-up counts.
+    Batch 1 reaches the MAC reduction only if the one-thread figure, where measured, agrees."""
+
+    def reaches(c, s) -> bool:
+        return c is not None and c.resolved and bool(s) and bool(mac_ratio) and s >= ARITHMETIC_SHARE * mac_ratio
+
+    if not any(c is not None and c.resolved and s and s > 1 for c, s in (batch1, best)) or mac_ratio is None:
+        return "unresolved"
+    batch1_reached = reaches(*batch1) and (batch1_1thread[0] is None or reaches(*batch1_1thread))
+    if batch1_reached and reaches(*best):
+        return "arithmetic"
+    return "arithmetic_best" if reaches(*best) else "overhead"
+
+
+def speedup_grows(run: Run, base: str, target: str) -> bool | None:
+    """Whether the speed-up at the best batch exceeds the one at batch 1 even at the ends of the repeat
+    ranges (the smallest best-batch speed-up over the largest batch-1 one): then a per-call cost that
+    larger batches share, not the arithmetic the pruning removed, set the batch-1 time."""
+    lat_base, lat_target = run.interval(base, "latency"), run.interval(target, "latency")
+    thr_base, thr_target = run.interval(base, "throughput"), run.interval(target, "throughput")
+    if None in (lat_base, lat_target, thr_base, thr_target):
+        return None
+    largest_batch1 = lat_base[1] / lat_target[0]
+    smallest_best = thr_target[0] / thr_base[1]
+    if smallest_best > largest_batch1:
+        return True
+    smallest_batch1, largest_best = lat_base[0] / lat_target[1], thr_target[1] / thr_base[0]
+    return False if largest_best < smallest_batch1 else None
+
+
+def fixed_share(run: Run, target: str) -> float | None:
+    """Share of the batch-1 call that is not per-image work: 1 - (per-image time at the best batch /
+    batch-1 latency). Near 1, the call's fixed cost dominates and fewer MACs change little at batch 1."""
+    per_image, p50 = per_image_ms(run, target), run.value(target, "latency_p50_ms")
+    return max(0.0, 1.0 - per_image / p50) if per_image and p50 else None
+
+
+# ---- unstructured pruning ------------------------------------------------------------------------
+
+
+@body
+@dataclass(frozen=True)
+class Unstructured:
+    target: str
+    base: str
+    size_ratio: float | None  # reference size / pruned size on disk (dense: about 1)
+    gzip_ratio: float | None  # the same after gzip: zeros compress
+    same_macs: bool | None  # dense kernels do every multiplication, zeros included
+    latency: Comparison
+
+
+def unstructured(run: Run) -> list[Unstructured]:
+    out = []
+    for target in run.targets:
+        base = run.reference_of(target)
+        if run.method(target) != "unstructured_pruning" or base is None:
+            continue
+        macs = run.value(base, "macs"), run.value(target, "macs")
+        out.append(
+            Unstructured(
+                target,
+                base,
+                ratio(run.value(base, "size_bytes"), run.value(target, "size_bytes")),
+                ratio(run.value(base, "size_gzip_bytes"), run.value(target, "size_gzip_bytes")),
+                macs[0] == macs[1] if None not in macs else None,
+                compare(run, "latency", target, base),
+            )
+        )
+    return out
+
+
+# ---- distillation, QAT: a method against its control ----------------------------------------------
+
+
+def controls(run: Run, method: str) -> list[PairTest]:
+    """Each target of `method` against its control (TargetSpec.control): the same recipe without the method."""
+    out = []
+    for target in run.targets:
+        control = TARGETS[target].control if target in TARGETS else None
+        if run.method(target) == method and control in run.targets:
+            out.append(pair_test(run, target, control))
+    return out
+
+
+# ---- clustering against INT8 ----------------------------------------------------------------------
+
+
+@body
+@dataclass(frozen=True)
+class ClusterVsInt8:
+    target: str
+    int8: str
+    packed_bytes: float | None
+    int8_bytes: float | None
+    smaller: bool | None  # packed clustered model smaller than the INT8 one (exact sizes)
+    loss_pp: float | None  # accuracy change of the clustered model against its reference
+    int8_loss_pp: float | None
+    accuracy: PairTest  # clustered against INT8
+    fp32_bytes: float | None  # the FP32 ONNX model's size (the compression ratio's numerator)
+
+
+def onnx_fp32_bytes(run: Run, target: str) -> float | None:
+    """The FP32 ONNX model's size, from the target's compression ratio (its denominator)."""
+    size, compression = run.value(target, "size_bytes"), run.value(target, "compression_ratio")
+    return size * compression if size and compression else None
+
+
+def cluster_vs_int8(run: Run) -> list[ClusterVsInt8]:
+    """Each clustered target stored in the packed format (centroids + indices: size_packed_bytes)
+    against each post-training INT8 target. The clustered networks converted to other runtimes are
+    dequantized, dense files: the chain paragraphs and the methods table cover them."""
+    clustered = [t for t in run.targets if run.method(t) == "clustering" and run.value(t, "size_packed_bytes")]
+    out = []
+    for t in clustered:
+        for q in ptq_targets(run):
+            packed, q_size = run.value(t, "size_packed_bytes"), run.value(q, "size_bytes")
+            smaller = (packed < q_size if packed != q_size else None) if packed and q_size else None
+            loss = run.value(t, "reference_accuracy_delta_pp")
+            if loss is None:
+                loss = run.value(t, "accuracy_delta_pp")
+            out.append(
+                ClusterVsInt8(
+                    t,
+                    q,
+                    packed,
+                    q_size,
+                    smaller,
+                    loss,
+                    run.value(q, "reference_accuracy_delta_pp"),
+                    pair_test(run, t, q),
+                    onnx_fp32_bytes(run, t),
+                )
+            )
+    return out
+
+
+# ---- chains ---------------------------------------------------------------------------------------
+
+
+@body
+@dataclass(frozen=True)
+class ChainStep:
+    source: str
+    target: str
+    size_share: float | None  # this step's share of the chain's total size reduction (log ratios)
+    size_ratio: float | None  # source size / target size
+    accuracy: PairTest  # target against source
+
+
+@body
+@dataclass(frozen=True)
+class Chain:
+    target: str
+    steps: list[ChainStep]
+
+
+def chain_steps(run: Run, target: str, root: str | None) -> list[ChainStep]:
+    """The trained FP32 model -> ... -> target, each step with its share of the size reduction
+    (log size ratio over the total's, so shares add up to 1) and its accuracy change with its test."""
+    names = [t for t in reversed(chain(target)) if t in run.targets]
+    names = ([root] if root and names[0] != root else []) + names
+    sizes = [run.value(t, "size_bytes") for t in names]
+    if len(names) < 3 or not all(sizes):
+        return []
+    total = math.log(sizes[0] / sizes[-1])
+    steps = []
+    for i in range(1, len(names)):
+        step = math.log(sizes[i - 1] / sizes[i])
+        share = step / total if total else None
+        test = pair_test(run, names[i], names[i - 1])
+        steps.append(ChainStep(names[i - 1], names[i], share, sizes[i - 1] / sizes[i], test))
+    return steps
+
+
+def chain_targets(run: Run) -> list[str]:
+    """INT8 steps built on another method's target: post-training INT8 of a pruned, clustered or
+    distilled network."""
+    return [t for t in run.targets if run.method(t) == "ptq_int8" and run.family(t) != "ptq_int8"]
+
+
+SECTION = "methods"
+
+
+def findings(run: Run) -> list[Finding]:
+    if not method_targets(run):
+        return []
+    out = [make(f"methods.struct.{x.target}", SECTION, x, sources=(x.target, x.base)) for x in struct_speedups(run)]
+    out += [make(f"methods.unstructured.{x.target}", SECTION, x, sources=(x.target, x.base)) for x in unstructured(run)]
+    out += [make(f"methods.control.{x.a}", SECTION, x, sources=(x.a, x.b)) for x in controls(run, "distillation")]
+    out += [
+        make(f"methods.cluster.{x.target}.{x.int8}", SECTION, x, sources=(x.target, x.int8))
+        for x in cluster_vs_int8(run)
+    ]
+    out += [make(f"methods.control.{x.a}", SECTION, x, sources=(x.a, x.b)) for x in controls(run, "qat_int8")]
+    root = TRAINED if TRAINED in run.targets else None
+    for target in chain_targets(run):
+        steps = chain_steps(run, target, root)
+        if steps:
+            out.append(make(f"methods.chain.{target}", SECTION, Chain(target, steps), sources=tuple(chain(target))))
+    return out

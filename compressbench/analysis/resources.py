@@ -1,0 +1,126 @@
+"""Findings of the memory, start-up, size and precision sections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .findings import Finding, body, make
+from .rule import compare, leader, ranking
+from .speed import Extremes, extremes
+from .view import METRICS, Run
+
+BF16_FLAGS = ("avx512_bf16", "amx_bf16")
+
+
+def model_memory_mb(run: Run, target: str) -> float | None:
+    """Resident memory the model and its inference add on top of the loaded runtime library."""
+    peak, baseline = run.value(target, "peak_rss_mb"), run.value(target, "baseline_rss_mb")
+    return peak - baseline if peak is not None and baseline is not None else None
+
+
+@body
+@dataclass(frozen=True)
+class MemoryRange:
+    peak: Extremes  # lowest and highest peak resident memory
+    model_low_mb: float  # the least and most memory a model adds over its runtime library
+    model_high_mb: float
+
+    def statement(self) -> str:
+        return f"peak memory lowest in {self.peak.low}, highest in {self.peak.high}"
+
+
+@body
+@dataclass(frozen=True)
+class FirstCall:
+    target: str
+    first_call_ms: float
+    over_warm: float  # first call over the warm batch-1 median
+
+
+@body
+@dataclass(frozen=True)
+class FirstCalls:
+    items: list[FirstCall]
+
+    def statement(self) -> str:
+        return "first call over warm batch-1 median: " + ", ".join(f"{x.target} {x.over_warm:.0f}x" for x in self.items)
+
+
+@body
+@dataclass(frozen=True)
+class Pareto:
+    """Targets on the size/latency/accuracy front: a target is dominated only by one that beats it on a
+    resolved comparison in some metric and is not resolved-worse in any."""
+
+    metrics: list[str]
+    front: dict[str, bool]
+
+    def statement(self) -> str:
+        return "on the front: " + ", ".join(t for t, on in self.front.items() if on)
+
+
+def resolved_pareto(run: Run, metrics=("size", "latency", "accuracy")) -> Pareto:
+    targets = [t for t in run.targets if all(run.value(t, METRICS[m].key) is not None for m in metrics)]
+
+    def dominates(a: str, b: str) -> bool:
+        comparisons = [compare(run, m, a, b) for m in metrics]
+        a_resolved_better = any(c.resolved and c.better == a for c in comparisons)
+        b_resolved_better = any(c.resolved and c.better == b for c in comparisons)
+        return a_resolved_better and not b_resolved_better
+
+    return Pareto(list(metrics), {t: not any(dominates(o, t) for o in targets if o != t) for t in targets})
+
+
+@body
+@dataclass(frozen=True)
+class MixedPrecision:
+    """Quantized targets whose runtime reported a floating-point precision: their quantized layers run
+    in INT8, the rest in that precision."""
+
+    targets: list[str]
+
+    def statement(self) -> str:
+        return f"INT8 layers beside floating-point ones: {', '.join(self.targets)}"
+
+
+@body
+@dataclass(frozen=True)
+class CpuFeature:
+    feature: str
+    present: bool | None  # None: the CPU's flags could not be read
+
+    def statement(self) -> str:
+        return f"CPU has {self.feature}: {self.present}"
+
+
+def is_mixed(run: Run, target: str) -> bool:
+    record = run.record(target)
+    return bool(record) and record.precision not in (None, "int8") and "int8" in str(record.weights).lower()
+
+
+def findings(run: Run) -> list[Finding]:
+    out = []
+    measured = [t for t in run.targets if model_memory_mb(run, t) is not None]
+    if measured:
+        model = [model_memory_mb(run, t) for t in measured]
+        memory = MemoryRange(extremes(run, "peak_rss_mb", measured), min(model), max(model))
+        out.append(make("memory.range", "memory", memory))
+    if len(run.measured("load")) >= 2:
+        out.append(make("startup.leader.load", "memory", leader(run, "load")))
+    cold = [t for t in run.targets if run.value(t, "first_call_ms") and run.value(t, "latency_p50_ms")]
+    if cold:
+        items = [
+            FirstCall(t, run.value(t, "first_call_ms"), run.value(t, "first_call_ms") / run.value(t, "latency_p50_ms"))
+            for t in cold
+        ]
+        out.append(make("startup.first_call", "memory", FirstCalls(items)))
+    if ranking(run, "size"):
+        order = ranking(run, "size")
+        out.append(make("size.extremes", "size", Extremes("size_bytes", order[0], order[-1])))
+        out.append(make("size.pareto", "size", resolved_pareto(run)))
+    mixed = [t for t in run.targets if is_mixed(run, t)]
+    if mixed:
+        out.append(make("precision.mixed", "precision", MixedPrecision(mixed)))
+    if any(run.runtime(t) == "openvino" for t in run.targets):
+        out.append(make("precision.bf16", "precision", CpuFeature("native bf16", run.has_flag(*BF16_FLAGS))))
+    return out

@@ -1,0 +1,173 @@
+"""The one rule for every comparison the report states.
+
+A difference between two targets is resolved only when their intervals do not overlap (between
+fresh-process repeats for speed, bootstrap for quality) or their exact test rejects "no
+difference" (McNemar on the predictions); a missing interval, overlapping intervals, or targets
+measured on different machines leave it unresolved, and the report then says so with the ranges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..results import predictions
+from .findings import body
+from .view import METRICS, SPEED_METRICS, Run
+
+# Why a comparison is not resolved (Comparison.status)
+RESOLVED = "resolved"
+OVERLAP = "intervals_overlap"
+NO_INTERVAL = "no_interval"
+MACHINES = "different_machines"
+SMALL = "below_threshold"  # single measurements: a ratio below SINGLE_RATIO is not counted
+
+SINGLE_RATIO = 1.5  # load time and first call: one measurement per repeat, only a factor this large counts
+SIGNIFICANCE = 0.05  # McNemar
+
+
+@body
+@dataclass(frozen=True)
+class Comparison:
+    """a against b on one metric. `better` is the target with the better point value; `ratio` >= 1 is
+    worse/better (for throughput better/worse); `status` is RESOLVED or why the difference is not."""
+
+    metric: str
+    a: str
+    b: str
+    better: str | None
+    ratio: float | None
+    status: str
+
+    @property
+    def resolved(self) -> bool:
+        return self.status == RESOLVED
+
+    @property
+    def worse(self) -> str | None:
+        return None if self.better is None else (self.b if self.better == self.a else self.a)
+
+    def statement(self) -> str:
+        if self.ratio is None:
+            return f"{self.metric}: {self.a} vs {self.b}: not measured"
+        if self.better is None:
+            return f"{self.metric}: {self.a} and {self.b} equal"
+        return f"{self.metric}: {self.better} better than {self.worse} by {self.ratio:.3g}x, {self.status}"
+
+
+def overlap(first: tuple[float, float], second: tuple[float, float]) -> bool:
+    return first[0] <= second[1] and second[0] <= first[1]
+
+
+def same_machine(run: Run, targets) -> bool | None:
+    """Whether the benchmarks of these targets ran on one host and CPU (None: not recorded)."""
+    machines = {(run.text(t, "hostname"), run.text(t, "cpu_model")) for t in targets}
+    if any(host is None and cpu is None for host, cpu in machines):
+        return None
+    return len(machines) == 1
+
+
+def compare(run: Run, metric: str, a: str, b: str) -> Comparison:
+    spec = METRICS[metric]
+    va, vb = run.value(a, spec.key), run.value(b, spec.key)
+    if va is None or vb is None or va <= 0 or vb <= 0:
+        return Comparison(metric, a, b, None, None, NO_INTERVAL)
+    a_better = va > vb if spec.higher_is_better else va < vb
+    better = a if a_better else b
+    ratio = max(va, vb) / min(va, vb)
+    status = _status(run, metric, a, b, ratio)
+    return Comparison(metric, a, b, better if va != vb else None, ratio, status)
+
+
+def _status(run: Run, metric: str, a: str, b: str, ratio: float) -> str:
+    spec = METRICS[metric]
+    if metric in SPEED_METRICS and same_machine(run, (a, b)) is False:
+        return MACHINES
+    if spec.exact:
+        return RESOLVED if ratio != 1 else OVERLAP
+    if spec.low is None:
+        return RESOLVED if ratio >= SINGLE_RATIO else SMALL
+    first, second = run.interval(a, metric), run.interval(b, metric)
+    if first is None or second is None:
+        return NO_INTERVAL
+    return OVERLAP if overlap(first, second) else RESOLVED
+
+
+def ranking(run: Run, metric: str, targets=None) -> list[str]:
+    spec = METRICS[metric]
+    measured = run.measured(metric, targets)
+    return sorted(measured, key=lambda t: run.value(t, spec.key), reverse=spec.higher_is_better)
+
+
+@body
+@dataclass(frozen=True)
+class Leader:
+    """The best target on a metric and whether it is resolved against every other one."""
+
+    metric: str
+    order: list[str]
+    ties: list[str] = field(default_factory=list)  # targets not resolved against the leader
+    status: str = RESOLVED  # why the runner-up is not resolved (first unresolved reason)
+    ratio: float | None = None  # the leader against the runner-up
+
+    @property
+    def best(self) -> str | None:
+        return self.order[0] if self.order else None
+
+    @property
+    def resolved(self) -> bool:
+        return len(self.order) >= 2 and not self.ties
+
+    def statement(self) -> str:
+        if self.resolved:
+            return f"{self.metric}: {self.best} leads, resolved against every other target"
+        return f"{self.metric}: {self.best} leads on the point value; not resolved against {', '.join(self.ties)}"
+
+
+def leader(run: Run, metric: str, targets=None) -> Leader:
+    order = ranking(run, metric, targets)
+    if len(order) < 2:
+        return Leader(metric, order, [], NO_INTERVAL)
+    comparisons = [compare(run, metric, order[0], other) for other in order[1:]]
+    ties = [c.b for c in comparisons if not c.resolved]
+    status = next((c.status for c in comparisons if not c.resolved), RESOLVED)
+    return Leader(metric, order, ties, status, comparisons[0].ratio)
+
+
+@body
+@dataclass(frozen=True)
+class PairTest:
+    """Accuracy of a against b: an exact McNemar test on their predictions when both are there,
+    otherwise the bootstrap intervals (compare)."""
+
+    a: str
+    b: str
+    delta_pp: float | None  # accuracy of a minus b
+    p: float | None  # McNemar p; None when the predictions are not there
+    comparison: Comparison
+
+    @property
+    def resolved(self) -> bool:
+        return self.p < SIGNIFICANCE if self.p is not None else self.comparison.resolved
+
+    @property
+    def verdict(self) -> str:
+        """ "better" / "worse" (a against b, resolved) or "unresolved"."""
+        if not self.resolved or not self.delta_pp:
+            return "unresolved"
+        return "better" if self.delta_pp > 0 else "worse"
+
+    def statement(self) -> str:
+        test = f"McNemar p = {self.p:.3g}" if self.p is not None else self.comparison.status
+        return f"accuracy: {self.a} vs {self.b}: {self.delta_pp:+.2f} pp ({test}): {self.verdict}"
+
+
+def pair_test(run: Run, a: str, b: str) -> PairTest:
+    acc_a, acc_b = run.value(a, "accuracy"), run.value(b, "accuracy")
+    delta = 100.0 * (acc_a - acc_b) if acc_a is not None and acc_b is not None else None
+    from ..stats import mcnemar  # scipy: only when a test runs (the Snakefile imports this module)
+
+    first, second = predictions(run.results, a), predictions(run.results, b)
+    p = None
+    if first is not None and second is not None and len(first[0]) == len(second[0]):
+        p = mcnemar(first[0], second[1], first[1])["mcnemar_p"]
+    return PairTest(a, b, delta, p, compare(run, "accuracy", a, b))

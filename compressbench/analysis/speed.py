@@ -1,0 +1,138 @@
+"""Findings of the speed section: who leads at batch 1 and at the best batch, and what the timings say
+about the machine (drift, thread counts, throughput dips, measurements from different machines)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .explain import eager_gap, throughput_outliers
+from .findings import Finding, body, make
+from .rule import leader, same_machine
+from .view import METRICS, Run, is_number
+
+SECTION = "speed"
+DRIFT = 0.10  # quarter-to-quarter change of the batch-1 median that the report points out
+
+
+@body
+@dataclass(frozen=True)
+class Machines:
+    """Hosts (and CPUs) the benchmark repeats ran on, when they differ between targets."""
+
+    hosts: list[str]
+
+    def statement(self) -> str:
+        return f"benchmarks ran on different machines: {'; '.join(self.hosts)}"
+
+
+@body
+@dataclass(frozen=True)
+class Extremes:
+    """The smallest and the largest value of one quantity over the targets."""
+
+    key: str
+    low: str
+    high: str
+
+    def statement(self) -> str:
+        return f"{self.key}: lowest {self.low}, highest {self.high}"
+
+
+def extremes(run: Run, key: str, targets: list[str]) -> Extremes | None:
+    values = {t: run.value(t, key) for t in targets if run.value(t, key) is not None}
+    if not values:
+        return None
+    return Extremes(key, min(values, key=values.get), max(values, key=values.get))
+
+
+@body
+@dataclass(frozen=True)
+class Outliers:
+    items: list  # explain.Outlier
+
+    def statement(self) -> str:
+        return "throughput dips: " + "; ".join(f"{o.target} at batch {o.batch}: -{o.dip:.0%}" for o in self.items)
+
+
+@body
+@dataclass(frozen=True)
+class Drift:
+    """Targets whose batch-1 median moved by more than DRIFT while it was measured (worst repeat)."""
+
+    threshold: float
+    targets: list[str]
+
+    def statement(self) -> str:
+        return f"batch-1 medians drifted by more than {self.threshold:.0%}: {', '.join(self.targets)}"
+
+
+@body
+@dataclass(frozen=True)
+class ThreadSpread:
+    """Batch-1 latency of one target at one thread and at the run's threads: medians and the
+    between-repeat range relative to the median (how far a rerun can land)."""
+
+    target: str
+    threads: int
+    p50_ms: float
+    spread: float
+    p50_1thread_ms: float
+    spread_1thread: float
+
+
+@body
+@dataclass(frozen=True)
+class ThreadSpreads:
+    spreads: list[ThreadSpread]
+    one_thread_steadier: bool  # every one-thread range is narrower than the widest multi-thread range
+
+    def statement(self) -> str:
+        return f"one-thread batch-1 ranges steadier than multi-thread ones: {self.one_thread_steadier}"
+
+
+def thread_spreads(run: Run) -> list[ThreadSpread]:
+    """Targets measured both at one thread and at more (benchmark.single_thread_latency)."""
+    spreads = []
+    for t in run.targets:
+        threads = run.value(t, "threads")
+        p50, p50_1 = run.value(t, METRICS["latency"].key), run.value(t, METRICS["latency_1thread"].key)
+        ranges = run.interval(t, "latency"), run.interval(t, "latency_1thread")
+        if None in (threads, p50, p50_1, *ranges) or threads <= 1:
+            continue
+        (low, high), (low_1, high_1) = ranges
+        spreads.append(ThreadSpread(t, int(threads), p50, (high - low) / p50, p50_1, (high_1 - low_1) / p50_1))
+    return spreads
+
+
+def findings(run: Run) -> list[Finding]:
+    out = []
+    latency_targets = run.measured("latency")
+    if same_machine(run, latency_targets) is False:
+        hosts = sorted({f"{run.text(t, 'hostname')} ({run.text(t, 'cpu_model')})" for t in run.targets})
+        out.append(make("speed.machines", SECTION, Machines(hosts)))
+    for metric in ("latency", "throughput"):
+        if run.measured(metric):
+            out.append(make(f"speed.leader.{metric}", SECTION, leader(run, metric)))
+    test_set = extremes(run, "test_set_seconds", [t for t in run.targets if run.value(t, "throughput_ips")])
+    if test_set:
+        out.append(make("speed.test_set_extremes", SECTION, test_set))
+    gap = eager_gap(run)
+    if gap is not None and gap.ratio_batch1 > 1 and gap.ratio_best is not None:
+        out.append(make("speed.eager_gap", SECTION, gap, sources=(gap.target, gap.other)))
+    dips = throughput_outliers(run)
+    if dips:
+        out.append(make("speed.throughput_outliers", SECTION, Outliers(dips)))
+    drifting = [
+        t
+        for t in run.targets
+        if is_number(run.value(t, "latency_drift"))
+        and run.value(t, "latency_drift") > DRIFT
+        and run.record(t).latency_quarter_p50_ms
+    ]
+    if drifting:
+        out.append(make("speed.drift", SECTION, Drift(DRIFT, drifting)))
+    spreads = thread_spreads(run)
+    if spreads:
+        steadier = max(x.spread_1thread for x in spreads) < max(x.spread for x in spreads)
+        out.append(make("speed.threads", SECTION, ThreadSpreads(spreads, steadier)))
+    return out

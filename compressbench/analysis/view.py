@@ -1,0 +1,135 @@
+"""Typed access to one run's numbers for the analysis: each target's record, by name.
+
+`value` is a finite number or None; `interval` is the metric's interval (a between-repeat range for
+speed, a bootstrap interval for quality) or None. Which targets are the runtimes' baselines and
+which are variants comes from the registry (TargetSpec.method and reference), never from names.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..machine import isa_flag_names
+from ..results import Results
+from ..targets import TARGETS
+
+
+def is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    low: str | None  # interval columns; None: the value is exact (size) or a single measurement
+    high: str | None
+    higher_is_better: bool
+    exact: bool = False  # exact values (file sizes): any difference is resolved
+
+
+METRICS = {
+    "latency": Metric("latency_p50_ms", "latency_p50_ci_low_ms", "latency_p50_ci_high_ms", False),
+    "latency_1thread": Metric(
+        "latency_1thread_p50_ms", "latency_1thread_p50_ci_low_ms", "latency_1thread_p50_ci_high_ms", False
+    ),
+    "throughput": Metric("throughput_ips", "throughput_ips_low", "throughput_ips_high", True),
+    "accuracy": Metric("accuracy", "accuracy_ci_low", "accuracy_ci_high", True),
+    "f1_macro": Metric("f1_macro", "f1_macro_ci_low", "f1_macro_ci_high", True),
+    "size": Metric("size_bytes", None, None, False, exact=True),
+    "load": Metric("load_seconds", None, None, False),
+    "first_call": Metric("first_call_ms", None, None, False),
+    "memory": Metric("peak_rss_mb", None, None, False),
+}
+SPEED_METRICS = {"latency", "latency_1thread", "throughput", "load", "first_call"}
+
+
+def is_baseline(target: str) -> bool:
+    """A runtime's baseline: the trained network as that runtime stores it by default (the
+    coursework's targets), judged against no other target."""
+    spec = TARGETS.get(target)
+    return spec is not None and spec.method == "baseline" and spec.reference is None
+
+
+class Run:
+    """One run's records for the analysis."""
+
+    def __init__(self, results: Results):
+        self.results = results
+        self.targets = list(results.targets)
+
+    def record(self, target: str):
+        return self.results.record(target)
+
+    def value(self, target: str, key: str):
+        record = self.record(target)
+        value = record.get(key) if record else None
+        return value if is_number(value) else None
+
+    def text(self, target: str, key: str) -> str | None:
+        record = self.record(target)
+        value = record.get(key) if record else None
+        return str(value) if value not in (None, "") else None
+
+    def label(self, target: str) -> str:
+        record = self.record(target)
+        return record.label if record else target
+
+    def runtime(self, target: str) -> str | None:
+        record = self.record(target)
+        return record.runtime if record else None
+
+    def interval(self, target: str, metric: str) -> tuple[float, float] | None:
+        """The metric's interval; for speed only a between-repeat range (a single process's CI of the median
+        misses the machine's drift between runs, so it does not resolve anything)."""
+        spec = METRICS[metric]
+        if spec.low is None:
+            return None
+        if metric in SPEED_METRICS and (self.value(target, "repeats") or 0) < 2:
+            return None
+        low, high = self.value(target, spec.low), self.value(target, spec.high)
+        return (low, high) if low is not None and high is not None else None
+
+    def measured(self, metric: str, targets=None) -> list[str]:
+        return [t for t in (targets or self.targets) if self.value(t, METRICS[metric].key) is not None]
+
+    def reference_of(self, target: str) -> str | None:
+        """The target a variant is judged against (TargetSpec.reference), when it is in this run."""
+        record = self.record(target)
+        return record.reference if record and record.reference in self.targets else None
+
+    def baseline_of_runtime(self, runtime: str) -> str | None:
+        return next((t for t in self.base if self.runtime(t) == runtime), None)
+
+    @property
+    def variants(self) -> list[str]:
+        return [t for t in self.targets if not is_baseline(t)]
+
+    @property
+    def base(self) -> list[str]:
+        """The runtimes' baselines in this run, in the run's order."""
+        return [t for t in self.targets if is_baseline(t)]
+
+    def method(self, target: str) -> str | None:
+        record = self.record(target)
+        return record.method if record else None
+
+    def family(self, target: str) -> str | None:
+        record = self.record(target)
+        return record.family if record else None
+
+    def build(self, target: str) -> dict:
+        record = self.record(target)
+        return dict(record.build_info) if record else {}
+
+    @property
+    def test_images(self) -> int | None:
+        images = self.results.dataset.get("test_images")
+        return images if is_number(images) else None
+
+    def cpu_flags(self) -> set[str]:
+        return isa_flag_names(self.results.environment)
+
+    def has_flag(self, *names: str) -> bool | None:
+        flags = self.cpu_flags()
+        return bool(flags & set(names)) if flags else None

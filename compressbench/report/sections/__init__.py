@@ -1,0 +1,56 @@
+"""The report's sections in report order: each module declares its SECTION (sections/base.py).
+
+A new section is one module here, one line below and its wording block in templates/wording/.
+"""
+
+from __future__ import annotations
+
+from . import (
+    conclusion,
+    coursework,
+    limitations,
+    memory,
+    method,
+    methods,
+    naive,
+    precision,
+    proscons,
+    quality,
+    references,
+    results,
+    setup,
+    size,
+    speed,
+    training,
+    variants,
+)
+from .base import Figure, Section, Table
+
+SECTIONS: tuple[Section, ...] = (
+    setup.SECTION,
+    method.SECTION,
+    results.SECTION,
+    training.SECTION,
+    quality.SECTION,
+    speed.SECTION,
+    memory.SECTION,
+    size.SECTION,
+    precision.SECTION,
+    naive.SECTION,
+    variants.SECTION,
+    methods.SECTION,
+    coursework.SECTION,
+    proscons.SECTION,
+    limitations.SECTION,
+    conclusion.SECTION,
+    references.SECTION,
+)
+
+
+def figures(benchmark_app: bool = True) -> list[Figure]:
+    """Every figure of the report, in report order; the benchmark_app one only when that cross-check runs."""
+    conditions = {"benchmark_app": benchmark_app}
+    return [f for section in SECTIONS for f in section.figures if f.when is None or conditions[f.when]]
+
+
+__all__ = ["SECTIONS", "Figure", "Section", "Table", "figures"]

@@ -1,0 +1,47 @@
+"""Conclusions and recommendations: the speed leaders (as the speed section found them), the smallest
+target within the accuracy budget, portability."""
+
+from __future__ import annotations
+
+from ..writer import Writer
+from .base import Section
+
+LEADS = {
+    "latency": ("speed.leader.latency", "conclusion.rec_latency_resolved", "conclusion.rec_latency_tie"),
+    "throughput": ("speed.leader.throughput", "conclusion.rec_throughput_resolved", "conclusion.rec_throughput_tie"),
+}
+
+
+def text(w: Writer) -> list[str]:
+    run, s = w.run, w.s
+    out = []
+    for metric, (finding_id, resolved_key, tie_key) in LEADS.items():
+        lead = w.finding(finding_id)
+        if lead is None or lead.best is None:
+            continue
+        if lead.resolved:
+            out.append(w.para(s.say(resolved_key, target=w.label(lead.best), value=w.value(lead.best, metric))))
+        else:
+            candidates = w.labels([lead.best, *lead.ties])
+            out.append(w.para(s.say(tie_key, targets=candidates, reason=w.reason(lead.status))))
+    choice = w.finding("conclusion.size")
+    if choice is not None:
+        t = choice.target
+        out.append(
+            w.para(
+                s.say(
+                    "conclusion.rec_size",
+                    target=w.label(t),
+                    size=w.n.kib_unit(run.value(t, "size_bytes")),
+                    delta=w.n.pp(run.value(t, "accuracy_delta_pp")),
+                )
+            )
+        )
+    portable = run.baseline_of_runtime("onnxruntime")
+    agreement = run.value(portable, "agreement") if portable else None
+    if agreement is not None:
+        out.append(s.say("conclusion.rec_portability", agreement=w.n.percent(agreement, 2)))
+    return out
+
+
+SECTION = Section("conclusion", "conclusion.title", 1, ("list",), text=text)

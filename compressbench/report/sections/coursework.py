@@ -1,0 +1,143 @@
+"""Comparison with the coursework (../shared/reference): its numbers beside this run's, which timing
+hypothesis reproduces its order, its accuracy, and which averaging its F1 was."""
+
+from __future__ import annotations
+
+from ...analysis import load_coursework
+from ...analysis.coursework import coursework_targets
+from ...targets import TRAINED
+from ..tables import table
+from ..writer import Writer
+from .base import Section, Table
+from .setup import dataset_name
+
+HYPOTHESES = {
+    "naive_loop": "coursework.hyp_naive_loop",
+    "first_pass": "coursework.hyp_first_pass",
+    "first_call": "coursework.hyp_first_call",
+    "tuned_batch1": "coursework.hyp_tuned_batch1",
+    "best_batch": "coursework.hyp_best_batch",
+}
+AVERAGING = {
+    "macro": "coursework.cw_averaging_macro",
+    "weighted": "coursework.cw_averaging_weighted",
+    "macro_or_weighted": "coursework.cw_averaging_macro_or_weighted",
+}
+
+
+def trained_numbers(cw: dict, w: Writer) -> dict:
+    """The coursework's numbers for the runtime of the trained model (eager PyTorch)."""
+
+    return cw["runtimes"][w.run.runtime(TRAINED)]
+
+
+def text(w: Writer) -> list[str]:
+    if TRAINED not in w.run.targets:
+        return []
+    cw = load_coursework(w.templates / "coursework.yaml")
+    run, s, n = w.run, w.s, w.n
+    items = ", ".join(f"{v['label']} {n.seconds(v['seconds'])}" for v in cw["runtimes"].values())
+    out = [s.say("coursework.cw_intro", items=items, acc=n.fixed(trained_numbers(cw, w)["accuracy"], 4))]
+    out += orderings(w, cw)
+    sizes = "; ".join(f"{w.label(t)} {n.kib_unit(run.value(t, 'size_bytes'))}" for t in run.base)
+    out.append(s.say("coursework.cw_size", sizes=sizes))
+    out.append(accuracy(w, cw))
+    out.append(averaging(w, cw))
+    return out
+
+
+def orderings(w: Writer, cw: dict) -> list[str]:
+    s = w.s
+    found = w.finding("coursework.orderings")
+    if found is None or not found.orderings:
+        w.pending.clear()
+        return [s["coursework.cw_order_missing"]]
+    cw_text = " < ".join(coursework_targets(cw, w.run)[t]["label"] for t in found.coursework)
+    items = []
+    for o in found.orderings:
+        order = " < ".join(w.label(t) for t in o.order)
+        mark = s["coursework.cw_same"] if o.matches else s["coursework.cw_different"]
+        items.append(s.say("coursework.cw_hypothesis", hypothesis=s[HYPOTHESES[o.hypothesis]], order=order, mark=mark))
+    matching = [s[HYPOTHESES[h]] for h in found.matching]
+    key = "coursework.cw_explained" if matching else "coursework.cw_not_explained"
+    return [
+        s.say("coursework.cw_orderings", cw_order=cw_text, items="; ".join(items)),
+        w.para(s.say(key, hypotheses=s.join(matching))),
+    ]
+
+
+def accuracy(w: Writer, cw: dict) -> str:
+    run, s, n = w.run, w.s, w.n
+    acc = n.fixed(run.value(TRAINED, "accuracy"), 4)
+    interval = w.interval_note(TRAINED, "accuracy")
+    dataset = run.results.dataset
+    source = dataset.get("source")
+    names = [str(c).lower() for c in dataset.get("class_names", [])]
+    cw_acc = n.fixed(trained_numbers(cw, w)["accuracy"], 4)
+    if source == "cifar10" or (source == "imagefolder" and len(names) == 10):
+        epochs = s.count(len(run.results.train_log), "common.forms_epochs")
+        return s.say("coursework.cw_accuracy_same", acc=acc, interval=interval, epochs=epochs, cw_acc=cw_acc)
+    return s.say("coursework.cw_accuracy_other", dataset=dataset_name(w), acc=acc, cw_acc=cw_acc)
+
+
+def averaging(w: Writer, cw: dict) -> str:
+    s, n = w.s, w.n
+    result = w.finding("coursework.averaging")
+    numbers = trained_numbers(cw, w)
+    return w.para(
+        s.say(
+            AVERAGING[result.verdict],
+            f1=n.fixed(numbers["f1"], 4),
+            acc=n.fixed(numbers["accuracy"], 4),
+            gap=n.fixed(abs(result.coursework_gap), 4),
+            macro_gap=n.fixed(abs(result.macro_gap) if result.macro_gap is not None else None, 4),
+            weighted_gap=n.fixed(abs(result.weighted_gap) if result.weighted_gap is not None else None, 4),
+            cite=w.cite("sklearn_prf"),
+        )
+    )
+
+
+def coursework_table(w: Writer) -> dict | None:
+    run, s, n = w.run, w.s, w.n
+    cw = load_coursework(w.templates / "coursework.yaml")
+    images = run.test_images
+    numbers = coursework_targets(cw, run)
+    rows = []
+    for t in run.base:
+        entry = numbers.get(t)
+        if not entry:
+            continue
+        naive = run.value(t, "naive_test_set_seconds")
+        rows.append(
+            [
+                w.label(t),
+                n.fixed(entry["seconds"], 2),
+                n.sig(1e6 * entry["seconds"] / cw["images"]),
+                " + ".join(n.fixed(x, 1) for x in entry["size_kib"]),
+                n.fixed(entry["accuracy"], 4),
+                n.sig(1e6 * naive / images) if naive and images else n.missing,
+                n.kib(run.value(t, "size_bytes")),
+                n.fixed(run.value(t, "accuracy"), 4),
+            ]
+        )
+    per_image = s["columns.col_per_image"]
+    columns = [
+        (s["columns.col_target"], "l"),
+        (s["columns.col_time"], "r"),
+        (per_image, "r"),
+        (s["columns.col_size"], "r"),
+        (s["columns.col_accuracy"], "r"),
+    ]
+    columns += [(per_image, "r"), (s["columns.col_size"], "r"), (s["columns.col_accuracy"], "r")]
+    groups = [("", 1), (s["columns.col_coursework"], 4), (s["columns.col_this_run"], 3)]
+    return table(columns, rows, groups=groups)
+
+
+SECTION = Section(
+    "coursework",
+    "coursework.title",
+    1,
+    ("text", "table:coursework"),
+    text=text,
+    tables=(Table("coursework", coursework_table, "coursework.tab_coursework"),),
+)

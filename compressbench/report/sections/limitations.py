@@ -1,0 +1,34 @@
+"""Limitations: the machine, the seed, the model, the data copy, single measurements."""
+
+from __future__ import annotations
+
+from ..tables import model_name, model_summary
+from ..writer import Writer
+from .base import Section
+
+
+def text(w: Writer) -> list[str]:
+    run, s, n = w.run, w.s, w.n
+    cpus = w.environment.get("logical_cpus")
+    out = [s.say("limitations.limit_machine", cpus=n.integer(cpus))]
+    seed = (run.results.spec.get("train") or {}).get("seed")
+    out.append(
+        s.say("limitations.limit_seed", seed=str(seed)) if seed is not None else s["limitations.limit_seed_unknown"]
+    )
+    summary = model_summary(w)
+    out.append(
+        s.say(
+            "limitations.limit_model",
+            model=model_name(w),
+            params=n.integer(summary.get("params")),
+            macs=n.integer(summary.get("macs")),
+        )
+    )
+    if run.results.dataset.get("source") == "imagefolder":
+        out.append(s["limitations.limit_jpeg"])
+    if not any(run.value(t, "repeats") for t in run.targets):
+        out.append(s["limitations.limit_no_repeats"])
+    return out
+
+
+SECTION = Section("limitations", "limitations.title", 1, ("list",), text=text)

@@ -1,0 +1,42 @@
+"""Methodology: data and model, machine and threads, timers, repeats, quality statistics, memory."""
+
+from __future__ import annotations
+
+from ..tables import is_lenet, model_name, model_summary
+from ..writer import Writer
+from .base import Section
+
+
+def text(w: Writer) -> list[str]:
+    run, s, n = w.run, w.s, w.n
+    repeats = max((run.value(t, "repeats") or 0 for t in run.targets), default=0)
+    dataset_source = "sklearn_digits" if run.results.dataset.get("source") == "digits" else "cifar10"
+    summary = model_summary(w)
+    out = [
+        s.say(
+            "method.method_data",
+            model=model_name(w),
+            params=n.integer(summary.get("params")),
+            macs=n.integer(summary.get("macs")),
+            cite_data=w.cite(dataset_source),
+            cite_model=f" {w.cite('lenet')}" if is_lenet(w) else "",  # the one registry model with a source
+        )
+    ]
+    env = w.environment
+    threads = {run.value(t, "threads") for t in run.targets} - {None}
+    out.append(
+        s.say(
+            "method.method_machine",
+            cpu=str(env.get("cpu_model") or n.missing),
+            cpus=s.count(env.get("logical_cpus"), "common.forms_cpus"),
+            threads=", ".join(n.integer(x) for x in sorted(threads)) or n.missing,
+        )
+    )
+    out.append(s["method.method_timers"])
+    out.append(s.say("method.method_repeats", repeats=n.integer(repeats)) if repeats else s["method.method_single"])
+    out.append(s.say("method.method_quality", cite_boot=w.cite("bootstrap"), cite_mcnemar=w.cite("mcnemar")))
+    out.append(s["method.method_memory"])
+    return out
+
+
+SECTION = Section("method", "method.title", 1, ("text",), text=text)

@@ -1,0 +1,74 @@
+"""Pros and cons of the runtimes: each documented claim (templates/claims.yaml) with its source, the
+measurement of its own quantity and the verdict (findings "claims.<id>")."""
+
+from __future__ import annotations
+
+from ...analysis.claims import load_claims
+from ..writer import Writer
+from .base import Section
+
+KINDS = {"pro": "proscons.pro", "con": "proscons.con"}
+VERDICTS = {
+    "supports": "proscons.verdict_supports",
+    "contradicts": "proscons.verdict_contradicts",
+    "not_resolved": "proscons.verdict_not_resolved",
+    "not_measured": "proscons.verdict_not_measured",
+}
+EVIDENCE = {
+    "load": "proscons.evidence_load",
+    "overhead": "proscons.evidence_overhead",
+    "sizes": "proscons.evidence_sizes",
+    "speed": "proscons.evidence_speed",
+    "agreement": "proscons.evidence_agreement",
+    "size_ratio": "proscons.evidence_size_ratio",
+    "quarter": "proscons.evidence_quarter",
+    "weights_bpp": "proscons.evidence_weights_bpp",
+    "total_bpp": "proscons.evidence_total_bpp",
+    "bf16_unknown": "proscons.evidence_bf16_unknown",
+    "bf16_absent": "proscons.evidence_bf16_absent",
+    "bf16_forced": "proscons.evidence_bf16_forced",
+    "bf16": "proscons.evidence_bf16",
+    "naive": "proscons.evidence_naive",
+    "delta": "proscons.evidence_delta",
+}
+
+
+def text(w: Writer) -> list[str]:
+    return [w.s["proscons.proscons_intro"]]
+
+
+def claim_groups(w: Writer) -> list[dict]:
+    """Per runtime, its claims in file order with their verdicts; cites each claim's source as the reader
+    meets it."""
+    s, run = w.s, w.run
+    claims = {c["id"]: c for c in load_claims(w.templates / "claims.yaml", w.citations.sources)}
+    groups = []
+    for runtime in dict.fromkeys(c["runtime"] for c in claims.values()):
+        checked = [f for f in w.findings.with_prefix("claims.") if f.body.runtime == runtime]
+        if not checked:
+            continue
+        entries = []
+        for found in checked:
+            c = w.finding(found.id)
+            claim = claims[c.claim]
+            detail = s.say(EVIDENCE[c.evidence.detail], **w.quantities(c.evidence.numbers)) if c.evidence.detail else ""
+            if c.evidence.reason:
+                reason = w.reason(c.evidence.reason)
+                detail += f" {reason[0].upper()}{reason[1:]}."
+            entries.append(
+                {
+                    "kind": s[KINDS[claim["kind"]]],
+                    "text": claim["text"][s.language],
+                    "cite": w.cite(claim["source"]),
+                    "verdict": c.verdict,
+                    "verdict_text": s[VERDICTS[c.verdict]],
+                    "detail": detail,
+                    "findings": w.take(),
+                }
+            )
+        baseline = run.baseline_of_runtime(runtime)
+        groups.append({"runtime": run.label(baseline) if baseline else runtime, "claims": entries})
+    return groups
+
+
+SECTION = Section("proscons", "proscons.title", 1, ("text", "claims"), text=text)

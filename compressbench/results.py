@@ -1,0 +1,231 @@
+"""One typed result record per target, and the one reader of a run's results.
+
+`aggregate` joins each target's evaluation, parity and benchmark files into a TargetRecord
+(results/summary.json); results/summary.tsv is its table view, the fields marked as columns,
+in declaration order. The analysis, the report, the plots and the studies read a run through
+`load_results` and compressbench.paths, never the per-stage files themselves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import paths
+from .tables import read_json, read_matrix_tsv, read_tsv, write_tsv
+from .targets import TRAINED
+
+
+def column(description: str, table: bool = True, default=None):
+    """A record field; `table`: also a column of summary.tsv."""
+    factory = {"default_factory": default} if callable(default) else {"default": default}
+    return field(metadata={"description": description, "table": table}, **factory)
+
+
+@dataclass(frozen=True)
+class TargetRecord:
+    # what the target is (its TargetSpec; precision is what the runtime reported it executed)
+    target: str = column("registry name")
+    runtime: str = column("pytorch | onnxruntime | openvino | torchscript")
+    label: str = column("short human name")
+    method: str = column("compression method (compressbench.targets.METHODS)")
+    family: str = column("method of the chain the target starts from (a chain step's first method)")
+    weights: str = column("how weights are stored: fp32, fp16, int8, sparse fp32, clustered fp32")
+    built_from: str | None = column("the target this one's files were made from (a chain step), or empty")
+    reference: str | None = column("the target this one is judged against (reference_* columns), or empty")
+    precision: str | None = column("execution precision the runtime reported: f32, bf16, f16, int8")
+    precision_requested: str | None = column("precision hint in effect (OpenVINO), else empty", table=False)
+    # quality on the test set (evaluation), with bootstrap 95 % intervals
+    accuracy: float | None = column("top-1 accuracy")
+    precision_macro: float | None = column("precision, unweighted mean over classes")
+    recall_macro: float | None = column("recall, unweighted mean over classes")
+    f1_macro: float | None = column("F1, unweighted mean over classes")
+    precision_weighted: float | None = column("precision, mean weighted by class support")
+    recall_weighted: float | None = column("recall, mean weighted by class support")
+    f1_weighted: float | None = column("F1, mean weighted by class support")
+    accuracy_ci_low: float | None = column("bootstrap 95 % CI of accuracy, lower end")
+    accuracy_ci_high: float | None = column("bootstrap 95 % CI of accuracy, upper end")
+    f1_macro_ci_low: float | None = column("bootstrap 95 % CI of macro-F1, lower end")
+    f1_macro_ci_high: float | None = column("bootstrap 95 % CI of macro-F1, upper end")
+    # size and network
+    size_bytes: int | None = column("model files on disk")
+    size_gzip_bytes: int | None = column("model files concatenated and gzipped")
+    size_packed_bytes: int | None = column("packed format (clustering: centroids + bit-packed indices)")
+    weights_bytes: int | None = column("the weights file alone (OpenVINO .bin), when the model has one")
+    params: int | None = column("parameters of the target's own network")
+    macs: int | None = column("multiply-accumulates per image of the target's own network")
+    compression_ratio: float | None = column("FP32 ONNX size over this target's size")
+    eval_batch_size: int | None = column("batch size of the evaluation")
+    # agreement with the trained model (targets.TRAINED) and the exact McNemar test against it
+    agreement: float | None = column("top-1 agreement with the trained model")
+    max_abs_logit_diff: float | None = column("largest absolute logit difference against the trained model")
+    accuracy_delta_pp: float | None = column("accuracy minus the trained model's, percentage points")
+    mcnemar_p: float | None = column("exact McNemar p against the trained model's predictions")
+    changed_predictions: int | None = column("test images whose prediction differs from the trained model's")
+    changed_to_correct: int | None = column("of those, now right and wrong before")
+    changed_to_wrong: int | None = column("of those, now wrong and right before")
+    # the same against the target's reference (TargetSpec.reference)
+    reference_accuracy_delta_pp: float | None = column("accuracy minus the reference's, percentage points")
+    reference_mcnemar_p: float | None = column("exact McNemar p against the reference's predictions")
+    reference_changed_predictions: int | None = column("test images whose prediction differs from the reference's")
+    reference_changed_to_correct: int | None = column("of those, now right and wrong before")
+    reference_changed_to_wrong: int | None = column("of those, now wrong and right before")
+    # speed: medians over fresh-process repeats with their min-max range (compressbench.repeats)
+    threads: int | None = column("threads the measured runtime used")
+    repeats: int | None = column("fresh-process benchmark repeats")
+    latency_p50_ms: float | None = column("batch-1 median latency, ms (median over repeats)")
+    latency_p99_ms: float | None = column("batch-1 99th percentile latency, ms (median over repeats)")
+    latency_p50_ci_low_ms: float | None = column("lowest repeat's batch-1 median, ms")
+    latency_p50_ci_high_ms: float | None = column("highest repeat's batch-1 median, ms")
+    latency_p50_spread: float | None = column("range of the repeats' medians over the median")
+    latency_repeats_agree: bool | None = column("one value lies inside every repeat's own 95 % interval")
+    latency_drift: float | None = column("largest quarter median over the smallest, minus 1 (worst repeat)")
+    latency_quarter_p50_ms: list | None = column("medians of the four quarters of that repeat", table=False)
+    latency_1thread_p50_ms: float | None = column("batch-1 median latency at one thread, ms")
+    latency_1thread_p50_ci_low_ms: float | None = column("lowest repeat's one-thread median, ms")
+    latency_1thread_p50_ci_high_ms: float | None = column("highest repeat's one-thread median, ms")
+    latency_1thread_threads: int | None = column("threads of the one-thread measurement")
+    throughput_ips: float | None = column("images/s at the best batch size")
+    throughput_ips_low: float | None = column("slowest repeat's images/s at the best batch size")
+    throughput_ips_high: float | None = column("fastest repeat's images/s at the best batch size")
+    throughput_by_batch: dict | None = column("median images/s per batch size", table=False)
+    batch_size_best: int | None = column("batch size of the highest median throughput")
+    test_set_seconds: float | None = column("test images / images per second at the best batch")
+    test_set_seconds_low: float | None = column("the same from the fastest repeat")
+    test_set_seconds_high: float | None = column("the same from the slowest repeat")
+    test_set_batch_size: int | None = column("batch size of test_set_seconds")
+    naive_test_set_seconds: float | None = column("whole test set one image per call, convenience API (median)")
+    naive_test_set_seconds_low: float | None = column("fastest repeat of the naive loop")
+    naive_test_set_seconds_high: float | None = column("slowest repeat of the naive loop")
+    naive_repeat_seconds: list | None = column("every repeat's naive loop, in repeat order", table=False)
+    naive_first_pass_seconds: float | None = column("the naive loop's first pass, no warm-up", table=False)
+    tuned_test_set_seconds: float | None = column("whole test set at batch 1 with the tuned call")
+    tuned_test_set_seconds_low: float | None = column("the same from the fastest repeat")
+    tuned_test_set_seconds_high: float | None = column("the same from the slowest repeat")
+    # memory and start-up
+    baseline_rss_mb: float | None = column("resident memory after imports, before loading, MB")
+    load_rss_mb: float | None = column("resident memory after load and compile, MB")
+    peak_rss_batch1_mb: float | None = column("peak resident memory after batch-1 inference, MB")
+    peak_rss_mb: float | None = column("peak resident memory after inference at the best batch, MB")
+    load_seconds: float | None = column("model load and compile time, s (median over repeats)")
+    load_seconds_low: float | None = column("fastest repeat's load time, s")
+    load_seconds_high: float | None = column("slowest repeat's load time, s")
+    first_call_ms: float | None = column("first inference call after loading, ms (median)")
+    first_call_ms_low: float | None = column("fastest repeat's first call, ms")
+    first_call_ms_high: float | None = column("slowest repeat's first call, ms")
+    # where it ran
+    hostname: str | None = column("machine(s) the benchmark repeats ran on", table=False)
+    cpu_model: str | None = column("CPU(s) the benchmark repeats ran on", table=False)
+    # what the builder recorded (compressbench.artifacts): method settings, sparsity, widths, ...
+    build_info: dict = column("the builder's facts about the model it made", table=False, default=dict)
+
+    def get(self, key: str):
+        """A field by name: metric tables name their columns as strings (analysis.rule.METRICS)."""
+        return getattr(self, key)
+
+
+TABLE_COLUMNS = tuple(f.name for f in dataclasses.fields(TargetRecord) if f.metadata["table"])
+FIELDS = {f.name: f for f in dataclasses.fields(TargetRecord)}
+
+
+def _plain(value):
+    """JSON has no NaN: a missing or not-a-number measurement is null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def record_from_dict(data: dict, source: str = "record") -> TargetRecord:
+    unknown = sorted(set(data) - set(FIELDS))
+    if unknown:
+        raise ValueError(f"{source}: unknown result fields {unknown} (written by another version: rerun aggregate)")
+    return TargetRecord(**{key: _plain(value) for key, value in data.items()})
+
+
+def write_records(records: list[TargetRecord], json_path: str | Path, table_path: str | Path) -> None:
+    """summary.json (the records) and summary.tsv (their table view)."""
+    rows = [{key: _plain(value) for key, value in dataclasses.asdict(r).items()} for r in records]
+    Path(json_path).write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_tsv([{k: ("" if v is None else v) for k, v in row.items()} for row in rows], table_path, list(TABLE_COLUMNS))
+
+
+def read_records(path: str | Path) -> list[TargetRecord]:
+    rows = json.loads(Path(path).read_text(encoding="utf-8"))
+    return [record_from_dict(row, f"{path}: target {row.get('target')!r}") for row in rows]
+
+
+@dataclass
+class Results:
+    """Everything one run measured, as the analysis, the report and the plots read it."""
+
+    records: list[TargetRecord]
+    train_log: list[dict]
+    spec: dict  # results/model/spec.json
+    dataset: dict  # results/data/summary.json
+    environment: dict  # results/environment.json ({} when absent)
+    per_class: list[dict]  # the trained model's per-class metrics
+    confusion: tuple[list[str], list[list[int]]] | None
+    benchmark_app: dict[str, dict] = field(default_factory=dict)  # target -> benchmark_app.json
+    root: Path | None = None  # the folder holding results/, for files read on demand (predictions)
+
+    @property
+    def targets(self) -> list[str]:
+        return [r.target for r in self.records]
+
+    def record(self, target: str) -> TargetRecord | None:
+        return next((r for r in self.records if r.target == target), None)
+
+
+def _optional_json(path: Path) -> dict | None:
+    return read_json(path) if path.is_file() else None
+
+
+def _numbers(row: dict) -> dict:
+    """A TSV row with its numeric cells as numbers (train log, per-class metrics)."""
+    out = {}
+    for key, text in row.items():
+        try:
+            value = float(text)
+        except (TypeError, ValueError):
+            out[key] = text
+            continue
+        out[key] = int(value) if value.is_integer() and "." not in str(text) else value
+    return out
+
+
+def load_results(root: str | Path = ".") -> Results:
+    """A run's results under `root` (the workflow's working directory), through compressbench.paths."""
+    root = Path(root)
+    records = read_records(root / paths.SUMMARY_JSON)
+    per_class_path = root / paths.for_target(paths.EVAL["per_class"], TRAINED)
+    confusion_path = root / paths.for_target(paths.EVAL["confusion"], TRAINED)
+    app = {r.target: root / paths.for_target(paths.BENCH["benchmark_app"], r.target) for r in records}
+    return Results(
+        records=records,
+        train_log=[_numbers(row) for row in read_tsv(root / paths.TRAIN_LOG)],
+        spec=read_json(root / paths.SPEC),
+        dataset=read_json(root / paths.DATASET_SUMMARY),
+        environment=_optional_json(root / paths.ENVIRONMENT) or {},
+        per_class=[_numbers(row) for row in read_tsv(per_class_path)] if per_class_path.is_file() else [],
+        confusion=read_matrix_tsv(confusion_path) if confusion_path.is_file() else None,
+        benchmark_app={t: read_json(p) for t, p in app.items() if p.is_file()},
+        root=root,
+    )
+
+
+def read_predictions(path: str | Path):
+    """(labels, predictions) per test image from a target's predictions.tsv."""
+    import numpy as np
+
+    rows = read_tsv(path)
+    labels = np.array([int(row["label"]) for row in rows], dtype=np.int64)
+    return labels, np.array([int(row["prediction"]) for row in rows], dtype=np.int64)
+
+
+def predictions(results: Results, target: str):
+    """A target's (labels, predictions), read from its predictions.tsv; None when not there."""
+    path = (results.root or Path(".")) / paths.for_target(paths.EVAL["predictions"], target)
+    return read_predictions(path) if path.is_file() else None
