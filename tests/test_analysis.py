@@ -262,3 +262,47 @@ def test_one_thread_verdict_flips_with_its_spread(one_thread_range_us, steadier)
     assert [x.target for x in spreads] == ["onnxruntime", "openvino"]
     assert spreads[0].spread == pytest.approx(0.8)
     assert found.body.one_thread_steadier is steadier
+
+
+def test_no_target_name_is_spelled_outside_the_registry():
+    """The report, aggregate and the plots learn what a target is from its TargetSpec, never its name."""
+    import ast
+    from pathlib import Path
+
+    from compressbench.targets import TARGETS
+
+    package = Path(__file__).resolve().parents[1] / "compressbench"
+    files = [*(package / "report").rglob("*.py"), package / "aggregate.py", package / "plots.py"]
+    spelled = [
+        f"{path.name}:{node.lineno} {node.value}"
+        for path in files
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and node.value in TARGETS
+    ]
+    assert spelled == []
+
+
+def test_findings_survive_their_file(tmp_path):
+    """What the report reads back from findings.json is what the analysis made: same ids, outcomes, bodies."""
+    from test_report import fabricate
+
+    from compressbench.analysis import analyze_run, read_findings
+
+    fabricate(tmp_path)
+    made = analyze_run(tmp_path)
+    read = read_findings(tmp_path / "results" / "findings.json")
+    assert [f.id for f in read] == [f.id for f in made] and len(made) > 20
+    assert all(a.body == b.body and a.outcome == b.outcome for a, b in zip(made, read, strict=True))
+
+
+def test_a_finding_body_type_is_declared_once():
+    from dataclasses import dataclass
+
+    from compressbench.analysis.findings import body
+
+    with pytest.raises(TypeError, match="declared twice"):
+
+        @body
+        @dataclass(frozen=True)
+        class Comparison:  # the rule's own is registered already
+            x: int

@@ -34,6 +34,10 @@ class Q:
     value: object
     unit: str = ""
 
+    def __post_init__(self):
+        if isinstance(self.value, list):  # (label, value) pairs: lists, as findings.json gives them back
+            object.__setattr__(self, "value", [list(pair) for pair in self.value])
+
 
 @body
 @dataclass(frozen=True)

@@ -40,10 +40,25 @@ def findings(run: Run) -> list[Finding]:
     return out
 
 
+@body
+@dataclass(frozen=True)
+class Portability:
+    """How closely the runtime that runs the exported ONNX file as it is reproduces the trained model."""
+
+    target: str
+    agreement: float
+
+    def statement(self) -> str:
+        return f"{self.target} agrees with the trained model on {self.agreement:.2%} of the test images"
+
+
 def conclusion_findings(run: Run) -> list[Finding]:
     """The conclusions' own finding; their speed recommendations state the speed section's leaders."""
     out = []
     fine = [t for t in ranking(run, "size") if abs(run.value(t, "accuracy_delta_pp") or 0) <= WITHIN_PP]
     if fine:
         out.append(make("conclusion.size", "conclusion", SizeChoice(fine[0], WITHIN_PP)))
+    onnx = run.baseline_of_runtime("onnxruntime")
+    if onnx and run.value(onnx, "agreement") is not None:
+        out.append(make("conclusion.portability", "conclusion", Portability(onnx, run.value(onnx, "agreement"))))
     return out

@@ -37,10 +37,9 @@ def text(w: Writer) -> list[str]:
                 )
             )
         )
-    portable = run.baseline_of_runtime("onnxruntime")
-    agreement = run.value(portable, "agreement") if portable else None
-    if agreement is not None:
-        out.append(s.say("conclusion.rec_portability", agreement=w.n.percent(agreement, 2)))
+    portable = w.finding("conclusion.portability")
+    if portable is not None:
+        out.append(w.para(s.say("conclusion.rec_portability", agreement=w.n.percent(portable.agreement, 2))))
     return out
 
 
