@@ -171,7 +171,9 @@ class InferenceService:
             body = await read_body(request, self.interface.max_body_bytes())
             parsed = parse_infer_request(body, request.headers.get(HEADER_LENGTH), self.interface)
             logits, timing = await self.batcher.submit(parsed.images)
-            content, headers = encode_infer_response(self.interface.name, parsed.request_id, logits, parsed.binary_output)
+            content, headers = encode_infer_response(
+                self.interface.name, parsed.request_id, logits, parsed.binary_output
+            )
             encoded = time.perf_counter_ns()
         except ProtocolError as error:
             return _error(error.status, str(error))

@@ -31,7 +31,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8000, help="0: any free port (see --port-file)")
     parser.add_argument("--port-file", type=Path, help="write the bound port here once the model is ready")
     parser.add_argument("--threads", type=int, help="runtime threads (default: runtime.threads)")
-    parser.add_argument("--runtime-options", type=json.loads, help="the runtime's options as JSON (default: the target's)")
+    parser.add_argument(
+        "--runtime-options", type=json.loads, help="the runtime's options as JSON (default: the target's)"
+    )
     parser.add_argument("--max-batch-size", type=int)
     parser.add_argument("--max-queue-delay-us", type=int)
     parser.add_argument("--max-queue-size", type=int)

@@ -122,7 +122,9 @@ def _the_input(request: dict) -> dict:
     if tensor.get("name") != INPUT_NAME:
         raise ProtocolError(400, f"unknown input {tensor.get('name')!r}: the model's input is {INPUT_NAME!r}")
     if tensor.get("datatype") != DATATYPE:
-        raise ProtocolError(400, f"input {INPUT_NAME!r}: datatype {tensor.get('datatype')!r}, the model takes {DATATYPE}")
+        raise ProtocolError(
+            400, f"input {INPUT_NAME!r}: datatype {tensor.get('datatype')!r}, the model takes {DATATYPE}"
+        )
     return tensor
 
 
@@ -138,7 +140,9 @@ def _checked_shape(tensor: dict, interface: ModelInterface) -> tuple[int, ...]:
     ):
         raise ProtocolError(400, f"input {INPUT_NAME!r}: shape {shape}, the model takes {wanted} (N >= 1)")
     if shape[0] > interface.max_batch_size:
-        raise ProtocolError(400, f"input {INPUT_NAME!r}: batch {shape[0]} above max_batch_size {interface.max_batch_size}")
+        raise ProtocolError(
+            400, f"input {INPUT_NAME!r}: batch {shape[0]} above max_batch_size {interface.max_batch_size}"
+        )
     return tuple(shape)
 
 
@@ -160,7 +164,9 @@ def _json_values(tensor: dict, count: int) -> np.ndarray:
     try:
         values = np.asarray(data, dtype=np.float32)
     except (TypeError, ValueError):
-        raise ProtocolError(400, f"input {INPUT_NAME!r}: `data` must be numbers (flat or nested as the shape)") from None
+        raise ProtocolError(
+            400, f"input {INPUT_NAME!r}: `data` must be numbers (flat or nested as the shape)"
+        ) from None
     if values.size != count:
         raise ProtocolError(400, f"input {INPUT_NAME!r}: {values.size} values, the shape needs {count}")
     return values
@@ -205,7 +211,9 @@ def parse_infer_request(body: bytes, header_length: str | None, interface: Model
 # ---------------------------------------------------------------- responses (server side)
 
 
-def encode_infer_response(model_name: str, request_id: str | None, logits: np.ndarray, binary: bool) -> tuple[bytes, dict]:
+def encode_infer_response(
+    model_name: str, request_id: str | None, logits: np.ndarray, binary: bool
+) -> tuple[bytes, dict]:
     """(body, headers) of an infer response: JSON tensors, or the JSON header then raw FP32 bytes."""
     logits = np.ascontiguousarray(logits, dtype="<f4")
     output = {"name": OUTPUT_NAME, "datatype": DATATYPE, "shape": list(logits.shape)}

@@ -8,6 +8,7 @@ from compressbench.config import (
     ConfigError,
     compute_claim,
     parity_threshold,
+    served_targets,
     thread_count,
     validate_config,
 )
@@ -84,9 +85,29 @@ def result_files(config):
     ]
 
 
+def serve_files(config):
+    """The serve outputs of every served target and repeat, when serve.enabled."""
+    if not config["serve"]["enabled"]:
+        return []
+    served = served_targets(config)
+    return [
+        *(
+            path
+            for pattern in paths.SERVE.values()
+            for path in paths.for_targets(pattern, served)
+        ),
+        *expand(
+            list(paths.SERVE_REPEAT.values()),
+            target=served,
+            repeat=range(config["serve"]["repeats"]),
+        ),
+    ]
+
+
 def get_final_output(config):
     return [
         *result_files(config),
+        *serve_files(config),
         paths.SUMMARY,
         paths.REPORT_MD,
         paths.REPORT_PDF,
