@@ -156,7 +156,7 @@ class ServiceOverhead:
 class Accounting:
     steps: int
     all_accounted: bool
-    clean_below_capacity: bool  # no error or timeout in a step at or below the capacity's offered rate
+    clean_before_shedding: bool  # no error or timeout in a sweep step lighter than the first that shed (503)
     heaviest_offered_rps: float
     heaviest_rejected: int
     heaviest_errors_timeouts: int
@@ -332,19 +332,27 @@ def service_overhead(steps: list[LoadStep], bench_summary: dict, threads: int) -
 # ---------------------------------------------------------------- accounting and overload
 
 
-def accounting(steps: list[LoadStep], slo_p99_ms: float) -> Accounting:
-    """Every request accounted for; no error or timeout up to capacity; the heaviest step's outcome."""
+def below_shedding(steps: list[LoadStep]) -> list[LoadStep]:
+    """Sweep steps lighter than the lightest one with a 503 in their repeat and batching mode: the
+    loads the server took whole (capacity defined without the SLO, so errors there count)."""
+    sweep = [s for s in steps if s.phase == SWEEP_PHASE]
+    below = []
+    for repeat, batching in sorted({(s.repeat, s.batching) for s in sweep}):
+        group = select(sweep, SWEEP_PHASE, batching, repeat)
+        shed = min((s.offered_rps for s in group if s.rejected), default=math.inf)
+        below += [s for s in group if s.offered_rps < shed]
+    return below
+
+
+def accounting(steps: list[LoadStep]) -> Accounting:
+    """Every request accounted for; no error or timeout before shedding starts; the heaviest
+    sweep step of each repeat (batching as configured): what it shed and its p99."""
     sweep = select(steps, SWEEP_PHASE)
-    cap = capacity(steps, slo_p99_ms)
-    limit = max((r.offered_rps for r in cap.repeats if r.offered_rps is not None), default=0.0) if cap else 0.0
-    below = [s for s in sweep if s.offered_rps <= limit]
-    heaviest = [
-        s for s in sweep if s.offered_rps == max(x.offered_rps for x in select(sweep, SWEEP_PHASE, "on", s.repeat))
-    ]
+    heaviest = [select(sweep, SWEEP_PHASE, "on", r)[-1] for r in repeats_of(sweep)]
     return Accounting(
         steps=len(steps),
         all_accounted=all(s.accounted for s in steps),
-        clean_below_capacity=all(s.errors == 0 and s.timeouts == 0 for s in below),
+        clean_before_shedding=all(s.errors == 0 and s.timeouts == 0 for s in below_shedding(steps)),
         heaviest_offered_rps=_median_over(heaviest, "offered_rps"),
         heaviest_rejected=sum(s.rejected for s in heaviest),
         heaviest_errors_timeouts=sum(s.errors + s.timeouts for s in heaviest),

@@ -162,7 +162,8 @@ def _json_values(tensor: dict, count: int) -> np.ndarray:
     if data is None:
         raise ProtocolError(400, f"input {INPUT_NAME!r}: no `data` (and no binary_data_size)")
     try:
-        values = np.asarray(data, dtype=np.float32)
+        with np.errstate(over="ignore"):  # a number beyond float32 becomes inf, refused below
+            values = np.asarray(data, dtype=np.float32)
     except (TypeError, ValueError):
         raise ProtocolError(
             400, f"input {INPUT_NAME!r}: `data` must be numbers (flat or nested as the shape)"
