@@ -154,7 +154,7 @@ def _binary_values(tensor: dict, tail: bytes, count: int) -> np.ndarray:
             f"input {INPUT_NAME!r}: binary_data_size {size} and {len(tail)} bytes after the JSON header; "
             f"the shape needs {count * 4} ({count} FP32 values)",
         )
-    return np.frombuffer(tail, dtype="<f4")
+    return np.frombuffer(tail, dtype="<f4").copy()  # writable: runtimes may take the array as is
 
 
 def _json_values(tensor: dict, count: int) -> np.ndarray:
