@@ -137,12 +137,16 @@ def test_a_batch_request_and_the_servers_split_of_its_time(served):
     assert 3 <= int(headers["inference-batch-size"]) <= 4
 
 
+def post(port: int, body: bytes):
+    return call(port, "POST", "/v2/models/pytorch/infer", body)
+
+
 def oversized(port):
-    return call(port, "POST", "/v2/models/pytorch/infer", b"0" * (4 * 256 * 64 + 64 * 1024 + 1))
+    return post(port, b"0" * (4 * 256 * 64 + 64 * 1024 + 1))
 
 
 BAD = {
-    "malformed JSON": (lambda port: call(port, "POST", "/v2/models/pytorch/infer", b'{"inputs": ['), 400, "malformed JSON"),
+    "malformed JSON": (lambda port: post(port, b'{"inputs": ['), 400, "malformed JSON"),
     "wrong shape": (lambda port: infer(port, np.zeros((1, 1, 8, 8), np.float32)), 400, "shape [1, 1, 8, 8]"),
     "wrong dtype": (
         lambda port: call(port, "POST", "/v2/models/pytorch/infer",
@@ -152,7 +156,7 @@ BAD = {
     ),
     "unknown model": (lambda port: infer(port, IMAGES[:1], model="resnet"), 404, "model 'resnet' not found"),
     "oversized body": (oversized, 413, "larger than"),
-    "no inputs": (lambda port: call(port, "POST", "/v2/models/pytorch/infer", b'{"inputs": []}'), 400, "no inputs"),
+    "no inputs": (lambda port: post(port, b'{"inputs": []}'), 400, "no inputs"),
 }  # fmt: skip
 
 
@@ -209,7 +213,9 @@ def test_a_burst_over_a_tiny_queue_is_shed_and_every_request_accounted(run_dir):
 
     async def burst(port):
         async with aiohttp.ClientSession() as session:
-            return await closed_loop(session, f"http://127.0.0.1:{port}/v2/models/pytorch/infer", requests, 16, 0.5, 5.0)
+            return await closed_loop(
+                session, f"http://127.0.0.1:{port}/v2/models/pytorch/infer", requests, 16, 0.5, 5.0
+            )
 
     with server_in_thread(service) as port:
         result = asyncio.run(burst(port))

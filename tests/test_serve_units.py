@@ -347,3 +347,11 @@ def test_batcher_thread_stops(tmp_path):
     batcher.start()
     batcher.stop()
     assert not any(thread.name == "inference" and thread.is_alive() for thread in threading.enumerate())
+
+
+def test_a_run_with_batching_off_as_configured_is_analysed_as_such():
+    steps = sweep(batching="off") + [step(phase="noop", batching="off", p50=0.25)]
+    assert analysis.configured_batching(steps) == "off"
+    assert analysis.time_split(steps).client_p50_ms == 1.0
+    assert analysis.accounting(steps).heaviest_offered_rps == 400.0
+    assert analysis.configured_batching(sweep() + [step(phase="noop", p50=0.25)]) == "on"

@@ -184,6 +184,13 @@ def select(steps: list[LoadStep], phase: str, batching: str = "on", repeat: int 
     return sorted(chosen, key=lambda s: (s.repeat, s.offered_rps))
 
 
+def configured_batching(steps: list[LoadStep]) -> str:
+    """The batching mode of the configured server (the one the no-op and binary steps ran against):
+    "on", or "off" when serve.max_batch_size is 1."""
+    labels = {s.batching for s in steps if s.phase in (NOOP_PHASE, BINARY_PHASE)}
+    return labels.pop() if len(labels) == 1 else "on"
+
+
 def repeats_of(steps: list[LoadStep]) -> list[int]:
     return sorted({s.repeat for s in steps})
 
@@ -270,8 +277,9 @@ def _median_over(steps: list[LoadStep], name: str) -> float:
     return float(np.median(values)) if values else math.nan
 
 
-def light_steps(steps: list[LoadStep], batching: str = "on") -> list[LoadStep]:
-    """Each repeat's lightest sweep step."""
+def light_steps(steps: list[LoadStep]) -> list[LoadStep]:
+    """Each repeat's lightest sweep step of the configured server."""
+    batching = configured_batching(steps)
     sweep = select(steps, SWEEP_PHASE, batching)
     return [select(sweep, SWEEP_PHASE, batching, r)[0] for r in repeats_of(sweep)]
 
@@ -279,7 +287,7 @@ def light_steps(steps: list[LoadStep], batching: str = "on") -> list[LoadStep]:
 def time_split(steps: list[LoadStep], tolerance: float = SPLIT_TOLERANCE) -> TimeSplit:
     """At light load: the server's parts plus the no-op round trip against the client's p50."""
     light = light_steps(steps)
-    noop = select(steps, NOOP_PHASE)
+    noop = select(steps, NOOP_PHASE, configured_batching(steps))
     if not light or not noop:
         raise ValueError("time_split: no light-load sweep step or no no-op step")
     parts = {name: _median_over(light, f"{name}_ms") for name in ("decode", "queue", "inference", "encode")}
@@ -303,7 +311,7 @@ def time_split(steps: list[LoadStep], tolerance: float = SPLIT_TOLERANCE) -> Tim
 
 def binary_comparison(steps: list[LoadStep]) -> Comparison | None:
     """Light-load p50 with the binary tensor extension against JSON tensors (same rate)."""
-    binary = select(steps, BINARY_PHASE)
+    binary = select(steps, BINARY_PHASE, configured_batching(steps))
     if not binary:
         return None
     return compare(latency_interval(binary), latency_interval(light_steps(steps)))
@@ -347,8 +355,9 @@ def below_shedding(steps: list[LoadStep]) -> list[LoadStep]:
 def accounting(steps: list[LoadStep]) -> Accounting:
     """Every request accounted for; no error or timeout before shedding starts; the heaviest
     sweep step of each repeat (batching as configured): what it shed and its p99."""
-    sweep = select(steps, SWEEP_PHASE)
-    heaviest = [select(sweep, SWEEP_PHASE, "on", r)[-1] for r in repeats_of(sweep)]
+    batching = configured_batching(steps)
+    sweep = select(steps, SWEEP_PHASE, batching)
+    heaviest = [select(sweep, SWEEP_PHASE, batching, r)[-1] for r in repeats_of(sweep)]
     return Accounting(
         steps=len(steps),
         all_accounted=all(s.accounted for s in steps),
@@ -385,6 +394,7 @@ def compression_behind_http(
         _bench_interval(base_bench, inprocess_p50(base_bench, threads)[1]),
     )
     service = compare(latency_interval(light_steps(target_steps)), latency_interval(light_steps(base_steps)))
-    target_cap, base_cap = capacity(target_steps, slo_p99_ms), capacity(base_steps, slo_p99_ms)
+    target_cap = capacity(target_steps, slo_p99_ms, configured_batching(target_steps))
+    base_cap = capacity(base_steps, slo_p99_ms, configured_batching(base_steps))
     cap = compare(target_cap.rps if target_cap else None, base_cap.rps if base_cap else None)
     return CompressionBehindHttp(target, base, inprocess, service, cap)

@@ -69,7 +69,7 @@ def _server_facts(runs: list[dict], key: str) -> list[dict]:
 def summarize(steps: list[analysis.LoadStep], runs: list[dict], bench_summary: dict, slo_p99_ms: float) -> dict:
     """summary.json of one served target."""
     threads = runs[0]["threads"]
-    on = analysis.capacity(steps, slo_p99_ms, "on")
+    on = analysis.capacity(steps, slo_p99_ms, analysis.configured_batching(steps))
     recovery = _server_facts(runs, "recovery")
     ceilings = [
         server["noop_ceiling"]["ok_rps"] for run in runs for server in run["servers"] if "noop_ceiling" in server
@@ -91,7 +91,9 @@ def summarize(steps: list[analysis.LoadStep], runs: list[dict], bench_summary: d
             "capacity_rps_high": on.rps.high if on and on.rps else None,
             "capacity": {mode: analysis.capacity(steps, slo_p99_ms, mode) for mode in ("on", "off")},
             "batching_on_vs_off": analysis.batching_comparison(steps, slo_p99_ms),
-            "noop_round_trip_ms": analysis.latency_interval(analysis.select(steps, analysis.NOOP_PHASE)),
+            "noop_round_trip_ms": analysis.latency_interval(
+                analysis.select(steps, analysis.NOOP_PHASE, analysis.configured_batching(steps))
+            ),
             "noop_ceiling_rps": analysis.interval(ceilings),
             "time_split": analysis.time_split(steps),
             "binary_vs_json": analysis.binary_comparison(steps),
