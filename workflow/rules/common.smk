@@ -171,3 +171,12 @@ def benchmark_priority(wildcards):
     affects every target alike. Priorities only order jobs: no target waits on another's files.
     """
     return -1 - int(wildcards.repeat)
+
+
+SERVE_REPEATS = list(range(config["serve"]["repeats"]))
+
+
+def serve_priority(wildcards):
+    """After every benchmark repeat and benchmark_app (see benchmark_priority); round robin over
+    the served targets' repeats, as the benchmark jobs run."""
+    return -2 - len(BENCH_REPEATS) - int(wildcards.repeat)

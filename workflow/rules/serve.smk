@@ -3,16 +3,7 @@
 # waits for readiness, runs the load from its own CPU and stops the server, also on an error,
 # Ctrl-C or SIGTERM (compressbench/serve/process.py). Like the benchmark jobs it claims every core
 # (threads: TIMING_THREADS), so nothing runs beside it, and asks a cluster for the node alone.
-from compressbench.config import served_targets
 from compressbench.serve.settings import ServeSettings
-
-SERVE_REPEATS = list(range(config["serve"]["repeats"]))
-
-
-def serve_priority(wildcards):
-    """After every benchmark repeat and benchmark_app (see benchmark_priority); round robin over
-    the served targets' repeats, as the benchmark jobs run."""
-    return -2 - len(BENCH_REPEATS) - int(wildcards.repeat)
 
 
 rule serve:
