@@ -355,3 +355,22 @@ def test_a_run_with_batching_off_as_configured_is_analysed_as_such():
     assert analysis.time_split(steps).client_p50_ms == 1.0
     assert analysis.accounting(steps).heaviest_offered_rps == 400.0
     assert analysis.configured_batching(sweep() + [step(phase="noop", p50=0.25)]) == "on"
+
+
+def test_compression_verdicts_pair_each_served_target_with_its_base(tmp_path):
+    from compressbench import paths
+    from compressbench.serve.summary import COMBINED_COLUMNS
+    from compressbench.tables import write_json, write_tsv
+
+    bench = {"threads": 1, "latency_p50_ms": 0.05, "latency_p50_ci_low_ms": 0.04, "latency_p50_ci_high_ms": 0.06}
+    for target, p50 in (("onnxruntime", 1.0), ("onnxruntime_int8", 3.0), ("openvino", 1.0)):
+        rows = [{name: getattr(s, name) for name in COMBINED_COLUMNS} for s in sweep(p50=p50)]
+        for pattern in (paths.SERVE["load"], paths.BENCH["summary"]):
+            (tmp_path / paths.for_target(pattern, target)).parent.mkdir(parents=True, exist_ok=True)
+        write_tsv(rows, tmp_path / paths.for_target(paths.SERVE["load"], target), COMBINED_COLUMNS)
+        write_json({"threads": 1}, tmp_path / paths.for_target(paths.SERVE["summary"], target))
+        write_json(bench, tmp_path / paths.for_target(paths.BENCH["summary"], target))
+    served = [analysis.read_served(name, tmp_path) for name in ("onnxruntime", "onnxruntime_int8", "openvino")]
+    (verdict,) = analysis.compression_verdicts(served, 10.0)
+    assert (verdict.target, verdict.base) == ("onnxruntime_int8", "onnxruntime")
+    assert verdict.service_p50.verdict == "higher" and verdict.inprocess_p50.verdict == "not resolved"

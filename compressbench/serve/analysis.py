@@ -398,3 +398,58 @@ def compression_behind_http(
     base_cap = capacity(base_steps, slo_p99_ms, configured_batching(base_steps))
     cap = compare(target_cap.rps if target_cap else None, base_cap.rps if base_cap else None)
     return CompressionBehindHttp(target, base, inprocess, service, cap)
+
+
+@dataclass(frozen=True)
+class ServedTarget:
+    """One served target's files: its steps (load.tsv), summary.json and its benchmark summary."""
+
+    name: str
+    steps: list[LoadStep]
+    summary: dict
+    bench: dict
+
+
+def read_served(target: str, root=".") -> ServedTarget:
+    """results/serve/<target>/load.tsv and summary.json, results/bench/<target>/summary.json under `root`."""
+    from pathlib import Path
+
+    from .. import paths
+    from ..tables import read_json
+
+    def path(pattern: str) -> Path:
+        return Path(root) / paths.for_target(pattern, target)
+
+    return ServedTarget(
+        target,
+        read_steps(path(paths.SERVE["load"])),
+        read_json(path(paths.SERVE["summary"])),
+        read_json(path(paths.BENCH["summary"])),
+    )
+
+
+def compression_verdicts(served: list[ServedTarget], slo_p99_ms: float) -> list[CompressionBehindHttp]:
+    """Every served compressed target against its served base (aggregate.base_target: the same
+    runtime's FP32 target), in the order given."""
+    from ..aggregate import base_target
+
+    by_name = {target.name: target for target in served}
+    verdicts = []
+    for target in served:
+        base = base_target(target.name, list(by_name))
+        if base is None:
+            continue
+        reference = by_name[base]
+        verdicts.append(
+            compression_behind_http(
+                base,
+                reference.steps,
+                reference.bench,
+                target.name,
+                target.steps,
+                target.bench,
+                target.summary["threads"],
+                slo_p99_ms,
+            )  # fmt: skip
+        )
+    return verdicts
