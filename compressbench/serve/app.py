@@ -25,6 +25,7 @@ import contextlib
 import time
 
 import numpy as np
+import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -93,8 +94,6 @@ def _error(status: int, message: str) -> Response:
 
 
 def _json(data: dict) -> Response:
-    import orjson
-
     return Response(orjson.dumps(data), media_type=JSON_CONTENT_TYPE)
 
 
@@ -144,7 +143,8 @@ class InferenceService:
     async def server_metadata(self, request: Request) -> Response:
         from importlib.metadata import version
 
-        return _json({"name": SERVER_NAME, "version": version("starlette"), "extensions": EXTENSIONS})
+        stack = f"starlette {version('starlette')}, uvicorn {version('uvicorn')}"
+        return _json({"name": SERVER_NAME, "version": stack, "extensions": EXTENSIONS})
 
     def _unknown(self, request: Request) -> Response | None:
         name = request.path_params["name"]
