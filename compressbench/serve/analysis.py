@@ -161,6 +161,8 @@ class Accounting:
     heaviest_rejected: int
     heaviest_errors_timeouts: int
     heaviest_p99_ms: float
+    heaviest_server_ms: float  # the server's own time (its split's sum, median) in that step
+    heaviest_send_lag_p99_ms: float  # the generator's lateness there: large means it measured itself too
 
 
 @dataclass(frozen=True)
@@ -366,6 +368,8 @@ def accounting(steps: list[LoadStep]) -> Accounting:
         heaviest_rejected=sum(s.rejected for s in heaviest),
         heaviest_errors_timeouts=sum(s.errors + s.timeouts for s in heaviest),
         heaviest_p99_ms=max((s.p99_ms for s in heaviest), default=math.nan),
+        heaviest_server_ms=_median_over(heaviest, "server_ms"),
+        heaviest_send_lag_p99_ms=max((s.send_lag_p99_ms for s in heaviest), default=math.nan),
     )
 
 
