@@ -105,7 +105,7 @@ def summarize(steps: list[analysis.LoadStep], runs: list[dict], bench_summary: d
                 "failed": sum(p["failed"] for p in parity),
             },
             "recovery": recovery,
-            "recovered_within_slo": all(r["ok"] == r["requests"] and r["max_ms"] <= slo_p99_ms for r in recovery),
+            "recovered_within_slo": all(r["ok"] == r["requests"] and r["p50_ms"] <= slo_p99_ms for r in recovery),
             "probes": _server_facts(runs, "probe"),
         }
     )
