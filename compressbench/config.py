@@ -38,6 +38,21 @@ def check_threads(config: dict) -> None:
         )
 
 
+def served_targets(config: dict) -> list[str]:
+    """serve.targets, or every target when it is null."""
+    served = config["serve"]["targets"]
+    return list(config["targets"]) if served is None else list(served)
+
+
+def check_served_targets(config: dict) -> None:
+    missing = [name for name in served_targets(config) if name not in config["targets"]]
+    if missing:
+        raise ConfigError(
+            f"serve.targets: {missing[0]!r} is not one of targets ({', '.join(config['targets'])}); "
+            "a served target must be built, evaluated and benchmarked first"
+        )
+
+
 def check_config(config: dict) -> None:
     """What the JSON schema cannot express: target names and sources that need a folder."""
     unknown = [name for name in config["targets"] if name not in TARGETS]
@@ -46,6 +61,7 @@ def check_config(config: dict) -> None:
     for name in config["parity"]["thresholds"]:
         if name not in TARGETS:
             raise ConfigError(f"parity.thresholds: unknown target {name!r} (known: {', '.join(TARGETS)})")
+    check_served_targets(config)
     try:
         check_model_config(config["model"])
     except ValueError as error:

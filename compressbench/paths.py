@@ -46,6 +46,14 @@ BENCH_REPEAT = {
     }.items()
 }
 
+# the model as a service (serve.enabled): per target and repeat, one serve job's steps, requests and
+# facts; per target, every repeat's steps in one table and the combined figures (serve_summary)
+SERVE_REPEAT = {
+    name: f"{RESULTS}/serve/{{target}}/repeat{{repeat}}/{name}.{ext}"
+    for name, ext in {"load": "tsv", "requests": "tsv", "run": "json"}.items()
+}
+SERVE = _per_target("serve", {"load": "tsv", "summary": "json"})
+
 REPORT_MD = f"{REPORTS}/report.md"
 REPORT_TEX = f"{REPORTS}/report.tex"
 REPORT_PDF = f"{REPORTS}/report.pdf"

@@ -8,6 +8,7 @@ from compressbench.config import (
     ConfigError,
     compute_claim,
     parity_threshold,
+    served_targets,
     thread_count,
     validate_config,
 )
@@ -90,9 +91,29 @@ def result_files(config):
     ]
 
 
+def serve_files(config):
+    """The serve outputs of every served target and repeat, when serve.enabled."""
+    if not config["serve"]["enabled"]:
+        return []
+    served = served_targets(config)
+    return [
+        *(
+            path
+            for pattern in paths.SERVE.values()
+            for path in paths.for_targets(pattern, served)
+        ),
+        *expand(
+            list(paths.SERVE_REPEAT.values()),
+            target=served,
+            repeat=range(config["serve"]["repeats"]),
+        ),
+    ]
+
+
 def get_final_output(config):
     return [
         *result_files(config),
+        *serve_files(config),
         paths.SUMMARY,
         paths.SUMMARY_JSON,
         paths.FINDINGS,
@@ -158,3 +179,12 @@ def benchmark_priority(wildcards):
     affects every target alike. Priorities only order jobs: no target waits on another's files.
     """
     return -1 - int(wildcards.repeat)
+
+
+SERVE_REPEATS = list(range(config["serve"]["repeats"]))
+
+
+def serve_priority(wildcards):
+    """After every benchmark repeat and benchmark_app (see benchmark_priority); round robin over
+    the served targets' repeats, as the benchmark jobs run."""
+    return -2 - len(BENCH_REPEATS) - int(wildcards.repeat)
