@@ -30,6 +30,10 @@ else:
     include: "workflow/rules/benchmark.smk"
     include: "workflow/rules/report.smk"
 
+    if "search" in config:
+
+        include: "workflow/rules/search.smk"
+
     rule all:
         input:
             get_final_output(config),

@@ -64,6 +64,25 @@ def figure(name: str, ext: str) -> str:
     return FIGURE.format(name=name, ext=ext)
 
 
+# a search (a config with a `search` section, compressbench/search): the Optuna storage every worker
+# shares, each trial's variant, the tables and the choice the <runtime>_auto target is built from
+SEARCH_DIR = f"{RESULTS}/search"
+SEARCH_STUDY = f"{SEARCH_DIR}/study.json"  # the setup job's: fingerprint, base accuracy, storage path
+SEARCH_STORAGE = f"{SEARCH_DIR}/journal.log"  # Optuna JournalStorage (file backend)
+SEARCH_BASE_BUILD = f"{SEARCH_DIR}/base"  # the constraint's base target while the setup job measures it
+SEARCH_WORKER = f"{SEARCH_DIR}/workers/{{worker}}.json"
+SEARCH_TRIALS_DIR = f"{SEARCH_DIR}/trials"  # <number>/model: each complete trial's variant
+TRIAL_MODEL = "{trial}/model"  # a trial's variant, under the trials folder
+
+
+def trial_model(trials_dir, trial: int) -> str:
+    return f"{trials_dir}/{TRIAL_MODEL.format(trial=trial)}"
+
+
+SEARCH_TRIALS = f"{SEARCH_DIR}/trials.tsv"
+SEARCH_PARETO = f"{SEARCH_DIR}/pareto.tsv"
+SEARCH_CHOSEN = f"{SEARCH_DIR}/chosen.json"
+
 # studies (a config with a `study` section): each run is a whole workflow under its own folder
 STUDY_RUN = f"{RESULTS}/runs/{{run}}"
 STUDY_TABLE = f"{RESULTS}/study.tsv"

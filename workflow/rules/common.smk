@@ -7,6 +7,7 @@ from compressbench import paths
 from compressbench.config import (
     ConfigError,
     compute_claim,
+    data_params,
     parity_threshold,
     thread_count,
     validate_config,
@@ -84,9 +85,17 @@ def result_files(config):
     ]
 
 
+def search_files(config):
+    """A search's tables and choice (its variant's target is one of config["targets"])."""
+    if "search" not in config:
+        return []
+    return [paths.SEARCH_TRIALS, paths.SEARCH_PARETO, paths.SEARCH_CHOSEN]
+
+
 def get_final_output(config):
     return [
         *result_files(config),
+        *search_files(config),
         paths.SUMMARY,
         paths.REPORT_MD,
         paths.REPORT_PDF,
@@ -109,6 +118,8 @@ def build_inputs(wildcards):
         inputs["data"] = paths.DATASET
     if target.built_from:  # a chain step builds on another target's folder
         inputs["source"] = paths.for_target(paths.MODEL_DIR, target.built_from)
+    if target.from_search:  # the variant a search chose
+        inputs["chosen"] = paths.SEARCH_CHOSEN
     return inputs
 
 
