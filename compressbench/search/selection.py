@@ -105,11 +105,11 @@ def chosen_record(rows: list[dict], settings: SearchSettings, trials_dir, source
     row = choose(rows, list(settings.objectives))
     if row is None:
         done = complete(rows)
-        closest = min((r["accuracy_drop_pp"] for r in done), default=None)
+        closest = min((r["accuracy_drop_pp"] for r in done if r["accuracy_drop_pp"] is not None), default=None)
         raise SearchError(
-            f"{source}: no trial met search.constraint.max_drop_pp={settings.max_drop_pp} ({len(done)} complete of "
-            f"{len(rows)}; the smallest drop was {closest} pp): widen search.space, raise search.trials or the "
-            "allowed drop"
+            f"{source}: no trial is feasible ({len(done)} complete of {len(rows)}; search.constraint.max_drop_pp="
+            f"{settings.max_drop_pp}, the smallest drop {closest} pp): widen search.space, raise search.trials or "
+            "the allowed drop"
         )
     return {
         "trial": row["trial"],
@@ -118,6 +118,7 @@ def chosen_record(rows: list[dict], settings: SearchSettings, trials_dir, source
         "settings": parse_settings_text(row["settings"]),
         "runtime": settings.runtime,
         "auto_target": settings.auto_target,
+        "base": settings.base,
         "model_dir": trial_model(trials_dir, row["trial"]),
         "validation_accuracy": row[ACCURACY],
         "base_validation_accuracy": row["base_validation_accuracy"],

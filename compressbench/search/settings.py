@@ -234,7 +234,9 @@ def check_budget_and_base(settings: SearchSettings, config: dict) -> None:
         if settings.base not in TARGETS:
             raise SearchError(f"search.constraint.base: unknown target {settings.base!r} (known: {', '.join(TARGETS)})")
         if TARGETS[settings.base].from_search:
-            raise SearchError(f"search.constraint.base: {settings.base!r} is what the search decides; name a fixed target")
+            raise SearchError(
+                f"search.constraint.base: {settings.base!r} is what the search decides; name a fixed target"
+            )
     if config["dataset"]["validation_size"] < 2:
         raise SearchError(
             f"dataset.validation_size={config['dataset']['validation_size']}: a search selects on a validation split "
@@ -294,7 +296,10 @@ def parse_setting(key: str, spec, where: str) -> list[Setting]:
     if prop.get("type") == "object":  # per-layer settings: one range, list or value per layer
         if not isinstance(spec, dict) or not spec:
             raise SearchError(f"{where}.{key}: a mapping of layer name -> range, choices or value, got {spec!r}")
-        return [parse_one(key, layer, value, prop["additionalProperties"], f"{where}.{key}.{layer}") for layer, value in spec.items()]
+        return [
+            parse_one(key, layer, value, prop["additionalProperties"], f"{where}.{key}.{layer}")
+            for layer, value in spec.items()
+        ]
     return [parse_one(key, None, spec, prop, f"{where}.{key}")]
 
 

@@ -38,7 +38,9 @@ def storage(path: str | Path):
 def create_study(path: str | Path, directions: list[str], fingerprint: dict, base_accuracy: float | None):
     """The study at `path`: created with this search's fingerprint, or reopened when it holds the same
     search; one holding another search stops naming what differs."""
-    study = optuna.create_study(storage=storage(path), study_name=STUDY_NAME, directions=directions, load_if_exists=True)
+    study = optuna.create_study(
+        storage=storage(path), study_name=STUDY_NAME, directions=directions, load_if_exists=True
+    )
     stored = study.user_attrs.get("fingerprint")
     if stored is None:
         study.set_user_attr("fingerprint", fingerprint)
@@ -136,7 +138,9 @@ def run_trial(study, trial, settings: SearchSettings, measure: TrialFunction, lo
     record(trial, measured, values, settings, study.user_attrs.get("base_validation_accuracy"))
     trial.set_user_attr("seconds", time.monotonic() - started)
     study.tell(trial, values)
-    log(f"trial {trial.number} ({target} {overrides}): {dict(zip([o.column for o in settings.objectives], values))}")
+    log(
+        f"trial {trial.number} ({target} {overrides}): {dict(zip([o.column for o in settings.objectives], values, strict=True))}"
+    )
 
 
 def objective_values(measured: dict, settings: SearchSettings) -> list[float]:
@@ -189,7 +193,9 @@ def trial_rows(study, settings: SearchSettings) -> list[dict]:
                 "base_validation_accuracy": base,
                 "accuracy_drop_pp": drop,
                 **trial.user_attrs.get("objectives", {o.column: None for o in settings.objectives}),
-                "feasible": None if state != "complete" else (settings.max_drop_pp is None or drop <= settings.max_drop_pp),
+                "feasible": None
+                if state != "complete"
+                else (settings.max_drop_pp is None or drop <= settings.max_drop_pp),
                 "seconds": trial.user_attrs.get("seconds"),
                 **{f"variant_{key}": measured.get(key) for key in KEPT if key != "accuracy"},
                 "error": trial.user_attrs.get("error"),

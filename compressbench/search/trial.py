@@ -23,6 +23,7 @@ from ..paths import trial_model
 from ..spec import ModelSpec
 from ..targets.context import BuildContext
 
+
 @dataclass
 class TrialContext:
     """What every trial of a worker shares."""
@@ -63,7 +64,9 @@ def measure(spec_name: str, model_dir: Path, trial: TrialContext, bench_dir: Pat
 
     target = get_target(spec_name)
     options = runtime_options(target, trial.openvino_precision)
-    row = dict(evaluate(target, model_dir, trial.spec, trial.dataset, trial.evaluate, options, split="validation")["metrics"])
+    row = dict(
+        evaluate(target, model_dir, trial.spec, trial.dataset, trial.evaluate, options, split="validation")["metrics"]
+    )
     if bench_dir is not None:
         from ..benchmark import benchmark_target
         from ..paths import BENCH_REPEAT

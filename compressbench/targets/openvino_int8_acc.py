@@ -91,7 +91,9 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
     )
     ov.save_model(quantized, str(out_dir / "model.xml"), compress_to_fp16=True)
     _check(out_dir, images[:1])
-    plain = nncf.quantize(model, calibration_dataset(images), preset=preset, subset_size=len(images), advanced_parameters=advanced)
+    plain = nncf.quantize(
+        model, calibration_dataset(images), preset=preset, subset_size=len(images), advanced_parameters=advanced
+    )
     info = {
         "accuracy_control_max_drop_pp": max_drop_pp,
         "accuracy_control_data": source,

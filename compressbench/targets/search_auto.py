@@ -54,7 +54,9 @@ def copy_choice(ctx: BuildContext, out_dir: Path, runtime: str) -> None:
         raise ValueError("this target is built from the search's choice (results/search/chosen.json): none given")
     choice = read_json(ctx.search_choice)
     if choice["runtime"] != runtime:
-        raise ValueError(f"{ctx.search_choice}: the search chose a {choice['runtime']} variant, this target runs {runtime}")
+        raise ValueError(
+            f"{ctx.search_choice}: the search chose a {choice['runtime']} variant, this target runs {runtime}"
+        )
     source = Path(choice["model_dir"])
     if not source.is_dir():
         raise ValueError(f"{source}: the chosen trial's model folder is missing (a search folder moved or cleaned?)")

@@ -54,7 +54,8 @@ class TargetSpec:
     weights: str  # how weights are stored: fp32, fp16, int8, sparse fp32, clustered fp32
     # The arithmetic the method asks for (runtimes.options.PRECISIONS): f32, bf16, f16, int8. None only for
     # a target built from a search's choice: its build_info.json records the chosen variant's.
-    precision: str | None    # The target this one is judged against (accuracy change, McNemar test, speed-up): the same
+    precision: str | None
+    # The target this one is judged against (accuracy change, McNemar test, speed-up): the same
     # network in full precision, usually the same runtime's baseline. None for a baseline.
     reference: str | None = None
     # The target whose built folder this one is made from (a chain step, e.g. INT8 of a pruned

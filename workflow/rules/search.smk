@@ -58,8 +58,8 @@ rule search_setup:
 
 rule search_worker:
     input:
-        study=paths.SEARCH_STUDY,
         **SEARCH_INPUTS,
+        study=paths.SEARCH_STUDY,
     output:
         worker=paths.SEARCH_WORKER,
     log:
@@ -74,7 +74,9 @@ rule search_worker:
         export=config["export"],
         compression=config["compression"],
         evaluate=config["evaluate"],
-        benchmark=BenchSettings.job_params(config["benchmark"]) if SEARCH.timed else None,
+        benchmark=(
+            BenchSettings.job_params(config["benchmark"]) if SEARCH.timed else None
+        ),
         openvino_precision=config["runtime"]["openvino_precision"],
         threads=SEARCH_THREADS,
         trials_dir=paths.SEARCH_TRIALS_DIR,
