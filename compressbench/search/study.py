@@ -138,9 +138,7 @@ def run_trial(study, trial, settings: SearchSettings, measure: TrialFunction, lo
     record(trial, measured, values, settings, study.user_attrs.get("base_validation_accuracy"))
     trial.set_user_attr("seconds", time.monotonic() - started)
     study.tell(trial, values)
-    log(
-        f"trial {trial.number} ({target} {overrides}): {dict(zip([o.column for o in settings.objectives], values, strict=True))}"
-    )
+    log(f"trial {trial.number} ({target} {overrides}): {trial.user_attrs['objectives']}")
 
 
 def objective_values(measured: dict, settings: SearchSettings) -> list[float]:
