@@ -25,7 +25,7 @@ import numpy as np
 from ..stats import mcnemar
 from ..targets import TARGETS
 from .selection import HistoryPoint, front, history
-from .settings import Objective, objective_value
+from .settings import Objective, drop_pp, objective_value
 
 # Targets that apply no hand-set compression method (baselines, reduced precision) or the search's own.
 NOT_HAND_SET = ("baseline", "reduced_precision", "auto_search")
@@ -104,7 +104,7 @@ def paired_test(target: str, other: str, predictions: dict, accuracy: dict) -> P
         other,
         accuracy[target],
         accuracy[other],
-        100.0 * (accuracy[target] - accuracy[other]),
+        -drop_pp(accuracy[other], accuracy[target]),
         tested["mcnemar_p"],
         tested["changed_to_correct"],
         tested["changed_to_wrong"],
@@ -118,8 +118,8 @@ def objectives_of(chosen: dict) -> list[Objective]:
 def selection(chosen: dict, summary: dict[str, dict], predictions: dict) -> Selection:
     target, base = chosen["auto_target"], chosen["base"]
     accuracy = {name: float(row["accuracy"]) for name, row in summary.items()}
-    validation_drop = 100.0 * (chosen["base_validation_accuracy"] - chosen["validation_accuracy"])
-    test_drop = 100.0 * (accuracy[base] - accuracy[target])
+    validation_drop = drop_pp(chosen["base_validation_accuracy"], chosen["validation_accuracy"])
+    test_drop = drop_pp(accuracy[base], accuracy[target])
     return Selection(
         trial=chosen["trial"],
         candidate=chosen["target"],
@@ -157,7 +157,7 @@ def best_hand_set(summary: dict[str, dict], objectives, base: str, max_drop_pp: 
         if name not in TARGETS or TARGETS[name].method in NOT_HAND_SET:
             continue
         values = [objective_value(row, o.column) for o in objectives]
-        drop = 100.0 * (base_accuracy - float(row["accuracy"]))
+        drop = drop_pp(base_accuracy, row["accuracy"])
         if None not in values and (max_drop_pp is None or drop <= max_drop_pp):
             signed = [v if o.direction == "minimize" else -v for v, o in zip(values, objectives, strict=True)]
             eligible.append((*signed, name))

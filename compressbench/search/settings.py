@@ -63,6 +63,12 @@ class SearchError(ConfigError):
     """A search that cannot run as configured, or a storage that belongs to another search."""
 
 
+def drop_pp(base_accuracy: float, accuracy: float) -> float:
+    """Accuracy lost against the base in percentage points, rounded to 1e-9 pp so that a drop of
+    exactly the allowed amount (0.815 -> 0.805 is 1.0000000000000009 in floats) meets the constraint."""
+    return round(100.0 * (float(base_accuracy) - float(accuracy)), 9)
+
+
 def objective_value(row: dict, column: str) -> float | None:
     """A variant's value of an objective column (a trial's measurements or a summary.tsv row), with
     the packed size falling back to the files' size; None when the variant has neither."""

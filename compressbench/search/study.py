@@ -7,7 +7,7 @@ share the file on a shared file system, where SQLite's fcntl locks are unreliabl
 a killed process is broken after 30 s.
 
 The trial budget is global: a worker asks for a trial only while fewer than `trials` are counted
-(finished, failed by their setting, running or waiting), and gives back one that another worker's
+(finished, failed by their setting, or running), and gives back one that another worker's
 concurrent ask pushed over the budget. A trial is owned by its worker's index; when a worker
 starts, the trials its index left RUNNING (a run interrupted by Ctrl-C or a lost job) are marked
 interrupted and no longer counted, so a rerun continues from the finished trials and repeats none.
@@ -22,7 +22,7 @@ from pathlib import Path
 import optuna
 from optuna.trial import TrialState
 
-from .settings import SearchError, SearchSettings, differing_keys, objective_value, settings_text
+from .settings import SearchError, SearchSettings, differing_keys, drop_pp, objective_value, settings_text
 
 STUDY_NAME = "compressbench-search"
 CONSTRAINT = "accuracy_drop"
@@ -77,8 +77,9 @@ def outcome(trial) -> str:
 
 
 def counted(trials) -> list:
-    """The trials that use the budget: all but those interrupted or given back."""
-    return [t for t in trials if outcome(t) not in (INTERRUPTED, OVER_BUDGET)]
+    """The trials that use the budget: finished, failed by their setting, or running (not those
+    interrupted or given back, nor one waiting in the queue: asking for it starts it)."""
+    return [t for t in trials if outcome(t) not in (INTERRUPTED, OVER_BUDGET, "waiting")]
 
 
 def fail_stale(study, worker: int, workers: int) -> list[int]:
@@ -161,7 +162,7 @@ def record(trial, measured: dict, values: list[float], settings: SearchSettings,
     trial.set_user_attr("measured", {key: measured.get(key) for key in KEPT})
     trial.set_user_attr("objectives", {o.column: v for o, v in zip(settings.objectives, values, strict=True)})
     if settings.max_drop_pp is not None:
-        drop = 100.0 * (float(base_accuracy) - accuracy)
+        drop = drop_pp(base_accuracy, accuracy)
         trial.set_user_attr("accuracy_drop_pp", drop)
         trial.set_constraint(CONSTRAINT, drop - settings.max_drop_pp)  # feasible at <= 0
 
