@@ -15,7 +15,7 @@ from conftest import make_settings
 from compressbench import paths
 from compressbench.aggregate import SUMMARY_COLUMNS
 from compressbench.config import ConfigError, load_config
-from compressbench.data import hold_out_validation, load_digits_source, load_dataset, save_dataset
+from compressbench.data import hold_out_validation, load_dataset, load_digits_source, save_dataset
 from compressbench.evaluation import EvalSettings
 from compressbench.onnx_export import export_onnx
 from compressbench.search import analysis, selection
@@ -41,6 +41,24 @@ CLUSTER_ONLY = [
 
 def search_config(**search) -> dict:
     return load_config(DIGITS, {"search": {"space": CLUSTER_ONLY, **search}})
+
+
+# --- the validation split ---------------------------------------------------------------------
+
+
+def test_the_validation_split_is_held_out_of_the_training_images_stratified():
+    from compressbench.data import prepare_dataset
+
+    plain = prepare_dataset("digits", None, 16, seed=0)
+    split = prepare_dataset("digits", None, 16, seed=0, validation_size=200, train_limit=500)
+    assert len(plain.validation_labels) == 0 and len(split.validation_labels) == 200 and len(split.train_labels) == 500
+    assert np.array_equal(plain.test_labels, split.test_labels)  # the test split is untouched
+    counts = np.bincount(split.validation_labels, minlength=10)
+    assert counts.min() >= 18 and counts.max() <= 22  # ~20 per class
+    held_out = {image.tobytes() for image in split.validation_images}
+    assert held_out.isdisjoint(image.tobytes() for image in split.train_images)
+    with pytest.raises(Exception, match=r"dataset\.validation_size=5000: the training split has only"):
+        prepare_dataset("digits", None, 16, validation_size=5000)
 
 
 # --- config checks ---------------------------------------------------------------------------
@@ -131,10 +149,8 @@ def test_settings_text_round_trips():
         "finetune_targets": "labels",
     }
     text = settings_text(overrides)
-    assert (
-        text
-        == "clusters=5; structured_layer_ratios.features.0=0.25; structured_layer_ratios.classifier.1=0.0; finetune_targets=labels"
-    )
+    expected = "clusters=5; structured_layer_ratios.features.0=0.25; structured_layer_ratios.classifier.1=0.0"
+    assert text == expected + "; finetune_targets=labels"
     assert parse_settings_text(text) == overrides
 
 
