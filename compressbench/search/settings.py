@@ -19,19 +19,14 @@ from typing import Any
 import yaml
 
 from ..config import SCHEMA, ConfigError
+from ..metrics import QUALITY_METRICS
 from ..targets import TARGETS, runtime_options
 from ..targets.search_auto import auto_target
 
 # Columns of summary.tsv a trial measures, by where they come from (tests/test_search.py checks
 # that each is a summary.tsv column). Evaluation columns are measured on the validation images.
 EVALUATION_COLUMNS = (
-    "accuracy",
-    "precision_macro",
-    "recall_macro",
-    "f1_macro",
-    "precision_weighted",
-    "recall_weighted",
-    "f1_weighted",
+    *QUALITY_METRICS,
     "size_bytes",
     "size_gzip_bytes",
     "size_packed_bytes",

@@ -2,7 +2,7 @@
 
 Storage: Optuna's JournalStorage with a file backend (results/search/journal.log): an append-only
 log of operations that every worker reads and appends to under a lock. Its default lock is a
-symbolic link made with link(2), atomic on NFS too, so workers on different cluster nodes can
+symbolic link (symlink(2), atomic on NFS too), so workers on different cluster nodes can
 share the file on a shared file system, where SQLite's fcntl locks are unreliable. A lock left by
 a killed process is broken after 30 s.
 
