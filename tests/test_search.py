@@ -417,3 +417,36 @@ def test_openvino_int8_acc_builds_and_validates_on_the_validation_split(digits_m
     assert metrics["accuracy_control_max_drop_pp"] == 1.0
     assert 0 < metrics["fake_quantize_nodes"] <= metrics["fake_quantize_nodes_plain_ptq"]
     assert metrics["accuracy"] > 0.5
+
+
+def test_two_objectives_search_with_nsga2(tmp_path):
+    objectives = [{"column": "size_bytes", "direction": "minimize"}, {"column": "accuracy", "direction": "maximize"}]
+    settings, study = new_study(tmp_path, search_config(trials=4, workers=1, objectives=objectives))
+    assert type(study.sampler).__name__ == "NSGAIISampler"
+    run_worker(study, settings, 0, fake_measure([]), log=lambda _: None)
+    rows = trial_rows(study, settings)
+    assert len(rows) == 4 and all(
+        row["size_bytes"] == 1000 * parse_settings_text(row["settings"])["clusters"] for row in rows
+    )
+    front = selection.front(rows, list(settings.objectives))
+    assert front and all(row["accuracy"] == row["validation_accuracy"] for row in front)
+
+
+def test_a_timed_objective_is_measured_by_the_benchmark_code(digits_model, tmp_path):
+    from compressbench.benchmark import BenchSettings
+
+    bench = make_settings(
+        BenchSettings,
+        "benchmark",
+        batch_sizes=[1, 8],
+        warmup_seconds=0.01,
+        latency_min_calls=20,
+        latency_min_seconds=0.01,
+        throughput_min_seconds=0.01,
+        single_thread_latency=False,
+    )
+    context = replace(digits_model["context"], benchmark=bench, trials_dir=tmp_path / "trials")
+    measured = run_variant(context, 0, "pytorch_cluster", {"clusters": 8, "cluster_finetune_epochs": 0})
+    assert measured["latency_p50_ms"] > 0 and measured["throughput_ips"] > 0 and measured["repeats"] == 1
+    # evaluated and timed on the validation images (the benchmark's count is in its test_images key)
+    assert measured["validation_images"] == measured["test_images"] == 200
