@@ -6,6 +6,8 @@ names; `{target}` and `{name}` are Snakemake wildcards, filled with `for_targets
 
 from __future__ import annotations
 
+from pathlib import Path
+
 RESULTS = "results"
 REPORTS = "reports"
 
@@ -77,6 +79,12 @@ TRIAL_MODEL = "{trial}/model"  # a trial's variant, under the trials folder
 
 def trial_model(trials_dir, trial: int) -> str:
     return f"{trials_dir}/{TRIAL_MODEL.format(trial=trial)}"
+
+
+def beside(search_file, pattern: str) -> str:
+    """A SEARCH_* path in the folder of `search_file` (a job's own file directly in SEARCH_DIR): a
+    study run's search then stays under its run's folder, where Snakemake's module prefix put it."""
+    return f"{Path(search_file).parent}/{pattern.removeprefix(SEARCH_DIR + '/')}"
 
 
 SEARCH_TRIALS = f"{SEARCH_DIR}/trials.tsv"

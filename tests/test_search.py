@@ -172,7 +172,8 @@ def fake_measure(calls: list, fail_when=lambda overrides: False):
 
 def new_study(tmp_path: Path, config: dict, base_accuracy: float = 0.9, worker: int = 0):
     settings = SearchSettings.from_config(config)
-    create_study(tmp_path / "journal.log", settings.directions, fingerprint(config), base_accuracy)
+    candidates = [candidate.target for candidate in settings.candidates]
+    create_study(tmp_path / "journal.log", settings.directions, fingerprint(config), base_accuracy, candidates)
     return settings, load_study(tmp_path / "journal.log", settings, fingerprint(config), worker)
 
 
@@ -239,7 +240,7 @@ def test_a_storage_left_by_another_search_stops_naming_what_differs(tmp_path):
     new_study(tmp_path, config)
     other = search_config(space=[{"target": "pytorch_cluster", "settings": {"clusters": {"low": 2, "high": 16}}}])
     with pytest.raises(SearchError, match=r"journal\.log: holds a search with another search\.space; delete"):
-        create_study(tmp_path / "journal.log", ["minimize"], fingerprint(other), 0.9)
+        create_study(tmp_path / "journal.log", ["minimize"], fingerprint(other), 0.9, ["pytorch_cluster"])
 
 
 # --- selection --------------------------------------------------------------------------------
@@ -378,9 +379,7 @@ def test_trials_build_with_the_targets_code_and_a_setting_that_cannot_build_fail
         {"target": "pytorch_cluster", "settings": {"clusters": {"choices": [8]}, "cluster_finetune_epochs": 0}},
     ]
     config = search_config(trials=2, workers=1, space=space, constraint={"max_drop_pp": 50.0})
-    settings, study = new_study(tmp_path, config)
-    study.enqueue_trial({"candidate": "pytorch_struct"})
-    study.enqueue_trial({"candidate": "pytorch_cluster"})
+    settings, study = new_study(tmp_path, config)  # every candidate is queued once: struct first
     context = replace(digits_model["context"], trials_dir=tmp_path / "trials")
     run_worker(study, settings, 0, lambda *args: run_variant(context, *args), log=lambda _: None)
     failed, done = trial_rows(study, settings)

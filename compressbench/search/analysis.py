@@ -104,7 +104,7 @@ def paired_test(target: str, other: str, predictions: dict, accuracy: dict) -> P
         other,
         accuracy[target],
         accuracy[other],
-        -drop_pp(accuracy[other], accuracy[target]),
+        drop_pp(accuracy[target], accuracy[other]),  # target minus other, in pp
         tested["mcnemar_p"],
         tested["changed_to_correct"],
         tested["changed_to_wrong"],

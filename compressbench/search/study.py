@@ -35,9 +35,13 @@ def storage(path: str | Path):
     return optuna.storages.JournalStorage(backend)
 
 
-def create_study(path: str | Path, directions: list[str], fingerprint: dict, base_accuracy: float | None):
+def create_study(
+    path: str | Path, directions: list[str], fingerprint: dict, base_accuracy: float | None, candidates: list[str]
+):
     """The study at `path`: created with this search's fingerprint, or reopened when it holds the same
-    search; one holding another search stops naming what differs."""
+    search; one holding another search stops naming what differs. A new study queues one trial per
+    candidate (its other settings drawn by the sampler), so a small budget tries every candidate
+    rather than what a few random draws happen to pick."""
     study = optuna.create_study(
         storage=storage(path), study_name=STUDY_NAME, directions=directions, load_if_exists=True
     )
@@ -45,6 +49,8 @@ def create_study(path: str | Path, directions: list[str], fingerprint: dict, bas
     if stored is None:
         study.set_user_attr("fingerprint", fingerprint)
         study.set_user_attr("base_validation_accuracy", base_accuracy)
+        for candidate in candidates:
+            study.enqueue_trial({"candidate": candidate})
     elif stored != fingerprint:
         raise SearchError(
             f"{path}: holds a search with another {', '.join(differing_keys(stored, fingerprint))}; delete its folder "

@@ -49,9 +49,8 @@ rule search_setup:
         compression=config["compression"],
         evaluate=config["evaluate"],
         openvino_precision=config["runtime"]["openvino_precision"],
+        candidates=[candidate.target for candidate in SEARCH.candidates],
         threads=THREADS,
-        storage=paths.SEARCH_STORAGE,
-        work_dir=paths.SEARCH_BASE_BUILD,
     script:
         "../scripts/search_setup.py"
 
@@ -79,7 +78,6 @@ rule search_worker:
         ),
         openvino_precision=config["runtime"]["openvino_precision"],
         threads=SEARCH_THREADS,
-        trials_dir=paths.SEARCH_TRIALS_DIR,
     script:
         "../scripts/search_worker.py"
 
@@ -112,6 +110,5 @@ rule search_choice:
         **job_resources("search_choice"),
     params:
         job=job_config(config),
-        trials_dir=paths.SEARCH_TRIALS_DIR,
     script:
         "../scripts/search_choice.py"
