@@ -449,3 +449,22 @@ def test_a_timed_objective_is_measured_by_the_benchmark_code(digits_model, tmp_p
     assert measured["latency_p50_ms"] > 0 and measured["throughput_ips"] > 0 and measured["repeats"] == 1
     # evaluated and timed on the validation images (the benchmark's count is in its test_images key)
     assert measured["validation_images"] == measured["test_images"] == 200
+
+
+def test_ctrl_c_in_a_trial_marks_it_interrupted_and_a_rerun_does_not_count_it(tmp_path):
+    config = search_config(trials=3, workers=1)
+    settings, study = new_study(tmp_path, config)
+    calls: list = []
+    measure = fake_measure(calls)
+
+    def interrupted_on_the_second(number, target, overrides):
+        if len(calls) == 1:
+            calls.append((number, None))
+            raise KeyboardInterrupt
+        return measure(number, target, overrides)
+
+    with pytest.raises(KeyboardInterrupt):
+        run_worker(study, settings, 0, interrupted_on_the_second, log=lambda _: None)
+    run_worker(study, settings, 0, measure, log=lambda _: None)
+    states = [row["state"] for row in trial_rows(study, settings)]
+    assert states == ["complete", "interrupted", "complete", "complete"]
