@@ -31,6 +31,10 @@ else:
     include: "workflow/rules/serve.smk"
     include: "workflow/rules/report.smk"
 
+    if "search" in config:
+
+        include: "workflow/rules/search.smk"
+
     rule all:
         input:
             get_final_output(config),

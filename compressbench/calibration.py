@@ -32,15 +32,28 @@ def calibration_indices(labels: np.ndarray, size: int, seed: int) -> np.ndarray:
     return np.sort(chosen)
 
 
-def calibration_images(dataset_path: str | Path, spec: ModelSpec, size: int, seed: int) -> np.ndarray:
-    """Preprocessed float32 NCHW calibration images, exactly as every runtime is fed."""
+def labelled_calibration_images(
+    dataset_path: str | Path, spec: ModelSpec, size: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Preprocessed float32 NCHW calibration images, exactly as every runtime is fed, and their labels."""
     if dataset_path is None:
         raise ValueError("calibration needs the cached dataset (TargetSpec.needs_data=True)")
     dataset = load_dataset(dataset_path)
     chosen = calibration_indices(dataset.train_labels, size, seed)
-    return normalize(dataset.train_images[chosen], spec.mean, spec.std)
+    return normalize(dataset.train_images[chosen], spec.mean, spec.std), dataset.train_labels[chosen]
+
+
+def calibration_images(dataset_path: str | Path, spec: ModelSpec, size: int, seed: int) -> np.ndarray:
+    """Preprocessed float32 NCHW calibration images, exactly as every runtime is fed."""
+    return labelled_calibration_images(dataset_path, spec, size, seed)[0]
 
 
 def from_settings(dataset_path: str | Path, spec: ModelSpec, settings: dict) -> np.ndarray:
     """Calibration images sized and seeded by config.yaml's `compression` section."""
     return calibration_images(dataset_path, spec, int(settings["calibration_size"]), int(settings["seed"]))
+
+
+def labelled_from_settings(dataset_path: str | Path, spec: ModelSpec, settings: dict) -> tuple[np.ndarray, np.ndarray]:
+    """from_settings with the images' labels."""
+    size, seed = int(settings["calibration_size"]), int(settings["seed"])
+    return labelled_calibration_images(dataset_path, spec, size, seed)

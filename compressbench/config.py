@@ -54,7 +54,10 @@ def check_served_targets(config: dict) -> None:
 
 
 def check_config(config: dict) -> None:
-    """What the JSON schema cannot express: target names and sources that need a folder."""
+    """What the JSON schema cannot express: target names, sources that need a folder, a search
+    that can run (its chosen variant's target is appended to targets)."""
+    from .search.settings import check_search  # it reads this module's schema path
+
     unknown = [name for name in config["targets"] if name not in TARGETS]
     if unknown:
         raise ConfigError(f"targets: unknown target {unknown[0]!r} (known: {', '.join(TARGETS)})")
@@ -70,6 +73,7 @@ def check_config(config: dict) -> None:
     if dataset["name"] != "digits" and not dataset["root"]:
         raise ConfigError(f"dataset.root: required for dataset.name={dataset['name']!r}")
     check_threads(config)
+    check_search(config)
 
 
 def validate_config(config: dict) -> dict:
@@ -142,6 +146,16 @@ def compute_claim(threads: int, cores: int | None, cpus: int) -> int:
     if not cores or cores <= cpus:
         return threads
     return min(cores, math.ceil(threads * cores / cpus))
+
+
+def data_params(config: dict) -> dict:
+    """The dataset settings a prepare_data job reads (its params). validation_size is left out at 0,
+    its default: a config without a validation split keeps the params it had before the key
+    existed, so its prepared data and trained model are not rebuilt."""
+    dataset = dict(config["dataset"])
+    if not dataset.get("validation_size"):
+        dataset.pop("validation_size", None)
+    return dataset
 
 
 def parity_threshold(config: dict, target: str) -> float:

@@ -35,6 +35,15 @@ class Dataset:
     test_images: np.ndarray
     test_labels: np.ndarray
     class_names: list[str]
+    # Held out of the training images (dataset.validation_size): never trained on, never a final
+    # figure; what a search selects on. Empty (0 images of the same shape) without one.
+    validation_images: np.ndarray | None = None
+    validation_labels: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.validation_images is None:
+            self.validation_images = np.empty((0, *self.test_images.shape[1:]), np.uint8)
+            self.validation_labels = np.empty(0, np.int64)
 
     @property
     def channels(self) -> int:
@@ -52,22 +61,30 @@ def save_dataset(dataset: Dataset, path: str | Path) -> None:
         train_labels=dataset.train_labels,
         test_images=dataset.test_images,
         test_labels=dataset.test_labels,
+        validation_images=dataset.validation_images,
+        validation_labels=dataset.validation_labels,
         class_names=np.array(dataset.class_names, dtype=str),
     )
 
 
 def load_dataset(path: str | Path, train: bool = True) -> Dataset:
-    """The cached dataset. train=False leaves the training split empty (no images, same image shape):
-    jobs that only use the test split (evaluation, benchmarks) then read a sixth of a CIFAR-10 cache."""
+    """The cached dataset. train=False leaves the training and validation splits empty (no images,
+    same image shape): jobs that only use the test split (evaluation, benchmarks) then read a sixth
+    of a CIFAR-10 cache. A cache without a validation split (older, or validation_size 0) has an
+    empty one."""
     try:
         with np.load(path, allow_pickle=False) as arrays:
             test_images = arrays["test_images"]
+            empty = np.empty((0, *test_images.shape[1:]), np.uint8), np.empty(0, np.int64)
+            validation = train and "validation_images" in arrays.files
             return Dataset(
-                train_images=arrays["train_images"] if train else np.empty((0, *test_images.shape[1:]), np.uint8),
-                train_labels=arrays["train_labels"].astype(np.int64) if train else np.empty(0, np.int64),
+                train_images=arrays["train_images"] if train else empty[0],
+                train_labels=arrays["train_labels"].astype(np.int64) if train else empty[1],
                 test_images=test_images,
                 test_labels=arrays["test_labels"].astype(np.int64),
                 class_names=[str(name) for name in arrays["class_names"]],
+                validation_images=arrays["validation_images"] if validation else empty[0],
+                validation_labels=arrays["validation_labels"].astype(np.int64) if validation else empty[1],
             )
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
         raise DataError(
@@ -331,6 +348,12 @@ def stratified_subset(
     """
     if limit is None or limit >= len(labels):
         return images, labels
+    kept = stratified_indices(labels, limit, seed, setting)
+    return images[kept], labels[kept]
+
+
+def stratified_indices(labels: np.ndarray, limit: int, seed: int, setting: str) -> np.ndarray:
+    """Sorted indices of `limit` samples with the class balance of `labels` (see stratified_subset)."""
     classes, counts = np.unique(labels, return_counts=True)
     if limit < len(classes):
         raise DataError(f"{setting}={limit}: smaller than the number of classes ({len(classes)})")
@@ -346,7 +369,7 @@ def stratified_subset(
         ]
     )
     kept.sort()
-    return images[kept], labels[kept]
+    return kept
 
 
 def load_source(name: str, root: str | Path | None, image_size: int, seed: int = 0, workers: int = 1) -> Dataset:
@@ -362,6 +385,22 @@ def load_source(name: str, root: str | Path | None, image_size: int, seed: int =
     raise DataError(f"dataset.name={name!r}: unknown source (cifar10, imagefolder, digits)")
 
 
+def hold_out_validation(dataset: Dataset, size: int, seed: int) -> None:
+    """Move a stratified, seeded `size` of the training images into the validation split (in place).
+    0 keeps every training image (no validation split)."""
+    if size == 0:
+        return
+    if size >= len(dataset.train_labels):
+        raise DataError(
+            f"dataset.validation_size={size}: the training split has only {len(dataset.train_labels)} images; "
+            "the validation images are held out of it"
+        )
+    held = stratified_indices(dataset.train_labels, size, seed, "dataset.validation_size")
+    kept = np.setdiff1d(np.arange(len(dataset.train_labels)), held)
+    dataset.validation_images, dataset.validation_labels = dataset.train_images[held], dataset.train_labels[held]
+    dataset.train_images, dataset.train_labels = dataset.train_images[kept], dataset.train_labels[kept]
+
+
 def prepare_dataset(
     name: str,
     root: str | Path | None,
@@ -370,9 +409,13 @@ def prepare_dataset(
     test_limit: int | None = None,
     seed: int = 0,
     workers: int = 1,
+    validation_size: int = 0,
 ) -> Dataset:
+    """The dataset from its source: the validation split held out of all training images first,
+    then the training and test limits applied to what is left."""
     dataset = load_source(name, root, image_size, seed, workers)
     check_classes(dataset, f"dataset.name={name}" + (f", dataset.root={root}" if name != "digits" else ""))
+    hold_out_validation(dataset, validation_size, seed)
     dataset.train_images, dataset.train_labels = stratified_subset(
         dataset.train_images, dataset.train_labels, train_limit, seed, "dataset.train_limit"
     )

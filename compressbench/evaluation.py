@@ -1,5 +1,6 @@
 """Evaluate one target on the test set: predictions, quality metrics with their bootstrap CIs, size.
 
+A search evaluates its trials the same way on the validation split (`split="validation"`).
 Quality only: nothing here is timed. Every time in the report comes from the benchmark jobs
 (compressbench.benchmark), so there is one source of truth for speed.
 """
@@ -62,10 +63,26 @@ def runtime_info(runtime, target: TargetSpec, threads: int) -> dict:
     return info
 
 
+SPLITS = ("test", "validation")
+
+
 def evaluate(
-    target: TargetSpec, model_dir: Path, spec: ModelSpec, dataset: Dataset, settings: EvalSettings, options: dict
+    target: TargetSpec,
+    model_dir: Path,
+    spec: ModelSpec,
+    dataset: Dataset,
+    settings: EvalSettings,
+    options: dict,
+    split: str = "test",
 ) -> dict:
-    images = normalize(dataset.test_images, spec.mean, spec.std)
+    """Predictions and metrics of a built target on a split of the dataset (the test images, or the
+    validation images a search selects on)."""
+    if split not in SPLITS:
+        raise ValueError(f"split={split!r}: use one of {', '.join(SPLITS)}")
+    labels = getattr(dataset, f"{split}_labels")
+    if len(labels) < 2:
+        raise EvaluationError(f"target {target.name!r}: the {split} split holds {len(labels)} images; need 2 or more")
+    images = normalize(getattr(dataset, f"{split}_images"), spec.mean, spec.std)
     try:
         runtime = open_runtime(target, model_dir, spec, settings.threads, options)
         logits = runtime.predict(images, settings.batch_size)
@@ -76,7 +93,6 @@ def evaluate(
             f"({files}): {type(error).__name__}: {error}"
         ) from error
     predictions = logits.argmax(axis=1)
-    labels = dataset.test_labels
     return {
         "logits": logits.astype(np.float32),
         "predictions": predictions,
@@ -95,7 +111,7 @@ def evaluate(
             # The trained network's params/MACs; builders that change the network (pruned, student)
             # record their own in build_info.json, which overrides these below.
             **model_facts(build_model(spec), spec.input_shape),
-            "test_images": int(len(labels)),
+            f"{split}_images": int(len(labels)),
             "batch_size": settings.batch_size,
             **{f"runtime_{key}": value for key, value in runtime_info(runtime, target, settings.threads).items()},
             "built_from": target.built_from,

@@ -6,6 +6,8 @@ names; `{target}` and `{name}` are Snakemake wildcards, filled with `for_targets
 
 from __future__ import annotations
 
+from pathlib import Path
+
 RESULTS = "results"
 REPORTS = "reports"
 
@@ -73,6 +75,31 @@ def for_target(pattern: str, target: str) -> str:
 def figure(name: str, ext: str) -> str:
     return FIGURE.format(name=name, ext=ext)
 
+
+# a search (a config with a `search` section, compressbench/search): the Optuna storage every worker
+# shares, each trial's variant, the tables and the choice the <runtime>_auto target is built from
+SEARCH_DIR = f"{RESULTS}/search"
+SEARCH_STUDY = f"{SEARCH_DIR}/study.json"  # the setup job's: fingerprint, base accuracy, storage path
+SEARCH_STORAGE = f"{SEARCH_DIR}/journal.log"  # Optuna JournalStorage (file backend)
+SEARCH_BASE_BUILD = f"{SEARCH_DIR}/base"  # the constraint's base target while the setup job measures it
+SEARCH_WORKER = f"{SEARCH_DIR}/workers/{{worker}}.json"
+SEARCH_TRIALS_DIR = f"{SEARCH_DIR}/trials"  # <number>/model: each complete trial's variant
+TRIAL_MODEL = "{trial}/model"  # a trial's variant, under the trials folder
+
+
+def trial_model(trials_dir, trial: int) -> str:
+    return f"{trials_dir}/{TRIAL_MODEL.format(trial=trial)}"
+
+
+def beside(search_file, pattern: str) -> str:
+    """A SEARCH_* path in the folder of `search_file` (a job's own file directly in SEARCH_DIR): a
+    study run's search then stays under its run's folder, where Snakemake's module prefix put it."""
+    return f"{Path(search_file).parent}/{pattern.removeprefix(SEARCH_DIR + '/')}"
+
+
+SEARCH_TRIALS = f"{SEARCH_DIR}/trials.tsv"
+SEARCH_PARETO = f"{SEARCH_DIR}/pareto.tsv"
+SEARCH_CHOSEN = f"{SEARCH_DIR}/chosen.json"
 
 # studies (a config with a `study` section): each run is a whole workflow under its own folder
 STUDY_RUN = f"{RESULTS}/runs/{{run}}"

@@ -227,6 +227,23 @@ def test_clustered_target_packs_small_and_stays_accurate(trained):
     assert "size_packed_bytes" not in onnx["metrics"]  # a fact of the packed file, not of the ONNX one
 
 
+def test_structured_then_clustered_then_int8_chain(trained):
+    struct = evaluated(trained, "pytorch_struct")["metrics"]
+    clustered = evaluated(trained, "pytorch_struct_cluster")["metrics"]
+    assert (clustered["params"], clustered["widths"], clustered["built_from"]) == (
+        struct["params"],
+        [3, 8, 60, 42, 10],
+        "pytorch_struct",
+    )
+    assert clustered["size_packed_bytes"] < evaluated(trained, "pytorch_cluster")["metrics"]["size_packed_bytes"]
+    state = torch.load(built(trained, "pytorch_struct_cluster") / "model.pt", weights_only=True)
+    assert all(len(torch.unique(v)) <= 16 for k, v in state.items() if k.endswith("weight"))
+    int8 = evaluated(trained, "openvino_struct_cluster_int8")["metrics"]
+    assert int8["built_from"] == "onnxruntime_struct_cluster" and int8["params"] == struct["params"]
+    assert "i8" in constant_types(built(trained, "openvino_struct_cluster_int8"))
+    assert int8["accuracy"] >= clustered["accuracy"] - 0.03
+
+
 def test_torchscript_matches_pytorch(trained):
     reference, scripted = evaluated(trained, "pytorch"), evaluated(trained, "torchscript")
     assert np.abs(reference["logits"] - scripted["logits"]).max() < 1e-4
@@ -269,12 +286,12 @@ def test_summary_carries_macs_packed_size_and_source(tmp_path):
 
 
 def test_registry_import_is_light():
-    """The Snakefile imports the registry: no deep-learning library may load with it."""
+    """The Snakefile imports the registry and the search settings: no deep-learning library may load with them."""
     import subprocess
     import sys
 
     code = (
-        "import sys, compressbench.targets; "
+        "import sys, compressbench.targets, compressbench.search.settings; "
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'openvino', 'onnx', 'onnxruntime', 'nncf'}))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

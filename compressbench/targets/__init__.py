@@ -20,6 +20,7 @@ MODULES = (
     "compressbench.targets.onnx_fp32",
     "compressbench.targets.openvino_ir",
     "compressbench.targets.openvino_int8",
+    "compressbench.targets.openvino_int8_acc",
     "compressbench.targets.onnxruntime_int8",
     "compressbench.targets.pytorch_pruned",
     "compressbench.targets.pytorch_int8",
@@ -28,6 +29,7 @@ MODULES = (
     "compressbench.targets.pytorch_distill",
     "compressbench.targets.pytorch_cluster",
     "compressbench.targets.openvino_qat",
+    "compressbench.targets.search_auto",
 )
 
 # The trained model as trained: every target's predictions are checked against it (parity) and

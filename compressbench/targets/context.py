@@ -19,6 +19,7 @@ class BuildContext:
     onnx_path: Path | None = None
     dataset_path: Path | None = None
     source_dir: Path | None = None  # the built folder of TargetSpec.built_from, for targets made from another
+    search_choice: Path | None = None  # results/search/chosen.json, for the targets a search decides (from_search)
 
     def onnx_source(self) -> Path:
         """The ONNX model to convert or quantize: the source target's, else the shared FP32 export."""
@@ -82,5 +83,7 @@ def build_target(target, ctx: BuildContext, out_dir: Path) -> None:
 
 def build_inputs(target, ctx: BuildContext) -> list[Path]:
     """The files a target's build reads: the ONNX export or the PyTorch weights, and the data."""
+    if target.from_search:
+        return [ctx.search_choice] if ctx.search_choice is not None else []
     model = ctx.source_dir if ctx.source_dir is not None else ctx.onnx_path if target.needs_onnx else ctx.checkpoint
     return [path for path in (model, ctx.dataset_path if target.needs_data else None) if path is not None]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..artifacts import write_build_info
 from .context import BuildContext
-from .openvino_int8 import _check
+from .openvino_int8 import _check, ptq_parameters
 from .target_spec import RETRAINED_PARITY, TargetSpec
 
 TARGETS = (
@@ -41,19 +41,10 @@ TARGETS = (
 
 def quantize(model, images, nncf):
     import torch
-    from nncf.quantization.advanced_parameters import AdvancedQuantizationParameters
-    from nncf.quantization.range_estimator import RangeEstimatorParametersSet
 
+    preset, advanced = ptq_parameters()
     dataset = nncf.Dataset([torch.from_numpy(images[i : i + 1]) for i in range(len(images))])
-    return nncf.quantize(
-        model,
-        dataset,
-        preset=nncf.QuantizationPreset.PERFORMANCE,
-        subset_size=len(images),
-        advanced_parameters=AdvancedQuantizationParameters(
-            activations_range_estimator_params=RangeEstimatorParametersSet.MINMAX
-        ),
-    )
+    return nncf.quantize(model, dataset, preset=preset, subset_size=len(images), advanced_parameters=advanced)
 
 
 def build(ctx: BuildContext, out_dir: Path) -> None:

@@ -1,5 +1,7 @@
 """Weight clustering (compressbench.clustering): per-layer k-means, shared-centroid fine-tune.
 
+Clustering starts from the trained model, or from another target's network (built_from): the
+chain structured pruning -> clustering -> INT8 clusters the narrower pruned network.
 The folder holds the dequantized model (`model.pt`, a plain FP32 state dict every runtime can
 run; ONNX/OpenVINO variants build on it) and the packed format `model.clusters.npz`
 (centroids + bit-packed indices + float32 biases), whose size is `size_packed_bytes`. The
@@ -12,7 +14,7 @@ from pathlib import Path
 
 from ..artifacts import write_build_info
 from .context import BuildContext
-from .target_spec import RETRAINED_PARITY, TargetSpec
+from .target_spec import NARROWER_PARITY, RETRAINED_PARITY, TargetSpec
 
 TARGETS = (
     TargetSpec(
@@ -65,6 +67,46 @@ TARGETS = (
         parity_threshold=RETRAINED_PARITY,
         runtime_options={"inference_precision": "f32"},
     ),
+    # The chain structured pruning -> clustering -> INT8: the pruned network clustered, then quantized.
+    TargetSpec(
+        "pytorch_struct_cluster",
+        "pytorch",
+        "compressbench.targets.pytorch_cluster:build",
+        "PyTorch struct-pruned clustered",
+        method="clustering",
+        weights="clustered fp32",
+        precision="f32",
+        reference="pytorch",
+        built_from="pytorch_struct",
+        needs_data=True,
+        parity_threshold=NARROWER_PARITY,
+    ),
+    TargetSpec(
+        "onnxruntime_struct_cluster",
+        "onnxruntime",
+        "compressbench.targets.derived:export_source_onnx",
+        "ONNX Runtime struct-pruned clustered",
+        method="clustering",
+        weights="clustered fp32",
+        precision="f32",
+        reference="onnxruntime",
+        built_from="pytorch_struct_cluster",
+        parity_threshold=NARROWER_PARITY,
+    ),
+    TargetSpec(
+        "openvino_struct_cluster_int8",
+        "openvino",
+        "compressbench.targets.openvino_int8:build",
+        "OpenVINO struct-pruned clustered INT8",
+        method="ptq_int8",
+        weights="int8",
+        precision="int8",
+        reference="openvino",
+        built_from="onnxruntime_struct_cluster",
+        needs_data=True,
+        parity_threshold=NARROWER_PARITY,
+        runtime_options={"inference_precision": "f32"},
+    ),
 )
 
 PACKED = "model.clusters.npz"
@@ -75,19 +117,22 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
 
     from .. import clustering, recipes
     from ..macs import model_facts
-    from ..model import load_weights
+    from ..resize import ARCHITECTURE, save_resized
     from ..training import save_checkpoint
 
     clusters = recipes.setting(ctx, "clusters", int)
     epochs = recipes.setting(ctx, "cluster_finetune_epochs", int)
     learning_rate = recipes.setting(ctx, "cluster_learning_rate")
     seed = recipes.setting(ctx, "seed", int)
-    model = clustering.cluster_model(load_weights(ctx.spec, ctx.checkpoint), clusters, seed)
+    model = clustering.cluster_model(ctx.source_model(), clusters, seed)  # the trained model, or built_from's
     log = recipes.finetune_from_teacher(ctx, model, epochs, learning_rate, desc="fine-tune")
     books = clustering.codebooks(model)
     model = clustering.bake(model).eval()
     state = model.state_dict()
-    save_checkpoint(model, out_dir / "model.pt")
+    if ctx.source_dir is not None and (Path(ctx.source_dir) / ARCHITECTURE).is_file():
+        save_resized(model, out_dir)  # a narrower network keeps its layer widths
+    else:
+        save_checkpoint(model, out_dir / "model.pt")
     packed_bytes = clustering.save_packed(state, books, out_dir / PACKED)
     unpacked = clustering.load_packed(out_dir / PACKED)
     if unpacked.keys() != state.keys() or not all(torch.equal(unpacked[k], state[k]) for k in state):

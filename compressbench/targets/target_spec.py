@@ -17,12 +17,17 @@ METHODS = {
     "baseline": "the trained FP32 network, stored as its runtime stores it by default",
     "reduced_precision": "the same weights executed in a lower floating-point precision",
     "ptq_int8": "post-training static INT8 quantization, calibrated on training images",
+    "ptq_int8_accuracy_control": (
+        "post-training INT8 quantization that keeps the layers costing most accuracy in floating point "
+        "until a validation drop limit is met (NNCF's quantization with accuracy control)"
+    ),
     "qat_int8": "quantization-aware training, then INT8",
     "unstructured_pruning": "the smallest weights zeroed (same shapes), then a fine-tune",
     "structured_pruning": "whole channels removed (a narrower dense network), then a fine-tune",
     "distillation": "a narrower student trained on the trained model's soft targets",
     "student_from_labels": "the same student trained on the labels alone (distillation's control)",
     "clustering": "each layer's weights shared among a few k-means centroids, then a fine-tune",
+    "auto_search": "the variant an accuracy-constrained search chose among methods and settings (results/search)",
 }
 
 # Top-1 agreement with the trained model below which a build counts as broken (parity check).
@@ -47,7 +52,9 @@ class TargetSpec:
     label: str  # short human name for tables
     method: str  # a key of METHODS
     weights: str  # how weights are stored: fp32, fp16, int8, sparse fp32, clustered fp32
-    precision: str  # the arithmetic the method asks for (runtimes.options.PRECISIONS): f32, bf16, f16, int8
+    # The arithmetic the method asks for (runtimes.options.PRECISIONS): f32, bf16, f16, int8. None only for
+    # a target built from a search's choice: its build_info.json records the chosen variant's.
+    precision: str | None
     # The target this one is judged against (accuracy change, McNemar test, speed-up): the same
     # network in full precision, usually the same runtime's baseline. None for a baseline.
     reference: str | None = None
@@ -63,11 +70,14 @@ class TargetSpec:
     # Fixed options of the runtime (keys of its class in runtimes/options.py); OpenVINO targets
     # without an inference_precision follow config runtime.openvino_precision.
     runtime_options: dict = field(default_factory=dict)
+    # Built from the variant a search chose (results/search/chosen.json), not from a fixed recipe.
+    from_search: bool = False
 
     def __post_init__(self):
         if self.method not in METHODS:
             raise ValueError(f"target {self.name!r}: method {self.method!r} (known: {', '.join(METHODS)})")
-        if self.precision not in PRECISIONS:
+        decided_by_search = self.precision is None and self.from_search  # build_info.json records it
+        if not decided_by_search and self.precision not in PRECISIONS:
             raise ValueError(f"target {self.name!r}: precision {self.precision!r} (known: {', '.join(PRECISIONS)})")
         options_from(self.runtime, runtime_options(self, "f32"))  # a typo fails at import, naming it
 

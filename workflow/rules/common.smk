@@ -7,6 +7,7 @@ from compressbench import paths
 from compressbench.config import (
     ConfigError,
     compute_claim,
+    data_params,
     parity_threshold,
     served_targets,
     thread_count,
@@ -110,10 +111,18 @@ def serve_files(config):
     ]
 
 
+def search_files(config):
+    """A search's tables and choice (its variant's target is one of config["targets"])."""
+    if "search" not in config:
+        return []
+    return [paths.SEARCH_TRIALS, paths.SEARCH_PARETO, paths.SEARCH_CHOSEN]
+
+
 def get_final_output(config):
     return [
         *result_files(config),
         *serve_files(config),
+        *search_files(config),
         paths.SUMMARY,
         paths.SUMMARY_JSON,
         paths.FINDINGS,
@@ -138,6 +147,8 @@ def build_inputs(wildcards):
         inputs["data"] = paths.DATASET
     if target.built_from:  # a chain step builds on another target's folder
         inputs["source"] = paths.for_target(paths.MODEL_DIR, target.built_from)
+    if target.from_search:  # the variant a search chose
+        inputs["chosen"] = paths.SEARCH_CHOSEN
     return inputs
 
 

@@ -9,7 +9,7 @@ rule prepare_data:
     resources:
         **job_resources("prepare_data"),
     params:
-        dataset=config["dataset"],
+        dataset=data_params(config),
         seed=config["train"]["seed"],
     script:
         "../scripts/prepare_data.py"

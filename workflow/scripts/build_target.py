@@ -15,5 +15,6 @@ with logged(snakemake.log[0]):
         settings=snakemake.params.settings,
         threads=snakemake.params.threads,
         source_dir=Path(inputs.source) if "source" in inputs.keys() else None,
+        search_choice=Path(inputs.chosen) if "chosen" in inputs.keys() else None,
     )
     build_target(get_target(snakemake.wildcards.target), context, Path(snakemake.output.model_dir))

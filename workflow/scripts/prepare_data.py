@@ -12,6 +12,7 @@ with logged(snakemake.log[0]):
         settings["test_limit"],
         seed=snakemake.params.seed,
         workers=snakemake.threads,
+        validation_size=settings.get("validation_size", 0),
     )
     save_dataset(dataset, snakemake.output.data)
     summary = {
@@ -19,6 +20,7 @@ with logged(snakemake.log[0]):
         "root": settings["root"],
         "train_images": int(len(dataset.train_labels)),
         "test_images": int(len(dataset.test_labels)),
+        "validation_images": int(len(dataset.validation_labels)),
         "channels": dataset.channels,
         "image_size": dataset.image_size,
         "class_names": dataset.class_names,
