@@ -13,11 +13,11 @@ import pytest
 from conftest import make_settings
 
 from compressbench import paths
-from compressbench.results import TABLE_COLUMNS as SUMMARY_COLUMNS
 from compressbench.config import ConfigError, load_config
 from compressbench.data import hold_out_validation, load_dataset, load_digits_source, save_dataset
 from compressbench.evaluation import EvalSettings
 from compressbench.onnx_export import export_onnx
+from compressbench.results import TABLE_COLUMNS as SUMMARY_COLUMNS
 from compressbench.search import analysis, selection
 from compressbench.search.settings import (
     OBJECTIVE_COLUMNS,
