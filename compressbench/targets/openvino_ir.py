@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..artifacts import write_build_info
 from .context import BuildContext
 from .target_spec import LOSSY_PARITY, TargetSpec
 
@@ -52,6 +53,7 @@ def convert(ctx: BuildContext, out_dir: Path, fp16_weights: bool) -> None:
 
     model = ov.convert_model(str(ctx.onnx_source()))
     ov.save_model(model, str(out_dir / "model.xml"), compress_to_fp16=fp16_weights)
+    write_build_info({"converter": "openvino.convert_model", "compress_to_fp16": fp16_weights}, out_dir)
 
 
 def build_fp16_weights(ctx: BuildContext, out_dir: Path) -> None:

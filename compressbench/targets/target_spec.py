@@ -15,6 +15,7 @@ from ..runtimes.options import PRECISIONS, options_from
 # The compression methods a target can apply, with what they do (the report describes them).
 METHODS = {
     "baseline": "the trained FP32 network, stored as its runtime stores it by default",
+    "graph_optimizations_off": "the same model with its runtime's graph optimizations switched off",
     "reduced_precision": "the same weights executed in a lower floating-point precision",
     "ptq_int8": "post-training static INT8 quantization, calibrated on training images",
     "qat_int8": "quantization-aware training, then INT8",
