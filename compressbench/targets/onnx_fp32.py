@@ -32,6 +32,7 @@ TARGETS = (
         reference="onnxruntime",
         needs_onnx=True,
         runtime_options={"graph_optimizations": False},
+        recipe="compression.recipe_no_graph_optimizations",
     ),
 )
 

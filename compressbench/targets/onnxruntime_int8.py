@@ -37,6 +37,7 @@ TARGETS = (
         needs_onnx=True,
         needs_data=True,
         parity_threshold=LOSSY_PARITY,
+        recipe="compression.recipe_ort_int8",
     ),
 )
 

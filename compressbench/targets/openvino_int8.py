@@ -29,6 +29,7 @@ TARGETS = (
         needs_data=True,
         parity_threshold=LOSSY_PARITY,
         runtime_options={"inference_precision": "f32"},  # int8 layers run int8; the rest stays f32
+        recipe="compression.recipe_nncf_int8",
     ),
 )
 

@@ -19,6 +19,7 @@ TARGETS = (
         weights="fp16",
         precision="f32",
         needs_onnx=True,
+        recipe="compression.recipe_ir_fp16",
     ),
     TargetSpec(
         "openvino_fp32",
@@ -30,6 +31,7 @@ TARGETS = (
         precision="f32",
         reference="openvino",
         needs_onnx=True,
+        recipe="compression.recipe_ir_fp32",
     ),
     TargetSpec(
         "openvino_bf16",
@@ -43,6 +45,7 @@ TARGETS = (
         needs_onnx=True,
         parity_threshold=LOSSY_PARITY,
         runtime_options={"inference_precision": "bf16"},
+        recipe="compression.recipe_openvino_bf16",
     ),
 )
 

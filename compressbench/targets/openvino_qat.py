@@ -35,6 +35,7 @@ TARGETS = (
         needs_data=True,
         parity_threshold=RETRAINED_PARITY,
         runtime_options={"inference_precision": "f32"},
+        recipe="compression.recipe_qat",
     ),
 )
 

@@ -26,6 +26,7 @@ TARGETS = (
         reference="pytorch",
         needs_data=True,
         parity_threshold=RETRAINED_PARITY,
+        recipe="compression.recipe_clustering",
     ),
     TargetSpec(
         "onnxruntime_cluster",
@@ -38,6 +39,7 @@ TARGETS = (
         reference="onnxruntime",
         built_from="pytorch_cluster",
         parity_threshold=RETRAINED_PARITY,
+        recipe="compression.recipe_clustering",
     ),
     TargetSpec(
         "openvino_cluster",
@@ -50,6 +52,7 @@ TARGETS = (
         reference="openvino",
         built_from="onnxruntime_cluster",
         parity_threshold=RETRAINED_PARITY,
+        recipe="compression.recipe_clustering",
     ),
     TargetSpec(
         "openvino_cluster_int8",
@@ -64,6 +67,7 @@ TARGETS = (
         needs_data=True,
         parity_threshold=RETRAINED_PARITY,
         runtime_options={"inference_precision": "f32"},
+        recipe="compression.recipe_clustering",
     ),
 )
 

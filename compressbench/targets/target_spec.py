@@ -64,6 +64,10 @@ class TargetSpec:
     # Fixed options of the runtime (keys of its class in runtimes/options.py); OpenVINO targets
     # without an inference_precision follow config runtime.openvino_precision.
     runtime_options: dict = field(default_factory=dict)
+    # The report's sentence on how the target is made: a key of templates/wording/<language>.yaml,
+    # filled from the target's build facts (report.sections.compression.recipe_values). None: a
+    # baseline that needs no description.
+    recipe: str | None = None
 
     def __post_init__(self):
         if self.method not in METHODS:

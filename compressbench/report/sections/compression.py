@@ -4,21 +4,13 @@ speed at batch 1 and at the best batch), with the explanation of an INT8 variant
 
 from __future__ import annotations
 
+from ...targets import TARGETS
 from ..tables import durations, execution_precision, plain_pp, table, with_note
 from ..writer import Writer
 from .base import Section, Table
 
 VNNI = {True: "compression.vnni_yes", False: "compression.vnni_no", None: "compression.vnni_unknown"}
 SLOWDOWN = {True: "compression.int8_fixed_cost", False: "compression.int8_per_image", None: "compression.int8_slower"}
-METHODS_ELSEWHERE = {
-    "structured_pruning": "compression.recipe_structured",
-    "distillation": "compression.recipe_distillation",
-    "student_from_labels": "compression.recipe_student",
-    "clustering": "compression.recipe_clustering",
-    "qat_int8": "compression.recipe_qat",
-}
-
-
 def text(w: Writer) -> list[str]:
     run = w.run
     if not run.variants:
@@ -28,42 +20,26 @@ def text(w: Writer) -> list[str]:
 
 
 def recipe(w: Writer, target: str) -> str:
-    """How the target was made, from its method and its build facts; "" when there is nothing to say."""
-    run, s, n = w.run, w.s, w.n
-    info, method, label = run.build(target), run.method(target), w.label(target)
-    if method in METHODS_ELSEWHERE:
-        return s.say(METHODS_ELSEWHERE[method], target=label)
-    if info.get("quantizer") == "onnxruntime.quantization.quantize_static":
-        ops = ", ".join(f"{op} ×{n.integer(c)}" for op, c in (info.get("ort_optimized_ops") or {}).items())
-        return s.say(
-            "compression.recipe_ort_int8",
-            target=label,
-            images=n.integer(info.get("calibration_images")),
-            reduce=s["compression.reduce_range"] if info.get("reduce_range") else "",
-            ops=ops or n.missing,
-        )
-    if info.get("quantizer") == "nncf.quantize":
-        return s.say(
-            "compression.recipe_nncf_int8",
-            target=label,
-            images=n.integer(info.get("calibration_images")),
-            layers=n.integer(info.get("fake_quantize_layers")),
-        )
-    if method == "reduced_precision":
-        return s.say("compression.recipe_reduced_precision", target=label, precision=execution_precision(w, target))
-    if method == "graph_optimizations_off":
-        return s.say("compression.recipe_no_graph_optimizations", target=label)
-    if method == "unstructured_pruning":
-        return s.say(
-            "compression.recipe_unstructured",
-            target=label,
-            sparsity=n.percent(info.get("sparsity"), 1),
-            epochs=s.count(info.get("finetune_epochs"), "common.forms_epochs"),
-        )
-    if "compress_to_fp16" in info:
-        key = "compression.recipe_ir_fp16" if info["compress_to_fp16"] else "compression.recipe_ir_fp32"
-        return s.say(key, target=label)
-    return ""
+    """How the target was made: its TargetSpec.recipe sentence filled from its build facts; "" for a
+    target without one (a baseline)."""
+    spec = TARGETS.get(target)
+    return w.s.say(spec.recipe, **recipe_values(w, target)) if spec and spec.recipe else ""
+
+
+def recipe_values(w: Writer, target: str) -> dict[str, str]:
+    """Every value a recipe sentence may name, from the record's build facts (a sentence uses its own)."""
+    s, n, info = w.s, w.n, w.run.build(target)
+    ops = ", ".join(f"{op} ×{n.integer(count)}" for op, count in (info.get("ort_optimized_ops") or {}).items())
+    return {
+        "target": w.label(target),
+        "images": n.integer(info.get("calibration_images")),
+        "layers": n.integer(info.get("fake_quantize_layers")),
+        "reduce": s["compression.reduce_range"] if info.get("reduce_range") else "",
+        "ops": ops or n.missing,
+        "sparsity": n.percent(info.get("sparsity"), 1),
+        "epochs": s.count(info.get("finetune_epochs"), "common.forms_epochs"),
+        "precision": execution_precision(w, target),
+    }
 
 
 def outcome(w: Writer, t: str) -> str:
