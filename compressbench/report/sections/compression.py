@@ -11,6 +11,8 @@ from .base import Section, Table
 
 VNNI = {True: "compression.vnni_yes", False: "compression.vnni_no", None: "compression.vnni_unknown"}
 SLOWDOWN = {True: "compression.int8_fixed_cost", False: "compression.int8_per_image", None: "compression.int8_slower"}
+
+
 def text(w: Writer) -> list[str]:
     run = w.run
     if not run.variants:
