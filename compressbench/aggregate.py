@@ -16,7 +16,7 @@ import numpy as np
 
 from .metrics import QUALITY_METRICS
 from .results import FIELDS, TargetRecord, read_predictions
-from .stats import mcnemar
+from .stats import mcnemar, paired_difference_interval
 from .tables import read_json, read_tsv
 from .targets import TARGETS, TRAINED, family
 
@@ -32,6 +32,7 @@ EVALUATION_FIELDS = (
     "size_gzip_bytes",
     "size_packed_bytes",
     "weights_bytes",
+    "weights_by_dtype",
     "params",
     "macs",
 )
@@ -40,10 +41,10 @@ BENCHMARK_FIELDS = tuple(
     name
     for name in FIELDS
     if name.startswith(("latency_", "throughput_", "test_set_", "naive_", "tuned_", "load_", "first_call_"))
-    or name in ("repeats", "batch_size_best", "baseline_rss_mb", "peak_rss_batch1_mb", "peak_rss_mb")
-    or name in ("threads", "hostname", "cpu_model")
+    or name.startswith("peak_rss_")
+    or name in ("repeats", "batch_size_best", "baseline_rss_mb", "threads", "hostname", "cpu_model")
 )
-TEST_FIELDS = ("mcnemar_p", "changed_predictions", "changed_to_correct", "changed_to_wrong")
+TEST_FIELDS = ("mcnemar_p", "discordant", "changed_to_correct", "changed_to_wrong")
 
 
 @dataclass
@@ -58,17 +59,31 @@ class TargetFiles:
 
 
 def comparison(labels, reference_predictions, predictions, reference_accuracy, accuracy, prefix="") -> dict:
-    """McNemar test and accuracy change of `predictions` against a reference on the same images."""
+    """McNemar test and accuracy change (with its paired 95 % interval) of `predictions` against a
+    reference on the same images."""
     if len(labels) != len(reference_predictions):
         raise ValueError(f"predictions cover {len(labels)} images, the reference {len(reference_predictions)}")
     tested = mcnemar(labels, reference_predictions, predictions)
+    low, high = paired_difference_interval(tested["changed_to_correct"], tested["changed_to_wrong"], len(labels))
     return {
         f"{prefix}accuracy_delta_pp": 100.0 * (accuracy - reference_accuracy),
+        f"{prefix}accuracy_delta_low_pp": 100.0 * low,
+        f"{prefix}accuracy_delta_high_pp": 100.0 * high,
         **{prefix + key: tested[key] for key in TEST_FIELDS},
     }
 
 
-def target_record(name: str, files: TargetFiles, metrics: dict, predictions: dict, onnx_size: int) -> TargetRecord:
+def preparation_seconds(name: str, build_info: dict, export_seconds: float | None) -> float | None:
+    """The ONNX export (when the target is made from it) plus the target's own build."""
+    build = build_info.get("build_seconds")
+    if build is None:
+        return None
+    return build + (export_seconds or 0.0 if TARGETS[name].needs_onnx else 0.0)
+
+
+def target_record(
+    name: str, files: TargetFiles, metrics: dict, predictions: dict, onnx_size: int, export_seconds=None
+) -> TargetRecord:
     """One target's record; `metrics` and `predictions` hold every target's, the trained model's included."""
     spec = TARGETS[name]
     own = metrics[name]
@@ -90,7 +105,10 @@ def target_record(name: str, files: TargetFiles, metrics: dict, predictions: dic
         **{key: own.get(key) for key in EVALUATION_FIELDS},
         "eval_batch_size": own.get("batch_size"),
         "agreement": float(parity["agreement"]) if parity else None,
+        "changed_predictions": int(parity["disagreements"]) if parity else None,
+        "parity_threshold": float(parity["threshold"]) if parity else None,
         "max_abs_logit_diff": float(parity["max_abs_logit_diff"]) if parity else None,
+        "preparation_seconds": preparation_seconds(name, own.get("build_info") or {}, export_seconds),
         "compression_ratio": onnx_size / own["size_bytes"],
         "build_info": own.get("build_info") or {},
         **comparison(labels, predictions[TRAINED][1], predicted, metrics[TRAINED]["accuracy"], own["accuracy"]),
@@ -108,13 +126,19 @@ def target_record(name: str, files: TargetFiles, metrics: dict, predictions: dic
     return TargetRecord(**fields)
 
 
-def target_records(files: dict[str, TargetFiles], trained: TargetFiles, onnx_fp32_path: str) -> list[TargetRecord]:
+def target_records(
+    files: dict[str, TargetFiles], trained: TargetFiles, onnx_fp32_path: str, export_info: str | None = None
+) -> list[TargetRecord]:
     """One record per target, in the order given. `trained`: the trained model's files (evaluated
     even when it is not a configured target). Compression ratio is the FP32 ONNX model's size over
-    the target's size."""
+    the target's size; `export_info`: the ONNX export's timing (paths.ONNX_EXPORT)."""
     metrics = {name: read_json(files_of.metrics) for name, files_of in files.items()}
     predictions = {name: read_predictions(files_of.predictions) for name, files_of in files.items()}
     metrics.setdefault(TRAINED, read_json(trained.metrics))
     predictions.setdefault(TRAINED, read_predictions(trained.predictions))
     onnx_size = os.path.getsize(onnx_fp32_path)
-    return [target_record(name, files_of, metrics, predictions, onnx_size) for name, files_of in files.items()]
+    export_seconds = read_json(export_info).get("seconds") if export_info else None
+    return [
+        target_record(name, files_of, metrics, predictions, onnx_size, export_seconds)
+        for name, files_of in files.items()
+    ]

@@ -26,6 +26,7 @@ from .runtimes import open_runtime
 from .stats import quality_intervals
 from .tables import files_size, write_json, write_matrix_tsv, write_tsv
 from .targets import TargetSpec
+from .weights import weight_storage, weights_file_bytes
 
 CONFUSION_CORNER = "true \\ predicted"  # rows: true class; read by position (tables.read_matrix_tsv)
 
@@ -107,6 +108,8 @@ def evaluate(
             ),
             "size_bytes": files_size(runtime.model_files()),
             "size_gzip_bytes": gzip_size(runtime.model_files()),
+            "weights_bytes": weights_file_bytes(runtime.model_files()),
+            "weights_by_dtype": weight_storage(runtime.model_files()),
             "model_files": [p.name for p in runtime.model_files()],
             # The trained network's params/MACs; builders that change the network (pruned, student)
             # record their own in build_info.json, which overrides these below.

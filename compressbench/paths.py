@@ -17,6 +17,7 @@ WEIGHTS = f"{RESULTS}/model/weights.pt"
 SPEC = f"{RESULTS}/model/spec.json"
 TRAIN_LOG = f"{RESULTS}/model/train_log.tsv"
 ONNX = f"{RESULTS}/onnx/model.onnx"
+ONNX_EXPORT = f"{RESULTS}/onnx/export.json"  # how long the export took
 MODEL_DIR = f"{RESULTS}/models/{{target}}"
 ENVIRONMENT = f"{RESULTS}/environment.json"
 SUMMARY = f"{RESULTS}/summary.tsv"  # the table view of SUMMARY_JSON (compressbench.results)

@@ -129,29 +129,6 @@ def training_curves(data: ReportData, s: Strings, stem, **_) -> list[Path]:
         return save_figure(fig, stem)
 
 
-def test_set_time(data: ReportData, s: Strings, stem, **_) -> list[Path]:
-    """Whole-test-set time derived from throughput (images / images per second), with the repeat range."""
-    labels = _labels(data)
-    records = [r for r in data.results.records if r.test_set_seconds]
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.4 * len(records) + 0.9))
-        styles = _styles(data.results.targets)
-        for y, r in enumerate(records):
-            seconds, low, high = r.test_set_seconds, r.test_set_seconds_low, r.test_set_seconds_high
-            ax.barh(y, seconds, color=styles[r.target]["color"], hatch=HATCHES[y % len(HATCHES)], edgecolor="black")
-            if low is not None and high is not None:
-                ax.errorbar(seconds, y, xerr=[[seconds - low], [high - seconds]], color="black", capsize=3)
-            text = f" {s.num.sig(seconds)} (b={r.test_set_batch_size})"
-            ax.text(high or seconds, y, text, va="center", fontsize=8)
-        ax.set_yticks(range(len(records)), [labels[r.target] for r in records])
-        ax.invert_yaxis()
-        ax.set_xlabel(s["plots.plot_time_s"])
-        ax.set_xlim(0, max((r.test_set_seconds_high or r.test_set_seconds for r in records), default=1) * 1.35)
-        _plain_axis(ax, s, "x")
-        fig.tight_layout()
-        return save_figure(fig, stem)
-
-
 def read_latency(path) -> np.ndarray:
     """Per-call batch-1 latencies of latency.tsv, in ms."""
     return np.array([float(row["microseconds"]) for row in read_tsv(path)]) / 1000.0
@@ -235,25 +212,33 @@ def _tradeoff_points(data: ReportData) -> dict[str, tuple[float, float, float]]:
     return points
 
 
+def _error(value: float, interval) -> list[list[float]] | None:
+    return [[value - interval[0]], [interval[1] - value]] if interval else None
+
+
 def tradeoff(data: ReportData, s: Strings, stem, **_) -> list[Path]:
-    """Accuracy against size and latency; ringed: on the Pareto front of resolved comparisons (the finding
-    size.pareto). A legend names the points (marker and colour), so labels never overlap."""
-    points = _tradeoff_points(data)
-    pareto = data.findings.body("size.pareto")
-    front = pareto.front if pareto else {}
+    """Accuracy against size and against batch-1 latency, with accuracy's 95 % interval and latency's range
+    over the repeats. Ringed: the front of each panel's two quantities (findings size.pareto.<panel>), so a
+    point is ringed for what that panel shows. A legend names the points (marker and colour)."""
+    run, points = data.run, _tradeoff_points(data)
     labels, styles = _labels(data), _styles(data.results.targets)
     scale, unit = _duration_scale([p[1] for p in points.values()], s)
+    panels = (("size", 0, s["plots.plot_size_kib"], 1.0), ("latency", 1, f"{s['plots.plot_speed']}, {unit}", scale))
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, 2.9), sharey=True)
-        for ax, index, xlabel in (
-            (axes[0], 0, s["plots.plot_size_kib"]),
-            (axes[1], 1, f"{s['plots.plot_speed']}, {unit}"),
-        ):
-            factor = 1.0 if index == 0 else scale
+        fig, axes = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, 3.1), sharey=True)
+        for ax, (panel, index, xlabel, factor) in zip(axes, panels, strict=True):
+            pareto = data.findings.body(f"size.pareto.{panel}")
+            front = pareto.front if pareto else {}
             for t, point in points.items():
-                ax.scatter(point[index] * factor, point[2], s=40, zorder=3, label=labels[t], **styles[t])
+                x, y = point[index] * factor, point[2]
+                latency = run.interval(t, "latency") if panel == "latency" else None
+                xerr = _error(point[1], latency)
+                xerr = [[v * factor for v in side] for side in xerr] if xerr else None
+                yerr = _error(y, run.interval(t, "accuracy"))
+                ax.errorbar(x, y, xerr=xerr, yerr=yerr, fmt="none", ecolor=styles[t]["color"], elinewidth=0.8, zorder=2)
+                ax.scatter(x, y, s=40, zorder=3, label=labels[t], **styles[t])
                 if front.get(t):
-                    ax.scatter(point[index] * factor, point[2], s=160, facecolors="none", edgecolors="black", zorder=4)
+                    ax.scatter(x, y, s=160, facecolors="none", edgecolors="black", zorder=4)
             ax.set_xlabel(xlabel)
             xs = [p[index] * factor for p in points.values()]
             if xs and max(xs) / min(xs) > 5:
@@ -261,14 +246,26 @@ def tradeoff(data: ReportData, s: Strings, stem, **_) -> list[Path]:
             else:
                 ax.set_xlim(0, max(xs, default=1) * 1.15)
                 _plain_axis(ax, s, "x")
-            _plain_axis(ax, s)
         axes[0].set_ylabel(s["plots.plot_accuracy"])
+        axes[0].yaxis.set_major_locator(ticker.MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
+        _distinct_ticks(axes[0], s)
         handles, names = axes[0].get_legend_handles_labels()
         ring = plt.Line2D([], [], marker="o", markersize=11, markerfacecolor="none", color="black", linestyle="")
         fig.legend([*handles, ring], [*names, s["plots.plot_pareto"]], loc="lower center", ncol=3, fontsize=8)
         rows = math.ceil((len(names) + 1) / 3)
         fig.tight_layout(rect=(0, 0.07 * rows + 0.02, 1, 1))
         return save_figure(fig, stem)
+
+
+def _distinct_ticks(ax, s: Strings) -> None:
+    """Y tick labels with the fewest decimals that still tell neighbouring ticks apart."""
+    low, high = ax.get_ylim()
+    ticks = [t for t in ax.get_yticks() if low <= t <= high]
+    decimals = next(
+        (d for d in range(7) if len({s.num.fixed(t, d) for t in ticks}) == len(ticks)),
+        6,
+    )
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: s.num.fixed(v, decimals)))
 
 
 def confusion(data: ReportData, s: Strings, stem, **_) -> list[Path]:

@@ -10,6 +10,8 @@ and with thousands of test images the two differ in the fourth decimal.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import stats
 
@@ -79,12 +81,27 @@ def mcnemar(labels: np.ndarray, reference: np.ndarray, candidate: np.ndarray) ->
     candidate_right = candidate == labels
     to_correct = int(np.sum(~reference_right & candidate_right))
     to_wrong = int(np.sum(reference_right & ~candidate_right))
-    changed = to_correct + to_wrong
+    discordant = to_correct + to_wrong
     # With no discordant image there is nothing to test: the classifiers cannot be told apart.
-    p_value = float(stats.binomtest(to_correct, changed, 0.5).pvalue) if changed else 1.0
+    p_value = float(stats.binomtest(to_correct, discordant, 0.5).pvalue) if discordant else 1.0
     return {
         "mcnemar_p": p_value,
-        "changed_predictions": changed,
+        "discordant": discordant,
         "changed_to_correct": to_correct,
         "changed_to_wrong": to_wrong,
     }
+
+
+def paired_difference_interval(to_correct: int, to_wrong: int, images: int) -> tuple[float, float]:
+    """95 % interval of the accuracy difference of two classifiers on the same images (the candidate's
+    minus the reference's), from the discordant counts: the Wald interval of a paired difference of
+    proportions, (b - c) / n +- 1.96 sqrt(b + c - (b - c)^2 / n) / n."""
+    if images <= 0:
+        raise ValueError("paired_difference_interval: no images")
+    difference = (to_correct - to_wrong) / images
+    half = (
+        stats.norm.ppf(0.5 + CONFIDENCE / 2)
+        * math.sqrt(max(0.0, to_correct + to_wrong - (to_correct - to_wrong) ** 2 / images))
+        / images
+    )
+    return difference - half, difference + half

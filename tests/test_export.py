@@ -92,4 +92,4 @@ def test_build_replaces_stale_files(built, tmp_path):
     out_dir.mkdir()
     (out_dir / "old.pt").write_bytes(b"stale")
     build_target(TARGETS["pytorch"], BuildContext(spec, root / "weights.pt", EXPORT, 1), out_dir)
-    assert sorted(p.name for p in Path(out_dir).iterdir()) == ["model.pt"]
+    assert sorted(p.name for p in Path(out_dir).iterdir()) == ["build_info.json", "model.pt"]  # the build's time

@@ -271,7 +271,10 @@ def test_summary_carries_macs_packed_size_and_source(tmp_path):
     files = {}
     for name, metrics in rows_in.items():
         write_json(metrics, tmp_path / f"{name}.json")
-        write_tsv([{"agreement": 1.0, "max_abs_logit_diff": 0.0}], tmp_path / f"{name}.tsv")
+        write_tsv(
+            [{"agreement": 1.0, "disagreements": 0, "max_abs_logit_diff": 0.0, "threshold": 0.5}],
+            tmp_path / f"{name}.tsv",
+        )
         write_tsv([{"index": 0, "label": 1, "prediction": 1}], tmp_path / f"{name}.predictions.tsv")
         write_json({}, tmp_path / f"{name}.bench.json")
         files[name] = TargetFiles(

@@ -206,7 +206,9 @@ def write_target(tmp_path, name: str, predictions, labels, bench: dict | None = 
         {"accuracy": accuracy, "runtime_precision": "f32", "batch_size": 64, "runtime_threads": 1, "size_bytes": 100},
         folder / "metrics.json",
     )
-    write_tsv([{"agreement": 1.0, "max_abs_logit_diff": 0.0}], folder / "parity.tsv")
+    write_tsv(
+        [{"agreement": 1.0, "disagreements": 0, "max_abs_logit_diff": 0.0, "threshold": 0.999}], folder / "parity.tsv"
+    )
     rows = [
         {"index": i, "label": int(y), "prediction": int(p)}
         for i, (y, p) in enumerate(zip(labels, predictions, strict=True))

@@ -67,7 +67,7 @@ def test_mcnemar_counts_each_direction_and_gives_the_exact_binomial_p():
     candidate = np.array([0] * 10 + [1] * 2 + [0] * 3 + [1] * 5)  # loses 2 of them, gains 3
     result = mcnemar(labels, reference, candidate)
     assert result["changed_to_wrong"] == 2 and result["changed_to_correct"] == 3
-    assert result["changed_predictions"] == 5
+    assert result["discordant"] == 5
     # two-sided exact: P(X <= 2) + P(X >= 3) for X ~ Binomial(5, 1/2) = 1
     assert result["mcnemar_p"] == pytest.approx(1.0)
 
@@ -84,7 +84,7 @@ def test_mcnemar_of_identical_predictions_has_nothing_to_test():
     labels = np.array([0, 1, 2])
     assert mcnemar(labels, labels, labels) == {
         "mcnemar_p": 1.0,
-        "changed_predictions": 0,
+        "discordant": 0,
         "changed_to_correct": 0,
         "changed_to_wrong": 0,
     }

@@ -11,7 +11,9 @@ from pathlib import Path
 from compressbench.report.i18n import TEMPLATES, load_wording
 
 REPO = Path(__file__).resolve().parents[1]
-CODE = [*sorted((REPO / "compressbench" / "report").rglob("*.py")), REPO / "compressbench" / "plots.py"]
+PACKAGE = REPO / "compressbench"
+# the report, the plots, and the target modules (each target names the sentence that says how it is made)
+CODE = [*sorted((PACKAGE / "report").rglob("*.py")), PACKAGE / "plots.py", *sorted((PACKAGE / "targets").glob("*.py"))]
 KEY = re.compile(r"^[a-z_]+\.(?!yaml$|json$|tsv$)[a-z0-9_]+$")  # not a file name
 FINDING_ACCESS = {"finding", "each", "body", "get", "with_prefix"}  # their arguments are finding ids
 

@@ -26,13 +26,16 @@ class Ordering:
 
 
 HYPOTHESES = {
-    # hypothesis -> (key, lower is faster); the coursework timed a loop of unknown form once, cold
-    "naive_loop": ("naive_test_set_seconds", True),
-    "first_pass": ("naive_first_pass_seconds", True),
-    "first_call": ("first_call_ms", True),
-    "tuned_batch1": ("latency_p50_ms", True),
-    "best_batch": ("throughput_ips", False),
+    # hypothesis -> (key, lower is faster, the metric whose ranges resolve the order or None: timed once);
+    # the coursework timed a loop of unknown form once, cold
+    "naive_loop": ("naive_test_set_seconds", True, "naive"),
+    "first_pass": ("naive_first_pass_seconds", True, None),
+    "first_call": ("first_call_ms", True, "first_call"),
+    "tuned_batch1": ("latency_p50_ms", True, "latency"),
+    "best_batch": ("throughput_ips", False, "throughput"),
 }
+# Not testable from this run's timings: they would need the coursework's own loop.
+UNTESTED = ("preprocessing_in_loop", "shared_cpus")
 
 
 def coursework_targets(coursework: dict, run: Run) -> dict[str, dict]:
@@ -53,16 +56,55 @@ def coursework_order(coursework: dict, run: Run) -> list[str]:
 def orderings(coursework: dict, run: Run) -> list[Ordering]:
     wanted = coursework_order(coursework, run)
     results = []
-    for hypothesis, (key, lower) in HYPOTHESES.items():
+    for hypothesis, (key, lower, metric) in HYPOTHESES.items():
         if len(wanted) < 2 or any(_hypothesis_value(run, t, key) is None for t in wanted):
             continue
         order = sorted(wanted, key=lambda t: _hypothesis_value(run, t, key), reverse=not lower)
         resolved = None
-        if hypothesis in ("tuned_batch1", "best_batch"):
-            metric = "latency" if hypothesis == "tuned_batch1" else "throughput"
+        if metric == "naive":
+            resolved = all(_apart(run, a, b, key) for a, b in zip(order, order[1:], strict=False))
+        elif metric is not None:
             resolved = all(compare(run, metric, a, b).resolved for a, b in zip(order, order[1:], strict=False))
         results.append(Ordering(hypothesis, order, order == wanted, resolved))
     return results
+
+
+def _apart(run: Run, a: str, b: str, key: str) -> bool:
+    """a's slowest repeat is faster than b's fastest (a range per target: key_low, key_high)."""
+    high, low = run.value(a, f"{key}_high"), run.value(b, f"{key}_low")
+    return high is not None and low is not None and high < low
+
+
+@body
+@dataclass(frozen=True)
+class NaiveRepeats:
+    """The one-image loop of one baseline, every repeat, beside the coursework's time per image."""
+
+    target: str
+    per_image_us: list[float]  # each repeat's seconds over this run's test images
+    coursework_us: float  # the coursework's seconds over its images
+
+    @property
+    def inside(self) -> bool:
+        return min(self.per_image_us) <= self.coursework_us <= max(self.per_image_us)
+
+    def statement(self) -> str:
+        where = "inside" if self.inside else "outside"
+        return (
+            f"{self.target}: one-image loop {min(self.per_image_us):.0f}-{max(self.per_image_us):.0f} us per image "
+            f"over the repeats; the coursework's {self.coursework_us:.0f} us is {where}"
+        )
+
+
+def naive_repeats(coursework: dict, run: Run) -> list[NaiveRepeats]:
+    images = run.test_images
+    out = []
+    for target, entry in coursework_targets(coursework, run).items():
+        repeats = run.record(target).naive_repeat_seconds or []
+        if repeats and images:
+            per_image = [1e6 * seconds / images for seconds in repeats]
+            out.append(NaiveRepeats(target, per_image, 1e6 * entry["seconds"] / coursework["images"]))
+    return out
 
 
 def _hypothesis_value(run: Run, target: str, key: str):
@@ -120,5 +162,6 @@ def findings(run: Run, coursework: dict) -> list[Finding]:
     out = [
         make("coursework.orderings", SECTION, Orderings(coursework_order(coursework, run), orderings(coursework, run)))
     ]
+    out += [make(f"coursework.naive.{x.target}", SECTION, x) for x in naive_repeats(coursework, run)]
     out.append(make("coursework.averaging", SECTION, averaging(coursework, run)))
     return out

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 
 from ..targets import TRAINED
 from .findings import body
-from .rule import Comparison, compare
+from .rule import Comparison, Ratio, compare, time_ratio
 from .view import Run
 
-FIXED_COST_FACTOR = 1.2  # a slowdown this much larger at batch 1 than at the best batch is per-call cost
 VNNI = ("avx512_vnni", "avx_vnni", "amx_int8")  # INT8 dot-product instructions
 
 
@@ -24,42 +23,42 @@ def per_image_ms(run: Run, target: str) -> float | None:
     return 1000.0 / ips if ips else None
 
 
-def _time_ratio(run: Run, variant: str, base: str, key: str, higher_is_faster: bool) -> float | None:
-    v, b = run.value(variant, key), run.value(base, key)
-    if not v or not b:
-        return None
-    return b / v if higher_is_faster else v / b
-
-
 @body
 @dataclass(frozen=True)
 class Slowdown:
-    """A variant against its reference at batch 1 and at the best batch size."""
+    """A variant against its reference at batch 1 and at the best batch size, as time ratios with ranges."""
 
     variant: str
     base: str
     batch1: Comparison
     best_batch: Comparison
-    ratio_batch1: float | None  # variant time / reference time (>1: variant slower)
-    ratio_best: float | None
-    fixed_cost: bool | None  # the slowdown shrinks with the batch: a per-call cost, not per-image compute
+    ratio_batch1: Ratio  # variant time / reference time (>1: variant slower)
+    ratio_best: Ratio | None
+    # the slowdown at batch 1 exceeds the one at the best batch beyond both ranges: a per-call cost,
+    # not per-image work (None: the ranges overlap or are missing)
+    fixed_cost: bool | None
     vnni: bool | None  # the CPU has VNNI (INT8 dot-product instructions)
 
+    @property
+    def resolved(self) -> bool:
+        return self.batch1.resolved
+
     def statement(self) -> str:
-        cause = {True: "per-call cost", False: "per-image work", None: "not tested"}[self.fixed_cost]
+        cause = {True: "per-call cost", False: "per-image work", None: "not resolved"}[self.fixed_cost]
+        best = self.ratio_best.value if self.ratio_best else float("nan")
         return (
-            f"{self.variant} against {self.base}: {self.ratio_batch1:.3g}x the time at batch 1, "
-            f"{self.ratio_best or float('nan'):.3g}x at the best batch; cause: {cause}"
+            f"{self.variant} against {self.base}: {self.ratio_batch1.value:.3g}x the time at batch 1, "
+            f"{best:.3g}x at the best batch; cause: {cause}"
         )
 
 
 def int8_slowdown(run: Run, variant: str) -> Slowdown | None:
     base = run.reference_of(variant)
-    if base is None:
+    ratio1 = time_ratio(run, "latency", variant, base) if base else None
+    if ratio1 is None:
         return None
-    ratio1 = _time_ratio(run, variant, base, "latency_p50_ms", False)
-    ratio_best = _time_ratio(run, variant, base, "throughput_ips", True)
-    fixed = ratio1 / ratio_best > FIXED_COST_FACTOR if ratio1 and ratio_best and ratio1 > 1 else None
+    ratio_best = time_ratio(run, "throughput", variant, base)
+    fixed = ratio1.above(ratio_best) if ratio_best else None
     return Slowdown(
         variant,
         base,
@@ -99,17 +98,17 @@ class EagerGap:
 
     target: str
     other: str
-    ratio_batch1: float
-    ratio_best: float | None
+    ratio_batch1: Ratio
+    ratio_best: Ratio | None
     overhead_share: float  # of PyTorch's batch-1 call, the part that is not per-image compute
     resolved: bool
-    fixed_cost: bool  # the gap shrinks at the best batch by more than FIXED_COST_FACTOR
+    fixed_cost: bool | None  # the gap at batch 1 exceeds the one at the best batch beyond both ranges
 
     def statement(self) -> str:
+        best = self.ratio_best.value if self.ratio_best else float("nan")
         return (
-            f"{self.target} vs {self.other}: {self.ratio_batch1:.3g}x at batch 1, "
-            f"{self.ratio_best or float('nan'):.3g}x at the best batch; "
-            f"{self.overhead_share:.0%} of its batch-1 call is not per-image work"
+            f"{self.target} vs {self.other}: {self.ratio_batch1.value:.3g}x at batch 1, {best:.3g}x at the best "
+            f"batch; {self.overhead_share:.0%} of its batch-1 call is not per-image work"
         )
 
 
@@ -120,8 +119,8 @@ def eager_gap(run: Run) -> EagerGap | None:
         return None
     other = min(others, key=lambda t: rows[t].latency_ms)
     torch = rows[TRAINED]
-    ratio_best = _time_ratio(run, TRAINED, other, "throughput_ips", True)
-    ratio1 = torch.latency_ms / rows[other].latency_ms
+    ratio1 = time_ratio(run, "latency", TRAINED, other)
+    ratio_best = time_ratio(run, "throughput", TRAINED, other)
     return EagerGap(
         TRAINED,
         other,
@@ -129,11 +128,8 @@ def eager_gap(run: Run) -> EagerGap | None:
         ratio_best,
         torch.overhead_ms / torch.latency_ms,
         compare(run, "latency", TRAINED, other).resolved,
-        ratio_best is not None and ratio_best < ratio1 / FIXED_COST_FACTOR,
+        ratio1.above(ratio_best) if ratio_best else None,
     )
-
-
-OUTLIER_DIP = 0.20  # a batch size whose throughput is this far below both neighbours
 
 
 @body
@@ -141,18 +137,26 @@ OUTLIER_DIP = 0.20  # a batch size whose throughput is this far below both neigh
 class Outlier:
     target: str
     batch: int
-    dip: float  # share below the lower neighbour
+    dip: float  # share below the slower neighbour (medians)
 
 
 def throughput_outliers(run: Run) -> list[Outlier]:
-    """Batch sizes whose throughput falls below both neighbouring batch sizes by OUTLIER_DIP."""
+    """Batch sizes whose throughput falls below both neighbouring batch sizes beyond the repeats' ranges:
+    the range's top at that batch is below the bottom of both neighbours' ranges."""
     found = []
     for t in run.targets:
-        by_batch = (run.record(t).throughput_by_batch if run.record(t) else None) or {}
+        record = run.record(t)
+        by_batch, low, high = (
+            record.throughput_by_batch,
+            record.throughput_by_batch_low,
+            record.throughput_by_batch_high,
+        )
+        if not by_batch or not low or not high:
+            continue
         sizes = sorted(int(b) for b in by_batch)
-        values = [by_batch[str(b)] for b in sizes]
-        for i in range(1, len(values) - 1):
-            neighbours = min(values[i - 1], values[i + 1])
-            if values[i] < (1 - OUTLIER_DIP) * neighbours:
-                found.append(Outlier(t, sizes[i], 1 - values[i] / neighbours))
+        for before, size, after in zip(sizes, sizes[1:], sizes[2:], strict=False):
+            floor = min(low[str(before)], low[str(after)])
+            if high[str(size)] < floor:
+                neighbours = min(by_batch[str(before)], by_batch[str(after)])
+                found.append(Outlier(t, size, 1 - by_batch[str(size)] / neighbours))
     return found

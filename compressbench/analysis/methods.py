@@ -25,8 +25,6 @@ FAMILIES = {
     "clustering": 3,
     "qat_int8": 4,
 }
-# A speed-up at least this share of the MAC reduction counts as set by arithmetic; below it, other costs dominate.
-ARITHMETIC_SHARE = 0.8
 
 
 def method_targets(run: Run) -> list[str]:
@@ -77,12 +75,15 @@ class StructSpeedup:
     # VM whose multi-thread latency jumps between modes it can tell a mode from a speed-up.
     latency_1thread: Comparison | None
     speedup_1thread: float | None
-    # "arithmetic" (both batch sizes reach ARITHMETIC_SHARE of the MAC reduction), "arithmetic_best" (only the
-    # best batch does: at batch 1 the per-call cost still dominates), "overhead" (neither) or "unresolved"
-    # (no speed difference resolved)
+    # "faster" (resolved faster at batch 1 or at the best batch, slower at neither), "slower" (the other
+    # way round), "mixed" (faster at one, slower at the other) or "unresolved" (no difference resolved)
     verdict: str
     grows_with_batch: bool | None  # speed-up larger at the best batch than at batch 1, beyond both ranges
     fixed_share: float | None  # share of the pruned network's batch-1 call that is not per-image work
+
+    @property
+    def resolved(self) -> bool:
+        return self.verdict != "unresolved"
 
     def statement(self) -> str:
         return (
@@ -122,25 +123,20 @@ def struct_speedup(run: Run, base: str, target: str) -> StructSpeedup:
         best,
         one_thread,
         batch1_1thread if one_thread else None,
-        struct_verdict(mac_ratio, (latency, batch1), (throughput, best), (one_thread, batch1_1thread)),
+        speed_verdict(target, latency, throughput),
         speedup_grows(run, base, target),
         fixed_share(run, target),
     )
 
 
-def struct_verdict(mac_ratio, batch1: tuple, best: tuple, batch1_1thread: tuple = (None, None)) -> str:
-    """batch1, best, batch1_1thread: (Comparison or None, speed-up); only a resolved speed-up counts.
-    Batch 1 reaches the MAC reduction only if the one-thread figure, where measured, agrees."""
-
-    def reaches(c, s) -> bool:
-        return c is not None and c.resolved and bool(s) and bool(mac_ratio) and s >= ARITHMETIC_SHARE * mac_ratio
-
-    if not any(c is not None and c.resolved and s and s > 1 for c, s in (batch1, best)) or mac_ratio is None:
-        return "unresolved"
-    batch1_reached = reaches(*batch1) and (batch1_1thread[0] is None or reaches(*batch1_1thread))
-    if batch1_reached and reaches(*best):
-        return "arithmetic"
-    return "arithmetic_best" if reaches(*best) else "overhead"
+def speed_verdict(target: str, *comparisons: Comparison) -> str:
+    """Faster, slower, mixed or unresolved: only resolved comparisons count."""
+    resolved = [c for c in comparisons if c.resolved and c.better is not None]
+    faster = any(c.better == target for c in resolved)
+    slower = any(c.better != target for c in resolved)
+    if faster and slower:
+        return "mixed"
+    return "faster" if faster else "slower" if slower else "unresolved"
 
 
 def speedup_grows(run: Run, base: str, target: str) -> bool | None:

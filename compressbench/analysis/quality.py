@@ -20,7 +20,10 @@ class Changed:
 
     target: str
     p: float
-    discordant: int | None  # images where exactly one of the two is right
+    changed: int | None  # test images whose predicted class differs
+    discordant: int | None  # of those, the images where exactly one of the two is right (McNemar's count)
+    to_correct: int | None  # right here, wrong in the trained model
+    to_wrong: int | None
     significant: bool
 
     @property
@@ -67,7 +70,8 @@ def findings(run: Run) -> list[Finding]:
     for t in run.targets:
         p = run.value(t, "mcnemar_p")
         if t != TRAINED and p is not None:
-            changed = Changed(t, p, run.value(t, "changed_predictions"), p < SIGNIFICANCE)
+            counts = (run.value(t, key) for key in ("changed_predictions", "discordant", "changed_to_correct"))
+            changed = Changed(t, p, *counts, run.value(t, "changed_to_wrong"), p < SIGNIFICANCE)
             out.append(make(f"quality.changed.{t}", SECTION, changed, sources=(t, TRAINED)))
     per_class = run.results.per_class
     balanced = class_balance(run)

@@ -49,14 +49,18 @@ class FirstCalls:
 @body
 @dataclass(frozen=True)
 class Pareto:
-    """Targets on the size/latency/accuracy front: a target is dominated only by one that beats it on a
+    """Targets on the front of these metrics: a target is dominated only by one that beats it on a
     resolved comparison in some metric and is not resolved-worse in any."""
 
     metrics: list[str]
     front: dict[str, bool]
 
     def statement(self) -> str:
-        return "on the front: " + ", ".join(t for t, on in self.front.items() if on)
+        return f"on the {'/'.join(self.metrics)} front: " + ", ".join(t for t, on in self.front.items() if on)
+
+
+# The trade-off figure's panels: accuracy against size, and against batch-1 latency (one front each).
+FRONTS = {"size": ("size", "accuracy"), "latency": ("latency", "accuracy")}
 
 
 def resolved_pareto(run: Run, metrics=("size", "latency", "accuracy")) -> Pareto:
@@ -117,7 +121,8 @@ def findings(run: Run) -> list[Finding]:
     if ranking(run, "size"):
         order = ranking(run, "size")
         out.append(make("size.extremes", "size", Extremes("size_bytes", order[0], order[-1])))
-        out.append(make("size.pareto", "size", resolved_pareto(run)))
+        for name, metrics in FRONTS.items():
+            out.append(make(f"size.pareto.{name}", "size", resolved_pareto(run, metrics)))
     mixed = [t for t in run.targets if is_mixed(run, t)]
     if mixed:
         out.append(make("precision.mixed", "precision", MixedPrecision(mixed)))

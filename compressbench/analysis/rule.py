@@ -1,9 +1,11 @@
 """The one rule for every comparison the report states.
 
 A difference between two targets is resolved only when their intervals do not overlap (between
-fresh-process repeats for speed, bootstrap for quality) or their exact test rejects "no
-difference" (McNemar on the predictions); a missing interval, overlapping intervals, or targets
-measured on different machines leave it unresolved, and the report then says so with the ranges.
+fresh-process repeats for speed, memory and start-up, bootstrap for quality) or their exact test
+rejects "no difference" at the SIGNIFICANCE level (McNemar on the predictions); a missing interval,
+overlapping intervals, or targets measured on different machines leave it unresolved, and the
+report then says so with the ranges. File sizes are exact: any difference is resolved. There is no
+other cut-off: no ratio counts as "a real difference" by its size alone.
 """
 
 from __future__ import annotations
@@ -12,17 +14,15 @@ from dataclasses import dataclass, field
 
 from ..results import predictions
 from .findings import body
-from .view import METRICS, SPEED_METRICS, Run
+from .view import METRICS, REPEATED_METRICS, Run
 
 # Why a comparison is not resolved (Comparison.status)
 RESOLVED = "resolved"
 OVERLAP = "intervals_overlap"
 NO_INTERVAL = "no_interval"
 MACHINES = "different_machines"
-SMALL = "below_threshold"  # single measurements: a ratio below SINGLE_RATIO is not counted
 
-SINGLE_RATIO = 1.5  # load time and first call: one measurement per repeat, only a factor this large counts
-SIGNIFICANCE = 0.05  # McNemar
+SIGNIFICANCE = 0.05  # the exact tests' level (McNemar): the report states it in its methodology
 
 
 @body
@@ -80,16 +80,52 @@ def compare(run: Run, metric: str, a: str, b: str) -> Comparison:
 
 def _status(run: Run, metric: str, a: str, b: str, ratio: float) -> str:
     spec = METRICS[metric]
-    if metric in SPEED_METRICS and same_machine(run, (a, b)) is False:
+    if metric in REPEATED_METRICS and same_machine(run, (a, b)) is False:
         return MACHINES
     if spec.exact:
         return RESOLVED if ratio != 1 else OVERLAP
-    if spec.low is None:
-        return RESOLVED if ratio >= SINGLE_RATIO else SMALL
     first, second = run.interval(a, metric), run.interval(b, metric)
     if first is None or second is None:
         return NO_INTERVAL
     return OVERLAP if overlap(first, second) else RESOLVED
+
+
+@body
+@dataclass(frozen=True)
+class Ratio:
+    """How many times longer a takes than b (a time ratio: above 1, a is slower), with the range the
+    repeats allow: the shortest ratio pairs a's fastest repeat with b's slowest, and so on."""
+
+    metric: str
+    a: str
+    b: str
+    value: float
+    low: float | None
+    high: float | None
+
+    def above(self, other: Ratio) -> bool | None:
+        """Whether this ratio is larger than another beyond both ranges (None: the ranges overlap)."""
+        if None in (self.low, self.high, other.low, other.high):
+            return None
+        if self.low > other.high:
+            return True
+        return False if self.high < other.low else None
+
+
+def time_ratio(run: Run, metric: str, a: str, b: str) -> Ratio | None:
+    """a's time over b's: batch-1 latency over latency, or for throughput b's images/s over a's."""
+    spec = METRICS[metric]
+    va, vb = run.value(a, spec.key), run.value(b, spec.key)
+    if not va or not vb:
+        return None
+    ia, ib = run.interval(a, metric), run.interval(b, metric)
+    if spec.higher_is_better:  # images/s: the time per image is its inverse
+        value = vb / va
+        low, high = (ib[0] / ia[1], ib[1] / ia[0]) if ia and ib else (None, None)
+    else:
+        value = va / vb
+        low, high = (ia[0] / ib[1], ia[1] / ib[0]) if ia and ib else (None, None)
+    return Ratio(metric, a, b, value, low, high)
 
 
 def ranking(run: Run, metric: str, targets=None) -> list[str]:

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from .explain import eager_gap, throughput_outliers
 from .findings import Finding, body, make
 from .rule import leader, same_machine
-from .view import METRICS, Run, is_number
+from .view import METRICS, Run
 
 SECTION = "speed"
-DRIFT = 0.10  # quarter-to-quarter change of the batch-1 median that the report points out
 
 
 @body
@@ -56,14 +55,15 @@ class Outliers:
 
 @body
 @dataclass(frozen=True)
-class Drift:
-    """Targets whose batch-1 median moved by more than DRIFT while it was measured (worst repeat)."""
+class Disagreeing:
+    """Targets whose repeats disagree on the batch-1 median: no value lies inside every repeat's own 95 %
+    interval of its median, so the machine changed between repeats (or within one: the medians of the
+    worst repeat's quarters show it)."""
 
-    threshold: float
     targets: list[str]
 
     def statement(self) -> str:
-        return f"batch-1 medians drifted by more than {self.threshold:.0%}: {', '.join(self.targets)}"
+        return f"repeats disagree on the batch-1 median beyond their own intervals: {', '.join(self.targets)}"
 
 
 @body
@@ -84,10 +84,14 @@ class ThreadSpread:
 @dataclass(frozen=True)
 class ThreadSpreads:
     spreads: list[ThreadSpread]
-    one_thread_steadier: bool  # every one-thread range is narrower than the widest multi-thread range
+
+    @property
+    def steadier_at_one_thread(self) -> list[str]:
+        """Targets whose one-thread range is the narrower of the two."""
+        return [x.target for x in self.spreads if x.spread_1thread < x.spread]
 
     def statement(self) -> str:
-        return f"one-thread batch-1 ranges steadier than multi-thread ones: {self.one_thread_steadier}"
+        return f"one-thread batch-1 range narrower for: {', '.join(self.steadier_at_one_thread) or 'none'}"
 
 
 def thread_spreads(run: Run) -> list[ThreadSpread]:
@@ -117,22 +121,15 @@ def findings(run: Run) -> list[Finding]:
     if test_set:
         out.append(make("speed.test_set_extremes", SECTION, test_set))
     gap = eager_gap(run)
-    if gap is not None and gap.ratio_batch1 > 1 and gap.ratio_best is not None:
+    if gap is not None and gap.ratio_batch1.value > 1 and gap.ratio_best is not None:
         out.append(make("speed.eager_gap", SECTION, gap, sources=(gap.target, gap.other)))
     dips = throughput_outliers(run)
     if dips:
         out.append(make("speed.throughput_outliers", SECTION, Outliers(dips)))
-    drifting = [
-        t
-        for t in run.targets
-        if is_number(run.value(t, "latency_drift"))
-        and run.value(t, "latency_drift") > DRIFT
-        and run.record(t).latency_quarter_p50_ms
-    ]
-    if drifting:
-        out.append(make("speed.drift", SECTION, Drift(DRIFT, drifting)))
+    disagreeing = [t for t in run.targets if run.record(t).latency_repeats_agree is False]
+    if disagreeing:
+        out.append(make("speed.repeats_disagree", SECTION, Disagreeing(disagreeing)))
     spreads = thread_spreads(run)
     if spreads:
-        steadier = max(x.spread_1thread for x in spreads) < max(x.spread for x in spreads)
-        out.append(make("speed.threads", SECTION, ThreadSpreads(spreads, steadier)))
+        out.append(make("speed.threads", SECTION, ThreadSpreads(spreads)))
     return out

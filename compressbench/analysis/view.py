@@ -37,11 +37,12 @@ METRICS = {
     "accuracy": Metric("accuracy", "accuracy_ci_low", "accuracy_ci_high", True),
     "f1_macro": Metric("f1_macro", "f1_macro_ci_low", "f1_macro_ci_high", True),
     "size": Metric("size_bytes", None, None, False, exact=True),
-    "load": Metric("load_seconds", None, None, False),
-    "first_call": Metric("first_call_ms", None, None, False),
-    "memory": Metric("peak_rss_mb", None, None, False),
+    "load": Metric("load_seconds", "load_seconds_low", "load_seconds_high", False),
+    "first_call": Metric("first_call_ms", "first_call_ms_low", "first_call_ms_high", False),
+    "memory": Metric("peak_rss_mb", "peak_rss_mb_low", "peak_rss_mb_high", False),
 }
-SPEED_METRICS = {"latency", "latency_1thread", "throughput", "load", "first_call"}
+# measured in the benchmark's fresh-process repeats: their interval is the range between repeats
+REPEATED_METRICS = {"latency", "latency_1thread", "throughput", "load", "first_call", "memory"}
 
 
 def is_baseline(target: str) -> bool:
@@ -85,7 +86,7 @@ class Run:
         spec = METRICS[metric]
         if spec.low is None:
             return None
-        if metric in SPEED_METRICS and (self.value(target, "repeats") or 0) < 2:
+        if metric in REPEATED_METRICS and (self.value(target, "repeats") or 0) < 2:
             return None
         low, high = self.value(target, spec.low), self.value(target, spec.high)
         return (low, high) if low is not None and high is not None else None

@@ -37,10 +37,12 @@ def format_date(day: datetime.date, language: str) -> str:
 
 
 def present_blocks(section: Section, tables: dict, figures: dict, text: dict) -> list[tuple[str, str]]:
-    """(kind, name) of the blocks this run has content for."""
+    """(kind, name) of the blocks this run has content for (a bare heading: see with_headings)."""
     blocks = []
     for block in section.blocks:
         kind, _, name = block.partition(":")
+        if kind == "heading":
+            continue
         if kind == "table" and not tables.get(name):
             continue
         if kind == "figure" and name not in figures:
@@ -51,16 +53,36 @@ def present_blocks(section: Section, tables: dict, figures: dict, text: dict) ->
     return blocks
 
 
+def with_headings(sections, present: dict) -> dict:
+    """A section that is only a heading is shown when one of its subsections is."""
+    out = dict(present)
+    for index, section in enumerate(sections):
+        if "heading" not in section.blocks:
+            continue
+        children = []
+        for child in sections[index + 1 :]:
+            if child.level <= section.level:
+                break
+            children.append(child)
+        if any(present[child.key] for child in children):
+            out[section.key] = [("heading", ""), *present[section.key]]
+    return out
+
+
 def numbering(sections, present: dict) -> dict:
-    """Section numbers ("3.2") and table/figure numbers in report order, for Markdown and the references."""
+    """Section numbers ("3.2", appendix "A.1") and table/figure numbers in report order, for Markdown and the
+    references."""
     numbers, table_numbers, figure_numbers = {}, {}, {}
-    counters = [0, 0]
+    counters, appendix = [0, 0], False
     for section in sections:
-        if section.numbered:
+        if section.appendix and not appendix:
+            counters, appendix = [0, 0], True
+        if section.numbered and present[section.key]:
             counters[section.level - 1] += 1
             if section.level == 1:
                 counters[1] = 0
-            numbers[section.key] = ".".join(str(c) for c in counters[: section.level])
+            first = chr(ord("A") + counters[0] - 1) if appendix else str(counters[0])
+            numbers[section.key] = ".".join([first, *(str(c) for c in counters[1 : section.level])])
         for kind, name in present[section.key]:
             if kind == "table":
                 table_numbers[name] = len(table_numbers) + 1
@@ -106,12 +128,13 @@ def references(numbers: dict, s: Strings, present: dict) -> dict[str, dict]:
     return out
 
 
-def with_discussed(present: dict, figures: dict) -> dict:
-    """The blocks each section's reference sentence names: its own, and the figures of other sections
-    that its text discusses (Section.discusses)."""
+def with_discussed(present: dict, tables: dict, figures: dict) -> dict:
+    """The blocks each section's reference names: its own, and the tables and figures of other sections
+    (the appendix's) that its text discusses (Section.discusses)."""
     out = dict(present)
     for section in SECTIONS:
-        extra = [("figure", name) for name in section.discusses if name in figures]
+        wanted = [block.partition(":")[::2] for block in section.discusses]
+        extra = [(kind, name) for kind, name in wanted if (tables.get(name) if kind == "table" else name in figures)]
         if present.get(section.key) and extra:
             out[section.key] = [*present[section.key], *extra]
     return out
@@ -133,7 +156,7 @@ def _ref_sentence(s: Strings, tabs, figs, number, escape) -> str:
             head, _, tail = s[REF_WORDS[(kind, len(names) > 1)]].partition("{a}")
             parts.append(escape(head) + numbers + escape(tail))
     head, _, tail = s["common.ref_sentence"].partition("{items}")
-    return escape(head) + f" {escape(s['common.and'])} ".join(parts) + escape(tail)
+    return escape(head) + "; ".join(parts) + escape(tail)
 
 
 def build_context(
@@ -158,7 +181,7 @@ def build_context(
     caption = captions(w, data.environment_source == "report")
     known = {f.name for section in SECTIONS for f in section.figures}
     figure_map = {n: {"path": p, "caption": caption[f"fig_{n}"]} for n, p in (figures or {}).items() if n in known}
-    present = {sec.key: present_blocks(sec, tables, figure_map, text) for sec in SECTIONS}
+    present = with_headings(SECTIONS, {sec.key: present_blocks(sec, tables, figure_map, text) for sec in SECTIONS})
     numbers = numbering(SECTIONS, present)
     today = today or datetime.date.today()
     title_page = [settings.get(k) or "" for k in ("author", "group", "course")]
@@ -171,6 +194,7 @@ def build_context(
         "author": settings.get("author") or "",
         "date": format_date(today, language),
         "sections": SECTIONS,
+        "appendix_start": next((sec.key for sec in SECTIONS if sec.appendix and present[sec.key]), None),
         "present": present,
         "text": text,
         "tables": tables,
@@ -178,7 +202,7 @@ def build_context(
         "figures": figure_map,
         "claims": claims,
         "bibliography": w.citations.entries(),
-        "refs": references(numbers, s, with_discussed(present, figure_map)),
+        "refs": references(numbers, s, with_discussed(present, tables, figure_map)),
         **numbers,
     }
 

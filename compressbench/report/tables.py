@@ -33,9 +33,10 @@ def table(
     }
 
 
-def durations(w: Writer, values: list) -> tuple[str, list[str]]:
-    """One unit for a column of durations given in ms: µs when every value is below 1 ms."""
-    numbers = [v for v in values if is_number(v)]
+def durations(w: Writer, values: list, unit_from: list | None = None) -> tuple[str, list[str]]:
+    """One unit for a column of durations given in ms: µs when every value (of `unit_from`, by default the
+    column itself) is below 1 ms."""
+    numbers = [v for v in (values if unit_from is None else unit_from) if is_number(v)]
     micro = bool(numbers) and max(numbers) < 1
     unit = ("мкс" if w.s.language == "ru" else "µs") if micro else ("мс" if w.s.language == "ru" else "ms")
     scaled = [1000 * v if micro and is_number(v) else v for v in values]

@@ -14,7 +14,7 @@ import yaml
 
 from ..analysis import Findings
 from ..analysis.claims import Q
-from ..analysis.rule import MACHINES, NO_INTERVAL, OVERLAP, SINGLE_RATIO, SMALL, Comparison, Leader
+from ..analysis.rule import MACHINES, NO_INTERVAL, OVERLAP, Comparison, Leader
 from ..analysis.view import METRICS, Run
 from .i18n import TEMPLATES, Strings
 from .numbers import is_number
@@ -55,7 +55,6 @@ REASONS = {
     OVERLAP: "comparison.reason_intervals_overlap",
     NO_INTERVAL: "comparison.reason_no_interval",
     MACHINES: "comparison.reason_different_machines",
-    SMALL: "comparison.reason_below_threshold",
 }
 QUALITY_REASONS = {OVERLAP: "comparison.reason_ci_overlap", NO_INTERVAL: "comparison.reason_no_ci"}
 QUALITY = ("accuracy", "f1_macro")
@@ -150,6 +149,15 @@ class Writer:
 
     def quantity(self, q: Q) -> str:
         """One quantity, or a list of (label, value) pairs "A 1.0 ms, B 2.0 ms"."""
+        if q.unit == "readiness":  # (label, total s, of it preparation s)
+            return ", ".join(
+                self.s.say(
+                    "comparison.readiness_item", target=label, total=self.n.seconds(total), prep=self.n.seconds(prep)
+                )
+                for label, total, prep in q.value
+            )
+        if q.unit == "s_range":
+            return f"{self.n.sig(q.value[0])}–{self.n.seconds(q.value[1])}"
         if isinstance(q.value, list):
             return ", ".join(f"{label} {self.quantity(Q(value, q.unit))}" for label, value in q.value)
         n, value = self.n, q.value
@@ -173,6 +181,15 @@ class Writer:
             return formats[q.unit](value)
         return str(value) if value is not None else n.missing
 
+    def ratio(self, r) -> str:
+        """A time ratio (analysis.rule.Ratio) with the range its repeats allow: "2.50× (2.31–2.72)"."""
+        if r is None:
+            return self.n.missing
+        text = self.s.times(r.value)
+        if r.low is None or r.high is None:
+            return text
+        return f"{text} ({self.n.fixed(r.low, 2)}–{self.n.fixed(r.high, 2)})"
+
     def quantities(self, numbers: dict[str, Q]) -> dict[str, str]:
         return {name: self.quantity(q) for name, q in numbers.items()}
 
@@ -192,8 +209,12 @@ class Writer:
         interval = self.run.interval(target, metric)
         if interval is None:
             return self.n.missing
-        if metric in ("latency", "latency_1thread"):
+        if metric in ("latency", "latency_1thread", "first_call"):
             return self.n.ms_range(*interval)
+        if metric == "load":  # seconds, shown in milliseconds like the value
+            return self.n.ms_range(1000 * interval[0], 1000 * interval[1])
+        if metric == "memory":
+            return f"{self.n.fixed(interval[0], 1)}–{self.n.mb(interval[1])}"
         if metric == "throughput":
             return f"{self.n.integer(interval[0])}–{self.n.integer(interval[1])}"
         return f"{self.n.fixed(interval[0], 4)}–{self.n.fixed(interval[1], 4)}"
@@ -214,7 +235,7 @@ class Writer:
     def reason(self, status: str, metric: str = "") -> str:
         """Why a comparison is not resolved."""
         key = QUALITY_REASONS.get(status) if metric in QUALITY else None
-        return self.s.say(key or REASONS[status], threshold=self.n.ratio(SINGLE_RATIO, 1))
+        return self.s.say(key or REASONS[status])
 
     def comparison(self, c: Comparison) -> str:
         """ "A is faster than B (1.20×; ...)" when resolved, otherwise that it is not resolved and why."""

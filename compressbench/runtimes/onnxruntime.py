@@ -17,13 +17,14 @@ def graph_precision(model_path) -> str:
     return "int8" if ops & QUANTIZED_OPS else "f32"
 
 
-def session_options(threads: int) -> ort.SessionOptions:
+def session_options(threads: int, graph_optimizations: bool = True) -> ort.SessionOptions:
     """The tuned session settings (also used by compressbench.ort_profile for its profiled session)."""
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    level = "ORT_ENABLE_ALL" if graph_optimizations else "ORT_DISABLE_ALL"
+    options.graph_optimization_level = getattr(ort.GraphOptimizationLevel, level)
     return options
 
 
@@ -34,7 +35,7 @@ class OnnxRuntime(Runtime):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.model_path = self.model_files()[0]
-        options = session_options(self.threads)
+        options = session_options(self.threads, self.options.graph_optimizations)
         self.session = ort.InferenceSession(str(self.model_path), options, providers=["CPUExecutionProvider"])
         self.input_name = self.session.get_inputs()[0].name
 
@@ -63,6 +64,6 @@ class OnnxRuntime(Runtime):
             "threads": self.threads,
             "interop_threads": 1,
             "precision": graph_precision(self.model_path),
-            "graph_optimization": "ORT_ENABLE_ALL",
+            "graph_optimization": "ORT_ENABLE_ALL" if self.options.graph_optimizations else "ORT_DISABLE_ALL",
             "provider": self.session.get_providers()[0],
         }

@@ -21,7 +21,11 @@ class PyTorchOptions:
 
 @dataclass(frozen=True)
 class OnnxRuntimeOptions:
-    """No options: ONNX Runtime runs the precision of the graph itself (QDQ nodes make it int8)."""
+    """ONNX Runtime runs the precision of the graph itself (QDQ nodes make it int8). graph_optimizations:
+    the session's graph optimizations (constant folding, node fusions, layout changes) on, as the
+    tuned path runs them, or off (what they add, targets.onnx_fp32's onnxruntime_noopt)."""
+
+    graph_optimizations: bool = True
 
 
 @dataclass(frozen=True)

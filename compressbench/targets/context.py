@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..artifacts import read_build_info, write_build_info
+from ..runtimes import runtime_class
 from ..spec import ModelSpec
 
 
@@ -47,7 +49,7 @@ class BuildContext:
 
 
 # Facts about one folder's files rather than its network: a target built on another does not inherit them.
-ARTIFACT_FACTS = ("size_packed_bytes",)
+ARTIFACT_FACTS = ("size_packed_bytes", "build_seconds")
 
 
 def inherit_source_info(ctx: BuildContext, out_dir: Path, source: str) -> None:
@@ -70,9 +72,13 @@ def build_target(target, ctx: BuildContext, out_dir: Path) -> None:
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
     try:
+        runtime_class(target.runtime)  # imports the runtime's library: its import is no part of the build's time
+        start = time.perf_counter()
         builder(target)(ctx, out_dir)
+        seconds = time.perf_counter() - start  # the builder's own work (conversion, calibration, fine-tune)
         if ctx.source_dir is not None:
             inherit_source_info(ctx, out_dir, target.built_from)
+        write_build_info({**read_build_info(out_dir), "build_seconds": seconds}, out_dir)
     except Exception as error:  # runtimes raise their own types for a damaged model file
         shutil.rmtree(out_dir, ignore_errors=True)
         read = ", ".join(str(path) for path in build_inputs(target, ctx))

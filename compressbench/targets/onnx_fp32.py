@@ -1,4 +1,6 @@
-"""ONNX Runtime on the shared FP32 ONNX export (compressbench.onnx_export)."""
+"""ONNX Runtime on the shared FP32 ONNX export (compressbench.onnx_export), with its graph optimizations
+(the tuned session) and without them (what they add: the claim that they make inference faster is
+tested on this pair)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,19 @@ TARGETS = (
         weights="fp32",
         precision="f32",
         needs_onnx=True,
+    ),
+    TargetSpec(
+        "onnxruntime_noopt",
+        "onnxruntime",
+        "compressbench.targets.onnx_fp32:build",
+        "ONNX Runtime, no graph optimizations",
+        method="graph_optimizations_off",
+        weights="fp32",
+        precision="f32",
+        reference="onnxruntime",
+        needs_onnx=True,
+        runtime_options={"graph_optimizations": False},
+        recipe="compression.recipe_no_graph_optimizations",
     ),
 )
 

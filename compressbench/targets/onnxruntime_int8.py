@@ -37,6 +37,7 @@ TARGETS = (
         needs_onnx=True,
         needs_data=True,
         parity_threshold=LOSSY_PARITY,
+        recipe="compression.recipe_ort_int8",
     ),
 )
 
@@ -119,6 +120,14 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
     before = graph_facts(exported)
     write_build_info(
         {
+            "quantizer": "onnxruntime.quantization.quantize_static",
+            "format": "QDQ",
+            "per_channel": True,
+            "activation_type": "uint8",
+            "weight_type": "int8",
+            "activation_ranges": "min_max",
+            "reduce_range": not has_vnni(),
+            "calibration_images": len(images),
             "quant_pre_process": {"before": before, "after": prepared, "changed": before != prepared},
             "quantized_ops": op_counts(quantized),
             "ort_optimized_ops": ort_optimized_ops(out_dir / "model.onnx", ctx.threads),

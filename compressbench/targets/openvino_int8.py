@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..artifacts import write_build_info
 from .context import BuildContext
 from .target_spec import LOSSY_PARITY, TargetSpec
 
@@ -28,6 +29,7 @@ TARGETS = (
         needs_data=True,
         parity_threshold=LOSSY_PARITY,
         runtime_options={"inference_precision": "f32"},  # int8 layers run int8; the rest stays f32
+        recipe="compression.recipe_nncf_int8",
     ),
 )
 
@@ -69,6 +71,23 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
     # FP16 for what stays floating point (biases, scales): the int8 weights are untouched.
     ov.save_model(quantized, str(out_dir / "model.xml"), compress_to_fp16=True)
     _check(out_dir, images[:1])
+    write_build_info(recipe(out_dir, len(images)), out_dir)
+
+
+def recipe(out_dir: Path, calibration_images: int) -> dict:
+    """What the quantization did, for the report's description of the variant: the tool and its settings,
+    and which layers of the saved IR carry FakeQuantize (quantized inputs)."""
+    import openvino as ov
+
+    ops = [op.get_type_name() for op in ov.Core().read_model(str(out_dir / "model.xml")).get_ops()]
+    return {
+        "quantizer": "nncf.quantize",
+        "preset": "performance",  # symmetric weights and activations
+        "activation_ranges": "min_max",
+        "calibration_images": calibration_images,
+        "fake_quantize_layers": ops.count("FakeQuantize"),
+        "ir_ops": {name: ops.count(name) for name in sorted(set(ops))},
+    }
 
 
 def _check(out_dir: Path, sample: np.ndarray) -> None:

@@ -29,6 +29,7 @@ TARGETS = (
         "compressbench.targets.openvino_int8_acc:build",
         "OpenVINO INT8 (accuracy control)",
         method="ptq_int8_accuracy_control",
+        recipe="compression.recipe_nncf_int8_accuracy_control",
         weights="int8",
         precision="int8",
         reference="openvino",

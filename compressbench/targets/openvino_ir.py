@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..artifacts import write_build_info
 from .context import BuildContext
 from .target_spec import LOSSY_PARITY, TargetSpec
 
@@ -18,6 +19,7 @@ TARGETS = (
         weights="fp16",
         precision="f32",
         needs_onnx=True,
+        recipe="compression.recipe_ir_fp16",
     ),
     TargetSpec(
         "openvino_fp32",
@@ -29,6 +31,7 @@ TARGETS = (
         precision="f32",
         reference="openvino",
         needs_onnx=True,
+        recipe="compression.recipe_ir_fp32",
     ),
     TargetSpec(
         "openvino_bf16",
@@ -42,6 +45,7 @@ TARGETS = (
         needs_onnx=True,
         parity_threshold=LOSSY_PARITY,
         runtime_options={"inference_precision": "bf16"},
+        recipe="compression.recipe_openvino_bf16",
     ),
 )
 
@@ -52,6 +56,7 @@ def convert(ctx: BuildContext, out_dir: Path, fp16_weights: bool) -> None:
 
     model = ov.convert_model(str(ctx.onnx_source()))
     ov.save_model(model, str(out_dir / "model.xml"), compress_to_fp16=fp16_weights)
+    write_build_info({"converter": "openvino.convert_model", "compress_to_fp16": fp16_weights}, out_dir)
 
 
 def build_fp16_weights(ctx: BuildContext, out_dir: Path) -> None:

@@ -35,6 +35,7 @@ TARGETS = (
         needs_data=True,
         parity_threshold=RETRAINED_PARITY,
         runtime_options={"inference_precision": "f32"},
+        recipe="compression.recipe_qat",
     ),
 )
 
@@ -67,6 +68,10 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
     ov.save_model(converted, str(out_dir / "model.xml"), compress_to_fp16=True)
     _check(out_dir, images[:1])
     info = {
+        "quantizer": "nncf.quantize on the PyTorch model, then fine-tuning through the fake-quantize operations",
+        "preset": "performance",
+        "activation_ranges": "min_max",
+        "calibration_images": len(images),
         "qat_epochs": epochs,
         "qat_learning_rate": learning_rate,
         "qat_train_accuracy": log[-1]["train_accuracy"] if log else None,

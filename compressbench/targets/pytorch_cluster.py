@@ -28,6 +28,7 @@ TARGETS = (
         reference="pytorch",
         needs_data=True,
         parity_threshold=RETRAINED_PARITY,
+        recipe="compression.recipe_clustering",
     ),
     TargetSpec(
         "onnxruntime_cluster",
@@ -40,6 +41,7 @@ TARGETS = (
         reference="onnxruntime",
         built_from="pytorch_cluster",
         parity_threshold=RETRAINED_PARITY,
+        recipe="compression.recipe_clustering",
     ),
     TargetSpec(
         "openvino_cluster",
@@ -52,6 +54,7 @@ TARGETS = (
         reference="openvino",
         built_from="onnxruntime_cluster",
         parity_threshold=RETRAINED_PARITY,
+        recipe="compression.recipe_clustering",
     ),
     TargetSpec(
         "openvino_cluster_int8",
@@ -66,6 +69,7 @@ TARGETS = (
         needs_data=True,
         parity_threshold=RETRAINED_PARITY,
         runtime_options={"inference_precision": "f32"},
+        recipe="compression.recipe_clustering",
     ),
     # The chain structured pruning -> clustering -> INT8: the pruned network clustered, then quantized.
     TargetSpec(
@@ -80,6 +84,7 @@ TARGETS = (
         built_from="pytorch_struct",
         needs_data=True,
         parity_threshold=NARROWER_PARITY,
+        recipe="compression.recipe_structured_clustered",
     ),
     TargetSpec(
         "onnxruntime_struct_cluster",
@@ -92,6 +97,7 @@ TARGETS = (
         reference="onnxruntime",
         built_from="pytorch_struct_cluster",
         parity_threshold=NARROWER_PARITY,
+        recipe="compression.recipe_structured_clustered",
     ),
     TargetSpec(
         "openvino_struct_cluster_int8",
@@ -106,6 +112,7 @@ TARGETS = (
         needs_data=True,
         parity_threshold=NARROWER_PARITY,
         runtime_options={"inference_precision": "f32"},
+        recipe="compression.recipe_structured_clustered",
     ),
 )
 

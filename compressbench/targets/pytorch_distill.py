@@ -27,6 +27,7 @@ TARGETS = (
         control="pytorch_student_labels",
         needs_data=True,
         parity_threshold=NARROWER_PARITY,
+        recipe="compression.recipe_distillation",
     ),
     TargetSpec(
         "pytorch_student_labels",
@@ -39,6 +40,7 @@ TARGETS = (
         reference="pytorch",
         needs_data=True,
         parity_threshold=NARROWER_PARITY,
+        recipe="compression.recipe_student",
     ),
     TargetSpec(
         "onnxruntime_distill",
@@ -51,6 +53,7 @@ TARGETS = (
         reference="onnxruntime",
         built_from="pytorch_distill",
         parity_threshold=NARROWER_PARITY,
+        recipe="compression.recipe_distillation",
     ),
     TargetSpec(
         "openvino_distill_int8",
@@ -65,6 +68,7 @@ TARGETS = (
         needs_data=True,
         parity_threshold=NARROWER_PARITY,
         runtime_options={"inference_precision": "f32"},
+        recipe="compression.recipe_distillation",
     ),
 )
 

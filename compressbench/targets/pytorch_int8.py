@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..artifacts import write_build_info
 from .context import BuildContext
 from .target_spec import LOSSY_PARITY, TargetSpec
 
@@ -32,6 +33,7 @@ TARGETS = (
         needs_data=True,
         parity_threshold=LOSSY_PARITY,
         runtime_options={"quantized": True},
+        recipe="compression.recipe_fx_int8",
     ),
 )
 
@@ -51,3 +53,4 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
     quantized = convert(model)
     torch.save(quantized.state_dict(), out_dir / "model.pt")
     load_quantized(ctx.spec, out_dir / "model.pt")(images[:2])  # loads weights_only and runs
+    write_build_info({"quantizer": "torch.ao.quantization (FX)", "calibration_images": len(images)}, out_dir)

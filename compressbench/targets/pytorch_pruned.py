@@ -27,6 +27,7 @@ TARGETS = (
         reference="pytorch",
         needs_data=True,
         parity_threshold=RETRAINED_PARITY,
+        recipe="compression.recipe_unstructured",
     ),
 )
 

@@ -27,6 +27,7 @@ TARGETS = (
         reference="pytorch",
         needs_data=True,
         parity_threshold=NARROWER_PARITY,
+        recipe="compression.recipe_structured",
     ),
     TargetSpec(
         "onnxruntime_struct",
@@ -39,6 +40,7 @@ TARGETS = (
         reference="onnxruntime",
         built_from="pytorch_struct",
         parity_threshold=NARROWER_PARITY,
+        recipe="compression.recipe_structured",
     ),
     TargetSpec(
         "openvino_struct",
@@ -51,6 +53,7 @@ TARGETS = (
         reference="openvino",
         built_from="onnxruntime_struct",
         parity_threshold=NARROWER_PARITY,
+        recipe="compression.recipe_structured",
     ),
     TargetSpec(
         "torchscript_struct",
@@ -63,6 +66,7 @@ TARGETS = (
         reference="torchscript",
         built_from="pytorch_struct",
         parity_threshold=NARROWER_PARITY,
+        recipe="compression.recipe_structured",
     ),
     TargetSpec(
         "openvino_struct_int8",
@@ -77,6 +81,7 @@ TARGETS = (
         needs_data=True,
         parity_threshold=NARROWER_PARITY,
         runtime_options={"inference_precision": "f32"},
+        recipe="compression.recipe_structured",
     ),
 )
 

@@ -34,6 +34,7 @@ TARGETS = tuple(
         f"compressbench.targets.search_auto:build_{runtime}",
         f"{label} auto (search)",
         method="auto_search",
+        recipe="compression.recipe_auto",
         weights="as chosen",  # build_info.json: the chosen candidate's
         precision=None,  # build_info.json: the chosen candidate's
         reference=runtime,  # the runtime's baseline target

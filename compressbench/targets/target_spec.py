@@ -15,6 +15,7 @@ from ..runtimes.options import PRECISIONS, options_from
 # The compression methods a target can apply, with what they do (the report describes them).
 METHODS = {
     "baseline": "the trained FP32 network, stored as its runtime stores it by default",
+    "graph_optimizations_off": "the same model with its runtime's graph optimizations switched off",
     "reduced_precision": "the same weights executed in a lower floating-point precision",
     "ptq_int8": "post-training static INT8 quantization, calibrated on training images",
     "ptq_int8_accuracy_control": (
@@ -72,6 +73,10 @@ class TargetSpec:
     runtime_options: dict = field(default_factory=dict)
     # Built from the variant a search chose (results/search/chosen.json), not from a fixed recipe.
     from_search: bool = False
+    # The report's sentence on how the target is made: a key of templates/wording/<language>.yaml,
+    # filled from the target's build facts (report.sections.compression.recipe_values). None: a
+    # baseline that needs no description.
+    recipe: str | None = None
 
     def __post_init__(self):
         if self.method not in METHODS:

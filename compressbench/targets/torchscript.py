@@ -26,6 +26,7 @@ TARGETS = (
         weights="fp32",
         precision="f32",
         reference="pytorch",  # the same network in eager PyTorch: what tracing and freezing change
+        recipe="compression.recipe_torchscript",
     ),
 )
 

@@ -4,6 +4,7 @@ rule aggregate:
         parity=paths.for_targets(paths.EVAL["parity"], TARGET_NAMES),
         trained_metrics=paths.for_target(paths.EVAL["metrics"], TRAINED),
         onnx_fp32=paths.ONNX,
+        onnx_export=paths.ONNX_EXPORT,
         bench=paths.for_targets(paths.BENCH["summary"], TARGET_NAMES),
         predictions=paths.for_targets(paths.EVAL["predictions"], TARGET_NAMES),
         trained_predictions=paths.for_target(paths.EVAL["predictions"], TRAINED),

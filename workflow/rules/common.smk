@@ -80,6 +80,7 @@ def result_files(config):
         paths.SPEC,
         paths.TRAIN_LOG,
         paths.ONNX,
+        paths.ONNX_EXPORT,
         paths.ENVIRONMENT,
         *paths.for_targets(paths.MODEL_DIR, targets),
         *(

@@ -4,6 +4,7 @@ rule export_onnx:
         spec=paths.SPEC,
     output:
         onnx=paths.ONNX,
+        timing=paths.ONNX_EXPORT,
     log:
         "logs/export_onnx.log",
     resources:

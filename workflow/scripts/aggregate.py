@@ -11,5 +11,5 @@ with logged(snakemake.log[0]):
         )
     }
     trained = TargetFiles(inputs.trained_metrics, None, inputs.trained_predictions, None)
-    records = target_records(files, trained, inputs.onnx_fp32)
+    records = target_records(files, trained, inputs.onnx_fp32, inputs.onnx_export)
     write_records(records, snakemake.output.records, snakemake.output.summary)

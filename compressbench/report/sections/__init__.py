@@ -6,6 +6,8 @@ A new section is one module here, one line below and its wording block in templa
 from __future__ import annotations
 
 from . import (
+    appendix,
+    compression,
     conclusion,
     coursework,
     limitations,
@@ -22,7 +24,6 @@ from . import (
     size,
     speed,
     training,
-    variants,
 )
 from .base import Figure, Section, Table
 
@@ -37,13 +38,14 @@ SECTIONS: tuple[Section, ...] = (
     size.SECTION,
     precision.SECTION,
     naive.SECTION,
-    variants.SECTION,
+    compression.SECTION,
     methods.SECTION,
     coursework.SECTION,
     proscons.SECTION,
     limitations.SECTION,
     conclusion.SECTION,
     references.SECTION,
+    appendix.SECTION,
 )
 
 

@@ -39,7 +39,9 @@ class Section:
     tables: tuple[Table, ...] = ()
     figures: tuple[Figure, ...] = ()
     numbered: bool = True
-    # figures of other sections that this section's text discusses (its reference sentence names them)
+    appendix: bool = False  # after the references, lettered (A, A.1, ...)
+    # blocks of other sections ("table:<name>", "figure:<name>") that this section's text discusses: its
+    # reference names them too
     discusses: tuple[str, ...] = ()
 
     def table(self, name: str) -> Table:

@@ -27,6 +27,7 @@ def text(w: Writer) -> list[str]:
     choice = w.finding("conclusion.size")
     if choice is not None:
         t = choice.target
+        smaller = s.say("conclusion.rec_size_smaller", targets=w.labels(choice.smaller_and_worse))
         out.append(
             w.para(
                 s.say(
@@ -34,6 +35,8 @@ def text(w: Writer) -> list[str]:
                     target=w.label(t),
                     size=w.n.kib_unit(run.value(t, "size_bytes")),
                     delta=w.n.pp(run.value(t, "accuracy_delta_pp")),
+                    p=w.n.p_value(run.value(t, "mcnemar_p")),
+                    smaller=smaller if choice.smaller_and_worse else "",
                 )
             )
         )

@@ -39,6 +39,7 @@ def text(w: Writer) -> list[str]:
     items = ", ".join(f"{v['label']} {n.seconds(v['seconds'])}" for v in cw["runtimes"].values())
     out = [s.say("coursework.cw_intro", items=items, acc=n.fixed(trained_numbers(cw, w)["accuracy"], 4))]
     out += orderings(w, cw)
+    out += naive_repeats(w)
     sizes = "; ".join(f"{w.label(t)} {n.kib_unit(run.value(t, 'size_bytes'))}" for t in run.base)
     out.append(s.say("coursework.cw_size", sizes=sizes))
     out.append(accuracy(w, cw))
@@ -57,13 +58,41 @@ def orderings(w: Writer, cw: dict) -> list[str]:
     for o in found.orderings:
         order = " < ".join(w.label(t) for t in o.order)
         mark = s["coursework.cw_same"] if o.matches else s["coursework.cw_different"]
-        items.append(s.say("coursework.cw_hypothesis", hypothesis=s[HYPOTHESES[o.hypothesis]], order=order, mark=mark))
+        settled = {True: "", False: s["coursework.cw_order_unresolved"], None: s["coursework.cw_order_once"]}
+        items.append(
+            s.say(
+                "coursework.cw_hypothesis",
+                hypothesis=s[HYPOTHESES[o.hypothesis]],
+                order=order,
+                mark=mark,
+                settled=settled[o.resolved],
+            )
+        )
     matching = [s[HYPOTHESES[h]] for h in found.matching]
     key = "coursework.cw_explained" if matching else "coursework.cw_not_explained"
     return [
         s.say("coursework.cw_orderings", cw_order=cw_text, items="; ".join(items)),
         w.para(s.say(key, hypotheses=s.join(matching))),
     ]
+
+
+def naive_repeats(w: Writer) -> list[str]:
+    """Each baseline's one-image loop over its repeats beside the coursework's time per image."""
+    s, n = w.s, w.n
+    items = []
+    for x in w.each("coursework.naive."):
+        key = "coursework.cw_naive_inside" if x.inside else "coursework.cw_naive_outside"
+        items.append(
+            s.say(
+                key,
+                target=w.label(x.target),
+                repeats=" / ".join(n.sig(us, 3) for us in x.per_image_us),
+                coursework=n.sig(x.coursework_us, 3),
+            )
+        )
+    if not items:
+        return []
+    return [w.para(s.say("coursework.cw_naive", items="; ".join(items))), s["coursework.cw_untested"]]
 
 
 def accuracy(w: Writer, cw: dict) -> str:

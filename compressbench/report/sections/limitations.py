@@ -11,6 +11,8 @@ def text(w: Writer) -> list[str]:
     run, s, n = w.run, w.s, w.n
     cpus = w.environment.get("logical_cpus")
     out = [s.say("limitations.limit_machine", cpus=n.integer(cpus))]
+    if any((run.value(t, "repeats") or 0) > 1 for t in run.targets):
+        out.append(s["limitations.limit_ranges"])
     seed = (run.results.spec.get("train") or {}).get("seed")
     out.append(
         s.say("limitations.limit_seed", seed=str(seed)) if seed is not None else s["limitations.limit_seed_unknown"]

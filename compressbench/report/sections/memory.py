@@ -1,9 +1,10 @@
-"""Memory and start-up: resident memory of each runtime with its model, load time and the first call."""
+"""Memory and start-up: resident memory of each runtime with its model, load time and the first call,
+with the repeats' ranges."""
 
 from __future__ import annotations
 
 from ...analysis.resources import model_memory_mb
-from ..tables import durations, table
+from ..tables import durations, table, with_note
 from ..writer import Writer
 from .base import Section, Table
 
@@ -19,7 +20,6 @@ def memory(w: Writer) -> list[str]:
         return [s["memory.memory_missing"]]
     low, high = found.peak.low, found.peak.high
     return [
-        s["memory.memory_what"],
         w.para(
             s.say(
                 "memory.memory_range",
@@ -38,7 +38,7 @@ def startup(w: Writer) -> list[str]:
     run, s, n = w.run, w.s, w.n
     if not run.measured("load"):
         return [s["memory.startup_missing"]]
-    out = [s["memory.startup_what"]]
+    out = []
     lead = w.finding("startup.leader.load")
     if lead is not None:
         out.append(w.para(w.leader(lead, "memory.lead_load_resolved", "memory.lead_load_unresolved")))
@@ -54,44 +54,29 @@ def memory_table(w: Writer) -> dict | None:
     measured = [t for t in run.targets if run.value(t, "peak_rss_mb") is not None]
     if not measured:
         return None
-    rows = [
-        [w.label(t), n.fixed(run.value(t, "baseline_rss_mb"), 1), n.fixed(run.value(t, "peak_rss_mb"), 1)]
-        + [n.fixed(model_memory_mb(run, t), 1), n.kib(run.value(t, "size_bytes"))]
-        for t in measured
-    ]
+    first_calls = [run.value(t, "first_call_ms") for t in measured]
+    unit, first = durations(w, first_calls)
+    rows = []
+    for i, t in enumerate(measured):
+        load = run.interval(t, "load")
+        load_note = f"{n.sig(1000 * load[0])}–{n.sig(1000 * load[1])}" if load else n.missing
+        rows.append(
+            [
+                w.label(t),
+                n.fixed(run.value(t, "baseline_rss_mb"), 1),
+                n.fixed(run.value(t, "peak_rss_mb"), 1),
+                n.fixed(model_memory_mb(run, t), 1),
+                with_note(n.sig(1000 * (run.value(t, "load_seconds") or float("nan"))), load_note, n.missing),
+                first[i],
+            ]
+        )
     columns = [
         (s["columns.col_target"], "l"),
         (s["columns.col_baseline"], "r"),
         (s["columns.col_peak"], "r"),
         (s["columns.col_model_mem"], "r"),
-        (s["columns.col_size"], "r"),
-    ]
-    return table(columns, rows)
-
-
-def startup_table(w: Writer) -> dict | None:
-    run, s, n = w.run, w.s, w.n
-    measured = [t for t in run.targets if run.value(t, "load_seconds") is not None or run.value(t, "first_call_ms")]
-    if not measured:
-        return None
-    unit, first = durations(
-        w, [run.value(t, "first_call_ms") for t in measured] + [run.value(t, "latency_p50_ms") for t in measured]
-    )
-    cold = w.findings.body("startup.first_call")
-    over_warm = {x.target: x.over_warm for x in cold.items} if cold else {}
-    rows = []
-    for i, t in enumerate(measured):
-        ratio = over_warm.get(t)
-        rows.append(
-            [w.label(t), n.sig(1000 * (run.value(t, "load_seconds") or float("nan"))), first[i]]
-            + [first[len(measured) + i], n.ratio(ratio, 0)]
-        )
-    columns = [
-        (s["columns.col_target"], "l"),
-        (s["columns.col_load"], "r"),
-        (f"{s['columns.col_first_call']}, {unit}", "r"),
-        (f"p50, {unit}", "r"),
-        (s["columns.col_cold_ratio"], "r"),
+        (s["columns.col_load_range"], "r"),
+        (s.say("columns.col_first_call", unit=unit), "r"),
     ]
     return table(columns, rows)
 
@@ -100,10 +85,7 @@ SECTION = Section(
     "memory",
     "memory.title",
     2,
-    ("text", "table:memory", "table:startup"),
+    ("text", "table:memory"),
     text=text,
-    tables=(
-        Table("memory", memory_table, "memory.tab_memory"),
-        Table("startup", startup_table, "memory.tab_startup"),
-    ),
+    tables=(Table("memory", memory_table, "memory.tab_memory"),),
 )

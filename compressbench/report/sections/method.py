@@ -1,4 +1,5 @@
-"""Methodology: data and model, machine and threads, timers, repeats, quality statistics, memory."""
+"""Methodology: data and model, machine and threads, timers, repeats and the one rule for every
+comparison, quality statistics, the parity gate, memory."""
 
 from __future__ import annotations
 
@@ -35,8 +36,24 @@ def text(w: Writer) -> list[str]:
     out.append(s["method.method_timers"])
     out.append(s.say("method.method_repeats", repeats=n.integer(repeats)) if repeats else s["method.method_single"])
     out.append(s.say("method.method_quality", cite_boot=w.cite("bootstrap"), cite_mcnemar=w.cite("mcnemar")))
+    gates = parity_gates(w)
+    if gates:
+        out.append(s.say("method.method_parity", gates=gates))
     out.append(s["method.method_memory"])
     return out
+
+
+def parity_gates(w: Writer) -> str:
+    """ "99.9 % (PyTorch, ONNX Runtime), 97 % (OpenVINO INT8)": each parity threshold with its targets."""
+    by_threshold: dict[float, list[str]] = {}
+    for t in w.run.targets:
+        threshold = w.run.value(t, "parity_threshold")
+        if threshold is not None:
+            by_threshold.setdefault(threshold, []).append(w.label(t))
+    return "; ".join(
+        f"{w.n.percent(threshold, 1)} ({', '.join(labels)})"
+        for threshold, labels in sorted(by_threshold.items(), reverse=True)
+    )
 
 
 SECTION = Section("method", "method.title", 1, ("text",), text=text)

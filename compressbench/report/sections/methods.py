@@ -3,7 +3,7 @@ its control, and each chain step's share (findings of compressbench.analysis.met
 
 from __future__ import annotations
 
-from ...analysis.methods import ARITHMETIC_SHARE, method_targets, reference_targets
+from ...analysis.methods import method_targets, reference_targets
 from ...analysis.rule import PairTest
 from ..tables import accuracy_interval, durations, plain_pp, table, with_note
 from ..writer import Writer
@@ -11,9 +11,9 @@ from .base import Section, Table
 
 PAIRS = {"better": "methods.pair_better", "worse": "methods.pair_worse", "unresolved": "methods.pair_unresolved"}
 STRUCT_VERDICTS = {
-    "arithmetic": "methods.struct_arithmetic",
-    "arithmetic_best": "methods.struct_arithmetic_best",
-    "overhead": "methods.struct_overhead",
+    "faster": "methods.struct_faster",
+    "slower": "methods.struct_slower",
+    "mixed": "methods.struct_mixed",
     "unresolved": "methods.struct_unresolved",
 }
 GROWS = {True: "methods.struct_grows", False: "methods.struct_not_grows"}
@@ -76,10 +76,11 @@ def struct_paragraph(w: Writer, item) -> str:
     s, n = w.s, w.n
     fixed = item.fixed_share  # what is left of the pruned network's call beyond its arithmetic
     grows = s[GROWS[item.grows_with_batch]] if item.grows_with_batch is not None else ""
+    achieved = max(item.speedup_batch1 or 0, item.speedup_best or 0) / item.mac_ratio if item.mac_ratio else None
     verdict = s.say(
         STRUCT_VERDICTS[item.verdict],
         macs=s.times(item.mac_ratio) if item.mac_ratio else n.missing,
-        share=n.percent(ARITHMETIC_SHARE, 0),
+        achieved=n.percent(achieved, 0) if achieved is not None else n.missing,
         fixed=n.percent(fixed, 0) if fixed is not None else n.missing,
         pruned=w.label(item.target),
         grows=grows,
@@ -239,5 +240,5 @@ SECTION = Section(
         Table("methods", methods_table, "methods.tab_methods", "methods.tab_methods_single"),
         Table("qat", qat_table, "methods.tab_qat"),
     ),
-    discusses=("tradeoff",),  # every target's accuracy-size and accuracy-speed front
+    discusses=("figure:tradeoff",),  # every target's accuracy-size and accuracy-speed front
 )

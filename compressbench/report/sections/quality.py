@@ -1,11 +1,12 @@
-"""Quality and agreement: accuracy and F1 with intervals, agreement with the trained model, McNemar."""
+"""Quality and agreement: accuracy, macro precision, recall and F1 with intervals, agreement with the
+trained model and the exact McNemar test of each target's predictions against its."""
 
 from __future__ import annotations
 
 from ...targets import TRAINED
-from ..tables import table
+from ..tables import table, with_note
 from ..writer import Writer
-from .base import Figure, Section, Table
+from .base import Section, Table
 
 
 def text(w: Writer) -> list[str]:
@@ -16,20 +17,20 @@ def text(w: Writer) -> list[str]:
         out.append(w.para(w.leader(lead, "quality.lead_accuracy_resolved", "quality.lead_accuracy_unresolved")))
     changed = []
     for test in w.each("quality.changed."):
-        word = s["common.significant"] if test.significant else s["common.not_significant"]
+        key = "quality.changed_significant" if test.significant else "quality.changed_not_significant"
         changed.append(
             s.say(
-                "quality.mcnemar_item",
+                key,
                 target=w.label(test.target),
-                changed=n.integer(test.discordant),
+                changed=n.integer(test.changed),
+                discordant=n.integer(test.discordant),
+                right=n.integer(test.to_correct),
+                wrong=n.integer(test.to_wrong),
                 p=n.p_value(test.p),
-                word=word,
             )
         )
     if changed:
         out.append(w.para(s.say("quality.mcnemar", items="; ".join(changed), cite=w.cite("mcnemar"))))
-    elif lead is not None:
-        out.append(w.para(s["quality.mcnemar_missing"]))
     averaging = w.finding("quality.averaging")
     if averaging.balanced:
         key = "quality.balanced_same" if averaging.same_averages else "quality.balanced"
@@ -39,67 +40,52 @@ def text(w: Writer) -> list[str]:
     return out
 
 
+def interval_cell(w: Writer, target: str, metric: str, digits: int = 4) -> str:
+    value = w.n.fixed(w.run.value(target, metric), digits)
+    interval = w.run.interval(target, metric)
+    note = f"{w.n.fixed(interval[0], digits)}–{w.n.fixed(interval[1], digits)}" if interval else w.n.missing
+    return with_note(value, note, w.n.missing)
+
+
 def quality_table(w: Writer) -> dict:
     run, s, n = w.run, w.s, w.n
-    weighted = not w.findings.body("quality.averaging").same_averages
     rows = []
     for t in run.targets:
+        right, wrong = run.value(t, "changed_to_correct"), run.value(t, "changed_to_wrong")
+        discordant = f"{n.integer(run.value(t, 'discordant'))} (+{n.integer(right)}/−{n.integer(wrong)})"
         rows.append(
             [
                 w.label(t),
-                n.fixed(run.value(t, "accuracy"), 4),
-                w.interval(t, "accuracy"),
-                n.fixed(run.value(t, "f1_macro"), 4),
-                w.interval(t, "f1_macro"),
-                n.fixed(run.value(t, "f1_weighted"), 4) if weighted else n.missing,
+                interval_cell(w, t, "accuracy"),
+                n.fixed(run.value(t, "precision_macro"), 4),
+                n.fixed(run.value(t, "recall_macro"), 4),
+                interval_cell(w, t, "f1_macro"),
                 n.percent(run.value(t, "agreement"), 2),
                 n.integer(run.value(t, "changed_predictions")) if t != TRAINED else n.missing,
+                discordant if t != TRAINED and right is not None else n.missing,
                 n.p_value(run.value(t, "mcnemar_p")) if t != TRAINED else n.missing,
             ]
         )
     columns = [
         (s["columns.col_target"], "l"),
-        (s["columns.col_accuracy"], "r"),
-        (s["columns.col_ci"], "r"),
-        (s["columns.col_f1_macro"], "r"),
-        (s["columns.col_ci"], "r"),
-        (s["columns.col_f1_weighted"], "r"),
+        (s["columns.col_accuracy_ci"], "r"),
+        (s["columns.col_precision_macro"], "r"),
+        (s["columns.col_recall_macro"], "r"),
+        (s["columns.col_f1_macro_ci"], "r"),
         (s["columns.col_agreement"], "r"),
         (s["columns.col_changed"], "r"),
+        (s["columns.col_discordant"], "r"),
         (s["columns.col_p"], "r"),
     ]
     return table(columns, rows)
-
-
-def per_class_table(w: Writer) -> dict | None:
-    rows = w.run.results.per_class
-    if not rows:
-        return None
-    s, n = w.s, w.n
-    cells = [
-        [str(r.get("class")), n.fixed(r.get("precision"), 3), n.fixed(r.get("recall"), 3), n.fixed(r.get("f1"), 3)]
-        + [n.integer(r.get("support"))]
-        for r in rows
-    ]
-    columns = [
-        (s["columns.col_class"], "l"),
-        (s["columns.col_precision_metric"], "r"),
-        (s["columns.col_recall"], "r"),
-        ("F1", "r"),
-        (s["columns.col_support"], "r"),
-    ]
-    return table(columns, cells)
 
 
 SECTION = Section(
     "quality",
     "quality.title",
     2,
-    ("text", "table:quality", "table:per_class", "figure:confusion"),
+    ("text", "table:quality"),
     text=text,
-    tables=(
-        Table("quality", quality_table, "quality.tab_quality"),
-        Table("per_class", per_class_table, "quality.tab_per_class"),
-    ),
-    figures=(Figure("confusion", "quality.fig_confusion", "confusion"),),
+    tables=(Table("quality", quality_table, "quality.tab_quality"),),
+    discusses=("table:per_class", "figure:confusion"),
 )

@@ -1,0 +1,138 @@
+"""Compressed variants: how each target was made (its recipe, from the record's build facts), and what
+it changed against its reference (size, accuracy with its paired interval and the exact McNemar test,
+speed at batch 1 and at the best batch), with the explanation of an INT8 variant that is slower."""
+
+from __future__ import annotations
+
+from ...targets import TARGETS
+from ..tables import durations, execution_precision, plain_pp, table, with_note
+from ..writer import Writer
+from .base import Section, Table
+
+VNNI = {True: "compression.vnni_yes", False: "compression.vnni_no", None: "compression.vnni_unknown"}
+SLOWDOWN = {True: "compression.int8_fixed_cost", False: "compression.int8_per_image", None: "compression.int8_slower"}
+
+
+def text(w: Writer) -> list[str]:
+    run = w.run
+    if not run.variants:
+        return []
+    recipes = [r for r in (recipe(w, t) for t in run.targets) if r]
+    return recipes + [outcome(w, t) for t in run.variants] + int8_explanations(w)
+
+
+def recipe(w: Writer, target: str) -> str:
+    """How the target was made: its TargetSpec.recipe sentence filled from its build facts; "" for a
+    target without one (a baseline)."""
+    spec = TARGETS.get(target)
+    return w.s.say(spec.recipe, **recipe_values(w, target)) if spec and spec.recipe else ""
+
+
+def recipe_values(w: Writer, target: str) -> dict[str, str]:
+    """Every value a recipe sentence may name, from the record's build facts (a sentence uses its own)."""
+    s, n, info = w.s, w.n, w.run.build(target)
+    ops = ", ".join(f"{op} ×{n.integer(count)}" for op, count in (info.get("ort_optimized_ops") or {}).items())
+    return {
+        "target": w.label(target),
+        "images": n.integer(info.get("calibration_images")),
+        "layers": n.integer(info.get("fake_quantize_layers", info.get("fake_quantize_nodes"))),
+        "reduce": s["compression.reduce_range"] if info.get("reduce_range") else "",
+        "ops": ops or n.missing,
+        "sparsity": n.percent(info.get("sparsity"), 1),
+        "epochs": s.count(info.get("finetune_epochs"), "common.forms_epochs"),
+        "precision": execution_precision(w, target),
+        "control_images": n.integer(info.get("accuracy_control_images")),
+        "max_drop": n.pp(info.get("accuracy_control_max_drop_pp"), signed=False),
+        "plain_layers": n.integer(info.get("fake_quantize_nodes_plain_ptq")),
+    }
+
+
+def outcome(w: Writer, t: str) -> str:
+    run, s, n = w.run, w.s, w.n
+    reference = run.reference_of(t)
+    changed = w.finding(f"quality.changed.{t}")
+    accuracy = s.say(
+        "compression.accuracy_change",
+        delta=n.pp(run.value(t, "accuracy_delta_pp")),
+        low=plain_pp(w, run.value(t, "accuracy_delta_low_pp")),
+        high=n.pp(run.value(t, "accuracy_delta_high_pp")),
+        p=n.p_value(changed.p) if changed else n.missing,
+        word=s["common.significant"] if changed and changed.significant else s["common.not_significant"],
+    )
+    speed = [w.comparison(c) for c in (w.finding(f"variants.latency.{t}"), w.finding(f"variants.throughput.{t}")) if c]
+    return w.para(
+        s.say(
+            "compression.variant_item",
+            target=w.label(t),
+            size=n.kib_unit(run.value(t, "size_bytes")),
+            ratio=s.times(run.value(t, "compression_ratio")),
+            accuracy=accuracy,
+            speed="; ".join(speed) if speed and reference else s["compression.variant_no_reference"],
+        )
+    )
+
+
+def int8_explanations(w: Writer) -> list[str]:
+    s = w.s
+    out = []
+    for slow in w.each("variants.int8_slowdown."):
+        out.append(
+            w.para(
+                s.say(
+                    SLOWDOWN[slow.fixed_cost],
+                    target=w.label(slow.variant),
+                    base=w.label(slow.base),
+                    ratio1=w.ratio(slow.ratio_batch1),
+                    ratio_best=w.ratio(slow.ratio_best),
+                    vnni=s[VNNI[slow.vnni]],
+                    cite=w.cite("ort_quantization"),
+                )
+            )
+        )
+    return out
+
+
+def variants_table(w: Writer) -> dict | None:
+    run, s, n = w.run, w.s, w.n
+    if not run.variants:
+        return None
+    unit, p50 = durations(w, [run.value(t, "latency_p50_ms") for t in run.variants])
+    rows = []
+    for i, t in enumerate(run.variants):
+        low, high = run.value(t, "accuracy_delta_low_pp"), run.value(t, "accuracy_delta_high_pp")
+        interval = f"{plain_pp(w, low)}…{plain_pp(w, high)}" if low is not None and high is not None else n.missing
+        rows.append(
+            [
+                w.label(t),
+                str(run.record(t).weights or "").upper().replace("SPARSE ", "sparse ").replace("CLUSTERED ", ""),
+                execution_precision(w, t),
+                n.kib(run.value(t, "size_bytes")),
+                n.ratio(run.value(t, "compression_ratio")),
+                with_note(plain_pp(w, run.value(t, "accuracy_delta_pp")), interval, n.missing),
+                n.p_value(run.value(t, "mcnemar_p")),
+                p50[i],
+                w.label(run.reference_of(t)) if run.reference_of(t) else n.missing,
+            ]
+        )
+    columns = [
+        (s["columns.col_target"], "l"),
+        (s["columns.col_weights"], "l"),
+        (s["columns.col_exec"], "l"),
+        (s["columns.col_size"], "r"),
+        (s["columns.col_ratio"], "r"),
+        (s["columns.col_delta_interval"], "r"),
+        (s["columns.col_p"], "r"),
+        (f"p50, {unit}", "r"),
+        (s["columns.col_reference"], "l"),
+    ]
+    return table(columns, rows)
+
+
+SECTION = Section(
+    "compression",
+    "compression.title",
+    1,
+    ("text", "table:variants"),
+    text=text,
+    tables=(Table("variants", variants_table, "compression.tab_variants"),),
+)
