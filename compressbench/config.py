@@ -27,15 +27,22 @@ class ConfigError(ValueError):
     pass
 
 
+# Sections with a `threads` setting: the runtimes' (timing, evaluation) and training's (training
+# and the builds), apart so that timing one thread does not retrain.
+THREAD_SECTIONS = ("runtime", "train")
+
+
 def check_threads(config: dict) -> None:
     """More threads than CPUs would time the OS scheduler, and runtimes would silently differ
     (OpenVINO caps itself at the cores it finds, PyTorch and ONNX Runtime do not)."""
-    threads, cpus = config["runtime"].get("threads"), usable_cpus()
-    if threads is not None and threads > cpus:
-        raise ConfigError(
-            f"runtime.threads={threads}: more than the {cpus} CPUs this machine lets the workflow use; "
-            f"set at most {cpus}, or null for one thread per physical core"
-        )
+    cpus = usable_cpus()
+    for section in THREAD_SECTIONS:
+        threads = config[section].get("threads")
+        if threads is not None and threads > cpus:
+            raise ConfigError(
+                f"{section}.threads={threads}: more than the {cpus} CPUs this machine lets the workflow use; "
+                f"set at most {cpus}, or null for one thread per physical core"
+            )
 
 
 def check_config(config: dict) -> None:
@@ -111,8 +118,10 @@ class FromConfig:
         return settings_from(cls, cls.section, values, **derived)
 
 
-def thread_count(config: dict) -> int:
-    return config["runtime"]["threads"] or min(physical_cores(), usable_cpus())
+def thread_count(config: dict, section: str = "runtime") -> int:
+    """runtime.threads (the runtimes, in evaluation and benchmarks) or train.threads (training
+    and the targets' builds); null: the machine's physical cores."""
+    return config[section]["threads"] or min(physical_cores(), usable_cpus())
 
 
 def compute_claim(threads: int, cores: int | None, cpus: int) -> int:

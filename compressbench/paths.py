@@ -77,3 +77,7 @@ STUDY_FIGURES = f"{REPORTS}/figures"
 def in_run(path: str, run: str = "{run}") -> str:
     """A run's copy of a single-run path (results/... or reports/...)."""
     return f"{STUDY_RUN.format(run=run)}/{path}"
+
+
+# a stage runs share (prepared data, trained model), by a hash of the settings that decide it
+STUDY_SHARED = f"{RESULTS}/shared/{{stage}}/{{key}}"
