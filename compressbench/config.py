@@ -16,9 +16,10 @@ from typing import ClassVar
 
 import yaml
 
-from .architectures import check_model_config
+from .architectures import check_model_config, narrowing_obstacle
 from .machine import physical_cores, usable_cpus
-from .targets import TARGETS
+from .targets import TARGETS, family
+from .targets.target_spec import NARROWER_METHODS
 
 SCHEMA = Path(__file__).resolve().parents[1] / "workflow" / "schemas" / "config.schema.yaml"
 
@@ -45,6 +46,17 @@ def check_threads(config: dict) -> None:
             )
 
 
+def check_narrowing(config: dict) -> None:
+    """Targets with a narrower network need a model that can lose channels."""
+    narrower = [name for name in config["targets"] if family(name) in NARROWER_METHODS]
+    obstacle = narrowing_obstacle(config["model"])
+    if narrower and obstacle:
+        raise ConfigError(
+            f"targets: {', '.join(narrower)} remove channels from the network, but {obstacle}, "
+            "or leave these targets out"
+        )
+
+
 def check_config(config: dict) -> None:
     """What the JSON schema cannot express: target names and sources that need a folder."""
     unknown = [name for name in config["targets"] if name not in TARGETS]
@@ -57,6 +69,7 @@ def check_config(config: dict) -> None:
         check_model_config(config["model"])
     except ValueError as error:
         raise ConfigError(str(error)) from None
+    check_narrowing(config)
     dataset = config["dataset"]
     if dataset["name"] != "digits" and not dataset["root"]:
         raise ConfigError(f"dataset.root: required for dataset.name={dataset['name']!r}")

@@ -69,6 +69,19 @@ def check_model_config(model: dict) -> None:
             )
 
 
+def narrowing_obstacle(model: dict) -> str | None:
+    """Why a registry model cannot lose channels (structured pruning, a narrower student), or None."""
+    name = model.get("name", "lenet5")
+    if name in ARCHITECTURES and "shortcut" in ARCHITECTURES[name].options and model.get("shortcut") in (None, "A"):
+        default = f" ({name}'s default)" if model.get("shortcut") is None else ""
+        return (
+            f"model.shortcut: A{default} zero-pads each stage's shortcut by a fixed number of "
+            "channels, which no longer fit once channels are removed; set model.shortcut: B "
+            "(1x1 projection shortcuts)"
+        )
+    return None
+
+
 def builder_arguments(model: dict) -> dict:
     """Keyword arguments for the builder beyond the data sizes: set options plus model.kwargs."""
     options = {option: model[option] for option in MODEL_OPTIONS if model.get(option) is not None}
