@@ -245,13 +245,12 @@ def read_latency_calls(path) -> list[dict]:
 
 def write_combined(summary_paths: list, latency_paths: list, outputs) -> dict:
     """summary.json, repeats.tsv and latency.tsv (every repeat's batch-1 calls) of one target."""
+    latency = [read_latency_calls(path) for path in latency_paths]  # first: a damaged file stops here
     summaries = [read_json(path) for path in summary_paths]
     combined = combine(summaries)
     write_tsv(repeat_rows(summaries, combined["batch_size_best"]), outputs["repeats"], REPEAT_COLUMNS)
     calls = [
-        {"repeat": summary["repeat"], **row}
-        for summary, path in zip(summaries, latency_paths, strict=True)
-        for row in read_latency_calls(path)
+        {"repeat": summary["repeat"], **row} for summary, rows in zip(summaries, latency, strict=True) for row in rows
     ]
     write_tsv(calls, outputs["latency"], COMBINED_LATENCY_COLUMNS)
     write_json(combined, outputs["summary"])

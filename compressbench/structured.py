@@ -89,8 +89,8 @@ def achieved_cuts(plan: dict[str, float], before: dict[str, int], after: dict[st
 
 
 def coupled_layers(model: nn.Module, input_shape: tuple[int, ...], num_classes: int, name: str) -> list[str]:
-    """The prunable layers whose output channels must go with `name`'s (a residual sum or a
-    concatenation joins them channel by channel), `name` included, from torch-pruning's graph."""
+    """The other prunable layers whose output channels must go with `name`'s (a residual sum or a
+    concatenation joins them channel by channel), from torch-pruning's dependency graph."""
     import torch_pruning as tp
 
     layers = prunable_layers(model, num_classes)
@@ -105,6 +105,7 @@ def coupled_layers(model: nn.Module, input_shape: tuple[int, ...], num_classes: 
             for dep, _ in group
             if id(dep.target.module) in names and getattr(dep.handler, "__name__", "") == "prune_out_channels"
         }
+        - {name}
     )
 
 
@@ -131,7 +132,8 @@ def check_cuts(cuts: dict[str, dict], setting_of, why_coupled) -> None:
                 f"{(width - 1) / width:.3f} ({width - 1} of {width})"
             )
         raise PruningPlanError(
-            f"{head}: coupling: its channels are tied to those of {', '.join(why_coupled(name))} (a residual "
+            f"{head}: coupling: its channels are tied to those of {', '.join(why_coupled(name)) or 'other layers'} "
+            "(a residual "
             "sum or a concatenation joins them channel by channel), so these layers lose channels together, "
             "at one share; give them the same share"
         )

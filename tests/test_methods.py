@@ -190,6 +190,13 @@ def test_structured_targets_are_smaller_and_agree_across_runtimes(trained):
     assert struct["params"] <= 0.55 * reference["metrics"]["params"]
     assert struct["macs"] <= 0.55 * reference["metrics"]["macs"]
     assert struct["widths"] == [3, 8, 60, 42, 10] and struct["params_before"] == reference["metrics"]["params"]
+    # the plan and what it achieved, per layer (issue 23)
+    assert struct["structured_layers"]["features.0"] == {
+        "requested": 0.5,
+        "achieved": 0.5,
+        "width_before": 6,
+        "width_after": 3,
+    }
     assert struct["accuracy"] >= reference["metrics"]["accuracy"] - 0.05
     for name in ["onnxruntime_struct", "openvino_struct"]:
         metrics = results[name]["metrics"]
