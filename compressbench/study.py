@@ -77,10 +77,11 @@ def is_section(key: str, where: str) -> bool:
 
 
 def get_dotted(config: dict, key: str):
+    """A setting's value; None where the config leaves it unset (a key without a default)."""
     node = config
     for part in key.split("."):
         if not isinstance(node, dict) or part not in node:
-            raise KeyError(key)
+            return None
         node = node[part]
     return node
 
@@ -239,13 +240,7 @@ def swept_keys(config: dict) -> list[str]:
 
 
 def _fingerprint(config: dict, settings: Iterable[str]) -> str:
-    parts = {}
-    for key in settings:
-        try:
-            parts[key] = get_dotted(config, key)
-        except KeyError:
-            parts[key] = None
-    return json.dumps(parts, sort_keys=True, default=str)
+    return json.dumps({key: get_dotted(config, key) for key in settings}, sort_keys=True, default=str)
 
 
 def provider(runs: dict[str, dict], run: str, settings: Iterable[str]) -> str:
