@@ -38,3 +38,12 @@ else:
     rule all:
         input:
             get_final_output(config),
+
+
+# Without SLURM's commands the SLURM executor would fail at its first submission, talking about
+# sacct and accounts: say what is missing before any job starts.
+onstart:
+    from compressbench.machine import missing_cluster_commands
+
+    if missing_cluster_commands(workflow.executor_plugin.name):
+        raise WorkflowError(missing_cluster_commands(workflow.executor_plugin.name))

@@ -38,6 +38,7 @@ import numpy as np
 from .config import FromConfig, settings_from
 from .machine import host_fields
 from .preprocess import split_batches
+from .repeats import read_latency_calls
 from .tables import read_tsv, write_json, write_tsv
 
 LATENCY_TIMER = (
@@ -415,7 +416,7 @@ def write_benchmark(result: dict, settings: BenchSettings, outputs, extra: dict 
 
 
 def _read_latency(path) -> np.ndarray:
-    return np.array([float(row["microseconds"]) for row in read_tsv(path)])
+    return np.array([float(row["microseconds"]) for row in read_latency_calls(path)])
 
 
 def summary_from_files(
@@ -472,6 +473,7 @@ def benchmark_target(
     memory, then speed; write the tables and summary.json. `load_images` returns the normalized
     test images; it is called twice so the memory figures are taken without the test set."""
     from .runtimes import TargetRuntimeError
+    from .runtimes.base import model_files_text
 
     try:
         result, startup, test_images = _measure(target, Path(model_dir), spec, load_images, settings, options)
@@ -479,7 +481,8 @@ def benchmark_target(
         raise BenchmarkError(f"benchmark of target {target.name!r} ({target.runtime}): {error}") from error
     except Exception as error:  # a shape the runtime rejects, a broken model file, ...
         raise BenchmarkError(
-            f"benchmark of target {target.name!r} ({target.runtime}) failed: {type(error).__name__}: {error}"
+            f"benchmark of target {target.name!r} ({target.runtime}) failed on its model files "
+            f"({model_files_text(model_dir)}): {type(error).__name__}: {error}"
         ) from error
     extra = {
         "target": target.name,

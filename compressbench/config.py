@@ -16,9 +16,10 @@ from typing import ClassVar
 
 import yaml
 
-from .architectures import check_model_config
+from .architectures import check_model_config, narrowing_obstacle
 from .machine import physical_cores, usable_cpus
-from .targets import TARGETS
+from .targets import TARGETS, family
+from .targets.target_spec import NARROWER_METHODS
 
 SCHEMA = Path(__file__).resolve().parents[1] / "workflow" / "schemas" / "config.schema.yaml"
 
@@ -27,14 +28,32 @@ class ConfigError(ValueError):
     pass
 
 
+# Sections with a `threads` setting: the runtimes' (timing, evaluation) and training's (training
+# and the builds), apart so that timing one thread does not retrain.
+THREAD_SECTIONS = ("runtime", "train")
+
+
 def check_threads(config: dict) -> None:
     """More threads than CPUs would time the OS scheduler, and runtimes would silently differ
     (OpenVINO caps itself at the cores it finds, PyTorch and ONNX Runtime do not)."""
-    threads, cpus = config["runtime"].get("threads"), usable_cpus()
-    if threads is not None and threads > cpus:
+    cpus = usable_cpus()
+    for section in THREAD_SECTIONS:
+        threads = config[section].get("threads")
+        if threads is not None and threads > cpus:
+            raise ConfigError(
+                f"{section}.threads={threads}: more than the {cpus} CPUs this machine lets the workflow use; "
+                f"set at most {cpus}, or null for one thread per physical core"
+            )
+
+
+def check_narrowing(config: dict) -> None:
+    """Targets with a narrower network need a model that can lose channels."""
+    narrower = [name for name in config["targets"] if family(name) in NARROWER_METHODS]
+    obstacle = narrowing_obstacle(config["model"])
+    if narrower and obstacle:
         raise ConfigError(
-            f"runtime.threads={threads}: more than the {cpus} CPUs this machine lets the workflow use; "
-            f"set at most {cpus}, or null for one thread per physical core"
+            f"targets: {', '.join(narrower)} remove channels from the network, but {obstacle}, "
+            "or leave these targets out"
         )
 
 
@@ -69,6 +88,7 @@ def check_config(config: dict) -> None:
         check_model_config(config["model"])
     except ValueError as error:
         raise ConfigError(str(error)) from None
+    check_narrowing(config)
     dataset = config["dataset"]
     if dataset["name"] != "digits" and not dataset["root"]:
         raise ConfigError(f"dataset.root: required for dataset.name={dataset['name']!r}")
@@ -131,8 +151,10 @@ class FromConfig:
         return settings_from(cls, cls.section, values, **derived)
 
 
-def thread_count(config: dict) -> int:
-    return config["runtime"]["threads"] or min(physical_cores(), usable_cpus())
+def thread_count(config: dict, section: str = "runtime") -> int:
+    """runtime.threads (the runtimes, in evaluation and benchmarks) or train.threads (training
+    and the targets' builds); null: the machine's physical cores."""
+    return config[section]["threads"] or min(physical_cores(), usable_cpus())
 
 
 def compute_claim(threads: int, cores: int | None, cpus: int) -> int:

@@ -23,6 +23,7 @@ from .metrics import confusion, per_class_metrics, summary_metrics
 from .model import ModelSpec, build_model
 from .preprocess import normalize
 from .runtimes import open_runtime
+from .runtimes.base import model_files_text
 from .stats import quality_intervals
 from .tables import files_size, write_json, write_matrix_tsv, write_tsv
 from .targets import TargetSpec
@@ -88,10 +89,9 @@ def evaluate(
         runtime = open_runtime(target, model_dir, spec, settings.threads, options)
         logits = runtime.predict(images, settings.batch_size)
     except Exception as error:  # runtimes raise their own types for a damaged model file
-        files = ", ".join(str(p) for p in sorted(Path(model_dir).iterdir())) if Path(model_dir).is_dir() else model_dir
         raise EvaluationError(
             f"evaluation of target {target.name!r} ({target.runtime}) failed on its model files "
-            f"({files}): {type(error).__name__}: {error}"
+            f"({model_files_text(model_dir)}): {type(error).__name__}: {error}"
         ) from error
     predictions = logits.argmax(axis=1)
     return {

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import os
 import platform
+import shutil
 import socket
 import sys
 from importlib import metadata
@@ -139,3 +140,22 @@ def host_fields(cpuinfo_path: str | Path = CPUINFO, environ: dict | None = None)
         "cpu_model": (blocks[0].get("model name") if blocks else None) or platform.processor() or None,
         "slurm_job_id": environ.get("SLURM_JOB_ID"),
     }
+
+
+# What Snakemake's SLURM executor calls on the machine that submits: sbatch to submit, squeue or
+# sacct for the status, scontrol for the cluster's configuration.
+SLURM_COMMANDS = ("sbatch", "squeue", "scontrol")
+
+
+def missing_cluster_commands(executor: str | None) -> str | None:
+    """Why the jobs cannot be submitted with `executor`, or None (also for local runs)."""
+    if executor != "slurm":
+        return None
+    missing = [command for command in SLURM_COMMANDS if shutil.which(command) is None]
+    if not missing:
+        return None
+    return (
+        f"--executor slurm (e.g. --profile profiles/slurm): SLURM's commands are not installed on this machine "
+        f"({', '.join(missing)} not found on PATH). Start the workflow on the cluster's login node, or run it "
+        "here without the profile (snakemake --cores N)"
+    )

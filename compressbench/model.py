@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .architectures import ARCHITECTURES, builder_arguments, check_model_config
+from .architectures import ARCHITECTURES, builder_arguments, check_model_config, model_source_digest
 from .architectures.lenet import LeNet5, feature_map_size
 
 # Defined without torch (benchmark processes of other runtimes never import it); re-exported here.
@@ -62,12 +62,21 @@ def resolve_builder(name: str):
         ) from error
     except Exception as error:
         raise ModelConfigError(f"{where}: importing {module_name!r} raised {type(error).__name__}: {error}") from error
+    except SystemExit as error:  # not an Exception: it would end the job with no word of the model
+        raise ModelConfigError(f"{where}: {exit_text(module_name, 'importing', error)}") from error
     if not hasattr(module, attribute):
         raise ModelConfigError(f"{where}: module {module_name!r} has no attribute {attribute!r}")
     builder = getattr(module, attribute)
     if not callable(builder):
         raise ModelConfigError(f"{where}: {attribute!r} is a {type(builder).__name__}, not a callable")
     return builder
+
+
+def exit_text(what: str, doing: str, error: SystemExit) -> str:
+    return (
+        f"{doing} {what!r} called sys.exit({error.code!r}) (argparse does that when it parses a "
+        'command line that is not its own): keep command-line code under `if __name__ == "__main__":`'
+    )
 
 
 def build_model(spec: ModelSpec) -> nn.Module:
@@ -85,6 +94,8 @@ def build_model(spec: ModelSpec) -> nn.Module:
             f"{where}: building it with {sizes} and model.kwargs/options {arguments} raised "
             f"{type(error).__name__}: {error}"
         ) from error
+    except SystemExit as error:
+        raise ModelConfigError(f"{where}: {exit_text(settings['name'], 'calling', error)}") from error
     if not isinstance(model, nn.Module):
         raise ModelConfigError(f"{where}: returned a {type(model).__name__}, not a torch.nn.Module")
     check_output_shape(model, spec, where)
@@ -128,5 +139,15 @@ def load_weights(spec: ModelSpec, weights_path: str | Path) -> nn.Module:
     except Exception as error:
         raise ValueError(
             f"{weights_path}: not a {model_label(spec.model)} state dict for this data ({error})"
+            f"{code_change_note(spec)}"
         ) from error
     return model.eval()
+
+
+def code_change_note(spec: ModelSpec) -> str:
+    """Why weights may not fit: a bring-your-own model's code edited since they were trained."""
+    trained_with = spec.train.get("model_source_sha256")
+    name = spec.model.get("name", DEFAULT_MODEL["name"])
+    if trained_with is None or trained_with == model_source_digest(name):
+        return ""
+    return f"; the code of model.name={name!r} changed since training: retrain (a plain snakemake run does)"

@@ -124,3 +124,7 @@ def root_of(path: str, pattern: str) -> str:
     if not path.endswith(pattern):
         raise ValueError(f"{path}: not a {pattern} file")
     return path[: -len(pattern)].rstrip("/") or "."
+
+
+# a stage runs share (prepared data, trained model), by a hash of the settings that decide it
+STUDY_SHARED = f"{RESULTS}/shared/{{stage}}/{{key}}"

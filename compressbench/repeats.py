@@ -12,6 +12,8 @@ every time in the report comes from the same measurement.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .tables import read_json, read_tsv, write_json, write_tsv
@@ -223,15 +225,32 @@ def repeat_rows(summaries: list[dict], best_batch: int) -> list[dict]:
     ]
 
 
+def read_latency_calls(path) -> list[dict]:
+    """A latency table's rows (call, microseconds), every time checked to be a positive number, so
+    a damaged raw file stops here naming it rather than in the plots."""
+    rows = read_tsv(path)
+    for line, row in enumerate(rows, start=2):  # line 1 is the header
+        value = row.get("microseconds")
+        try:
+            valid = math.isfinite(float(value)) and float(value) > 0
+        except (TypeError, ValueError):
+            valid = False
+        if not valid:
+            raise ValueError(
+                f"{path}, line {line}: microseconds={value!r} is not a positive number; the file is damaged: "
+                "delete it and rerun to measure again"
+            )
+    return rows
+
+
 def write_combined(summary_paths: list, latency_paths: list, outputs) -> dict:
     """summary.json, repeats.tsv and latency.tsv (every repeat's batch-1 calls) of one target."""
+    latency = [read_latency_calls(path) for path in latency_paths]  # first: a damaged file stops here
     summaries = [read_json(path) for path in summary_paths]
     combined = combine(summaries)
     write_tsv(repeat_rows(summaries, combined["batch_size_best"]), outputs["repeats"], REPEAT_COLUMNS)
     calls = [
-        {"repeat": summary["repeat"], **row}
-        for summary, path in zip(summaries, latency_paths, strict=True)
-        for row in read_tsv(path)
+        {"repeat": summary["repeat"], **row} for summary, rows in zip(summaries, latency, strict=True) for row in rows
     ]
     write_tsv(calls, outputs["latency"], COMBINED_LATENCY_COLUMNS)
     write_json(combined, outputs["summary"])

@@ -13,6 +13,9 @@ initialized, makes the width-multiplied students of knowledge distillation.
 
 from __future__ import annotations
 
+import copy
+import math
+
 import torch
 from torch import nn
 
@@ -59,19 +62,102 @@ def layer_plan(model: nn.Module, num_classes: int, ratio: float, layer_ratios: d
     return {name: layer_ratios.get(name, ratio) for name in layers}
 
 
+class PruningPlanError(ValueError):
+    """A requested share of a layer's channels that pruning cannot remove; says which and why."""
+
+
+def layer_widths(model: nn.Module, num_classes: int) -> dict[str, int]:
+    """{prunable layer name: its output channels / features}."""
+    return {name: _width(layer) for name, layer in prunable_layers(model, num_classes).items()}
+
+
+def _width(layer: nn.Module) -> int:
+    return layer.out_channels if isinstance(layer, nn.Conv2d) else layer.out_features
+
+
+def achieved_cuts(plan: dict[str, float], before: dict[str, int], after: dict[str, int]) -> dict[str, dict]:
+    """Per layer of the plan: the requested share, the share of channels really removed, the widths."""
+    return {
+        name: {
+            "requested": share,
+            "achieved": round(1.0 - after[name] / before[name], 4),
+            "width_before": before[name],
+            "width_after": after[name],
+        }
+        for name, share in plan.items()
+    }
+
+
+def coupled_layers(model: nn.Module, input_shape: tuple[int, ...], num_classes: int, name: str) -> list[str]:
+    """The other prunable layers whose output channels must go with `name`'s (a residual sum or a
+    concatenation joins them channel by channel), from torch-pruning's dependency graph."""
+    import torch_pruning as tp
+
+    layers = prunable_layers(model, num_classes)
+    names = {id(layer): layer_name for layer_name, layer in layers.items()}
+    graph = tp.DependencyGraph().build_dependency(model, example_inputs=torch.zeros(1, *input_shape))
+    layer = layers[name]
+    handler = tp.prune_conv_out_channels if isinstance(layer, nn.Conv2d) else tp.prune_linear_out_channels
+    group = graph.get_pruning_group(layer, handler, idxs=[0])
+    return sorted(
+        {
+            names[id(dep.target.module)]
+            for dep, _ in group
+            if id(dep.target.module) in names and getattr(dep.handler, "__name__", "") == "prune_out_channels"
+        }
+        - {name}
+    )
+
+
+def check_cuts(cuts: dict[str, dict], setting_of, why_coupled) -> None:
+    """Stop when a layer lost more than a channel more or less than its requested share.
+
+    `setting_of(layer)` names the config key (and value) that asked for it; `why_coupled(layer)` lists the
+    layers it is coupled with. torch-pruning removes ceil(share x width) channels and leaves a
+    layer whole rather than remove all of them; coupled layers lose channels together.
+    """
+    for name, cut in cuts.items():
+        width, share = cut["width_before"], cut["requested"]
+        removed = width - cut["width_after"]
+        if abs(removed - share * width) < 1:
+            continue
+        head = (
+            f"{setting_of(name)}: layer {name} went from {width} to {cut['width_after']} channels, "
+            f"a share of {cut['achieved']:.3f} removed instead of {share}"
+        )
+        if math.ceil(share * width - 1e-9) >= width:
+            raise PruningPlanError(
+                f"{head}: rounding: {share} x {width} channels rounds up to all {width}, and torch-pruning "
+                f"never removes every channel of a layer, so it removed none; ask at most "
+                f"{(width - 1) / width:.3f} ({width - 1} of {width})"
+            )
+        raise PruningPlanError(
+            f"{head}: coupling: its channels are tied to those of {', '.join(why_coupled(name)) or 'other layers'} "
+            "(a residual "
+            "sum or a concatenation joins them channel by channel), so these layers lose channels together, "
+            "at one share; give them the same share"
+        )
+
+
 def prune_channels(
     model: nn.Module,
     input_shape: tuple[int, ...],
     num_classes: int,
     ratio: float,
     layer_ratios: dict[str, float] | None = None,
-) -> nn.Module:
+    setting: str | None = None,
+) -> dict[str, dict]:
     """Remove `ratio` of every conv/linear layer's output channels in place (not the classifier's),
-    or the share `layer_ratios` gives a layer by name."""
+    or the share `layer_ratios` gives a layer by name. Returns achieved_cuts; stops with a
+    PruningPlanError naming the setting (`setting`: its key and value, else structured_ratio or
+    the layer's structured_layer_ratios entry) when a layer's share cannot be had."""
     import torch_pruning as tp  # traces the model: only when a pruned target is built
 
-    plan = layer_plan(model, num_classes, ratio, layer_ratios or {})
+    layer_ratios = layer_ratios or {}
+    plan = layer_plan(model, num_classes, ratio, layer_ratios)
     layers = prunable_layers(model, num_classes)
+    before = layer_widths(model, num_classes)
+    original = copy.deepcopy(model)
     kept_whole = [layers[name] for name, share in plan.items() if share == 0]
     model.eval()
     pruner = tp.pruner.MetaPruner(
@@ -83,7 +169,17 @@ def prune_channels(
         ignored_layers=[output_layer(model, num_classes), *kept_whole],
     )
     pruner.step()
-    return model
+    cuts = achieved_cuts(plan, before, layer_widths(model, num_classes))
+
+    def setting_of(name: str) -> str:
+        if setting:
+            return setting
+        if name in layer_ratios:
+            return f"compression.structured_layer_ratios.{name}={layer_ratios[name]}"
+        return f"compression.structured_ratio={ratio}"
+
+    check_cuts(cuts, setting_of, lambda name: coupled_layers(original, input_shape, num_classes, name))
+    return cuts
 
 
 def widths(model: nn.Module) -> list[int]:
@@ -99,7 +195,10 @@ def narrowed_student(base: nn.Module, input_shape: tuple[int, ...], num_classes:
     """The base architecture with `width` of its channels per layer, freshly initialized."""
     if not 0.0 < width <= 1.0:
         raise ValueError(f"compression.distill_width={width}: must be in (0, 1]")
-    student = prune_channels(base, input_shape, num_classes, 1.0 - width) if width < 1.0 else base
+    if width < 1.0:
+        asked = f"compression.distill_width={width} (a cut of {1.0 - width:.3g})"
+        prune_channels(base, input_shape, num_classes, 1.0 - width, setting=asked)
+    student = base
     torch.manual_seed(seed)
     for module in student.modules():
         if hasattr(module, "reset_parameters") and module is not student:

@@ -14,7 +14,8 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from .config import FromConfig
+from .architectures import model_source_digest
+from .config import FromConfig, settings_from
 from .data import Dataset
 from .model import ModelSpec, build_model, model_label, model_settings
 from .model_summary import describe
@@ -43,7 +44,12 @@ class TrainSettings(FromConfig):
     amp: str  # none | bf16 (autocast, CPU or CUDA) | fp16 (autocast + GradScaler, CUDA only)
     lr_schedule: str  # constant | cosine (annealed to 0 over the epochs, stepped per epoch)
     random_crop_padding: int  # pad by this many pixels and crop back at a random offset; 0 = off
-    threads: int
+    threads: int  # what train.threads resolves to (config.thread_count): never recorded in spec.json
+
+    @classmethod
+    def from_config(cls, values: dict, threads: int) -> TrainSettings:
+        """The `train` section (its `threads` setting as resolved: `threads`)."""
+        return settings_from(cls, cls.section, {k: v for k, v in values.items() if k != "threads"}, threads=threads)
 
 
 def resolve_device(requested: str) -> torch.device:
@@ -212,6 +218,7 @@ def train(
     spec.model = model_settings(model_config)
     spec.train = {key: value for key, value in asdict(settings).items() if key != "threads"}
     spec.train["device_used"] = device_name(device)
+    spec.train["model_source_sha256"] = model_source_digest(spec.model["name"])  # None: a registry model
     model = build_model(spec)  # before any tensor work: a broken model config fails here
     spec.summary = describe(model, spec.input_shape, model_label(spec.model))
     model.to(device)

@@ -41,12 +41,14 @@ def report_outputs() -> list[str]:
     return outputs + ([paths.REPORT_PDF] if engine_available() else [])
 
 
-def planned_jobs(workdir: Path, config: Path, targets: list[str] | None = None) -> dict[str, int]:
+def planned_jobs(
+    workdir: Path, config: Path, targets: list[str] | None = None, options: tuple[str, ...] = ()
+) -> dict[str, int]:
     """Rule -> number of jobs a dry run would execute, from its job-stats table (targets: the
-    report outputs by default; [] for the default rule, all)."""
+    report outputs by default; [] for the default rule, all; options: more snakemake options)."""
     targets = report_outputs() if targets is None else targets
     result = subprocess.run(
-        [*SNAKEMAKE, *targets, "--dry-run", "--quiet", "rules", "--cores", "2", "--configfile", str(config)],
+        [*SNAKEMAKE, *targets, *options, "--dry-run", "--quiet", "rules", "--cores", "2", "--configfile", str(config)],
         cwd=workdir,
         capture_output=True,
         text=True,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, copy_workflow, report_outputs, run_workflow, write_config
+from conftest import REPO, copy_workflow, planned_jobs, report_outputs, run_workflow, write_config
 
 BYO_TARGETS = ["pytorch", "onnxruntime", "openvino", "onnxruntime_int8", "pytorch_int8", "pytorch_pruned"]
 
@@ -44,3 +44,15 @@ def test_byo_model_is_recorded_in_the_spec(byo_run):
     assert spec["model"] == {"name": "byo_models:TinyNet", "kwargs": {"width": 8}}
     assert spec["summary"]["architecture"] == "byo_models:TinyNet"
     assert spec["summary"]["layer_counts"]["Conv2d"] == 2
+
+
+def test_editing_the_model_code_retrains(byo_run):
+    module = byo_run / "byo_models.py"
+    code = module.read_text()
+    try:
+        module.write_text(code + "\n# an edit\n")
+        jobs = planned_jobs(byo_run, byo_run / "test-config.yaml")
+        assert "train" in jobs and "evaluate" in jobs, jobs
+    finally:
+        module.write_text(code)
+    assert planned_jobs(byo_run, byo_run / "test-config.yaml") == {}

@@ -97,7 +97,8 @@ def test_macs_of_lenet5_and_of_a_linear_layer():
 
 
 def test_structured_pruning_halves_every_layer_but_the_classifier():
-    model = structured.prune_channels(LeNet5(), SHAPE, 10, 0.5)
+    model = LeNet5()
+    structured.prune_channels(model, SHAPE, 10, 0.5)
     assert structured.widths(model) == [3, 8, 60, 42, 10]
     facts, base = model_facts(model, SHAPE), model_facts(LeNet5(), SHAPE)
     assert facts["params"] <= 0.55 * base["params"] and facts["macs"] <= 0.55 * base["macs"]
@@ -109,8 +110,12 @@ def test_structured_pruning_follows_a_per_layer_plan():
     # Cut where LeNet-5's cost is: conv1 (54 % of MACs) and the first linear layer (78 % of
     # parameters); conv2 stays whole.
     plan = {"features.3": 0.0, "classifier.1": 0.47, "classifier.3": 0.4}
-    model = structured.prune_channels(LeNet5(), SHAPE, 10, 0.5, plan)
+    model = LeNet5()
+    cuts = structured.prune_channels(model, SHAPE, 10, 0.5, plan)
     assert structured.widths(model) == [3, 16, 63, 50, 10]
+    # shares round to whole channels: 0.47 of 120 removes 57 (0.475), 0.4 of 84 removes 34
+    assert cuts["classifier.1"] == {"requested": 0.47, "achieved": 0.475, "width_before": 120, "width_after": 63}
+    assert cuts["features.3"]["achieved"] == 0.0 and cuts["classifier.3"]["width_after"] == 50
     assert structured.layer_plan(LeNet5(), 10, 0.5, plan) == {"features.0": 0.5, **plan}
     with pytest.raises(ValueError, match=r"structured_layer_ratios names \['features.9'\].*prunable: \['classifier.1'"):
         structured.prune_channels(LeNet5(), SHAPE, 10, 0.5, {"features.9": 0.5})
@@ -119,7 +124,9 @@ def test_structured_pruning_follows_a_per_layer_plan():
 
 
 def test_resized_model_round_trip_and_mismatch(tmp_path):
-    model = structured.prune_channels(LeNet5(), SHAPE, 10, 0.5).eval()
+    model = LeNet5()
+    structured.prune_channels(model, SHAPE, 10, 0.5)
+    model.eval()
     resize.save_resized(model, tmp_path)
     loaded = resize.load_model(digits_spec(), tmp_path)
     images = torch.randn(5, *SHAPE)
@@ -183,6 +190,13 @@ def test_structured_targets_are_smaller_and_agree_across_runtimes(trained):
     assert struct["params"] <= 0.55 * reference["metrics"]["params"]
     assert struct["macs"] <= 0.55 * reference["metrics"]["macs"]
     assert struct["widths"] == [3, 8, 60, 42, 10] and struct["params_before"] == reference["metrics"]["params"]
+    # the plan and what it achieved, per layer (issue 23)
+    assert struct["structured_layers"]["features.0"] == {
+        "requested": 0.5,
+        "achieved": 0.5,
+        "width_before": 6,
+        "width_after": 3,
+    }
     assert struct["accuracy"] >= reference["metrics"]["accuracy"] - 0.05
     for name in ["onnxruntime_struct", "openvino_struct"]:
         metrics = results[name]["metrics"]

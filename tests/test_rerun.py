@@ -42,3 +42,16 @@ def test_one_more_benchmark_repeat_runs_only_the_new_repeat(workflow_copy):
 def test_evaluation_settings_rerun_no_benchmark(workflow_copy):
     jobs = planned_jobs(workflow_copy, write_config(workflow_copy, evaluate={"bootstrap_seed": 1}))
     assert jobs["evaluate"] == len(E2E_TARGETS) and "benchmark" not in jobs, jobs
+
+
+def test_runtime_threads_rerun_evaluation_and_benchmarks_not_training(workflow_copy):
+    from compressbench.config import default_config, thread_count
+    from compressbench.machine import usable_cpus
+
+    other = 1 if thread_count(default_config()) != 1 else 2  # a count other than the default's
+    if other > usable_cpus():
+        pytest.skip("one CPU: no other thread count to ask for")
+    jobs = planned_jobs(workflow_copy, write_config(workflow_copy, runtime={"threads": other}))
+    assert "evaluate" in jobs and "benchmark" in jobs, jobs
+    assert not {"prepare_data", "train", "build_target", "export_onnx"} & set(jobs), jobs
+    assert "train" in planned_jobs(workflow_copy, write_config(workflow_copy, train={"threads": other}))

@@ -19,10 +19,15 @@ def test_runs_share_data_and_trained_models(tmp_path):
     grid = {"train.seed": [0, 1], "compression.calibration_size": [20, 40]}
     jobs = planned_jobs(workdir, study_config(workdir, {"grid": grid}), targets=[])
     trained = sorted(rule for rule in jobs if rule.endswith("_train"))
-    # calibration does not change training: one model per seed, copied into the other runs
+    # calibration does not change training: one model per seed (named after its first run), linked
+    # into every run (results/shared/; a run's weights, spec and training log; dataset and summary)
     assert trained == ["run_seed-0_calibration_size-20_train", "run_seed-1_calibration_size-20_train"]
-    assert jobs["share_model"] == 2 * 2  # weights and spec for two runs (the training log only for a run report)
-    assert jobs["share_data"] == 2  # the dataset for two runs
+    assert sorted(rule for rule in jobs if rule.endswith("_prepare_data")) == [
+        "run_seed-0_calibration_size-20_prepare_data",
+        "run_seed-1_calibration_size-20_prepare_data",
+    ]
+    assert jobs["share_model"] == 4 * 3
+    assert jobs["share_data"] == 4 * 2
     assert jobs["run_seed-1_calibration_size-40_build_target"] == len(
         yaml.safe_load(TEST_CONFIG.read_text())["targets"]
     )

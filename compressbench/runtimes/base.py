@@ -25,6 +25,14 @@ class TargetRuntimeError(RuntimeError):
     """A runtime cannot open or run a target; the message names the target and why."""
 
 
+def model_files_text(model_dir: str | Path) -> str:
+    """A target's model files, for an error about them (a damaged file's runtime error rarely names it)."""
+    folder = Path(model_dir)
+    if not folder.is_dir():
+        return f"{folder} (no such folder)"
+    return ", ".join(str(path) for path in sorted(folder.iterdir())) or f"{folder} (empty)"
+
+
 class Runtime(ABC):
     name: str = ""
     model_suffixes: tuple[str, ...] = ()

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import openvino as ov
 
-from .base import Predict, Runtime
+from .base import Predict, Runtime, TargetRuntimeError
 from .options import precision_name
 
 SHARE_INPUTS_ABOVE_BYTES = 64 * 1024
@@ -20,6 +20,9 @@ class OpenVINORuntime(Runtime):
         self.precision = self.options.inference_precision
         self.core = ov.Core()
         self.xml_path = next(p for p in self.model_files() if p.suffix == ".xml")
+        weights = self.xml_path.with_suffix(".bin")
+        if not weights.is_file():  # OpenVINO's own message on reading would not name it
+            raise TargetRuntimeError(f"{weights}: missing (the weights of {self.xml_path.name})")
         self._last_compiled: ov.CompiledModel | None = None
 
     def _config(self, hint: str) -> dict:

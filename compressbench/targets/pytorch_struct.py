@@ -91,7 +91,7 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
     from ..macs import model_facts
     from ..model import load_weights
     from ..resize import save_resized
-    from ..structured import layer_plan, prune_channels, widths
+    from ..structured import prune_channels, widths
 
     ratio = recipes.setting(ctx, "structured_ratio")
     layer_ratios = recipes.setting(ctx, "structured_layer_ratios", dict)
@@ -100,8 +100,7 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
     model = load_weights(ctx.spec, ctx.checkpoint)
     before = model_facts(model, ctx.spec.input_shape)
     widths_before = widths(model)
-    plan = layer_plan(model, ctx.spec.num_classes, ratio, layer_ratios)
-    prune_channels(model, ctx.spec.input_shape, ctx.spec.num_classes, ratio, layer_ratios)
+    cuts = prune_channels(model, ctx.spec.input_shape, ctx.spec.num_classes, ratio, layer_ratios)
     log = recipes.finetune_from_teacher(ctx, model, epochs, learning_rate, desc="fine-tune")
     model.eval()
     save_resized(model, out_dir)
@@ -110,7 +109,9 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
         "params_before": before["params"],
         "macs_before": before["macs"],
         "structured_ratio": ratio,
-        "structured_layer_ratios": plan,
+        "structured_layer_ratios": {name: cut["requested"] for name, cut in cuts.items()},  # the plan
+        # per layer: requested and achieved share of channels removed, widths before and after
+        "structured_layers": cuts,
         "widths": widths(model),
         "widths_before": widths_before,
         "finetune_epochs": epochs,

@@ -31,6 +31,9 @@ METHODS = {
     "auto_search": "the variant an accuracy-constrained search chose among methods and settings (results/search)",
 }
 
+# Methods whose network has fewer channels than the trained one (a model must be able to lose them).
+NARROWER_METHODS = ("structured_pruning", "distillation", "student_from_labels")
+
 # Top-1 agreement with the trained model below which a build counts as broken (parity check).
 BASE_PARITY = 0.999
 LOSSY_PARITY = 0.97

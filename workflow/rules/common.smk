@@ -13,8 +13,10 @@ from compressbench.config import (
     thread_count,
     validate_config,
 )
+from compressbench.architectures import model_source_digest
 from compressbench.machine import usable_cpus
 from compressbench.report import workflow as report_workflow
+from compressbench.run_files import benchmark_app_targets, result_files
 from compressbench.targets import TARGETS, TRAINED, runtime_options
 
 from compressbench.runlock import other_run_note
@@ -29,20 +31,12 @@ except ConfigError as error:
     raise WorkflowError(f"config: {error}") from None
 
 TARGET_NAMES = config["targets"]
-THREADS = thread_count(config)
+THREADS = thread_count(config)  # the runtimes' (evaluation, benchmarks)
+TRAIN_THREADS = thread_count(config, "train")  # training and the targets' builds
 
 
 wildcard_constraints:
     target="|".join(TARGETS),
-
-
-def openvino_targets(config):
-    return [name for name in config["targets"] if TARGETS[name].runtime == "openvino"]
-
-
-def benchmark_app_targets(config):
-    """Configured OpenVINO targets, when the benchmark_app cross-check is on."""
-    return openvino_targets(config) if config["benchmark"]["benchmark_app"] else []
 
 
 def report_inputs(config):
@@ -61,36 +55,11 @@ def report_figures(config):
     return report_workflow.figure_names(bool(benchmark_app_targets(config)))
 
 
-def result_files(config):
-    """Every result file the report stands on, also those it reads only through summaries (raw
-    timings, predictions). Snakemake does not rebuild a missing intermediate file while the files
-    made from it are up to date, so one removed by an interrupted run (or deleted) would stay
-    missing under an unchanged report: `all` asks for them all, so the next plain run rebuilds it
-    and then the summary and report that quote it."""
-    targets = config["targets"]
-    repeats = range(config["benchmark"]["repeats"])
-    per_target = [
-        *paths.EVAL.values(),
-        *(p for k, p in paths.BENCH.items() if k != "benchmark_app"),
-    ]
-    return [
-        paths.DATASET,
-        paths.DATASET_SUMMARY,
-        paths.WEIGHTS,
-        paths.SPEC,
-        paths.TRAIN_LOG,
-        paths.ONNX,
-        paths.ONNX_EXPORT,
-        paths.ENVIRONMENT,
-        *paths.for_targets(paths.MODEL_DIR, targets),
-        *(
-            path
-            for pattern in per_target
-            for path in paths.for_targets(pattern, targets)
-        ),
-        *expand(list(paths.BENCH_REPEAT.values()), target=targets, repeat=repeats),
-        *paths.for_targets(paths.BENCH["benchmark_app"], benchmark_app_targets(config)),
-    ]
+def model_source_param(name):
+    """A bring-your-own model's code as a param of training, so editing it retrains (a registry
+    model has none: no param, so its runs' recorded params stay as they were)."""
+    digest = model_source_digest(name)
+    return {} if digest is None else {"model_source": digest}
 
 
 def serve_files(config):
@@ -176,8 +145,11 @@ def job_resources(rule_name):
 # --cores (the SLURM profile) there is no such total: they ask for the threads their runtimes use and
 # get their node to themselves through resources.<rule>.slurm_extra (--exclusive).
 TIMING_THREADS = workflow.resource_settings.cores or THREADS
-# Compute jobs (train, build, evaluate) run side by side only as far as the CPUs allow.
+# Compute jobs (data, train, build, evaluate) run side by side only as far as the CPUs allow.
 COMPUTE_THREADS = compute_claim(
+    TRAIN_THREADS, workflow.resource_settings.cores, usable_cpus()
+)
+EVALUATE_THREADS = compute_claim(
     THREADS, workflow.resource_settings.cores, usable_cpus()
 )
 

@@ -12,7 +12,7 @@ rule evaluate:
         confusion=paths.EVAL["confusion"],
     log:
         "logs/evaluate/{target}.log",
-    threads: COMPUTE_THREADS
+    threads: EVALUATE_THREADS
     resources:
         **job_resources("evaluate"),
     params:

@@ -29,6 +29,6 @@ rule build_target:
         **job_resources("build_target"),
     params:
         settings=target_build_settings,
-        threads=THREADS,
+        threads=TRAIN_THREADS,
     script:
         "../scripts/build_target.py"

@@ -1,8 +1,12 @@
 # A study: the whole workflow once per run (config.study), each run a module of the main
 # Snakefile with its own config and folder (paths.STUDY_RUN), all in one DAG. Runs whose data
 # (or data + model + training) settings agree share one prepared dataset (or trained model):
-# the other runs take a copy instead of running the stage again. The study's own rules are small
-# and run where Snakemake runs (localrules), also when the runs go to a cluster.
+# it is made once, in results/shared/<stage>/<hash of those settings>/, by a module of its own,
+# and every run's results/data and results/model files are symbolic links to it. A shared folder
+# belongs to settings, not to a run, so adding, removing or changing a run never moves another
+# run's inputs; Snakemake touches a link, not its target, so no shared file looks newer than
+# what was made from it. The study's own rules are small and run where Snakemake runs
+# (localrules), also when the runs go to a cluster.
 import os
 import sys
 
@@ -12,97 +16,118 @@ import re
 
 from compressbench import paths
 from compressbench.config import ConfigError, validate_config
+from compressbench.run_files import result_files
 from compressbench.study import (
-    DATA_SETTINGS,
-    MODEL_SETTINGS,
+    SHARED_STAGES,
     StudyError,
-    expand_study,
     provider,
+    shared_file,
+    stage_prefixes,
     swept_keys,
+    validated_runs,
 )
 from compressbench.study_report import figure_stems
 
 try:
-    validate_config(config)  # the base config; each run's module checks its own again
-    STUDY_RUNS = expand_study(config)
+    validate_config(config)  # the base config; then each run's, errors naming the run
+    STUDY_RUNS = validated_runs(config)
 except (ConfigError, StudyError) as error:
     raise WorkflowError(f"config: {error}") from None
 
-# stage -> (the rule that makes it in a run, the files it makes, the settings that decide them)
-SHARED_STAGES = {
-    "data": ("prepare_data", [paths.DATASET, paths.DATASET_SUMMARY], DATA_SETTINGS),
-    "model": ("train", [paths.WEIGHTS, paths.SPEC, paths.TRAIN_LOG], MODEL_SETTINGS),
-}
+
+def first_runs(stage):
+    """Per shared dataset (or model), the first run with its settings: its module makes it."""
+    settings = SHARED_STAGES[stage].settings
+    return [run for run in STUDY_RUNS if provider(STUDY_RUNS, run, settings) == run]
 
 
-def stage_provider(run, stage):
-    return provider(STUDY_RUNS, run, SHARED_STAGES[stage][2])
+# Module and rule names are held in variables (Snakemake's dynamic modules: `use rule ... from
+# study_module as study_rules*` reads them). Module names start with data_, model_ or run_, so no
+# run name makes one equal to the variable's name. A shared dataset or model is made by a module
+# of its own (named after the first run that uses it) with its files in results/shared/.
+for study_run in first_runs("data"):
+    study_module = f"data_{study_run}"
+    study_rules = f"run_{study_run}_prepare_data"
+
+    module:
+        name: study_module
+        snakefile:
+            workflow.main_snakefile
+        config:
+            STUDY_RUNS[study_run]
+        replace_prefix:
+            stage_prefixes(STUDY_RUNS[study_run], "data")
+
+    use rule prepare_data from study_module as study_rules
 
 
-for run_name, run_config in STUDY_RUNS.items():
-    borrowed = [
-        stage_rule
-        for stage, (stage_rule, _, _) in SHARED_STAGES.items()
-        if stage_provider(run_name, stage) != run_name
-    ]
-    workflow.module(
-        name=f"run_{run_name}",
-        snakefile=workflow.main_snakefile,
-        config=run_config,
-        prefix=paths.STUDY_RUN.format(run=run_name),
-    )
-    workflow.userule(
-        rules=["*"],
-        from_module=f"run_{run_name}",
-        exclude_rules=["all", *borrowed],
-        name_modifier=f"run_{run_name}_*",
-        lineno=1,
-    )(lambda: None)
+for study_run in first_runs("model"):
+    study_module = f"model_{study_run}"
+    study_rules = f"run_{study_run}_train"
+
+    module:
+        name: study_module
+        snakefile:
+            workflow.main_snakefile
+        config:
+            STUDY_RUNS[study_run]
+        replace_prefix:
+            stage_prefixes(STUDY_RUNS[study_run], "model")
+
+    use rule train from study_module as study_rules
 
 
-def consumers(stage):
-    return [run for run in STUDY_RUNS if stage_provider(run, stage) != run]
+# Every run: the whole workflow but data preparation and training, in results/runs/<run>/.
+for study_run, study_config in STUDY_RUNS.items():
+    study_module = f"run_{study_run}"
+    study_rules = f"run_{study_run}_"
 
+    module:
+        name: study_module
+        snakefile:
+            workflow.main_snakefile
+        config:
+            study_config
+        prefix:
+            paths.STUDY_RUN.format(run=study_run)
 
-def shared_copy_source(stage):
-    def source(wildcards):
-        return paths.in_run(wildcards.file, stage_provider(wildcards.run, stage))
-
-    return source
+    use rule * from study_module exclude all, prepare_data, train as study_rules*
 
 
 def alternatives(names):
     return "|".join(re.escape(name) for name in names)
 
 
-if consumers("data"):
+def link_target(wildcards, input, output):
+    """The shared file as seen from the link's folder (a relative link survives a moved folder)."""
+    return os.path.relpath(input[0], os.path.dirname(output[0]))
 
-    rule share_data:
+
+def shared_source(stage):
+    def source(wildcards):
+        return shared_file(STUDY_RUNS[wildcards.run], stage, wildcards.file)
+
+    return source
+
+
+# share_data, share_model: a run's files of a shared stage, as links to the shared folder
+for study_stage in SHARED_STAGES:
+
+    rule:
+        name:
+            f"share_{study_stage}"
         input:
-            shared_copy_source("data"),
+            shared_source(study_stage),
         output:
             paths.in_run("{file}"),
         wildcard_constraints:
-            run=alternatives(consumers("data")),
-            file=alternatives(SHARED_STAGES["data"][1]),
+            run=alternatives(STUDY_RUNS),
+            file=alternatives(SHARED_STAGES[study_stage].files),
         localrule: True
+        params:
+            target=link_target,
         shell:
-            "ln -f {input} {output} 2>/dev/null || cp {input} {output}"
-
-
-if consumers("model"):
-
-    rule share_model:
-        input:
-            shared_copy_source("model"),
-        output:
-            paths.in_run("{file}"),
-        wildcard_constraints:
-            run=alternatives(consumers("model")),
-            file=alternatives(SHARED_STAGES["model"][1]),
-        localrule: True
-        shell:
-            "ln -f {input} {output} 2>/dev/null || cp {input} {output}"
+            "ln -s {params.target:q} {output:q}"
 
 
 localrules:
@@ -168,9 +193,18 @@ rule study_pdf:
 
 
 def study_final_output():
+    """The study's table and report, and every run's result files (see run_files.result_files:
+    a lost intermediate file is rebuilt; each run's data and model links follow its settings).
+    """
+    runs = [
+        paths.in_run(path, run)
+        for run, run_config in STUDY_RUNS.items()
+        for path in result_files(run_config)
+    ]
     return [
         paths.STUDY_TABLE,
         paths.STUDY_SEED_SPREAD,
         paths.STUDY_MD,
         paths.STUDY_PDF,
+        *runs,
     ]

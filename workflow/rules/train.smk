@@ -17,9 +17,10 @@ rule train:
     resources:
         **job_resources("train"),
     params:
+        **model_source_param(config["model"]["name"]),
         train=config["train"],
         model=config["model"],
         # the configured count, not what --cores leaves: results must not depend on --cores
-        threads=THREADS,
+        threads=TRAIN_THREADS,
     script:
         "../scripts/train.py"
