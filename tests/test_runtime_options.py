@@ -45,8 +45,8 @@ def test_target_options_follow_config_unless_fixed():
     assert runtime_options(TARGETS["openvino_int8"], "bf16") == {"inference_precision": "f32"}
     assert runtime_options(TARGETS["pytorch_int8"], "bf16") == {"quantized": True}
     assert runtime_options(TARGETS["onnxruntime_int8"], "bf16") == {}
-    with pytest.raises(ValueError, match="pytorch options: unknown key.*precision"):
-        TargetSpec("x", "pytorch", "m:f", "X", "baseline", "fp32", "f32", runtime_options={"precision": "int8"})
+    with pytest.raises(ValueError, match="pytorch options: unknown key.*threads"):
+        TargetSpec("x", "pytorch", "m:f", "X", "baseline", "fp32", "f32", runtime_options={"threads": 4})
     with pytest.raises(ValueError, match="method 'sparsify'"):
         TargetSpec("x", "pytorch", "m:f", "X", "sparsify", "fp32", "f32")
     with pytest.raises(ValueError, match="precision 'fp32'"):
@@ -64,3 +64,13 @@ def test_precision_has_one_spelling(value, name):
 def test_unknown_precision_is_an_error():
     with pytest.raises(ValueError, match="precision 'fp8'"):
         precision_name("fp8")
+
+
+def test_pytorch_precision_option_is_checked():
+    from compressbench.runtimes.options import options_from
+
+    assert options_from("pytorch", {"precision": "bf16"}).precision == "bf16"
+    with pytest.raises(ValueError, match="precision='f16'"):
+        options_from("pytorch", {"precision": "f16"})
+    with pytest.raises(ValueError, match="INT8"):
+        options_from("pytorch", {"quantized": True, "precision": "bf16"})

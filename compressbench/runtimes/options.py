@@ -17,6 +17,16 @@ PRECISIONS = ("f32", "bf16", "f16", "int8")
 @dataclass(frozen=True)
 class PyTorchOptions:
     quantized: bool = False  # model.pt holds an INT8 state dict (targets.pytorch_int8), loaded weights_only
+    # f32, or bf16: the FP32 weights cast to bfloat16 when loaded, inputs cast on the way in and logits
+    # back to float32 on the way out, so every layer runs in bf16 (natively where the CPU has bf16
+    # instructions, emulated by oneDNN elsewhere: info() says which)
+    precision: str = "f32"
+
+    def __post_init__(self):
+        if self.precision not in ("f32", "bf16"):
+            raise ValueError(f"precision={self.precision!r}: use f32 or bf16")
+        if self.quantized and self.precision != "f32":
+            raise ValueError("an INT8 (quantized) model runs its own precision: leave precision at f32")
 
 
 @dataclass(frozen=True)

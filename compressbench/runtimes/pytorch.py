@@ -30,22 +30,25 @@ class PyTorchRuntime(Runtime):
             self.model = load_model(
                 self.spec, self.model_dir, self.model_files()[0].name
             )  # resized if it has architecture.json
+        self.dtype = torch.bfloat16 if self.options.precision == "bf16" else torch.float32
+        if self.dtype != torch.float32:
+            self.model = self.model.to(self.dtype)
 
     def compile(self, batch_size: int) -> Predict:
-        model = self.model
+        model, dtype = self.model, self.dtype
 
         def predict(images):
             with torch.inference_mode():
-                return model(torch.from_numpy(images)).numpy()
+                return model(torch.from_numpy(images).to(dtype)).float().numpy()
 
         return predict
 
     def naive(self) -> Predict:
-        model = self.model
+        model, dtype = self.model, self.dtype
 
         def predict(images):
             with torch.no_grad():
-                return model(torch.tensor(images)).numpy()
+                return model(torch.tensor(images).to(dtype)).float().numpy()
 
         return predict
 
@@ -54,6 +57,8 @@ class PyTorchRuntime(Runtime):
             "runtime_version": torch.__version__,
             "threads": torch.get_num_threads(),
             "interop_threads": torch.get_num_interop_threads(),
-            "precision": "int8" if self.options.quantized else "f32",
+            "precision": "int8" if self.options.quantized else self.options.precision,
             "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+            # whether oneDNN runs bf16 on this CPU's own instructions (else it emulates them)
+            "bf16_native": bool(torch.ops.mkldnn._is_mkldnn_bf16_supported()),
         }
