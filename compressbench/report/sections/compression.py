@@ -29,10 +29,12 @@ def recipe(w: Writer, target: str) -> str:
 
 
 def recipe_values(w: Writer, target: str) -> dict[str, str]:
-    """Every value a recipe sentence may name, from the record's build facts (a sentence uses its own)."""
+    """Every value a recipe sentence may name, from the record's build facts (a sentence uses its own): each
+    text fact by its own name, and the formatted ones below."""
     s, n, info = w.s, w.n, w.run.build(target)
     ops = ", ".join(f"{op} ×{n.integer(count)}" for op, count in (info.get("ort_optimized_ops") or {}).items())
     return {
+        **{key: value for key, value in info.items() if isinstance(value, str)},
         "target": w.label(target),
         "images": n.integer(info.get("calibration_images")),
         "layers": n.integer(info.get("fake_quantize_layers", info.get("fake_quantize_nodes"))),
