@@ -168,3 +168,16 @@ def test_onnxruntime_int8_records_pre_processing_and_the_graphs_ort_runs(trained
     metrics = evaluated(trained, "onnxruntime_int8", model_dir)["metrics"]
     assert metrics["quant_pre_process"] == pre  # the evaluation carries it into metrics.json
     assert metrics["accuracy_ci_low"] <= metrics["accuracy"] <= metrics["accuracy_ci_high"]
+
+
+# --- reduced precision --------------------------------------------------------------------
+
+
+def test_pytorch_bf16_runs_in_bf16_and_agrees_with_fp32(trained):
+    model_dir = built(trained, "pytorch_bf16")
+    metrics = evaluated(trained, "pytorch_bf16", model_dir)["metrics"]
+    assert metrics["runtime_precision"] == "bf16" and "runtime_bf16_native" in metrics
+    assert metrics["build_info"]["executes_in"] == "bfloat16" and metrics["build_info"]["bf16_instructions"]
+    predictions = evaluated(trained, "pytorch_bf16", model_dir)["predictions"]
+    agreement = float(np.mean(predictions == reference_predictions(trained)))
+    assert agreement >= get_target("pytorch_bf16").parity_threshold

@@ -24,6 +24,7 @@ MODULES = (
     "compressbench.targets.onnxruntime_int8",
     "compressbench.targets.pytorch_pruned",
     "compressbench.targets.pytorch_int8",
+    "compressbench.targets.pytorch_bf16",
     "compressbench.targets.torchscript",
     "compressbench.targets.pytorch_struct",
     "compressbench.targets.pytorch_distill",
