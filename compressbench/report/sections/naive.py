@@ -65,7 +65,6 @@ def naive_table(w: Writer) -> dict | None:
             w.label(t),
             range_cell(w, t, "naive_test_set_seconds"),
             range_cell(w, t, "tuned_test_set_seconds"),
-            n.sig(run.value(t, "test_set_seconds")),
             n.ratio(ratio),
         ]
         for t, ratio in cost.ratios.items()
@@ -74,7 +73,6 @@ def naive_table(w: Writer) -> dict | None:
         (s["columns.col_target"], "l"),
         (s["columns.col_naive"], "r"),
         (s["columns.col_tuned"], "r"),
-        (s["columns.col_best"], "r"),
         (s["columns.col_naive_ratio"], "r"),
     ]
     return table(columns, rows)

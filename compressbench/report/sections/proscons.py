@@ -57,13 +57,14 @@ def claim_groups(w: Writer) -> list[dict]:
             if c.evidence.reason:
                 reason = w.reason(c.evidence.reason)
                 detail += f" {reason[0].upper()}{reason[1:]}."
+            detail = detail[:1].upper() + detail[1:]
             entries.append(
                 {
                     "kind": s[KINDS[claim["kind"]]],
                     "text": claim["text"][s.language],
                     "cite": w.cite(claim["source"]),
                     "verdict": c.verdict,
-                    "verdict_text": s[VERDICTS[c.verdict]],
+                    "verdict_text": s[VERDICTS[c.verdict]].capitalize(),
                     "detail": detail,
                     "findings": w.take(),
                 }
