@@ -277,3 +277,16 @@ def test_every_target_has_its_own_plot_style():
     names = [f"target{i}" for i in range(len(TARGETS) + 10)]
     styles = {(tuple(s["color"]), s["marker"]) for s in _styles(names).values()}
     assert len(styles) == len(names)
+
+
+@pytest.mark.parametrize(("alpha", "says_same_recipe"), [(0.0, True), (0.5, False)])
+def test_distillation_with_alpha_zero_is_not_credited_to_the_loss(tmp_path, alpha, says_same_recipe):
+    """distill_alpha 0 leaves the loss without its teacher term: the students follow one recipe."""
+    changes = {"pytorch_distill": {"build_info": {"distill_alpha": alpha}}}
+    for language in ("en", "ru"):
+        w = writer(report_data(tmp_path / language, changes), language)
+        strings = Strings(language)
+        [paragraph] = [p for p in section.text(w) if p.startswith(strings["methods.distill_item"][:12])]
+        same_recipe = strings["methods.distill_same_recipe"].split("{pair}. ")[1][:30]
+        only_loss = strings["methods.distill_item"].split("{pair}. ")[1][:30]
+        assert (same_recipe in paragraph, only_loss in paragraph) == (says_same_recipe, not says_same_recipe)

@@ -26,17 +26,25 @@ def text(w: Writer) -> list[str]:
     out = [w.s["methods.methods_intro"]]
     out += [struct_paragraph(w, x) for x in w.each("methods.struct.")]
     out += [unstructured_paragraph(w, x) for x in w.each("methods.unstructured.")]
-    out += control_paragraphs(w, "distillation", "methods.distill_item")
+    out += control_paragraphs(w, "distillation", distill_key)
     out += [cluster_paragraph(w, x) for x in w.each("methods.cluster.")]
-    out += control_paragraphs(w, "qat_int8", "methods.qat_item")
+    out += control_paragraphs(w, "qat_int8", lambda w, target: "methods.qat_item")
     out += [chain_paragraph(w, x) for x in w.each("methods.chain.")]
     return out
 
 
-def control_paragraphs(w: Writer, method: str, key: str) -> list[str]:
-    """Each target of `method` against its control (the same recipe without the method)."""
+def control_paragraphs(w: Writer, method: str, key_of) -> list[str]:
+    """Each target of `method` against its control (the same recipe without the method);
+    key_of(w, target) picks the paragraph's wording."""
     found = [f for f in w.findings.with_prefix("methods.control.") if w.run.method(f.body.a) == method]
-    return [w.para(w.s.say(key, pair=pair_sentence(w, w.finding(f.id)))) for f in found]
+    return [w.para(w.s.say(key_of(w, f.body.a), pair=pair_sentence(w, w.finding(f.id)))) for f in found]
+
+
+def distill_key(w: Writer, target: str) -> str:
+    """With distill_alpha 0 the distillation loss has no teacher term: both students then follow
+    the same recipe, and the paragraph must not credit a difference to the loss."""
+    alpha = w.run.build(target).get("distill_alpha")
+    return "methods.distill_same_recipe" if alpha == 0 else "methods.distill_item"
 
 
 def test_note(w: Writer, test: PairTest) -> str:
