@@ -56,7 +56,7 @@ def range_cell(w: Writer, target: str, key: str) -> str:
 
 
 def naive_table(w: Writer) -> dict | None:
-    run, s, n = w.run, w.s, w.n
+    s, n = w.s, w.n
     cost = w.findings.body("naive.cost")
     if cost is None:
         return None
