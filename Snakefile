@@ -28,6 +28,7 @@ else:
     include: "workflow/rules/evaluate.smk"
     include: "workflow/rules/aggregate.smk"
     include: "workflow/rules/benchmark.smk"
+    include: "workflow/rules/profile.smk"
     include: "workflow/rules/report.smk"
 
     rule all:

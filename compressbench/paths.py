@@ -43,6 +43,8 @@ BENCH_REPEAT = {
         "summary": "json",
     }.items()
 }
+# per target: where a call spends its time, per layer, at batch 1 and the best batch (compressbench.opprofile)
+PROFILE = _per_target("profile", {"ops": "tsv", "summary": "json"})
 
 REPORT_MD = f"{REPORTS}/report.md"
 REPORT_TEX = f"{REPORTS}/report.tex"

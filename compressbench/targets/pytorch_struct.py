@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .. import recipes
 from ..evaluation import BUILD_INFO
-from ..macs import model_facts
+from ..macs import layer_facts, model_facts
 from ..model import load_weights
 from ..resize import save_resized
 from ..structured import layer_plan, prune_channels, widths
@@ -41,6 +41,7 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
         "structured_ratio": ratio,
         "structured_layer_ratios": plan,
         "widths": widths(model),
+        "layers": layer_facts(model, ctx.spec.input_shape),
         "widths_before": widths_before,
         "finetune_epochs": epochs,
         "finetune_learning_rate": learning_rate,

@@ -43,6 +43,13 @@ def benchmark_app_targets(config):
     return openvino_targets(config) if config["benchmark"]["benchmark_app"] else []
 
 
+def profile_files(config):
+    """Each target's per-layer profile (profile.smk), when profile.enabled."""
+    if not config["profile"]["enabled"]:
+        return []
+    return expand(list(paths.PROFILE.values()), target=config["targets"])
+
+
 def report_inputs(config):
     return report_workflow.result_inputs(
         config["targets"], benchmark_app_targets(config)
@@ -81,6 +88,7 @@ def result_files(config):
         ),
         *expand(list(paths.BENCH_REPEAT.values()), target=targets, repeat=repeats),
         *paths.for_targets(paths.BENCH["benchmark_app"], benchmark_app_targets(config)),
+        *profile_files(config),
     ]
 
 
@@ -130,7 +138,7 @@ def job_resources(rule_name):
     return {key: value for key, value in merged.items() if value is not None}
 
 
-# Timing jobs (benchmark, benchmark_app) must not share the CPU. Run locally, they claim
+# Timing jobs (benchmark, benchmark_app, profile) must not share the CPU. Run locally, they claim
 # every core Snakemake may use (--cores), so nothing runs beside them. Submitted to a cluster without
 # --cores (the SLURM profile) there is no such total: they ask for the threads their runtimes use and
 # get their node to themselves through resources.<rule>.slurm_extra (--exclusive).
