@@ -125,44 +125,54 @@ def model_layers_of(facts: dict, reference_facts: dict, trained: list[dict]):
     return []
 
 
-def _setting(inputs: DiagnosisInputs, setting: str, batches: tuple[int, int], shares: dict) -> BatchDiagnosis:
-    variant_batch, reference_batch = batches
-    for target, profile, batch in (
-        (inputs.variant, inputs.variant_profile, variant_batch),
-        (inputs.reference, inputs.reference_profile, reference_batch),
-    ):
-        if batch not in profile:
-            raise ValueError(f"diagnosis: the profile of {target!r} has no batch {batch} (profiled: {sorted(profile)})")
-    variant, reference = inputs.variant_profile[variant_batch], inputs.reference_profile[reference_batch]
-    reference_model = model_layers_of(inputs.reference_facts, inputs.reference_facts, inputs.model_layers)
-    variant_model = model_layers_of(inputs.variant_facts, inputs.reference_facts, inputs.model_layers)
-    pair = c.Pair(variant, reference, c.compare_layers(variant, reference, variant_model, reference_model))
+def ranked_causes(inputs: DiagnosisInputs, pair: c.Pair, shares: dict) -> tuple[tuple[Cause, ...], tuple[str, ...]]:
+    """The causes the pair shows, largest time first, and the layers the dense-kernel cause explains."""
     macs = inputs.variant_facts.get("macs"), inputs.reference_facts.get("macs")
     dense = c.dense_on_zeroed_weights(pair, float(inputs.variant_facts.get("sparsity") or 0), macs[0] == macs[1])
+    isa = c.missing_isa(pair, inputs.isa)
+    sparse = dense.layers if dense else ()
+    # layers a cause explains are no "slower kernels": the same kernels on the same work differ by
+    # noise, and a kernel without its instructions is slow for that reason
+    explained = (*sparse, *c.layers_in(pair, isa.numbers["precision"] if isa else None))
     found = [
         c.convert_layers(pair),
         c.fp32_fallback(pair, inputs.variant_bench.get("precision") == "int8"),
         c.per_call_cost(pair, shares),
-        c.slower_kernels(pair, dense.layers if dense else ()),
+        c.slower_kernels(pair, explained),
         dense,
         c.narrow_channels(pair, inputs.isa),
-        c.missing_isa(pair, inputs.isa),
+        isa,
     ]
+    ranked = sorted((x for x in found if x), key=lambda x: (-x.us_per_image, CAUSES.index(x.kind)))
+    return tuple(ranked), sparse
+
+
+def _setting(inputs: DiagnosisInputs, setting: str, batches: tuple[int, int], shares: dict) -> BatchDiagnosis:
+    for target, profile, batch in zip(
+        (inputs.variant, inputs.reference), (inputs.variant_profile, inputs.reference_profile), batches, strict=True
+    ):
+        if batch not in profile:
+            raise ValueError(f"diagnosis: the profile of {target!r} has no batch {batch} (profiled: {sorted(profile)})")
+    variant, reference = inputs.variant_profile[batches[0]], inputs.reference_profile[batches[1]]
+    reference_model = model_layers_of(inputs.reference_facts, inputs.reference_facts, inputs.model_layers)
+    variant_model = model_layers_of(inputs.variant_facts, inputs.reference_facts, inputs.model_layers)
+    pair = c.Pair(variant, reference, c.compare_layers(variant, reference, variant_model, reference_model))
+    causes, sparse = ranked_causes(inputs, pair, shares)
+    gains = sorted(
+        c.layer_gains(pair, sparse) + c.part_gains(pair), key=lambda x: (-x.saved_us_per_image, GAINS.index(x.kind))
+    )
+    macs = inputs.variant_facts.get("macs"), inputs.reference_facts.get("macs")
     ratio, status = speed(inputs.variant_bench, inputs.reference_bench, setting)
-    mac_ratio = macs[0] / macs[1] if all(macs) else None
     return BatchDiagnosis(
         setting,
-        variant_batch,
-        reference_batch,
+        *batches,
         ratio,
         status,
-        (variant.profiled_call_us / variant_batch) / (reference.profiled_call_us / reference_batch),
-        tuple(sorted((cause for cause in found if cause), key=lambda x: (-x.us_per_image, CAUSES.index(x.kind)))),
-        tuple(
-            sorted(c.layer_gains(pair) + c.part_gains(pair), key=lambda x: (-x.saved_us_per_image, GAINS.index(x.kind)))
-        ),
+        (variant.profiled_call_us / batches[0]) / (reference.profiled_call_us / batches[1]),
+        causes,
+        tuple(gains),
         pair.layers,
-        c.mac_explanation(pair, mac_ratio),
+        c.mac_explanation(pair, macs[0] / macs[1] if all(macs) else None),
     )
 
 

@@ -89,6 +89,11 @@ def compare_layers(
     return tuple(comparisons)
 
 
+def layers_in(pair: Pair, precision: str | None) -> tuple[str, ...]:
+    """The compared MAC-carrying layers the variant ran in `precision` (none for None)."""
+    return tuple(c.layer for c in pair.layers if precision is not None and c.variant_precision == precision)
+
+
 def _names(rows: list[OpRow]) -> tuple[str, ...]:
     return tuple(row.layer for row in rows)
 
@@ -182,13 +187,14 @@ def slower_kernels(pair: Pair, explained: tuple[str, ...] = ()) -> m.Cause | Non
 
 
 def dense_on_zeroed_weights(pair: Pair, sparsity: float, same_macs: bool) -> m.Cause | None:
-    """Unstructured sparsity: the zeroed weights go through the same dense kernels in the same time."""
+    """Unstructured sparsity: the zeroed weights go through the same dense kernels as the reference's
+    (same MACs, same kernels), so the same work is done; `time_ratio` shows what that took."""
     if sparsity <= 0 or not same_macs:
         return None
     same = [c for c in pair.layers if c.same_kernel]
-    us, reference_us = sum(c.variant_us for c in same), sum(c.reference_us for c in same)
-    if not same or us < reference_us * (1 - SAME_TIME):
+    if not same:
         return None
+    us, reference_us = sum(c.variant_us for c in same), sum(c.reference_us for c in same)
     return m.Cause(
         m.DENSE_ON_ZEROS,
         us,
@@ -269,12 +275,13 @@ def _gain(pair: Pair, kind: str, saved: float, layers=(), numbers=None) -> m.Gai
     return m.Gain(kind, saved, pair.reference_share(saved), tuple(layers), numbers or {})
 
 
-def layer_gains(pair: Pair) -> list[m.Gain]:
+def layer_gains(pair: Pair, explained: tuple[str, ...] = ()) -> list[m.Gain]:
     """MAC-carrying layers faster than the reference's, by why: fewer MACs, a lower precision, or
-    the same work in a faster kernel."""
+    the same work in a faster kernel; the `explained` ones (the same kernels on the same work: a
+    difference is noise) apart."""
     groups: dict[str, list[m.LayerComparison]] = {}
     for c in pair.layers:
-        if c.variant_us >= c.reference_us * (1 - SAME_TIME):
+        if c.variant_us >= c.reference_us * (1 - SAME_TIME) or c.layer in explained:
             continue
         if c.mac_ratio is not None and c.mac_ratio < 1:
             kind = m.FEWER_MACS
