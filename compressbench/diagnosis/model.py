@@ -72,7 +72,20 @@ class LayerComparison:
 
 @dataclass(frozen=True)
 class Cause:
-    """A measured reason a variant is not faster: the variant's time per image in what it names."""
+    """A measured reason a variant is not faster: the variant's time per image in what it names.
+
+    `numbers` by kind (ratios are variant / reference):
+    - convert_layers: count, reference_count, types (the layer types);
+    - fp32_fallback: count, executed (layers apart from convert ones), compute_count, precisions;
+    - per_call_cost: outside_us_per_call, reference_outside_us_per_call, reference_share,
+      share_batch1 and share_best (the variant's outside share at each setting: how it shrinks);
+    - slower_kernels: count, time_ratio, ratios (layer -> time ratio), precisions ("int8 vs f32");
+    - dense_on_zeroed_weights: sparsity, time_ratio, same_kernel_layers, compute_layers;
+    - narrow_channels: vector_bits, lanes, channels (layer -> [reference, variant]), lane_use,
+      reference_lane_use (layer -> share of the vector lanes its channels fill);
+    - missing_isa: precision, lacking (the ISA names none of which the CPU has), kernel_isa (what the
+      kernels name, OpenVINO only, else None), time_ratio (those layers against the reference's).
+    """
 
     kind: str  # one of CAUSES
     us_per_image: float  # the variant's time in it
@@ -84,7 +97,12 @@ class Cause:
 
 @dataclass(frozen=True)
 class Gain:
-    """A measured reason a variant is faster: the time per image it saves against the reference."""
+    """A measured reason a variant is faster: the time per image it saves against the reference.
+
+    `numbers`: for the MAC-carrying layers (fewer_macs, lower_precision_kernels, faster_kernels)
+    time_ratio, ratios (layer -> time ratio) and, where both networks' layers are known, mac_ratio;
+    for faster_other_layers and fewer_convert_layers count and reference_count; none for less_per_call_cost.
+    """
 
     kind: str  # one of GAINS
     saved_us_per_image: float
