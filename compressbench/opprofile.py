@@ -31,7 +31,8 @@ from .tables import read_json, read_tsv, write_json, write_tsv
 
 OUTSIDE = "(outside operators)"  # the ops.tsv row of the time no operator accounts for
 OUTSIDE_TYPE = "outside"
-OPS_COLUMNS = ["batch", "layer", "type", "precision", "kernel", "calls", "us_per_call", "share"]
+OPS_COLUMNS = ["batch", "layer", "type", "precision", "kernel", "fused", "calls", "us_per_call", "share"]
+FUSED_SEPARATOR = ";"
 KEPT_QUANTILE = 0.9  # calls slower than this quantile (interrupted by the OS) are left out of the means
 MIN_CALLS = 5
 DISTINCT_BATCHES = 8  # inputs cycled through, so no runtime sees one array over and over
@@ -62,6 +63,7 @@ class LayerTime:
     precision: str  # runtimes.options.PRECISIONS spelling, "" where the profiler does not say
     kernel: str  # the implementation the runtime ran (OpenVINO's exec type, the torch op, the EP)
     us: float
+    fused: tuple[str, ...] = ()  # the model's operations this layer ran (OpenVINO says; others: none)
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class OpRow:
     calls: int  # profiled model calls the mean is over
     us_per_call: float
     share: float  # of the profiled call
+    fused: tuple[str, ...] = ()  # the model's operations it ran, where the runtime says (OpenVINO)
 
 
 @dataclass(frozen=True)
@@ -157,7 +160,17 @@ def summarize_calls(batch: int, calls: list[ProfiledCall], call_us: float) -> Ba
     # that rounds (OpenVINO: whole microseconds) may overshoot a little, then the outside is zero
     whole = max(float(np.mean([call.us for call in kept])), sum(means.values()))
     rows = [
-        OpRow(batch, name, layer.type, layer.precision, layer.kernel, counts[name], means[name], means[name] / whole)
+        OpRow(
+            batch,
+            name,
+            layer.type,
+            layer.precision,
+            layer.kernel,
+            counts[name],
+            means[name],
+            means[name] / whole,
+            layer.fused,
+        )
         for name, layer in first.items()
     ]
     outside = whole - sum(means.values())
@@ -207,7 +220,12 @@ def profile_batches(batch_size_best: int) -> list[int]:
 
 def op_rows(profiles: list[BatchProfile]) -> list[dict]:
     return [
-        {**asdict(row), "us_per_call": round(row.us_per_call, 4), "share": round(row.share, 6)}
+        {
+            **asdict(row),
+            "fused": FUSED_SEPARATOR.join(row.fused),
+            "us_per_call": round(row.us_per_call, 4),
+            "share": round(row.share, 6),
+        }
         for profile in profiles
         for row in profile.rows
     ]
@@ -243,6 +261,7 @@ def read_profile(ops_path: str | Path, summary_path: str | Path) -> dict[int, Ba
                 int(row["calls"]),
                 float(row["us_per_call"]),
                 float(row["share"]),
+                tuple(name for name in row["fused"].split(FUSED_SEPARATOR) if name),
             )
         except (KeyError, ValueError) as error:
             raise ValueError(f"{ops_path}: not an ops table ({type(error).__name__}: {error})") from None

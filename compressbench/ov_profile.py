@@ -29,8 +29,22 @@ def exec_precision(exec_type: str) -> str:
         return ""
 
 
-def layers_from_counters(counters) -> tuple[LayerTime, ...]:
-    """The executed layers of one call from request.get_profiling_info() (ov.ProfilingInfo items)."""
+def fused_layers(compiled) -> dict[str, tuple[str, ...]]:
+    """Each layer of a compiled model -> the model's operations it runs (the runtime model's
+    `originalLayersNames`): a "Subgraph" snippet names the MatMuls it fused, a Convolution its
+    FakeQuantize and activation."""
+    found = {}
+    for op in compiled.get_runtime_model().get_ordered_ops():
+        info = op.get_rt_info()
+        names = info["originalLayersNames"].astype(str) if "originalLayersNames" in info else ""
+        found[op.get_friendly_name()] = tuple(name for name in names.split(",") if name)
+    return found
+
+
+def layers_from_counters(counters, fused: dict[str, tuple[str, ...]] | None = None) -> tuple[LayerTime, ...]:
+    """The executed layers of one call from request.get_profiling_info() (ov.ProfilingInfo items),
+    with the operations each one fused (`fused_layers`)."""
+    fused = fused or {}
     return tuple(
         LayerTime(
             info.node_name,
@@ -38,13 +52,16 @@ def layers_from_counters(counters) -> tuple[LayerTime, ...]:
             exec_precision(info.exec_type),
             info.exec_type,
             info.real_time.total_seconds() * 1e6,
+            fused.get(info.node_name, ()),
         )
         for info in counters
         if str(info.status).rsplit(".", 1)[-1] == EXECUTED
     )
 
 
-def profiled_request_calls(request, write_input, batches: list[np.ndarray], limit: CallLimit) -> list[ProfiledCall]:
+def profiled_request_calls(
+    request, write_input, batches: list[np.ndarray], limit: CallLimit, fused: dict[str, tuple[str, ...]]
+) -> list[ProfiledCall]:
     """Profiled calls of an infer request compiled with PERF_COUNT: `write_input(batch)` puts a
     batch into the request as the tuned predict does; the counters are read after each call,
     outside the call's own time."""
@@ -55,7 +72,7 @@ def profiled_request_calls(request, write_input, batches: list[np.ndarray], limi
         write_input(batch)
         request.infer()
         us = (time.perf_counter_ns() - started) / 1000.0
-        calls.append(ProfiledCall(us, layers_from_counters(request.get_profiling_info())))
+        calls.append(ProfiledCall(us, layers_from_counters(request.get_profiling_info(), fused)))
 
     timed = limit.run(call, batches)
     return calls[-len(timed) :]

@@ -3,6 +3,7 @@ made by tests/record_profiles.py), then each cause, gain and rule on hand-made p
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from compressbench.diagnosis import (
     reference_of,
 )
 from compressbench.diagnosis import model as m
+from compressbench.diagnosis.causes import compare_layers
 from compressbench.diagnosis.layers import (
     COMPUTE,
     CONVERT,
@@ -116,6 +118,22 @@ def test_every_runtimes_layers_fall_in_one_kind(type_, name, kind):
     assert layer_kind(OpRow(1, name, type_, "f32", "", 1, 1.0, 0.1)) == kind
 
 
+def test_an_openvino_snippet_is_what_it_fused():
+    mlp = (
+        "/classifier/classifier.3/Gemm/WithoutBiases",
+        "/classifier/classifier.4/Relu",
+        "/classifier/classifier.5/Gemm",
+    )
+    snippet = OpRow(8, "logits", "Subgraph", "f32", "jit_avx512_f32", 1, 1.0, 0.1, mlp)
+    assert layer_kind(snippet) == COMPUTE
+    reference = [row("/classifier/classifier.3/Gemm", "FullyConnected", 3), row("logits", "FullyConnected", 1)]
+    model = [ModelLayer("classifier.3", 100, 84), ModelLayer("classifier.5", 10, 10)]
+    variant = profile(1, [snippet], 0.0)
+    (both,) = compare_layers(variant, profile(1, reference, 0.0), model, model)
+    assert both.layer == "classifier.3+classifier.5" and both.variant_macs == both.reference_macs == 110
+    assert (both.variant_us, both.reference_us, both.variant_channels) == (1.0, 4.0, None)
+
+
 def row(layer: str, type_: str, us: float, precision: str = "f32", kernel: str = "k", batch: int = 1) -> OpRow:
     return OpRow(batch, layer, type_, precision, kernel, 10, us, 0.0)
 
@@ -145,9 +163,7 @@ def test_lane_use_is_the_share_of_vector_lanes_a_channel_count_fills():
 
 def profile(batch: int, rows: list[OpRow], outside: float) -> BatchProfile:
     total = sum(r.us_per_call for r in rows) + outside
-    shared = [
-        OpRow(batch, r.layer, r.type, r.precision, r.kernel, 10, r.us_per_call, r.us_per_call / total) for r in rows
-    ]
+    shared = [replace(r, batch=batch, calls=10, share=r.us_per_call / total) for r in rows]
     outside_row = OpRow(batch, OUTSIDE_ROW, OUTSIDE_TYPE, "", "", 10, outside, outside / total)
     return BatchProfile(batch, total, total, 10, (*shared, outside_row))
 
@@ -236,6 +252,7 @@ def test_float_layers_of_an_int8_variant_are_a_fallback_and_are_counted():
         "executed": 3,
         "compute_count": 1,
         "precisions": ["f32"],
+        "fused": {},
     }
     count = int8_layers(make_inputs(int8_pair(1, True), REFERENCE).variant_profile[1])
     assert (count.batch, count.executed, count.int8, count.convert, count.fallback) == (1, 3, 2, 2, ("/fc/Gemm",))

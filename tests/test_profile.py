@@ -109,8 +109,10 @@ def test_openvino_int8_counts_its_int8_layers_and_its_quantize_layers(profiles):
     count = int8_layers(profiles["openvino_int8"][1])
     assert count.executed >= 5 and count.int8 + len(count.fallback) == count.executed
     assert count.convert >= 1  # the input's FakeQuantize, run as a snippet
-    kernels = [row.kernel for row in profiles["openvino_int8"][1].layers if layer_kind(row) == COMPUTE]
-    assert all(kernel.endswith("_I8") for kernel in kernels), kernels
+    compute = [row for row in profiles["openvino_int8"][1].layers if layer_kind(row) == COMPUTE]
+    assert all(row.kernel.endswith("_I8") for row in compute), compute
+    # each layer names the model's operations it ran (a convolution: its own, and the FakeQuantize after it)
+    assert all(any("Conv" in name for name in row.fused) for row in compute if "Conv" in row.layer)
 
 
 def test_int8_onnxruntime_shows_its_quantize_dequantize_layers(profiles):

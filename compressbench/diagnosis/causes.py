@@ -61,32 +61,38 @@ class Pair:
 def compare_layers(
     variant: BatchProfile, reference: BatchProfile, variant_model: list[ModelLayer], reference_model: list[ModelLayer]
 ) -> tuple[m.LayerComparison, ...]:
-    """The MAC-carrying layers that ran in both, matched through the model's layers, in reference order."""
+    """The MAC-carrying layers that ran in both, matched through the model's layers, in reference
+    order. A variant layer that ran several model layers at once (an OpenVINO snippet, named
+    "classifier.3+classifier.5") is compared with the reference's layers for them together."""
     found_variant = match_compute(list(variant.rows), variant_model)
     found_reference = match_compute(list(reference.rows), reference_model)
+    order = {name: index for index, name in enumerate(found_reference)}
     variant_layers = {layer.name: layer for layer in variant_model}
     reference_layers = {layer.name: layer for layer in reference_model}
     comparisons = []
-    for name, reference_rows in found_reference.items():
-        variant_rows = found_variant.get(name)
-        if not variant_rows:
+    for key, variant_rows in found_variant.items():
+        names = key.split("+") if key not in found_reference else [key]
+        if not all(name in found_reference for name in names):
             continue
-        mine, theirs = variant_layers.get(name), reference_layers.get(name)
+        reference_rows = [row for name in names for row in found_reference[name]]
+        mine = [variant_layers.get(name) for name in names]
+        theirs = [reference_layers.get(name) for name in names]
+        single = len(names) == 1
         comparisons.append(
             m.LayerComparison(
-                name,
+                key,
                 sum(row.us_per_call for row in variant_rows) / variant.batch,
                 sum(row.us_per_call for row in reference_rows) / reference.batch,
                 variant_rows[0].precision,
                 reference_rows[0].precision,
                 [(r.type, r.kernel) for r in variant_rows] == [(r.type, r.kernel) for r in reference_rows],
-                mine.macs if mine else None,
-                theirs.macs if theirs else None,
-                mine.channels if mine else None,
-                theirs.channels if theirs else None,
+                sum(layer.macs for layer in mine) if all(mine) else None,
+                sum(layer.macs for layer in theirs) if all(theirs) else None,
+                mine[0].channels if single and mine[0] else None,
+                theirs[0].channels if single and theirs[0] else None,
             )
         )
-    return tuple(comparisons)
+    return tuple(sorted(comparisons, key=lambda c: order.get(c.layer, order.get(c.layer.split("+")[0], 0))))
 
 
 def layers_in(pair: Pair, precision: str | None) -> tuple[str, ...]:
@@ -139,6 +145,7 @@ def fp32_fallback(pair: Pair, int8_variant: bool) -> m.Cause | None:
             "executed": len(working),
             "compute_count": len(rows_of(rows, COMPUTE)),
             "precisions": sorted({row.precision for row in rows}),
+            "fused": {row.layer: list(row.fused) for row in rows if row.fused},  # what each ran (OpenVINO)
         },
     )
 

@@ -38,19 +38,25 @@ COMPUTE_WORDS = ("conv", "gemm", "matmul", "fullyconnected", "linear", "innerpro
 COMPUTE_OPS = ("mm", "addmm", "bmm")
 
 
+def is_compute_type(kind: str) -> bool:
+    kind = kind.lower()
+    return any(word in kind for word in COMPUTE_WORDS) or kind.rsplit("::", 1)[-1] in COMPUTE_OPS
+
+
 def layer_kind(row: OpRow) -> str:
-    """COMPUTE, CONVERT, OTHER or OUTSIDE for one ops.tsv row (from its type, and for OpenVINO's
-    fused quantization snippets, its name)."""
+    """COMPUTE, CONVERT, OTHER or OUTSIDE for one ops.tsv row, from its type; an OpenVINO "Subgraph"
+    snippet by what it fused: the model's Conv/Gemm/MatMul operations (by their names) make it
+    COMPUTE, one named after an NNCF FakeQuantize alone (the input's) makes it CONVERT."""
     if row.type == OUTSIDE_TYPE:
         return OUTSIDE
     kind = row.type.lower()
     if any(word in kind for word in CONVERT_WORDS) or kind in QUANTIZE_MODULES:
         return CONVERT
-    if kind == "subgraph" and FAKE_QUANTIZE_NAME.search(row.layer):
-        return CONVERT
-    if any(word in kind for word in COMPUTE_WORDS) or kind.rsplit("::", 1)[-1] in COMPUTE_OPS:
-        return COMPUTE
-    return OTHER
+    if kind == "subgraph":
+        if any(is_compute_type(name.rsplit("/", 1)[-1]) for name in row.fused):
+            return COMPUTE
+        return CONVERT if FAKE_QUANTIZE_NAME.search(row.layer) else OTHER
+    return COMPUTE if is_compute_type(kind) else OTHER
 
 
 def rows_of(rows, kind: str) -> list[OpRow]:
@@ -86,6 +92,15 @@ def module_of(layer_name: str, modules: list[str]) -> str | None:
     return named[-1] if named else None
 
 
+def modules_of(row: OpRow, modules: list[str]) -> list[str]:
+    """The model layers a runtime layer ran: by its name, else by the operations it fused (OpenVINO)."""
+    own = module_of(row.layer, modules)
+    if own:
+        return [own]
+    found = [module_of(name, modules) for name in row.fused]
+    return list(dict.fromkeys(name for name in found if name))
+
+
 def match_compute(rows: list[OpRow], model: list[ModelLayer]) -> dict[str, list[OpRow]]:
     """Model layer name -> the compute rows that ran it. In order when the counts agree (a fused
     Conv+Relu in ONNX Runtime is named after the Relu's output), else by the names; rows that match
@@ -96,7 +111,9 @@ def match_compute(rows: list[OpRow], model: list[ModelLayer]) -> dict[str, list[
         return {name: [row] for name, row in zip(names, compute, strict=True)}
     matched: dict[str, list[OpRow]] = {}
     for row in compute:
-        matched.setdefault(module_of(row.layer, names) or row.layer, []).append(row)
+        found = modules_of(row, names)
+        # a snippet that ran several MAC layers stands for them together, under their joined names
+        matched.setdefault("+".join(found) if found else row.layer, []).append(row)
     return matched
 
 

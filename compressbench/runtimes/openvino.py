@@ -65,11 +65,15 @@ class OpenVINORuntime(Runtime):
         """OpenVINO's per-layer performance counters of the model compiled as compile() does, plus
         PERF_COUNT; each batch goes into the request's input buffer, as compile()'s predict does
         for small inputs."""
-        from ..ov_profile import profiled_request_calls
+        from ..ov_profile import fused_layers, profiled_request_calls
 
-        _, request = self._request(batch_size, {"PERF_COUNT": True})
+        compiled, request = self._request(batch_size, {"PERF_COUNT": True})
         input_view = request.get_input_tensor(0).data
-        return profiled_request_calls(request, lambda images: np.copyto(input_view, images), batches, limit)
+
+        def write_input(images):
+            np.copyto(input_view, images)
+
+        return profiled_request_calls(request, write_input, batches, limit, fused_layers(compiled))
 
     def naive(self) -> Predict:
         compiled = self.core.compile_model(self.xml_path, "CPU", self._config("LATENCY"))
