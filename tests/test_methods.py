@@ -183,13 +183,17 @@ def test_structured_targets_are_smaller_and_agree_across_runtimes(trained):
     assert struct["params"] <= 0.55 * reference["metrics"]["params"]
     assert struct["macs"] <= 0.55 * reference["metrics"]["macs"]
     assert struct["widths"] == [3, 8, 60, 42, 10] and struct["params_before"] == reference["metrics"]["params"]
+    # per layer, for the diagnosis's time-against-MACs comparison: the narrowed network's own layers
+    assert sum(layer["macs"] for layer in struct["layers"]) == struct["macs"]
+    assert [layer["output_shape"][0] for layer in struct["layers"] if layer["macs"]] == struct["widths"]
     assert struct["accuracy"] >= reference["metrics"]["accuracy"] - 0.05
     for name in ["onnxruntime_struct", "openvino_struct"]:
         metrics = results[name]["metrics"]
-        assert (metrics["params"], metrics["macs"], metrics["built_from"]) == (
+        assert (metrics["params"], metrics["macs"], metrics["built_from"], metrics["layers"]) == (
             struct["params"],
             struct["macs"],
             chain(name)[1],
+            struct["layers"],
         )
         agreement = np.mean(results[name]["predictions"] == results["pytorch_struct"]["predictions"])
         assert agreement >= 0.99, name
