@@ -32,6 +32,7 @@ from compressbench.ort_profile import calls_from_events, node_precision
 from compressbench.ov_profile import exec_precision, layers_from_counters
 from compressbench.preprocess import normalize
 from compressbench.runtimes import open_runtime
+from compressbench.runtimes.openvino import SHARE_INPUTS_ABOVE_BYTES
 from compressbench.targets import get_target, runtime_options
 from compressbench.targets.context import BuildContext, build_target
 from compressbench.targets.onnx_fp32 import export_onnx
@@ -113,6 +114,16 @@ def test_openvino_int8_counts_its_int8_layers_and_its_quantize_layers(profiles):
     assert all(row.kernel.endswith("_I8") for row in compute), compute
     # each layer names the model's operations it ran (a convolution: its own, and the FakeQuantize after it)
     assert all(any("Conv" in name for name in row.fused) for row in compute if "Conv" in row.layer)
+
+
+def test_openvino_profiles_a_batch_whose_input_it_shares_rather_than_copies(built):
+    root, spec, images = built
+    runtime = open_runtime(
+        get_target("openvino"), root / "openvino", spec, 1, runtime_options(get_target("openvino"), "f32")
+    )
+    assert 128 * images[0].nbytes > SHARE_INPUTS_ABOVE_BYTES  # compile()'s predict shares such an input
+    profile = profile_batch(runtime, images, 128, LIMIT)
+    assert profile.batch == 128 and len(profile.layers) >= 5 and profile.outside_us >= 0
 
 
 def test_int8_onnxruntime_shows_its_quantize_dequantize_layers(profiles):

@@ -63,15 +63,21 @@ class OpenVINORuntime(Runtime):
 
     def profile_calls(self, batch_size: int, batches, limit) -> list:
         """OpenVINO's per-layer performance counters of the model compiled as compile() does, plus
-        PERF_COUNT; each batch goes into the request's input buffer, as compile()'s predict does
-        for small inputs."""
+        PERF_COUNT; each batch goes into the request as compile()'s predict puts it there."""
         from ..ov_profile import fused_layers, profiled_request_calls
 
         compiled, request = self._request(batch_size, {"PERF_COUNT": True})
-        input_view = request.get_input_tensor(0).data
+        input_tensor = request.get_input_tensor(0)
+        if input_tensor.byte_size <= SHARE_INPUTS_ABOVE_BYTES:
+            input_view = input_tensor.data
 
-        def write_input(images):
-            np.copyto(input_view, images)
+            def write_input(images):
+                np.copyto(input_view, images)
+
+        else:
+
+            def write_input(images):
+                request.set_input_tensor(ov.Tensor(np.ascontiguousarray(images), shared_memory=True))
 
         return profiled_request_calls(request, write_input, batches, limit, fused_layers(compiled))
 
