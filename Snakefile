@@ -29,6 +29,7 @@ else:
     include: "workflow/rules/aggregate.smk"
     include: "workflow/rules/benchmark.smk"
     include: "workflow/rules/serve.smk"
+    include: "workflow/rules/profile.smk"
     include: "workflow/rules/report.smk"
 
     if "search" in config:

@@ -1,6 +1,7 @@
 """Inference speed a performance engineer would trust: timing harness and statistics.
 
-A benchmark job measures one target once, in a fresh process with every core to itself;
+A benchmark job measures one target once, in a fresh process with every core to itself (where a
+call spends its time, per layer, is the profile job's, compressbench.opprofile);
 the workflow runs `benchmark.repeats` such jobs per target (compressbench.repeats combines
 them). One job, in this order:
 
@@ -13,8 +14,6 @@ them). One job, in this order:
   interval of the median come from those rows;
 * throughput over whole test-set passes for each configured batch size (batch 1 always:
   the tuned one-image-per-call figure);
-* for ONNX Runtime, where a batch-1 call spends its time per operator type (its profiler,
-  compressbench.ort_profile);
 * batch-1 latency again with a runtime opened on one thread, when the configured thread
   count is larger (``single_thread_latency``).
 
@@ -25,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import importlib
 import math
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -58,8 +56,6 @@ NAIVE_TIMER = (
 )
 LATENCY_COLUMNS = ["call", "microseconds"]
 LATENCY_1THREAD_PREFIX = "latency_1thread_"
-# Runtimes with a per-operator profiler: "module:function(model_path, threads, images) -> dict".
-OP_PROFILERS = {"onnxruntime": "compressbench.ort_profile:op_profile"}
 THROUGHPUT_COLUMNS = ["batch_size", "pass", "seconds", "images", "images_per_s"]
 NAIVE_COLUMNS = ["pass", "call", "microseconds"]
 
@@ -451,10 +447,6 @@ def _measure(target, model_dir: Path, spec, load_images: Callable[[], np.ndarray
     print(f"start-up: load {startup['load_seconds']:.3f} s, first call {startup['first_call_ms']:.3f} ms")
     images = np.ascontiguousarray(load_images(), dtype=np.float32)
     result = run_benchmark(runtime, images, settings)
-    if target.runtime in OP_PROFILERS:  # after the timed runs: the profiler is not part of any figure
-        module_name, function_name = OP_PROFILERS[target.runtime].split(":")
-        profiler = getattr(importlib.import_module(module_name), function_name)
-        startup["op_profile"] = profiler(runtime.model_files()[0], settings.threads, images)
     result["latency_1thread"], result["info_1thread"] = run_single_thread_latency(open_with, images, settings)
     return result, startup, len(images)
 

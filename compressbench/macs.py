@@ -29,3 +29,12 @@ def count_macs(model: nn.Module, input_shape: tuple[int, ...]) -> int:
 def model_facts(model: nn.Module, input_shape: tuple[int, ...]) -> dict:
     """What summary.tsv reports about a model's size in arithmetic: `params` and `macs`."""
     return {"params": count_parameters(model), "macs": count_macs(model, input_shape)}
+
+
+def layer_facts(model: nn.Module, input_shape: tuple[int, ...]) -> list[dict]:
+    """Per leaf module: name, type, output shape, params and MACs (model_summary.describe), for the
+    builders that change a network's widths: the diagnosis (compressbench.diagnosis) compares each
+    layer's time with its MACs."""
+    from .model_summary import describe
+
+    return describe(model, input_shape, type(model).__name__)["layers"]

@@ -48,6 +48,8 @@ BENCH_REPEAT = {
         "summary": "json",
     }.items()
 }
+# per target: where a call spends its time, per layer, at batch 1 and the best batch (compressbench.opprofile)
+PROFILE = _per_target("profile", {"ops": "tsv", "summary": "json"})
 
 # the model as a service (serve.enabled): per target and repeat, one serve job's steps, requests and
 # facts; per target, every repeat's steps in one table and the combined figures (serve_summary)

@@ -155,21 +155,6 @@ def combine_startup(summaries: list[dict], best_batch: int) -> dict:
     return combined
 
 
-def combine_op_profile(summaries: list[dict]) -> dict:
-    """Median per operator type over repeats of the per-call profile (runtimes with a profiler only)."""
-    profiles = [s["op_profile"] for s in summaries if s.get("op_profile")]
-    if not profiles:
-        return {}
-    ops = dict.fromkeys(op for profile in profiles for op in profile["op_us_per_call"])
-    return {
-        "op_profile_us_per_call": {
-            op: spread(profile["op_us_per_call"].get(op, 0.0) for profile in profiles)[0] for op in ops
-        },
-        "op_profile_run_us": spread(profile["run_us_per_call"] for profile in profiles)[0],
-        "op_profile_outside_kernels_us": spread(profile["outside_kernels_us"] for profile in profiles)[0],
-    }
-
-
 def combine_hosts(summaries: list[dict]) -> dict:
     """Where the repeats ran: one name when all ran on one node and CPU, else every one, so that
     a report never ranks numbers from different machines without saying so."""
@@ -203,7 +188,6 @@ def combine(summaries: list[dict]) -> dict:
         **naive,
         "naive_over_tuned": naive["naive_test_set_seconds"] / throughput["tuned_test_set_seconds"],
         **combine_startup(summaries, throughput["batch_size_best"]),
-        **combine_op_profile(summaries),
         **combine_hosts(summaries),
         "threads_by_repeat": [s["threads"] for s in summaries],
         **{key: first[key] for key in ("runtime_info", "runtime_info_1thread", "settings", "memory_note")},

@@ -17,6 +17,13 @@ def benchmark_app_targets(config: dict) -> list[str]:
     return [name for name in config["targets"] if TARGETS[name].runtime == "openvino"]
 
 
+def profile_files(config: dict) -> list[str]:
+    """Each target's per-layer profile (workflow/rules/profile.smk), when profile.enabled."""
+    if not config["profile"]["enabled"]:
+        return []
+    return [path for pattern in paths.PROFILE.values() for path in paths.for_targets(pattern, config["targets"])]
+
+
 def result_files(config: dict) -> list[str]:
     """Every result file the report stands on, also those it reads only through summaries (raw
     timings, predictions). Snakemake does not rebuild a missing intermediate file while the files
@@ -44,4 +51,5 @@ def result_files(config: dict) -> list[str]:
             for repeat in repeats
         ),
         *paths.for_targets(paths.BENCH["benchmark_app"], benchmark_app_targets(config)),
+        *profile_files(config),
     ]

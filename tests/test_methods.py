@@ -197,13 +197,17 @@ def test_structured_targets_are_smaller_and_agree_across_runtimes(trained):
         "width_before": 6,
         "width_after": 3,
     }
+    # per layer, for the diagnosis's time-against-MACs comparison: the narrowed network's own layers
+    assert sum(layer["macs"] for layer in struct["layers"]) == struct["macs"]
+    assert [layer["output_shape"][0] for layer in struct["layers"] if layer["macs"]] == struct["widths"]
     assert struct["accuracy"] >= reference["metrics"]["accuracy"] - 0.05
     for name in ["onnxruntime_struct", "openvino_struct"]:
         metrics = results[name]["metrics"]
-        assert (metrics["params"], metrics["macs"], metrics["built_from"]) == (
+        assert (metrics["params"], metrics["macs"], metrics["built_from"], metrics["layers"]) == (
             struct["params"],
             struct["macs"],
             chain(name)[1],
+            struct["layers"],
         )
         agreement = np.mean(results[name]["predictions"] == results["pytorch_struct"]["predictions"])
         assert agreement >= 0.99, name

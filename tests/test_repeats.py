@@ -278,7 +278,7 @@ def test_benchmark_process_of_onnxruntime_does_not_load_torch():
         "import compressbench.benchmark, compressbench.data, compressbench.preprocess, compressbench.spec\n"
         "from compressbench.runtimes import runtime_class\n"
         "runtime_class('onnxruntime')\n"
-        "import compressbench.ort_profile\n"
+        "import compressbench.ort_profile, compressbench.opprofile\n"
         "sys.exit(3 if 'torch' in sys.modules else 0)\n"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -36,6 +36,7 @@ def model_files_text(model_dir: str | Path) -> str:
 class Runtime(ABC):
     name: str = ""
     model_suffixes: tuple[str, ...] = ()
+    profiler: str = ""  # the tool profile_calls uses, as summary.json of a profile names it
 
     def __init__(self, model_dir: str | Path, spec: ModelSpec, threads: int, options):
         """`options`: this runtime's dataclass from runtimes.options (PyTorchOptions, ...)."""
@@ -68,6 +69,12 @@ class Runtime(ABC):
     def info(self) -> dict:
         """What the runtime actually uses: threads, version, and `precision`, what ran, spelled as in
         runtimes.options.PRECISIONS."""
+
+    @abstractmethod
+    def profile_calls(self, batch_size: int, batches: list[np.ndarray], limit) -> list:
+        """Per-layer profile of the tuned call at `batch_size` with the runtime's own profiler, on a
+        model prepared as compile() prepares it: one opprofile.ProfiledCall per timed call of
+        `limit` (an opprofile.CallLimit), cycling through `batches`. Never used while timing."""
 
     def predict(self, images: np.ndarray, batch_size: int) -> np.ndarray:
         """Logits for all images in batches; the last partial batch gets its own shape."""

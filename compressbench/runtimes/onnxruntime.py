@@ -18,7 +18,7 @@ def graph_precision(model_path) -> str:
 
 
 def session_options(threads: int, graph_optimizations: bool = True) -> ort.SessionOptions:
-    """The tuned session settings (also used by compressbench.ort_profile for its profiled session)."""
+    """The tuned session settings (also those of the profiled session, OnnxRuntime.profile_calls)."""
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
@@ -31,6 +31,7 @@ def session_options(threads: int, graph_optimizations: bool = True) -> ort.Sessi
 class OnnxRuntime(Runtime):
     name = "onnxruntime"
     model_suffixes = (".onnx",)
+    profiler = "ONNX Runtime profiler (SessionOptions.enable_profiling)"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,6 +47,14 @@ class OnnxRuntime(Runtime):
             return session.run(None, {input_name: images})[0]
 
         return predict
+
+    def profile_calls(self, batch_size: int, batches, limit) -> list:
+        """ONNX Runtime's profiler on a second session with the same options, called as compile()'s predict."""
+        from ..ort_profile import profile_session_calls
+
+        return profile_session_calls(
+            self.model_path, session_options(self.threads, self.options.graph_optimizations), batches, limit
+        )
 
     def naive(self) -> Predict:
         options = ort.SessionOptions()

@@ -14,6 +14,7 @@ class OpenVINORuntime(Runtime):
 
     name = "openvino"
     model_suffixes = (".xml", ".bin")
+    profiler = "OpenVINO performance counters (PERF_COUNT, get_profiling_info)"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -31,12 +32,16 @@ class OpenVINORuntime(Runtime):
             config["INFERENCE_PRECISION_HINT"] = self.precision
         return config
 
-    def compile(self, batch_size: int) -> Predict:
+    def _request(self, batch_size: int, extra_config: dict | None = None):
+        """A compiled model for one static batch size and its infer request, reused by every call."""
         model = self.core.read_model(self.xml_path)
         model.reshape([batch_size, *self.spec.input_shape])
-        compiled = self.core.compile_model(model, "CPU", self._config("LATENCY"))
+        compiled = self.core.compile_model(model, "CPU", {**self._config("LATENCY"), **(extra_config or {})})
+        return compiled, compiled.create_infer_request()
+
+    def compile(self, batch_size: int) -> Predict:
+        compiled, request = self._request(batch_size)
         self._last_compiled = compiled
-        request = compiled.create_infer_request()
         output = request.get_output_tensor(0).data  # a view of the request's own output buffer
         input_tensor = request.get_input_tensor(0)
         # request.infer({0: images}, share_inputs=True) parses a dict and wraps the array on every
@@ -58,6 +63,26 @@ class OpenVINORuntime(Runtime):
                 return output
 
         return predict
+
+    def profile_calls(self, batch_size: int, batches, limit) -> list:
+        """OpenVINO's per-layer performance counters of the model compiled as compile() does, plus
+        PERF_COUNT; each batch goes into the request as compile()'s predict puts it there."""
+        from ..ov_profile import fused_layers, profiled_request_calls
+
+        compiled, request = self._request(batch_size, {"PERF_COUNT": True})
+        input_tensor = request.get_input_tensor(0)
+        if input_tensor.byte_size <= SHARE_INPUTS_ABOVE_BYTES:
+            input_view = input_tensor.data
+
+            def write_input(images):
+                np.copyto(input_view, images)
+
+        else:
+
+            def write_input(images):
+                request.set_input_tensor(ov.Tensor(np.ascontiguousarray(images), shared_memory=True))
+
+        return profiled_request_calls(request, write_input, batches, limit, fused_layers(compiled))
 
     def naive(self) -> Predict:
         compiled = self.core.compile_model(self.xml_path, "CPU", self._config("LATENCY"))

@@ -18,6 +18,7 @@ def set_torch_threads(threads: int) -> None:
 class PyTorchRuntime(Runtime):
     name = "pytorch"
     model_suffixes = (".pt",)
+    profiler = "torch.profiler (CPU), each leaf module a record_function range"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,6 +43,18 @@ class PyTorchRuntime(Runtime):
                 return model(torch.from_numpy(images).to(dtype)).float().numpy()
 
         return predict
+
+    def profile_calls(self, batch_size: int, batches, limit) -> list:
+        """torch.profiler around compile()'s predict, with the leaf modules marked as layers."""
+        from ..model_summary import leaf_modules
+        from ..torch_profile import MODEL, module_layers, module_ranges, profiled_torch_calls
+
+        modules = dict(leaf_modules(self.model))
+        types = {name: type(module).__name__ for name, module in modules.items()}
+        with module_ranges({MODEL: self.model, **modules}):
+            return profiled_torch_calls(
+                self.compiled(batch_size), batches, limit, lambda event: module_layers(event, types)
+            )
 
     def naive(self) -> Predict:
         model, dtype = self.model, self.dtype

@@ -30,6 +30,7 @@ def load_optimized(path: Path) -> torch.jit.ScriptModule:
 class TorchScriptRuntime(Runtime):
     name = "torchscript"
     model_suffixes = (".torchscript",)
+    profiler = "torch.profiler (CPU), matched to the executed TorchScript graph's nodes"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,6 +51,15 @@ class TorchScriptRuntime(Runtime):
                 return model(torch.from_numpy(images)).numpy()
 
         return predict
+
+    def profile_calls(self, batch_size: int, batches, limit) -> list:
+        """torch.profiler around compile()'s predict; layers are the executed graph's nodes."""
+        from ..torch_profile import graph_layers, method_event, profiled_torch_calls, working_kinds
+
+        predict = self.compiled(batch_size)
+        predict(batches[0])  # the graph this batch size runs: the executor's last one, read right after
+        kinds = working_kinds(torch.jit.last_executed_optimized_graph())
+        return profiled_torch_calls(predict, batches, limit, lambda event: graph_layers(method_event(event), kinds))
 
     def naive(self) -> Predict:
         """The beginner loads the archive and calls it as it is, without optimize_for_inference."""

@@ -77,7 +77,7 @@ def train_student(ctx: BuildContext, out_dir: Path, alpha: float | None) -> None
     """alpha=None: compression.distill_alpha; 0: labels only."""
     from .. import recipes
     from ..distill import distill
-    from ..macs import model_facts
+    from ..macs import layer_facts, model_facts
     from ..model import build_model, load_weights
     from ..resize import save_resized
     from ..structured import narrowed_student, widths
@@ -98,6 +98,7 @@ def train_student(ctx: BuildContext, out_dir: Path, alpha: float | None) -> None
         **model_facts(student, spec.input_shape),
         "distill_width": width,
         "widths": widths(student),
+        "layers": layer_facts(student, spec.input_shape),
         "distill_temperature": loss.temperature,
         "distill_alpha": loss.alpha,
         "student_epochs": epochs,

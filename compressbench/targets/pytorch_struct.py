@@ -88,7 +88,7 @@ TARGETS = (
 
 def build(ctx: BuildContext, out_dir: Path) -> None:
     from .. import recipes
-    from ..macs import model_facts
+    from ..macs import layer_facts, model_facts
     from ..model import load_weights
     from ..resize import save_resized
     from ..structured import prune_channels, widths
@@ -113,6 +113,7 @@ def build(ctx: BuildContext, out_dir: Path) -> None:
         # per layer: requested and achieved share of channels removed, widths before and after
         "structured_layers": cuts,
         "widths": widths(model),
+        "layers": layer_facts(model, ctx.spec.input_shape),
         "widths_before": widths_before,
         "finetune_epochs": epochs,
         "finetune_learning_rate": learning_rate,

@@ -140,7 +140,7 @@ def job_resources(rule_name):
     return {key: value for key, value in merged.items() if value is not None}
 
 
-# Timing jobs (benchmark, benchmark_app) must not share the CPU. Run locally, they claim
+# Timing jobs (benchmark, benchmark_app, profile) must not share the CPU. Run locally, they claim
 # every core Snakemake may use (--cores), so nothing runs beside them. Submitted to a cluster without
 # --cores (the SLURM profile) there is no such total: they ask for the threads their runtimes use and
 # get their node to themselves through resources.<rule>.slurm_extra (--exclusive).

@@ -1,0 +1,338 @@
+"""Each cause and gain as a pure function of one pair of profiles (a variant's and its reference's
+at one batch setting): it returns None when the profiles do not show it.
+
+Times are per image (a profile's time per call / its batch), so a variant and a reference compared
+at their own best batch sizes are on one scale. Shares are of the variant's profiled call for a
+cause and of the reference's for a gain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..machine import ISA_FLAGS
+from ..opprofile import BatchProfile, OpRow
+from . import model as m
+from .layers import (
+    COMPUTE,
+    CONVERT,
+    OTHER,
+    ModelLayer,
+    kernel_isa,
+    lane_use,
+    lanes,
+    layer_kind,
+    match_compute,
+    rows_of,
+    vector_bits,
+)
+
+SAME_TIME = 0.05  # a layer within 5 % of the reference's time took the same time (profile noise)
+FLOAT_PRECISIONS = ("f32", "bf16", "f16")
+# The instructions a precision's kernels need on x86 (any one of them), as machine.ISA_FLAGS keys.
+PRECISION_ISA = {
+    "int8": ("avx512_vnni", "avx_vnni", "amx_int8"),
+    "bf16": ("avx512_bf16", "amx_bf16"),
+    "f16": ("avx512_fp16", "amx_fp16"),
+}
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A variant's and its reference's profiles at one batch setting, and what both ran."""
+
+    variant: BatchProfile
+    reference: BatchProfile
+    layers: tuple[m.LayerComparison, ...]  # MAC-carrying layers found in both
+
+    def variant_us(self, rows) -> float:
+        return sum(row.us_per_call for row in rows) / self.variant.batch
+
+    def reference_us(self, rows) -> float:
+        return sum(row.us_per_call for row in rows) / self.reference.batch
+
+    def variant_share(self, us_per_image: float) -> float:
+        return us_per_image * self.variant.batch / self.variant.profiled_call_us
+
+    def reference_share(self, us_per_image: float) -> float:
+        return us_per_image * self.reference.batch / self.reference.profiled_call_us
+
+
+def compare_layers(
+    variant: BatchProfile, reference: BatchProfile, variant_model: list[ModelLayer], reference_model: list[ModelLayer]
+) -> tuple[m.LayerComparison, ...]:
+    """The MAC-carrying layers that ran in both, matched through the model's layers, in reference
+    order. A variant layer that ran several model layers at once (an OpenVINO snippet, named
+    "classifier.3+classifier.5") is compared with the reference's layers for them together."""
+    found_variant = match_compute(list(variant.rows), variant_model)
+    found_reference = match_compute(list(reference.rows), reference_model)
+    order = {name: index for index, name in enumerate(found_reference)}
+    variant_layers = {layer.name: layer for layer in variant_model}
+    reference_layers = {layer.name: layer for layer in reference_model}
+    comparisons = []
+    for key, variant_rows in found_variant.items():
+        names = key.split("+") if key not in found_reference else [key]
+        if not all(name in found_reference for name in names):
+            continue
+        reference_rows = [row for name in names for row in found_reference[name]]
+        mine = [variant_layers.get(name) for name in names]
+        theirs = [reference_layers.get(name) for name in names]
+        single = len(names) == 1
+        comparisons.append(
+            m.LayerComparison(
+                key,
+                sum(row.us_per_call for row in variant_rows) / variant.batch,
+                sum(row.us_per_call for row in reference_rows) / reference.batch,
+                variant_rows[0].precision,
+                reference_rows[0].precision,
+                [(r.type, r.kernel) for r in variant_rows] == [(r.type, r.kernel) for r in reference_rows],
+                sum(layer.macs for layer in mine) if all(mine) else None,
+                sum(layer.macs for layer in theirs) if all(theirs) else None,
+                mine[0].channels if single and mine[0] else None,
+                theirs[0].channels if single and theirs[0] else None,
+            )
+        )
+    return tuple(sorted(comparisons, key=lambda c: order.get(c.layer, order.get(c.layer.split("+")[0], 0))))
+
+
+def layers_in(pair: Pair, precision: str | None) -> tuple[str, ...]:
+    """The compared MAC-carrying layers the variant ran in `precision` (none for None)."""
+    return tuple(c.layer for c in pair.layers if precision is not None and c.variant_precision == precision)
+
+
+def _names(rows: list[OpRow]) -> tuple[str, ...]:
+    return tuple(row.layer for row in rows)
+
+
+# ---------------------------------------------------------------- causes
+
+
+def convert_layers(pair: Pair) -> m.Cause | None:
+    """Quantize/dequantize, convert, reorder and transpose layers: work that computes nothing."""
+    rows = rows_of(pair.variant.rows, CONVERT)
+    if not rows:
+        return None
+    theirs = rows_of(pair.reference.rows, CONVERT)
+    us = pair.variant_us(rows)
+    return m.Cause(
+        m.CONVERT_LAYERS,
+        us,
+        pair.variant_share(us),
+        pair.reference_us(theirs),
+        _names(rows),
+        {"count": len(rows), "reference_count": len(theirs), "types": sorted({row.type for row in rows})},
+    )
+
+
+def fp32_fallback(pair: Pair, int8_variant: bool) -> m.Cause | None:
+    """Layers of an INT8 variant that executed in a float precision (convert layers apart)."""
+    if not int8_variant:
+        return None
+    working = [row for row in pair.variant.layers if layer_kind(row) != CONVERT]
+    rows = [row for row in working if row.precision in FLOAT_PRECISIONS]
+    if not rows:
+        return None
+    same = [row for row in pair.reference.layers if row.layer in set(_names(rows))]
+    us = pair.variant_us(rows)
+    return m.Cause(
+        m.FP32_FALLBACK,
+        us,
+        pair.variant_share(us),
+        pair.reference_us(same) if same else None,
+        _names(rows),
+        {
+            "count": len(rows),
+            "executed": len(working),
+            "compute_count": len(rows_of(rows, COMPUTE)),
+            "precisions": sorted({row.precision for row in rows}),
+            "fused": {row.layer: list(row.fused) for row in rows if row.fused},  # what each ran (OpenVINO)
+        },
+    )
+
+
+def per_call_cost(pair: Pair, outside_shares: dict[str, float]) -> m.Cause | None:
+    """The time outside any operator; `outside_shares`: the variant's outside share per batch setting."""
+    us = pair.variant.outside_us / pair.variant.batch
+    if us <= 0:
+        return None
+    reference_us = pair.reference.outside_us / pair.reference.batch
+    return m.Cause(
+        m.PER_CALL_COST,
+        us,
+        pair.variant_share(us),
+        reference_us,
+        (),
+        {
+            "outside_us_per_call": pair.variant.outside_us,
+            "reference_outside_us_per_call": pair.reference.outside_us,
+            "reference_share": pair.reference_share(reference_us),
+            **{f"share_{setting}": share for setting, share in outside_shares.items()},
+        },
+    )
+
+
+def slower_kernels(pair: Pair, explained: tuple[str, ...] = ()) -> m.Cause | None:
+    """MAC-carrying layers that took longer than the reference's same layers, apart from the
+    `explained` ones (dense kernels on zeroed weights: the same work, so a difference is noise)."""
+    slower = [c for c in pair.layers if c.variant_us > c.reference_us * (1 + SAME_TIME) and c.layer not in explained]
+    if not slower:
+        return None
+    us, reference_us = sum(c.variant_us for c in slower), sum(c.reference_us for c in slower)
+    return m.Cause(
+        m.SLOWER_KERNELS,
+        us,
+        pair.variant_share(us),
+        reference_us,
+        tuple(c.layer for c in slower),
+        {
+            "count": len(slower),
+            "time_ratio": us / reference_us if reference_us else None,
+            "ratios": {c.layer: c.time_ratio for c in slower},
+            "precisions": sorted({f"{c.variant_precision} vs {c.reference_precision}" for c in slower}),
+        },
+    )
+
+
+def dense_on_zeroed_weights(pair: Pair, sparsity: float, same_macs: bool) -> m.Cause | None:
+    """Unstructured sparsity: the zeroed weights go through the same dense kernels as the reference's
+    (same MACs, same kernels), so the same work is done; `time_ratio` shows what that took."""
+    if sparsity <= 0 or not same_macs:
+        return None
+    same = [c for c in pair.layers if c.same_kernel]
+    if not same:
+        return None
+    us, reference_us = sum(c.variant_us for c in same), sum(c.reference_us for c in same)
+    return m.Cause(
+        m.DENSE_ON_ZEROS,
+        us,
+        pair.variant_share(us),
+        reference_us,
+        tuple(c.layer for c in same),
+        {
+            "sparsity": sparsity,
+            "time_ratio": us / reference_us if reference_us else None,
+            "same_kernel_layers": len(same),
+            "compute_layers": len(pair.layers),
+        },
+    )
+
+
+def narrow_channels(pair: Pair, isa: dict) -> m.Cause | None:
+    """Pruned layers whose channel count leaves vector lanes empty (not a multiple of the width)."""
+    bits = vector_bits([row.kernel for row in pair.variant.layers], isa)
+    flagged = {}
+    for c in pair.layers:
+        lane_count = lanes(bits, c.variant_precision)
+        narrowed = c.variant_channels is not None and c.reference_channels and c.variant_channels < c.reference_channels
+        if narrowed and lane_count and lane_use(c.variant_channels, lane_count) < 1:
+            flagged[c.layer] = (c, lane_count)
+    if not flagged:
+        return None
+    us = sum(c.variant_us for c, _ in flagged.values())
+    return m.Cause(
+        m.NARROW_CHANNELS,
+        us,
+        pair.variant_share(us),
+        sum(c.reference_us for c, _ in flagged.values()),
+        tuple(flagged),
+        {
+            "vector_bits": bits,
+            "lanes": {name: count for name, (_, count) in flagged.items()},
+            "channels": {name: [c.reference_channels, c.variant_channels] for name, (c, _) in flagged.items()},
+            "lane_use": {name: lane_use(c.variant_channels, count) for name, (c, count) in flagged.items()},
+            "reference_lane_use": {name: lane_use(c.reference_channels, count) for name, (c, count) in flagged.items()},
+        },
+    )
+
+
+def missing_isa(pair: Pair, isa: dict) -> m.Cause | None:
+    """Layers in a precision whose instructions the CPU lacks (int8 without VNNI/AMX, bf16 or f16
+    without their AVX-512/AMX extensions); unknown flags (None) accuse nothing."""
+    for precision, flags in PRECISION_ISA.items():
+        present = [isa.get(ISA_FLAGS[flag]) for flag in flags]
+        rows = [row for row in rows_of(pair.variant.rows, COMPUTE) if row.precision == precision]
+        if not rows or any(value is None for value in present) or any(present):
+            continue
+        compared = [c for c in pair.layers if c.variant_precision == precision]
+        us = pair.variant_us(rows)
+        return m.Cause(
+            m.MISSING_ISA,
+            us,
+            pair.variant_share(us),
+            sum(c.reference_us for c in compared) if compared else None,
+            _names(rows),
+            {
+                "precision": precision,
+                "lacking": [ISA_FLAGS[flag] for flag in flags],
+                "kernel_isa": kernel_isa([row.kernel for row in rows]),
+                "time_ratio": (sum(c.variant_us for c in compared) / sum(c.reference_us for c in compared))
+                if compared and sum(c.reference_us for c in compared)
+                else None,
+            },
+        )
+    return None
+
+
+# ---------------------------------------------------------------- gains
+
+
+def _gain(pair: Pair, kind: str, saved: float, layers=(), numbers=None) -> m.Gain | None:
+    if saved <= 0:
+        return None
+    return m.Gain(kind, saved, pair.reference_share(saved), tuple(layers), numbers or {})
+
+
+def layer_gains(pair: Pair, explained: tuple[str, ...] = ()) -> list[m.Gain]:
+    """MAC-carrying layers faster than the reference's, by why: fewer MACs, a lower precision, or
+    the same work in a faster kernel; the `explained` ones (the same kernels on the same work: a
+    difference is noise) apart."""
+    groups: dict[str, list[m.LayerComparison]] = {}
+    for c in pair.layers:
+        if c.variant_us >= c.reference_us * (1 - SAME_TIME) or c.layer in explained:
+            continue
+        if c.mac_ratio is not None and c.mac_ratio < 1:
+            kind = m.FEWER_MACS
+        elif c.variant_precision != c.reference_precision and c.variant_precision in ("int8", "bf16", "f16"):
+            kind = m.LOWER_PRECISION
+        else:
+            kind = m.FASTER_KERNELS
+        groups.setdefault(kind, []).append(c)
+    gains = []
+    for kind, found in groups.items():
+        mine, theirs = sum(c.variant_us for c in found), sum(c.reference_us for c in found)
+        numbers = {"time_ratio": mine / theirs, "ratios": {c.layer: c.time_ratio for c in found}}
+        macs = [(c.variant_macs, c.reference_macs) for c in found]
+        if all(v is not None and r for v, r in macs):
+            numbers["mac_ratio"] = sum(v for v, _ in macs) / sum(r for _, r in macs)
+        gains.append(_gain(pair, kind, theirs - mine, [c.layer for c in found], numbers))
+    return [gain for gain in gains if gain]
+
+
+def part_gains(pair: Pair) -> list[m.Gain]:
+    """Other layers, convert layers and the time outside operators, each as a whole."""
+    gains = []
+    for kind, part in ((m.FASTER_OTHER_LAYERS, OTHER), (m.FEWER_CONVERT_LAYERS, CONVERT)):
+        mine, theirs = rows_of(pair.variant.rows, part), rows_of(pair.reference.rows, part)
+        numbers = {"count": len(mine), "reference_count": len(theirs)}
+        gains.append(_gain(pair, kind, pair.reference_us(theirs) - pair.variant_us(mine), (), numbers))
+    outside = pair.reference.outside_us / pair.reference.batch - pair.variant.outside_us / pair.variant.batch
+    gains.append(_gain(pair, m.LESS_OUTSIDE, outside))
+    return [gain for gain in gains if gain]
+
+
+def mac_explanation(pair: Pair, mac_ratio: float | None) -> m.MacExplanation | None:
+    """The speed-up of a variant with fewer MACs against its MAC reduction, from the layers' times."""
+    if mac_ratio is None or mac_ratio >= 1:
+        return None
+    variant_compute = pair.variant_us(rows_of(pair.variant.rows, COMPUTE))
+    reference_compute = pair.reference_us(rows_of(pair.reference.rows, COMPUTE))
+    reference_call = pair.reference.profiled_call_us / pair.reference.batch
+    fixed = 1 - reference_compute / reference_call
+    return m.MacExplanation(
+        mac_ratio,
+        variant_compute / reference_compute if reference_compute else None,
+        (pair.variant.profiled_call_us / pair.variant.batch) / reference_call,
+        fixed,
+        fixed + (1 - fixed) * mac_ratio,
+        pair.layers,
+    )

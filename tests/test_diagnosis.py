@@ -1,0 +1,373 @@
+"""The diagnosis: known cases on profiles recorded from real small models (tests/data/profiles,
+made by tests/record_profiles.py), then each cause, gain and rule on hand-made profiles."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from compressbench.diagnosis import (
+    FASTER,
+    SLOWER,
+    UNMEASURED,
+    UNRESOLVED,
+    DiagnosisInputs,
+    diagnose,
+    diagnose_inputs,
+    diagnose_run,
+    int8_layers,
+    load_inputs,
+    reference_of,
+)
+from compressbench.diagnosis import model as m
+from compressbench.diagnosis.causes import compare_layers
+from compressbench.diagnosis.layers import (
+    COMPUTE,
+    CONVERT,
+    OTHER,
+    OUTSIDE,
+    ModelLayer,
+    lane_use,
+    layer_kind,
+    match_compute,
+    module_of,
+)
+from compressbench.opprofile import OUTSIDE as OUTSIDE_ROW
+from compressbench.opprofile import OUTSIDE_TYPE, BatchProfile, OpRow
+
+CASES = Path(__file__).parent / "data" / "profiles"
+NO_VNNI = {"AVX2": True, "AVX-512F": False, "AVX-512 VNNI": False, "AVX-VNNI": False, "AMX-INT8": False}
+ALL_ISA = {**NO_VNNI, "AVX-512F": True, "AVX-512 VNNI": True, "AVX-512 BF16": True}
+
+
+# ---------------------------------------------------------------- known cases (recorded profiles)
+
+
+def test_int8_of_a_tiny_cnn_in_onnxruntime_is_held_back_first_by_its_per_call_cost():
+    diagnosis = diagnose(CASES / "ort_qdq_int8", "onnxruntime_int8")
+    assert diagnosis.reference == "onnxruntime"
+    assert diagnosis.batch1.top_cause.kind == m.PER_CALL_COST
+    assert diagnosis.batch1.top_cause.share > 0.3  # a third of the call and more: nothing an INT8 kernel speeds up
+    qdq = next(cause for cause in diagnosis.batch1.causes if cause.kind == m.CONVERT_LAYERS)
+    assert {"QuantizeLinear", "DequantizeLinear", "Transpose"} <= set(qdq.numbers["types"]) and qdq.share > 0
+    shares = diagnosis.batch1.top_cause.numbers
+    assert shares["share_best"] < shares["share_batch1"]  # the per-call cost shrinks with the batch
+
+
+def test_unstructured_sparsity_is_diagnosed_as_dense_kernels_on_zeroed_weights():
+    diagnosis = diagnose(CASES / "unstructured_sparsity", "pytorch_pruned")
+    for setting in diagnosis.settings:
+        cause = setting.top_cause
+        assert cause.kind == m.DENSE_ON_ZEROS, setting.causes
+        assert cause.numbers["sparsity"] == 0.5
+        assert cause.numbers["same_kernel_layers"] == cause.numbers["compute_layers"] == 3
+        assert all(layer.same_kernel and layer.mac_ratio == 1 for layer in setting.layers)
+        assert m.SLOWER_KERNELS not in {c.kind for c in setting.causes}  # the same work: not "slower kernels"
+
+
+def test_int8_without_vnni_names_the_missing_instructions_first():
+    """Recorded with oneDNN capped at AVX2 inside OpenVINO (ONEDNN_MAX_CPU_ISA), on a machine
+    described as one without AVX-512 and VNNI."""
+    diagnosis = diagnose(CASES / "openvino_int8_no_vnni", "openvino_int8")
+    for setting in diagnosis.settings:
+        cause = setting.top_cause
+        assert cause.kind == m.MISSING_ISA, setting.causes
+        assert cause.numbers["precision"] == "int8" and "AVX-512 VNNI" in cause.numbers["lacking"]
+        assert cause.numbers["kernel_isa"] == "avx2"  # what the kernels themselves say
+    assert all(count.int8 == count.executed and not count.fallback for count in diagnosis.int8_layers)
+
+
+# ---------------------------------------------------------------- layers
+
+
+@pytest.mark.parametrize(
+    ("type_", "name", "kind"),
+    [
+        ("QuantizeLinear", "images_QuantizeLinear", CONVERT),
+        ("DequantizeLinear", "logits_DequantizeLinear", CONVERT),
+        ("Transpose", "Transpose_token_10", CONVERT),
+        ("ReorderOutput", "ReorderOutput", CONVERT),
+        ("Reorder", "x_abcd_acdb_y", CONVERT),
+        ("Convert", "c", CONVERT),
+        ("FakeQuantize", "f", CONVERT),
+        ("Subgraph", "images/fq_output_0", CONVERT),
+        ("Subgraph", "logits", OTHER),
+        ("aten::quantize_per_tensor", "aten::quantize_per_tensor#1", CONVERT),
+        ("aten::dequantize", "aten::dequantize#2", CONVERT),
+        ("aten::to_mkldnn", "aten::to_mkldnn#1", CONVERT),
+        ("QLinearConv", "/features/features.0/Conv_token_1", COMPUTE),
+        ("QGemm", "/classifier/classifier.1/Gemm", COMPUTE),
+        ("FullyConnectedQuantizedLegacy", "/head/Gemm/WithoutBiases/DequantizationMultiply", COMPUTE),
+        ("Convolution", "/features/features.0/Conv/WithoutBiases", COMPUTE),
+        ("Conv2d", "features.0", COMPUTE),
+        ("ConvReLU2d", "quantized.features.0", COMPUTE),
+        ("quantized::linear_relu", "quantized::linear_relu#1", COMPUTE),
+        ("prim::mkldnn_convolution", "prim::mkldnn_convolution#1", COMPUTE),
+        ("aten::matmul", "aten::matmul#1", COMPUTE),
+        ("aten::addmm", "aten::addmm#1", COMPUTE),
+        ("MaxPool", "/features/features.2/MaxPool", OTHER),
+        ("NhwcMaxPool", "p", OTHER),
+        ("Flatten", "classifier.0", OTHER),
+        ("aten::relu_", "aten::relu_#1", OTHER),
+        (OUTSIDE_TYPE, OUTSIDE_ROW, OUTSIDE),
+    ],
+)
+def test_every_runtimes_layers_fall_in_one_kind(type_, name, kind):
+    assert layer_kind(OpRow(1, name, type_, "f32", "", 1, 1.0, 0.1)) == kind
+
+
+def test_an_openvino_snippet_is_what_it_fused():
+    mlp = (
+        "/classifier/classifier.3/Gemm/WithoutBiases",
+        "/classifier/classifier.4/Relu",
+        "/classifier/classifier.5/Gemm",
+    )
+    snippet = OpRow(8, "logits", "Subgraph", "f32", "jit_avx512_f32", 1, 1.0, 0.1, mlp)
+    assert layer_kind(snippet) == COMPUTE
+    reference = [row("/classifier/classifier.3/Gemm", "FullyConnected", 3), row("logits", "FullyConnected", 1)]
+    model = [ModelLayer("classifier.3", 100, 84), ModelLayer("classifier.5", 10, 10)]
+    variant = profile(1, [snippet], 0.0)
+    (both,) = compare_layers(variant, profile(1, reference, 0.0), model, model)
+    assert both.layer == "classifier.3+classifier.5" and both.variant_macs == both.reference_macs == 110
+    assert (both.variant_us, both.reference_us, both.variant_channels) == (1.0, 4.0, None)
+
+
+def row(layer: str, type_: str, us: float, precision: str = "f32", kernel: str = "k", batch: int = 1) -> OpRow:
+    return OpRow(batch, layer, type_, precision, kernel, 10, us, 0.0)
+
+
+def test_compute_layers_match_the_model_in_order_when_the_counts_agree_else_by_name():
+    model = [ModelLayer("features.0", 100, 6), ModelLayer("classifier.1", 10, 120)]
+    fused = [
+        row("/features/features.1/Relu_output_0_nchwc", "Conv", 5),
+        row("fused /classifier/classifier.1/Gemm", "FusedGemm", 1),
+    ]
+    assert {name: [r.layer for r in rows] for name, rows in match_compute(fused, model).items()} == {
+        "features.0": ["/features/features.1/Relu_output_0_nchwc"],
+        "classifier.1": ["fused /classifier/classifier.1/Gemm"],
+    }
+    one = [row("/features/features.0/Conv/WithoutBiases", "Convolution", 5)]
+    assert list(match_compute(one, model)) == ["features.0"]
+    assert module_of("/features/features.0/Conv/WithoutBiases", ["features.0"]) == "features.0"
+    assert module_of("logits", ["features.0"]) is None
+
+
+def test_lane_use_is_the_share_of_vector_lanes_a_channel_count_fills():
+    assert lane_use(16, 16) == 1.0 and lane_use(6, 16) == 6 / 16 and lane_use(20, 16) == 20 / 32
+
+
+# ---------------------------------------------------------------- causes and gains, by hand
+
+
+def profile(batch: int, rows: list[OpRow], outside: float) -> BatchProfile:
+    total = sum(r.us_per_call for r in rows) + outside
+    shared = [replace(r, batch=batch, calls=10, share=r.us_per_call / total) for r in rows]
+    outside_row = OpRow(batch, OUTSIDE_ROW, OUTSIDE_TYPE, "", "", 10, outside, outside / total)
+    return BatchProfile(batch, total, total, 10, (*shared, outside_row))
+
+
+MODEL = [
+    {"name": "conv", "type": "Conv2d", "output_shape": [16, 8, 8], "macs": 1000},
+    {"name": "pool", "type": "MaxPool2d", "output_shape": [16, 4, 4], "macs": 0},
+    {"name": "fc", "type": "Linear", "output_shape": [10], "macs": 100},
+]
+
+
+def bench(latency_ms: float, ips: float, precision: str = "f32", spread: float = 0.0, repeats: int = 3) -> dict:
+    return {
+        "precision": precision,
+        "repeats": repeats,
+        "batch_size_best": 8,
+        "latency_p50_ms": latency_ms,
+        "latency_p50_ci_low_ms": latency_ms * (1 - spread),
+        "latency_p50_ci_high_ms": latency_ms * (1 + spread),
+        "throughput_ips": ips,
+        "throughput_ips_low": ips * (1 - spread),
+        "throughput_ips_high": ips * (1 + spread),
+    }
+
+
+def make_inputs(variant_rows, reference_rows, variant="onnxruntime_int8", **changes) -> DiagnosisInputs:
+    """A comparison from rows per batch: {batch: (rows, outside us)}."""
+    values = {
+        "variant": variant,
+        "reference": "onnxruntime",
+        "variant_profile": {b: profile(b, rows, outside) for b, (rows, outside) in variant_rows.items()},
+        "reference_profile": {b: profile(b, rows, outside) for b, (rows, outside) in reference_rows.items()},
+        "variant_bench": bench(0.2, 9000, "int8"),
+        "reference_bench": bench(0.1, 10000),
+        "variant_facts": {"macs": 1100},
+        "reference_facts": {"macs": 1100},
+        "model_layers": MODEL,
+        "isa": ALL_ISA,
+    }
+    return DiagnosisInputs(**{**values, **changes})
+
+
+def layers(batch: int, conv: float, fc: float, precision="f32", kernel="k") -> list[OpRow]:
+    return [
+        row("/conv/Conv", "Conv", conv, precision, kernel, batch),
+        row("/pool/MaxPool", "MaxPool", 2 * batch, precision, kernel, batch),
+        row("/fc/Gemm", "Gemm", fc, precision, kernel, batch),
+    ]
+
+
+def int8_pair(convert_us: float, fallback: bool = False):
+    quantize = [
+        row("in_QuantizeLinear", "QuantizeLinear", convert_us),
+        row("out_DequantizeLinear", "DequantizeLinear", 1),
+    ]
+    int8 = layers(1, 20, 2, "int8")
+    if fallback:
+        int8[-1] = row("/fc/Gemm", "Gemm", 2, "f32")
+    return {1: (quantize + int8, 30.0), 8: ([row("q", "QuantizeLinear", 8, batch=8), *layers(8, 100, 8, "int8")], 40.0)}
+
+
+REFERENCE = {1: (layers(1, 10, 3), 25.0), 8: (layers(8, 120, 10), 30.0)}
+
+
+def test_an_int8_variant_lists_its_quantize_layers_slower_kernels_and_per_call_cost_by_time():
+    diagnosis = diagnose_inputs(make_inputs(int8_pair(convert_us=5), REFERENCE))
+    batch1 = diagnosis.batch1
+    assert [cause.kind for cause in batch1.causes] == [m.PER_CALL_COST, m.SLOWER_KERNELS, m.CONVERT_LAYERS]
+    per_call, slower, convert = batch1.causes
+    assert per_call.us_per_image == 30 and per_call.reference_us_per_image == 25
+    assert per_call.numbers["share_batch1"] == pytest.approx(30 / 60) and per_call.numbers["share_best"] < 0.5
+    assert slower.layers == ("conv",) and slower.us_per_image == 20 and slower.reference_us_per_image == 10
+    assert convert.us_per_image == 6 and convert.numbers["count"] == 2 and convert.reference_us_per_image == 0
+    assert sum(cause.share for cause in batch1.causes) <= 1
+    assert diagnosis.best.variant_batch == diagnosis.best.reference_batch == 8
+    # per image at the best batch: the int8 conv (100/8) beats the f32 one (120/8)
+    gains = {gain.kind: gain for gain in diagnosis.best.gains}
+    assert gains[m.LOWER_PRECISION].layers == ("conv", "fc") and gains[m.LOWER_PRECISION].saved_us_per_image > 0
+
+
+def test_float_layers_of_an_int8_variant_are_a_fallback_and_are_counted():
+    diagnosis = diagnose_inputs(make_inputs(int8_pair(convert_us=1, fallback=True), REFERENCE))
+    fallback = next(cause for cause in diagnosis.batch1.causes if cause.kind == m.FP32_FALLBACK)
+    assert fallback.layers == ("/fc/Gemm",) and fallback.numbers == {
+        "count": 1,
+        "executed": 3,
+        "compute_count": 1,
+        "precisions": ["f32"],
+        "fused": {},
+    }
+    count = int8_layers(make_inputs(int8_pair(1, True), REFERENCE).variant_profile[1])
+    assert (count.batch, count.executed, count.int8, count.convert, count.fallback) == (1, 3, 2, 2, ("/fc/Gemm",))
+    plain = make_inputs(int8_pair(1, True), REFERENCE, variant_bench=bench(0.2, 9000, "f32"))
+    assert diagnose_inputs(plain).int8_layers == ()
+    assert m.FP32_FALLBACK not in {cause.kind for cause in diagnose_inputs(plain).batch1.causes}
+
+
+def test_a_missing_instruction_set_is_named_only_when_the_flags_say_so():
+    no_vnni = diagnose_inputs(make_inputs(int8_pair(1), REFERENCE, isa=NO_VNNI))
+    cause = next(c for c in no_vnni.batch1.causes if c.kind == m.MISSING_ISA)
+    assert (
+        cause.us_per_image == 22 and cause.layers == ("/conv/Conv", "/fc/Gemm") and cause.numbers["kernel_isa"] is None
+    )
+    assert m.SLOWER_KERNELS not in {c.kind for c in no_vnni.batch1.causes}  # the missing VNNI explains them
+    unknown = {name: None for name in NO_VNNI}
+    for isa in (ALL_ISA, unknown):
+        causes = diagnose_inputs(make_inputs(int8_pair(1), REFERENCE, isa=isa)).batch1.causes
+        assert m.MISSING_ISA not in {c.kind for c in causes}
+
+
+def sparse_inputs(conv_kernel: str):
+    variant = {b: (layers(b, conv, 3 * b), 5.0) for b, conv in ((1, 11), (8, 118))}
+    for rows, _ in variant.values():
+        rows[0] = OpRow(rows[0].batch, "/conv/Conv", "Conv", "f32", conv_kernel, 10, rows[0].us_per_call, 0.0)
+    return make_inputs(
+        variant,
+        {b: (layers(b, conv, 3 * b), 5.0) for b, conv in ((1, 10), (8, 120))},
+        variant="pytorch_pruned",
+        reference="pytorch",
+        variant_bench=bench(0.1, 10000),
+        variant_facts={"macs": 1100, "sparsity": 0.5},
+    )
+
+
+def test_zeroed_weights_in_the_same_kernels_are_the_cause_and_their_noise_no_gain_or_loss():
+    diagnosis = diagnose_inputs(sparse_inputs("k"))
+    for setting in diagnosis.settings:
+        assert setting.top_cause.kind == m.DENSE_ON_ZEROS and setting.top_cause.layers == ("conv", "fc")
+        assert m.SLOWER_KERNELS not in {c.kind for c in setting.causes}
+        assert not [gain for gain in setting.gains if gain.kind in (m.FASTER_KERNELS, m.FEWER_MACS)]
+    # a runtime with a sparse kernel for the conv: that layer is no longer "the same kernel"
+    other = diagnose_inputs(sparse_inputs("sparse")).batch1
+    assert next(c for c in other.causes if c.kind == m.DENSE_ON_ZEROS).layers == ("fc",)
+
+
+def narrowed_inputs():
+    narrow = [
+        {"name": "conv", "type": "Conv2d", "output_shape": [6, 8, 8], "macs": 375},
+        {"name": "fc", "type": "Linear", "output_shape": [10], "macs": 40},
+    ]
+    return make_inputs(
+        {b: (layers(b, conv, 2 * b), 10.0) for b, conv in ((1, 8), (8, 40))},
+        {b: (layers(b, conv, 3 * b), 10.0) for b, conv in ((1, 10), (8, 120))},
+        variant="onnxruntime_struct",
+        variant_bench=bench(0.05, 20000),
+        variant_facts={"macs": 415, "layers": narrow},
+    )
+
+
+def test_structured_pruning_is_explained_against_its_mac_reduction_layer_by_layer():
+    diagnosis = diagnose_inputs(narrowed_inputs())
+    explanation = diagnosis.batch1.macs
+    assert explanation.mac_ratio == pytest.approx(415 / 1100)
+    assert explanation.compute_time_ratio == pytest.approx(10 / 13)
+    # the reference call: 13 us of MAC layers in 25 (pool 2, outside 10): 12/25 does not scale with MACs
+    assert explanation.reference_fixed_share == pytest.approx(12 / 25)
+    assert explanation.expected_call_ratio == pytest.approx(12 / 25 + 13 / 25 * 415 / 1100)
+    assert explanation.call_time_ratio == pytest.approx(22 / 25)
+    conv = next(layer for layer in explanation.layers if layer.layer == "conv")
+    assert (conv.mac_ratio, conv.time_ratio, conv.variant_channels, conv.reference_channels) == (0.375, 0.8, 6, 16)
+    narrow = next(cause for cause in diagnosis.batch1.causes if cause.kind == m.NARROW_CHANNELS)
+    assert narrow.layers == ("conv",) and narrow.numbers["lanes"] == {"conv": 16}  # AVX-512: 16 float lanes
+    assert narrow.numbers["lane_use"] == {"conv": 6 / 16} and narrow.numbers["reference_lane_use"] == {"conv": 1.0}
+    gains = {gain.kind: gain for gain in diagnosis.best.gains}
+    assert gains[m.FEWER_MACS].layers == ("conv", "fc") and gains[m.FEWER_MACS].numbers["mac_ratio"] == pytest.approx(
+        415 / 1100
+    )
+
+
+@pytest.mark.parametrize(
+    ("variant", "spread", "repeats", "status"),
+    [
+        ((0.05, 20000), 0.1, 3, FASTER),
+        ((0.2, 5000), 0.1, 3, SLOWER),
+        ((0.105, 9600), 0.1, 3, UNRESOLVED),
+        ((0.05, 20000), 0.0, 1, UNRESOLVED),  # one repeat: no range to resolve with
+        ((None, None), 0.1, 3, UNMEASURED),
+    ],
+)
+def test_speed_status_comes_from_the_benchmark_ranges(variant, spread, repeats, status):
+    variant_bench = bench(*variant, spread=spread, repeats=repeats) if variant[0] else {"batch_size_best": 8}
+    inputs = make_inputs(
+        int8_pair(1), REFERENCE, variant_bench=variant_bench, reference_bench=bench(0.1, 10000, spread=spread)
+    )
+    diagnosis = diagnose_inputs(inputs)
+    assert diagnosis.batch1.status == diagnosis.best.status == status
+    if variant[0]:
+        assert diagnosis.batch1.speed_ratio == pytest.approx(variant[0] / 0.1)
+        assert diagnosis.best.speed_ratio == pytest.approx(10000 / variant[1])
+
+
+def test_a_missing_profile_batch_or_file_says_which():
+    broken = make_inputs(int8_pair(1), {1: REFERENCE[1]})
+    with pytest.raises(ValueError, match="profile of 'onnxruntime' has no batch 8"):
+        diagnose_inputs(broken)
+    with pytest.raises(FileNotFoundError, match="profile/onnxruntime_int8/ops.tsv is missing"):
+        load_inputs(CASES / "nowhere", "onnxruntime_int8")
+    with pytest.raises(ValueError, match="'onnxruntime' has no reference"):
+        load_inputs(CASES, "onnxruntime")
+
+
+def test_each_variant_is_compared_with_its_reference_when_the_run_has_it():
+    assert reference_of("openvino_int8") == "openvino" and reference_of("onnxruntime_struct") == "onnxruntime"
+    assert reference_of("openvino") is None and reference_of("torchscript") == "pytorch"  # TargetSpec.reference
+    results = CASES / "ort_qdq_int8"
+    assert [d.variant for d in diagnose_run(results, ["onnxruntime", "onnxruntime_int8"])] == ["onnxruntime_int8"]
+    assert diagnose_run(results, ["onnxruntime_int8"]) == []
