@@ -137,10 +137,10 @@ def record(name: str) -> None:
     from compressbench.data import save_dataset
     from compressbench.model import ModelSpec, build_model
     from compressbench.model_summary import describe
+    from compressbench.onnx_export import export_onnx
     from compressbench.preprocess import normalize
     from compressbench.tables import write_json
     from compressbench.targets.context import BuildContext
-    from compressbench.onnx_export import export_onnx
     from compressbench.training import save_checkpoint
 
     case = CASES[name]

@@ -16,6 +16,7 @@ from compressbench.config import default_config
 from compressbench.data import load_digits_source, save_dataset
 from compressbench.diagnosis import diagnose_run, int8_layers
 from compressbench.diagnosis.layers import COMPUTE, CONVERT, layer_kind
+from compressbench.onnx_export import export_onnx
 from compressbench.opprofile import (
     MIN_CALLS,
     OUTSIDE,
@@ -35,7 +36,6 @@ from compressbench.runtimes import open_runtime
 from compressbench.runtimes.openvino import SHARE_INPUTS_ABOVE_BYTES
 from compressbench.targets import get_target, runtime_options
 from compressbench.targets.context import BuildContext, build_target
-from compressbench.onnx_export import export_onnx
 from compressbench.torch_profile import dtype_precision
 from compressbench.training import TrainSettings, save_checkpoint, train
 
