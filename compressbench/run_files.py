@@ -17,11 +17,14 @@ def benchmark_app_targets(config: dict) -> list[str]:
     return [name for name in config["targets"] if TARGETS[name].runtime == "openvino"]
 
 
+def profiled_targets(config: dict) -> list[str]:
+    """The targets with a per-layer profile (workflow/rules/profile.smk): all, when profile.enabled."""
+    return list(config["targets"]) if config["profile"]["enabled"] else []
+
+
 def profile_files(config: dict) -> list[str]:
-    """Each target's per-layer profile (workflow/rules/profile.smk), when profile.enabled."""
-    if not config["profile"]["enabled"]:
-        return []
-    return [path for pattern in paths.PROFILE.values() for path in paths.for_targets(pattern, config["targets"])]
+    """Each profiled target's ops table and summary."""
+    return [path for pattern in paths.PROFILE.values() for path in paths.for_targets(pattern, profiled_targets(config))]
 
 
 def result_files(config: dict) -> list[str]:

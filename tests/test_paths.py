@@ -21,8 +21,10 @@ def test_report_inputs_follow_the_targets():
     inputs = report_workflow.result_inputs(["pytorch", "openvino"], ["openvino"])
     assert inputs["records"] == paths.SUMMARY_JSON
     assert inputs["latency"] == paths.for_targets(paths.BENCH["latency"], ["pytorch", "openvino"])
-    analysis = report_workflow.analysis_inputs(["pytorch", "openvino"], [])
+    analysis = report_workflow.analysis_inputs(["pytorch", "openvino"], [], ["openvino"])
     assert analysis["predictions"] == paths.for_targets(paths.EVAL["predictions"], ["pytorch", "openvino"])
+    assert analysis["profiles"] == [paths.for_target(paths.PROFILE[name], "openvino") for name in ("ops", "summary")]
+    assert report_workflow.analysis_inputs(["pytorch"], [], [])["profiles"] == []
     assert inputs["benchmark_app"] == [paths.for_target(paths.BENCH["benchmark_app"], "openvino")]
     assert "benchmark_app" not in report_workflow.result_inputs(["pytorch"], [])
     assert report_workflow.figure_names(True)[-1] == "benchmark_app"

@@ -27,6 +27,7 @@ MEASURED = "measured"  # a plain measurement or a derived quantity, nothing comp
 OUTCOMES = (RESOLVED, NOT_RESOLVED, NOT_MEASURED, NOT_APPLICABLE, MEASURED)
 
 BODY_TYPES: dict[str, type] = {}
+TYPE_KEY = "__type__"  # findings.json: the registered dataclass a JSON object reads back into (no field's name)
 
 
 def body(cls):
@@ -96,7 +97,9 @@ class Findings:
 def _plain(value):
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return {"type": type(value).__name__, **fields}
+        if TYPE_KEY in fields:
+            raise TypeError(f"finding body {type(value).__name__}: a field may not be named {TYPE_KEY!r}")
+        return {TYPE_KEY: type(value).__name__, **fields}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
@@ -110,7 +113,7 @@ def _typed(value, hint):
     """A JSON value back into `hint` (a registered dataclass, a list/tuple of them, or a plain type)."""
     if value is None:
         return None
-    if isinstance(value, dict) and value.get("type") in BODY_TYPES:
+    if isinstance(value, dict) and value.get(TYPE_KEY) in BODY_TYPES:
         return _from_dict(value)
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
@@ -129,7 +132,7 @@ def _typed(value, hint):
 
 
 def _from_dict(data: dict):
-    cls = BODY_TYPES[data["type"]]
+    cls = BODY_TYPES[data[TYPE_KEY]]
     hints = typing.get_type_hints(cls)
     return cls(**{f.name: _typed(data.get(f.name), hints[f.name]) for f in dataclasses.fields(cls) if f.init})
 
@@ -154,15 +157,15 @@ def read_findings(path: str | Path) -> Findings:
     findings = Findings()
     for row in rows:
         data = row.get("body")
-        if isinstance(data, dict) and data.get("type") not in (None, *BODY_TYPES):
-            raise ValueError(f"{path}: finding {row['id']}: unknown body type {data['type']!r}: rerun analyze")
+        if isinstance(data, dict) and data.get(TYPE_KEY) not in (None, *BODY_TYPES):
+            raise ValueError(f"{path}: finding {row['id']}: unknown body type {data[TYPE_KEY]!r}: rerun analyze")
         findings.add(
             Finding(
                 row["id"],
                 row["section"],
                 row["outcome"],
                 row["statement"],
-                _from_dict(data) if isinstance(data, dict) and "type" in data else data,
+                _from_dict(data) if isinstance(data, dict) and TYPE_KEY in data else data,
                 tuple(row.get("sources") or ()),
             )
         )

@@ -60,9 +60,11 @@ def result_inputs(targets: list[str], benchmark_app_targets: list[str]) -> dict:
     return inputs
 
 
-def analysis_inputs(targets: list[str], benchmark_app_targets: list[str]) -> dict:
-    """The analysis also reads every target's predictions (exact McNemar tests between two targets)."""
+def analysis_inputs(targets: list[str], benchmark_app_targets: list[str], profiled: list[str]) -> dict:
+    """The analysis also reads every target's predictions (exact McNemar tests between two targets)
+    and the per-layer profiles (the diagnosis; `profiled`: [] when profile.enabled is off)."""
     return {
         **result_inputs(targets, benchmark_app_targets),
         "predictions": paths.for_targets(paths.EVAL["predictions"], targets),
+        "profiles": [paths.for_target(paths.PROFILE[name], t) for t in profiled for name in ("ops", "summary")],
     }

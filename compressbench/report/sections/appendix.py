@@ -1,11 +1,12 @@
 """Appendix: the detail the main text refers to (per-class metrics, the confusion matrix, the naive
-loop's and benchmark_app's figures)."""
+loop's and benchmark_app's figures, the per-layer profiles)."""
 
 from __future__ import annotations
 
 from ..tables import table
 from ..writer import Writer
 from .base import Figure, Section, Table
+from .diagnosis import profile_table
 
 
 def per_class_table(w: Writer) -> dict | None:
@@ -32,8 +33,11 @@ SECTION = Section(
     "appendix",
     "appendix.title",
     1,
-    ("table:per_class", "figure:confusion", "figure:naive", "figure:benchmark_app"),
-    tables=(Table("per_class", per_class_table, "appendix.tab_per_class"),),
+    ("table:per_class", "figure:confusion", "figure:naive", "figure:benchmark_app", "table:profiles"),
+    tables=(
+        Table("per_class", per_class_table, "appendix.tab_per_class"),
+        Table("profiles", profile_table, "diagnosis.tab_profiles"),
+    ),
     figures=(
         Figure("confusion", "appendix.fig_confusion", "confusion"),
         Figure("naive", "appendix.fig_naive", "naive"),

@@ -1,0 +1,309 @@
+"""Why a variant is or is not faster: the benchmark's verdict at batch 1 and at the best batch, and from
+the per-layer profiles where the variant's time goes against its reference's (findings of
+compressbench.analysis.diagnosis); the per-layer profiles themselves in a table of the appendix."""
+
+from __future__ import annotations
+
+from ...diagnosis import FASTER, SLOWER, UNMEASURED, UNRESOLVED
+from ...diagnosis.model import (
+    CONVERT_LAYERS,
+    DENSE_ON_ZEROS,
+    FASTER_KERNELS,
+    FASTER_OTHER_LAYERS,
+    FEWER_CONVERT_LAYERS,
+    FEWER_MACS,
+    FP32_FALLBACK,
+    LESS_OUTSIDE,
+    LOWER_PRECISION,
+    MISSING_ISA,
+    NARROW_CHANNELS,
+    PER_CALL_COST,
+    SLOWER_KERNELS,
+)
+from ..tables import table
+from ..writer import Writer
+from .base import Section, Table
+
+SHOWN = 2  # causes (or gains) a sentence names, largest first; the table names the largest
+METRICS = {"batch1": "latency", "best": "throughput"}  # the variants section's comparison of each setting
+VERDICTS = {
+    FASTER: "diagnosis.setting_faster",
+    SLOWER: "diagnosis.setting_slower",
+    UNRESOLVED: "diagnosis.setting_unresolved",
+    UNMEASURED: "diagnosis.setting_unmeasured",
+}
+SHORT_VERDICTS = {
+    FASTER: "diagnosis.short_faster",
+    SLOWER: "diagnosis.short_slower",
+    UNRESOLVED: "diagnosis.short_unresolved",
+    UNMEASURED: "diagnosis.short_unmeasured",
+}
+CAUSES = {
+    CONVERT_LAYERS: ("diagnosis.cause_convert_layers", "diagnosis.short_convert_layers"),
+    FP32_FALLBACK: ("diagnosis.cause_fp32_fallback", "diagnosis.short_fp32_fallback"),
+    PER_CALL_COST: ("diagnosis.cause_per_call_cost", "diagnosis.short_per_call_cost"),
+    SLOWER_KERNELS: ("diagnosis.cause_slower_kernels", "diagnosis.short_slower_kernels"),
+    DENSE_ON_ZEROS: ("diagnosis.cause_dense_on_zeroed_weights", "diagnosis.short_dense_on_zeroed_weights"),
+    NARROW_CHANNELS: ("diagnosis.cause_narrow_channels", "diagnosis.short_narrow_channels"),
+    MISSING_ISA: ("diagnosis.cause_missing_isa", "diagnosis.short_missing_isa"),
+}
+GAINS = {
+    FEWER_MACS: ("diagnosis.gain_fewer_macs", "diagnosis.short_fewer_macs"),
+    LOWER_PRECISION: ("diagnosis.gain_lower_precision_kernels", "diagnosis.short_lower_precision_kernels"),
+    FASTER_KERNELS: ("diagnosis.gain_faster_kernels", "diagnosis.short_faster_kernels"),
+    FASTER_OTHER_LAYERS: ("diagnosis.gain_faster_other_layers", "diagnosis.short_faster_other_layers"),
+    FEWER_CONVERT_LAYERS: ("diagnosis.gain_fewer_convert_layers", "diagnosis.short_fewer_convert_layers"),
+    LESS_OUTSIDE: ("diagnosis.gain_less_per_call_cost", "diagnosis.short_less_per_call_cost"),
+}
+PROFILERS = {
+    "openvino": "diagnosis.profiler_openvino",
+    "onnxruntime": "diagnosis.profiler_onnxruntime",
+    "pytorch": "diagnosis.profiler_pytorch",
+    "torchscript": "diagnosis.profiler_torchscript",
+}
+FOLDED_SHARE = 0.02  # the appendix table folds layers below this share (at every batch) into one row
+
+
+def text(w: Writer) -> list[str]:
+    """The section's paragraphs; empty (section left out) when the run has no diagnosis."""
+    diagnosed = w.findings.with_prefix("diagnosis.variant.")
+    if not diagnosed:
+        return []
+    return [intro(w), *(variant_paragraph(w, f.id) for f in diagnosed)]
+
+
+def intro(w: Writer) -> str:
+    """How the profiles were taken, and what their numbers are (shares, not latencies)."""
+    profiles = list(w.each("diagnosis.profile."))
+    by_runtime: dict[str, list[str]] = {}
+    for p in profiles:
+        by_runtime.setdefault(w.run.runtime(p.target), []).append(w.label(p.target))
+    tools = [f"{w.s[PROFILERS[r]]} ({', '.join(labels)})" for r, labels in by_runtime.items() if r in PROFILERS]
+    added = [b.profiled_call_us / b.call_us for p in profiles for b in p.batches if b.batch == 1 and b.call_us]
+    return w.para(
+        w.s.say(
+            "diagnosis.intro",
+            tools=w.s.join(tools),
+            low=w.n.ratio(min(added, default=None)),
+            high=w.n.ratio(max(added, default=None)),
+        )
+    )
+
+
+def variant_paragraph(w: Writer, finding_id: str) -> str:
+    d = w.finding(finding_id)
+    s = w.s
+    same_batch = d.best.variant_batch == d.best.reference_batch
+    text = s.say(
+        "diagnosis.variant_item_same_batch" if same_batch else "diagnosis.variant_item",
+        variant=w.label(d.variant),
+        reference=w.label(d.reference),
+        batch1=setting_text(w, d, d.batch1),
+        best=setting_text(w, d, d.best),
+        variant_batch=w.n.integer(d.best.variant_batch),
+        reference_batch=w.n.integer(d.best.reference_batch),
+    )
+    return w.para(text + int8_text(w, d) + macs_text(w, d.batch1))
+
+
+def speed_words(w: Writer, d, setting) -> tuple[str, str]:
+    """(the comparison's ratio, why it is not resolved) from the variants section's finding."""
+    c = w.finding(f"variants.{METRICS[setting.setting]}.{d.variant}")
+    if c is None or c.ratio is None:
+        return w.n.missing, ""
+    return w.s.times(c.ratio), "" if c.resolved else w.reason(c.status, METRICS[setting.setting])
+
+
+def setting_text(w: Writer, d, setting) -> str:
+    ratio, reason = speed_words(w, d, setting)
+    causes = [cause_text(w, c) for c in setting.causes[:SHOWN]]
+    gains = [gain_text(w, g) for g in setting.gains[:SHOWN]]
+    return w.s.say(
+        VERDICTS[setting.status],
+        ratio=ratio,
+        reason=reason,
+        causes="; ".join(causes) if causes else w.s["diagnosis.no_cause"],
+        gains="; ".join(gains) if gains else w.s["diagnosis.no_gain"],
+    )
+
+
+def us(w: Writer, microseconds) -> str:
+    return w.n.ms(microseconds / 1000 if microseconds is not None else None)
+
+
+def share(w: Writer, fraction) -> str:
+    return w.n.percent(fraction, 0)
+
+
+def precision_pair(w: Writer, pair: str) -> str:
+    """ "int8 vs f32" (the variant's against the reference's) as "INT8 against F32"; a lone one upper-cased."""
+    if " vs " not in pair:
+        return pair.upper()
+    variant, reference = pair.upper().split(" VS ")
+    return w.s.say("diagnosis.precision_pair", variant=variant, reference=reference)
+
+
+def cause_text(w: Writer, cause) -> str:
+    numbers = cause.numbers
+    lane_use = list((numbers.get("lane_use") or {}).values())
+    values = {
+        "us": us(w, cause.us_per_image),
+        "reference_us": us(w, cause.reference_us_per_image),
+        "share": share(w, cause.share),
+        "count": w.n.integer(numbers.get("count", len(cause.layers))),
+        "reference_count": w.n.integer(numbers.get("reference_count")),
+        "types": ", ".join(numbers.get("types") or ()),
+        "executed": w.n.integer(numbers.get("executed")),
+        "precisions": ", ".join(precision_pair(w, p) for p in numbers.get("precisions") or ()),
+        "outside": us(w, numbers.get("outside_us_per_call")),
+        "reference_outside": us(w, numbers.get("reference_outside_us_per_call")),
+        "share_batch1": share(w, numbers.get("share_batch1")),
+        "share_best": share(w, numbers.get("share_best")),
+        "ratio": w.n.ratio(numbers.get("time_ratio")),
+        "sparsity": share(w, numbers.get("sparsity")),
+        "same": w.n.integer(numbers.get("same_kernel_layers")),
+        "compute": w.n.integer(numbers.get("compute_layers")),
+        "lowest": share(w, min(lane_use, default=None)),
+        "bits": w.n.integer(numbers.get("vector_bits")),
+        "precision": str(numbers.get("precision", "")).upper(),
+        "lacking": ", ".join(f.upper() for f in numbers.get("lacking") or ()),
+    }
+    return w.s.say(CAUSES[cause.kind][0], **values)
+
+
+def gain_text(w: Writer, gain) -> str:
+    numbers = gain.numbers
+    values = {
+        "share": share(w, gain.share),
+        "us": us(w, gain.saved_us_per_image),
+        "count": w.n.integer(len(gain.layers) or numbers.get("count")),
+        "reference_count": w.n.integer(numbers.get("reference_count")),
+        "ratio": w.n.ratio(numbers.get("time_ratio")),
+        "mac_ratio": w.n.ratio(numbers.get("mac_ratio")),
+    }
+    return w.s.say(GAINS[gain.kind][0], **values)
+
+
+def int8_text(w: Writer, d) -> str:
+    """How many working layers ran in INT8 at batch 1 (an INT8 variant's profile says)."""
+    counts = next((x for x in d.int8_layers if x.batch == 1), None)
+    if counts is None:
+        return ""
+    return w.s.say(
+        "diagnosis.int8_layers" if not counts.fallback else "diagnosis.int8_layers_fallback",
+        int8=w.n.integer(counts.int8),
+        executed=w.n.integer(counts.executed),
+        convert=w.n.integer(counts.convert),
+        fallback=", ".join(counts.fallback),
+    )
+
+
+def macs_text(w: Writer, setting) -> str:
+    """A network with fewer MACs: does its batch-1 time fall with them, layer by layer?"""
+    x = setting.macs
+    if x is None:
+        return ""
+    return w.s.say(
+        "diagnosis.macs",
+        mac_ratio=w.n.ratio(x.mac_ratio),
+        compute_ratio=w.n.ratio(x.compute_time_ratio),
+        call_ratio=w.n.ratio(x.call_time_ratio),
+        fixed=share(w, x.reference_fixed_share),
+        expected=w.n.ratio(x.expected_call_ratio),
+    )
+
+
+# ---- tables --------------------------------------------------------------------------------------
+
+
+def largest(w: Writer, items, keys: dict) -> str:
+    if not items:
+        return w.n.missing
+    top = items[0]
+    return w.s.say(keys[top.kind][1], share=share(w, top.share))
+
+
+def diagnosis_table(w: Writer) -> dict | None:
+    """Each variant at each setting: the benchmark's verdict, the largest part of its time, the largest saving."""
+    s, n = w.s, w.n
+    rows = []
+    for f in w.findings.with_prefix("diagnosis.variant."):
+        d = f.body
+        for setting in d.settings:
+            ratio, _ = speed_words(w, d, setting)
+            rows.append(
+                [
+                    w.label(d.variant) if setting.setting == "batch1" else "",
+                    w.label(d.reference) if setting.setting == "batch1" else "",
+                    f"{n.integer(setting.variant_batch)} / {n.integer(setting.reference_batch)}",
+                    s.say(SHORT_VERDICTS[setting.status], ratio=ratio),
+                    largest(w, setting.causes, CAUSES),
+                    largest(w, setting.gains, GAINS),
+                ]
+            )
+    if not rows:
+        return None
+    columns = [
+        (s["columns.col_target"], "l"),
+        (s["columns.col_reference"], "l"),
+        (s["diagnosis.col_batch"], "r"),
+        (s["diagnosis.col_benchmark"], "l"),
+        (s["diagnosis.col_cause"], "l"),
+        (s["diagnosis.col_gain"], "l"),
+    ]
+    return table(columns, rows)
+
+
+def short_layer(name: str, most: int = 34) -> str:
+    """A runtime's layer name cut from the left to fit a table cell (the end names the model layer)."""
+    return name if len(name) <= most else "…" + name[-(most - 1) :]
+
+
+def profile_rows(w: Writer, profile) -> list[list[str]]:
+    """One target's layers at batch 1 with their share there and at its best batch; small ones folded."""
+    n = w.n
+    first, last = profile.batches[0], profile.batches[-1]
+    best_share = {row.layer: row.share for row in last.rows}
+    rows, folded = [], []
+    for row in first.rows:
+        if max(row.share, best_share.get(row.layer, 0.0)) < FOLDED_SHARE:
+            folded.append(row)
+            continue
+        layer = w.s["diagnosis.outside_row"] if row.type == "outside" else short_layer(row.layer)
+        cells = [layer, row.type if row.type != "outside" else "", row.precision.upper() or n.missing]
+        rows.append([*cells, us(w, row.us_per_call), share(w, row.share), share(w, best_share.get(row.layer))])
+    if folded:
+        label = w.s.say("diagnosis.folded_row", count=n.integer(len(folded)))
+        rows.append(
+            [label, "", "", us(w, sum(r.us_per_call for r in folded)), share(w, sum(r.share for r in folded)), ""]
+        )
+    return [[w.label(profile.target) if i == 0 else "", *row] for i, row in enumerate(rows)]
+
+
+def profile_table(w: Writer) -> dict | None:
+    profiles = list(w.findings.with_prefix("diagnosis.profile."))
+    if not profiles:
+        return None
+    s = w.s
+    rows = [row for f in profiles for row in profile_rows(w, f.body)]
+    columns = [
+        (s["columns.col_target"], "l"),
+        (s["diagnosis.col_layer"], "l"),
+        (s["diagnosis.col_type"], "l"),
+        (s["columns.col_exec"], "l"),
+        (s["diagnosis.col_us_batch1"], "r"),
+        (s["diagnosis.col_share_batch1"], "r"),
+        (s["diagnosis.col_share_best"], "r"),
+    ]
+    return table(columns, rows)
+
+
+SECTION = Section(
+    "diagnosis",
+    "diagnosis.title",
+    1,
+    ("text", "table:diagnosis"),
+    text=text,
+    tables=(Table("diagnosis", diagnosis_table, "diagnosis.tab_diagnosis"),),
+    discusses=("table:profiles",),
+)

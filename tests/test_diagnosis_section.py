@@ -1,0 +1,130 @@
+"""The diagnosis as findings and as a report section, on profiles recorded from a tiny CNN (ONNX
+Runtime QDQ INT8: tests/data/profiles/ort_qdq_int8) beside synthetic records: the verdicts are the
+run's comparisons, the causes the profiles'; no profiles, no section."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from results_fixtures import analyzed, record, write_results
+
+from compressbench import paths
+from compressbench.diagnosis import FASTER, SLOWER, UNRESOLVED, Diagnosis
+from compressbench.report import build_context, render_latex, render_markdown
+from compressbench.report.i18n import TEMPLATES, Strings
+from compressbench.report.sections import diagnosis as section
+from compressbench.report.writer import Citations, Writer
+
+CASE = Path(__file__).parent / "data" / "profiles" / "ort_qdq_int8"
+PAIR = ("onnxruntime", "onnxruntime_int8")
+
+
+def speed(p50_ms: float, spread: float, ips: float) -> dict:
+    return {
+        "latency_p50_ms": p50_ms,
+        "latency_p50_ci_low_ms": p50_ms * (1 - spread),
+        "latency_p50_ci_high_ms": p50_ms * (1 + spread),
+        "throughput_ips": ips,
+        "throughput_ips_low": ips * (1 - spread),
+        "throughput_ips_high": ips * (1 + spread),
+        "batch_size_best": 64,
+        "repeats": 3,
+        "accuracy": 0.9,
+    }
+
+
+# The records say INT8 is resolved slower at batch 1 and faster at the best batch; the recorded bench
+# summaries (one unrepeated run) would leave both unresolved: the section must follow the records.
+RECORDS = {"onnxruntime": speed(0.010, 0.01, 300_000), "onnxruntime_int8": speed(0.014, 0.01, 400_000)}
+
+
+def make_run(root: Path, profiles: bool = True):
+    write_results(root, [record(t, **RECORDS[t]) for t in PAIR])
+    if profiles:
+        for part in ("profile", "bench", "eval"):
+            shutil.copytree(CASE / part, root / paths.RESULTS / part, dirs_exist_ok=True)
+        shutil.copy(CASE / "model" / "spec.json", root / paths.SPEC)
+    return analyzed(root)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    return make_run(tmp_path_factory.mktemp("diagnosed"))
+
+
+def writer(data, language: str) -> Writer:
+    return Writer(data.run, data.findings, Strings(language), Citations.load(TEMPLATES), data.environment)
+
+
+def test_diagnosis_takes_its_verdicts_from_the_runs_comparisons(data):
+    found = data.findings.body("diagnosis.variant.onnxruntime_int8")
+    assert isinstance(found, Diagnosis) and found.reference == "onnxruntime"
+    assert (found.batch1.status, found.best.status) == (SLOWER, FASTER)
+    assert found.batch1.speed_ratio == pytest.approx(1.4)
+    assert found.batch1.causes and found.batch1.top_cause.share > 0
+    assert {x.int8 for x in found.int8_layers} == {x.executed for x in found.int8_layers}  # every layer ran INT8
+
+
+def test_profiles_of_the_compared_targets_are_findings(data):
+    for target in PAIR:
+        profile = data.findings.body(f"diagnosis.profile.{target}")
+        assert [b.batch for b in profile.batches] == [1, 64] and profile.profiler
+    assert data.findings.get("diagnosis.variant.onnxruntime") is None  # a reference is not diagnosed
+
+
+def test_unresolved_when_the_ranges_overlap(tmp_path):
+    overlapping = {**RECORDS, "onnxruntime_int8": speed(0.0101, 0.05, 301_000)}
+    write_results(tmp_path, [record(t, **overlapping[t]) for t in PAIR])
+    for part in ("profile", "bench", "eval"):
+        shutil.copytree(CASE / part, tmp_path / paths.RESULTS / part, dirs_exist_ok=True)
+    found = analyzed(tmp_path).findings.body("diagnosis.variant.onnxruntime_int8")
+    assert (found.batch1.status, found.best.status) == (UNRESOLVED, UNRESOLVED)
+    w = writer(analyzed(tmp_path), "en")
+    paragraph = section.text(w)[1]
+    assert "faster" not in paragraph.replace("neither faster nor slower", "")
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_section_names_causes_and_int8_layers(data, language):
+    w = writer(data, language)
+    intro, paragraph = section.text(w)
+    assert all("{" not in p for p in (intro, paragraph))
+    found = data.findings.body("diagnosis.variant.onnxruntime_int8")
+    counts = next(x for x in found.int8_layers if x.batch == 1)
+    assert f"{counts.int8} " in paragraph and "INT8" in paragraph
+    assert "diagnosis.variant.onnxruntime_int8" in paragraph.findings
+    assert "variants.latency.onnxruntime_int8" in paragraph.findings  # the verdict it states
+    assert len(section.diagnosis_table(w)["rows"]) == 2  # batch 1 and best batch
+    assert section.profile_table(w)["rows"][0][0] == w.label("onnxruntime")
+
+
+def test_report_has_the_section_and_the_profiles_table(data):
+    context = build_context(data, {"language": "en"}, {})
+    markdown, latex = render_markdown(context), render_latex(context)
+    for text in (markdown, latex):
+        assert "Why a variant is or is not faster" in text and "Per-layer profiles" in text
+    assert "\\ref{tab:profiles}" in context["refs"]["diagnosis"]["tex"]
+
+
+def test_no_profiles_no_section(tmp_path):
+    data = make_run(tmp_path, profiles=False)
+    assert not data.findings.with_prefix("diagnosis.")
+    assert section.text(writer(data, "en")) == []
+    assert "Why a variant" not in render_markdown(build_context(data, {"language": "en"}, {}))
+
+
+def test_short_layer_keeps_the_end_of_a_long_name():
+    short = section.short_layer("/features/features.0/Conv/WithoutBiases", 20)
+    assert len(short) == 20 and short.startswith("…") and short.endswith("/Conv/WithoutBiases")
+    assert section.short_layer("fc1") == "fc1"
+
+
+def test_a_diagnosed_int8_variant_is_explained_once(data, tmp_path):
+    """The compressed-variants section's whole-call explanation gives way to the profile diagnosis."""
+    from compressbench.report.sections import compression
+
+    assert data.findings.get("variants.int8_slowdown.onnxruntime_int8")
+    assert compression.int8_explanations(writer(data, "en")) == []
+    assert len(compression.int8_explanations(writer(make_run(tmp_path, profiles=False), "en"))) == 1
