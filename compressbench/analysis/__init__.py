@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from ..results import Results
-from . import claims, coursework, methods, quality, resources, speed, timing, variants
+from . import claims, coursework, methods, quality, resources, search, speed, timing, variants
 from .findings import Finding, Findings, read_findings, write_findings
 from .view import Run
 
@@ -36,6 +36,7 @@ def analyze(results: Results, coursework_numbers: dict, claim_list: list[dict]) 
         *timing.findings(run),
         *variants.findings(run),
         *methods.findings(run),
+        *search.findings(run),
         *coursework.findings(run, coursework_numbers),
         *claims.findings(run, claim_list),
         *variants.conclusion_findings(run),
