@@ -472,8 +472,8 @@ def search_history(data: ReportData, s: Strings, stem, **_) -> list[Path]:
         ax.set_ylabel(label)
         best_line = plt.Line2D([], [], color=COLORS[1], linewidth=1.5)
         handles, names = _search_legend(s, trials, [(best_line, s["plots.plot_best_so_far"])])
-        ax.legend(handles, names, fontsize=8)
-        fig.tight_layout()
+        fig.legend(handles, names, loc="lower center", ncol=3, fontsize=8)  # below: no point hidden under it
+        fig.tight_layout(rect=(0, 0.07 * math.ceil(len(names) / 3) + 0.02, 1, 1))
         return save_figure(fig, stem)
 
 
