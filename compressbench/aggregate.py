@@ -98,7 +98,8 @@ def target_record(
         "label": spec.label,
         "method": spec.method,
         "family": family(name),
-        "weights": spec.weights,
+        # the evaluation's: the spec's unless the build recorded its own (a search's variant: its candidate's)
+        "weights": own.get("weights") or spec.weights,
         "built_from": spec.built_from,
         "precision": own.get("runtime_precision"),
         "precision_requested": own.get("runtime_precision_requested"),

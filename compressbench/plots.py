@@ -25,6 +25,7 @@ from .report.data import ReportData  # noqa: E402
 from .report.i18n import Strings  # noqa: E402
 from .report.numbers import decimals_for  # noqa: E402
 from .report.sections import figures  # noqa: E402
+from .report.sections.search import OBJECTIVES, capitalized  # noqa: E402
 from .tables import read_tsv  # noqa: E402
 
 FIGURE_WIDTH = 6.3
@@ -338,6 +339,141 @@ def benchmark_app(data: ReportData, s: Strings, stem, **_) -> list[Path]:
         _plain_axis(ax, s, "x")
         ax.legend(fontsize=8, loc="lower right")
         fig.tight_layout()
+        return save_figure(fig, stem)
+
+
+# Units of a search objective on a figure axis (report.sections.search.OBJECTIVES), per language
+AXIS_UNITS = {
+    "kib": {"en": "KiB", "ru": "КиБ"},
+    "ips": {"en": "images/s", "ru": "изобр./с"},
+    "s": {"en": "s", "ru": "с"},
+    "mb": {"en": "MB", "ru": "МБ"},
+}
+
+
+def _objective_axis(s: Strings, column: str, values) -> tuple[float, str]:
+    """(factor from the recorded unit, axis label) for a search objective: sizes in KiB, durations in ms or µs."""
+    key, unit = OBJECTIVES[column]
+    factor, text = 1.0, AXIS_UNITS.get(unit, {}).get(s.language, "")
+    if unit == "kib":
+        factor = 1 / 1024
+    elif unit == "ms":
+        factor, text = _duration_scale(values, s)
+    name = capitalized(s[key])
+    return factor, f"{name}, {text}" if text else name
+
+
+def _search_trials(data: ReportData, figure: str):
+    trials = data.findings.body("search.trials")
+    if trials is None:
+        raise ValueError(f"figure {figure}: the run has no search (results/findings.json has no search.trials)")
+    return trials
+
+
+def _objective_scale(ax, s: Strings, values) -> None:
+    """A log axis when the values span more than 5x (sizes of different methods do), else a plain one."""
+    values = [v for v in values if v and v > 0]
+    if values and max(values) / min(values) > 5:
+        _log_axis(ax, s, values, "x")
+    else:
+        _plain_axis(ax, s, "x")
+
+
+def _search_legend(s: Strings, trials, extra=()) -> tuple[list, list[str]]:
+    """Legend entries of the search figures: met / missed the constraint, then `extra`, then the trials without
+    a point (failed or interrupted)."""
+    colour = COLORS[0]
+    dot = {"marker": "o", "linestyle": "", "markersize": 6, "markeredgecolor": colour}
+    handles = [plt.Line2D([], [], markerfacecolor=colour, **dot), plt.Line2D([], [], markerfacecolor="none", **dot)]
+    names = [s["plots.plot_met"], s["plots.plot_missed"]]
+    for handle, name in extra:
+        handles.append(handle)
+        names.append(name)
+    missing = sum(1 for t in trials.trials if t.state != "complete")
+    if missing:
+        handles.append(plt.Line2D([], [], marker="x", color="0.3", linestyle=""))
+        names.append(s.say("plots.plot_failed", count=s.num.integer(missing)))
+    return handles, names
+
+
+def search_plane(data: ReportData, s: Strings, stem, **_) -> list[Path]:
+    """Every completed trial at (objective, validation accuracy): filled when it met the constraint, ringed on the
+    front (finding search.trials), the chosen trial starred with the chosen variant's test accuracy and its 95 %
+    interval beside it (search.chosen); the lowest validation accuracy the constraint allows, dashed."""
+    trials, choice = _search_trials(data, "search_plane"), data.findings.body("search.chosen")
+    done = [t for t in trials.trials if t.state == "complete" and t.validation_accuracy is not None]
+    colour = COLORS[0]
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, len(trials.objectives), figsize=(FIGURE_WIDTH, 3.3), sharey=True, squeeze=False)
+        for ax, column in zip(axes[0], trials.objectives, strict=True):
+            points = [(t, t.objectives.get(column)) for t in done if t.objectives.get(column) is not None]
+            factor, label = _objective_axis(s, column, [x for _, x in points])
+            for t, x in points:
+                face = colour if t.feasible else "none"
+                ax.scatter(x * factor, t.validation_accuracy, s=30, facecolors=face, edgecolors=colour, zorder=3)
+                if t.on_front:
+                    ax.scatter(
+                        x * factor, t.validation_accuracy, s=130, facecolors="none", edgecolors="black", zorder=4
+                    )
+                if t.trial == trials.chosen:
+                    ax.scatter(x * factor, t.validation_accuracy, s=160, marker="*", color=COLORS[1], zorder=5)
+                    if choice:
+                        err = _error(choice.test_accuracy, (choice.test_ci_low, choice.test_ci_high))
+                        ax.errorbar(x * factor, choice.test_accuracy, yerr=err, fmt="D", color=COLORS[3], zorder=5)
+            if trials.max_drop_pp is not None and trials.base_validation_accuracy is not None:
+                allowed = trials.base_validation_accuracy - trials.max_drop_pp / 100
+                ax.axhline(allowed, linestyle="--", color="0.4", linewidth=1)
+            _objective_scale(ax, s, [x * factor for _, x in points])
+            ax.set_xlabel(label)
+        axes[0][0].set_ylabel(s["plots.plot_validation_accuracy"])
+        _distinct_ticks(axes[0][0], s)
+        extra = [
+            (
+                plt.Line2D([], [], marker="o", markersize=10, markerfacecolor="none", color="black", linestyle=""),
+                s["plots.plot_pareto"],
+            ),
+            (plt.Line2D([], [], marker="*", markersize=11, color=COLORS[1], linestyle=""), s["plots.plot_chosen"]),
+            (plt.Line2D([], [], marker="D", color=COLORS[3]), s["plots.plot_chosen_test"]),
+            (plt.Line2D([], [], linestyle="--", color="0.4"), s["plots.plot_allowed"]),
+        ]
+        handles, names = _search_legend(s, trials, extra)
+        fig.legend(handles, names, loc="lower center", ncol=3, fontsize=8)
+        fig.tight_layout(rect=(0, 0.055 * math.ceil(len(names) / 3) + 0.02, 1, 1))
+        return save_figure(fig, stem)
+
+
+def search_history(data: ReportData, s: Strings, stem, **_) -> list[Path]:
+    """The first objective of every completed trial against the trial number (filled when it met the
+    constraint), the trials without a point as crosses at the bottom, and the best feasible value so far
+    (finding search.history)."""
+    trials, history = _search_trials(data, "search_history"), data.findings.body("search.history")
+    colour = COLORS[0]
+    factor, label = _objective_axis(s, history.objective, [p.value for p in history.steps if p.value is not None])
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 2.9))
+        for step in history.steps:
+            if step.value is not None:
+                face = colour if step.feasible else "none"
+                ax.scatter(step.trial, step.value * factor, s=30, facecolors=face, edgecolors=colour, zorder=3)
+        missing = [t.trial for t in trials.trials if t.state != "complete"]
+        ax.scatter(missing, [0.04] * len(missing), marker="x", color="0.3", transform=ax.get_xaxis_transform())
+        best = [(p.trial, p.best_so_far * factor) for p in history.steps if p.best_so_far is not None]
+        if best:
+            last = max(p.trial for p in history.steps)
+            xs, ys = [x for x, _ in best] + [last], [y for _, y in best] + [best[-1][1]]
+            ax.step(xs, ys, where="post", color=COLORS[1], linewidth=1.5, zorder=2)
+        values = [p.value * factor for p in history.steps if p.value is not None]
+        if values and max(values) / max(min(values), 1e-12) > 5:
+            _log_axis(ax, s, values)
+        else:
+            _plain_axis(ax, s)
+        ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
+        ax.set_xlabel(s["plots.plot_trial"])
+        ax.set_ylabel(label)
+        best_line = plt.Line2D([], [], color=COLORS[1], linewidth=1.5)
+        handles, names = _search_legend(s, trials, [(best_line, s["plots.plot_best_so_far"])])
+        fig.legend(handles, names, loc="lower center", ncol=3, fontsize=8)  # below: no point hidden under it
+        fig.tight_layout(rect=(0, 0.07 * math.ceil(len(names) / 3) + 0.02, 1, 1))
         return save_figure(fig, stem)
 
 

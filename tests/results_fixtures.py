@@ -150,6 +150,16 @@ def write_results(
     return root
 
 
+def write_predictions(root: Path, predictions: dict) -> None:
+    """Each target's predictions.tsv: {target: (labels, predicted classes)} per test image."""
+    for target, (labels, predicted) in predictions.items():
+        rows = [
+            {"index": i, "label": int(a), "prediction": int(b)}
+            for i, (a, b) in enumerate(zip(labels, predicted, strict=True))
+        ]
+        write_tsv(root / paths.for_target(paths.EVAL["predictions"], target), rows)
+
+
 def analyzed(root: Path):
     """The analysis of the run under `root` written to its findings.json, and the report's data."""
     write_findings(analyze_run(root), root / paths.FINDINGS)

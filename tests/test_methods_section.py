@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from results_fixtures import analyzed, record, results_of, write_results, write_tsv
+from results_fixtures import analyzed, record, results_of, write_predictions, write_results
 
-from compressbench import paths
 from compressbench.analysis import methods as m
 from compressbench.analysis.findings import Findings
 from compressbench.analysis.view import Run
@@ -53,15 +52,6 @@ def make_run(changes=None, names=TARGET_NAMES, root=None) -> Run:
     results = results_of(rows_of(changes, names), dataset={"test_images": 1000}, root=root)
     results.spec = SPEC
     return Run(results)
-
-
-def write_predictions(root, predictions: dict) -> None:
-    for target, (labels, predicted) in predictions.items():
-        rows = [
-            {"index": i, "label": int(a), "prediction": int(b)}
-            for i, (a, b) in enumerate(zip(labels, predicted, strict=True))
-        ]
-        write_tsv(root / paths.for_target(paths.EVAL["predictions"], target), rows)
 
 
 def report_data(root, changes=None, names=TARGET_NAMES, summary=None):
@@ -290,3 +280,78 @@ def test_distillation_with_alpha_zero_is_not_credited_to_the_loss(tmp_path, alph
         same_recipe = strings["methods.distill_same_recipe"].split("{pair}. ")[1][:30]
         only_loss = strings["methods.distill_item"].split("{pair}. ")[1][:30]
         assert (same_recipe in paragraph, only_loss in paragraph) == (says_same_recipe, not says_same_recipe)
+
+
+ACC_NAMES = ("pytorch", "openvino", "openvino_int8", "onnxruntime_int8", "openvino_int8_acc")
+ACC_INFO = {
+    "accuracy_control_max_drop_pp": 1.0,
+    "accuracy_control_data": "validation split",
+    "accuracy_control_images": 200,
+    "fake_quantize_nodes": 9,
+    "fake_quantize_nodes_plain_ptq": 12,
+}
+
+
+def accuracy_control_data(root, info=ACC_INFO, right_acc=40, right_ptq=10):
+    """openvino_int8_acc beside plain PTQ: 3 of 12 quantizers back to FP, a larger file, tested predictions."""
+    changes = {
+        "openvino_int8": {"size_bytes": 70_000, "accuracy": (500 + right_ptq) / 1000},
+        "openvino_int8_acc": {"size_bytes": 90_000, "accuracy": (500 + right_acc) / 1000, "build_info": info},
+    }
+    predictions = predictions_with(right_acc, right_ptq)
+    write_predictions(root, {"openvino_int8_acc": predictions["pytorch_distill"]})
+    write_predictions(root, {"openvino_int8": predictions["pytorch_student_labels"]})
+    return report_data(root, changes, names=ACC_NAMES)
+
+
+def test_accuracy_control_is_set_against_plain_ptq(tmp_path):
+    data = accuracy_control_data(tmp_path)
+    assert m.method_targets(data.run) == ["openvino_int8_acc"]
+    item = data.findings.body("methods.accuracy_control.openvino_int8_acc")
+    assert (item.control, item.returned, item.quantizers) == ("openvino_int8", 3, 9)
+    assert item.accuracy.p is not None and item.accuracy.verdict == "better"
+    assert item.size.resolved and item.size.better == "openvino_int8"
+    assert not item.latency.resolved  # the same speed within the repeat ranges
+    for language in ("en", "ru"):
+        w = writer(data, language)
+        [paragraph] = [p for p in section.text(w)[1:] if "methods.accuracy_control.openvino_int8_acc" in p.findings]
+        assert "12" in paragraph and "9" in paragraph and "{" not in paragraph
+        # the methods table: the accuracy-controlled row right after the plain post-training rows
+        labels = [row[0] for row in section.methods_table(w)["rows"]]
+        assert labels[-2:] == ["ONNX Runtime INT8", "OpenVINO INT8 (accuracy control)"]
+    en = " ".join(section.text(writer(data, "en")))
+    assert "returns 3 of its 12 FakeQuantize layers to floating point" in en
+    assert "images of the validation split" in en and "is more accurate than OpenVINO INT8" in en
+
+
+def test_accuracy_control_that_returned_no_quantizer(tmp_path):
+    info = {**ACC_INFO, "fake_quantize_nodes": 12, "accuracy_control_data": "calibration images (no validation split)"}
+    data = accuracy_control_data(tmp_path, info, right_acc=22, right_ptq=18)
+    en = " ".join(section.text(writer(data, "en")))
+    assert "keeps every FakeQuantize layer of OpenVINO INT8 (12 of 12)" in en and "calibration images" in en
+    assert "is more accurate" not in en and "is not resolved" in en  # McNemar p well above 0.05
+
+
+CHAIN = ("pytorch", "openvino", "openvino_int8", "pytorch_struct")
+CHAIN += ("pytorch_struct_cluster", "onnxruntime_struct_cluster", "openvino_struct_cluster_int8")
+
+
+def test_the_struct_cluster_int8_chain_shows_in_the_section(tmp_path):
+    sizes = {
+        "pytorch_struct": {"size_bytes": 125_000},
+        "pytorch_struct_cluster": {"size_bytes": 125_000, "size_packed_bytes": 20_000},
+        "onnxruntime_struct_cluster": {"size_bytes": 125_000},
+        "openvino_struct_cluster_int8": {"size_bytes": 35_000},
+    }
+    data = report_data(tmp_path, sizes, names=CHAIN)
+    chain = ("pytorch_struct", "pytorch_struct_cluster", "onnxruntime_struct_cluster", "openvino_struct_cluster_int8")
+    assert set(chain) <= set(m.method_targets(data.run))
+    steps = data.findings.body("methods.chain.openvino_struct_cluster_int8").steps
+    assert [s.target for s in steps] == list(chain)
+    assert "methods.cluster.pytorch_struct_cluster.openvino_int8" in data.findings
+    for language in ("en", "ru"):
+        w = writer(data, language)
+        labels = [row[0] for row in section.methods_table(w)["rows"]]
+        assert {"PyTorch struct-pruned clustered", "OpenVINO struct-pruned clustered INT8"} <= set(labels)
+        text = section.text(w)
+        assert any("methods.chain.openvino_struct_cluster_int8" in p.findings for p in text[1:])

@@ -21,14 +21,19 @@ def test_report_inputs_follow_the_targets():
     inputs = report_workflow.result_inputs(["pytorch", "openvino"], ["openvino"])
     assert inputs["records"] == paths.SUMMARY_JSON
     assert inputs["latency"] == paths.for_targets(paths.BENCH["latency"], ["pytorch", "openvino"])
-    analysis = report_workflow.analysis_inputs(["pytorch", "openvino"], [], ["openvino"])
+    analysis = report_workflow.analysis_inputs(["pytorch", "openvino"], [], ["openvino"], search=False)
     assert analysis["predictions"] == paths.for_targets(paths.EVAL["predictions"], ["pytorch", "openvino"])
     assert analysis["profiles"] == [paths.for_target(paths.PROFILE[name], "openvino") for name in ("ops", "summary")]
-    assert report_workflow.analysis_inputs(["pytorch"], [], [])["profiles"] == []
+    assert report_workflow.analysis_inputs(["pytorch"], [], [], search=False)["profiles"] == []
+    assert paths.SEARCH_TRIALS not in analysis.values()
+    searched = report_workflow.analysis_inputs(["pytorch", "pytorch_auto"], [], [], search=True)
+    assert (searched["search_trials"], searched["search_chosen"]) == (paths.SEARCH_TRIALS, paths.SEARCH_CHOSEN)
     assert inputs["benchmark_app"] == [paths.for_target(paths.BENCH["benchmark_app"], "openvino")]
     assert "benchmark_app" not in report_workflow.result_inputs(["pytorch"], [])
-    assert report_workflow.figure_names(True)[-1] == "benchmark_app"
-    assert "benchmark_app" not in report_workflow.figure_names(False)
+    assert report_workflow.figure_names(True, search=False)[-1] == "benchmark_app"
+    assert "benchmark_app" not in report_workflow.figure_names(False, search=False)
+    assert {"search_plane", "search_history"} <= set(report_workflow.figure_names(False, search=True))
+    assert "search_plane" not in report_workflow.figure_names(True, search=False)
 
 
 def test_rules_spell_no_result_path():

@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from ..results import Results
-from . import claims, coursework, diagnosis, methods, quality, resources, speed, timing, variants
+from . import claims, coursework, diagnosis, methods, quality, resources, search, speed, timing, variants
 from .findings import Finding, Findings, read_findings, write_findings
 from .view import Run
 
@@ -35,8 +35,9 @@ def analyze(results: Results, coursework_numbers: dict, claim_list: list[dict]) 
         *resources.findings(run),
         *timing.findings(run),
         *variants.findings(run),
-        *diagnosis.findings(run),
         *methods.findings(run),
+        *search.findings(run),
+        *diagnosis.findings(run),
         *coursework.findings(run, coursework_numbers),
         *claims.findings(run, claim_list),
         *variants.conclusion_findings(run),

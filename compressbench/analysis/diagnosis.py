@@ -15,6 +15,7 @@ from pathlib import Path
 from .. import diagnosis as dx
 from .. import paths
 from ..opprofile import BatchProfile, OpRow, read_profile
+from ..runtimes import PROFILER_TOOLS
 from ..tables import read_json
 from .findings import MEASURED, Finding, body, make
 from .rule import Comparison, compare, time_ratio
@@ -43,7 +44,8 @@ class TargetProfile:
     """One target's per-layer profile at batch 1 and at its best batch, and the tool that took it."""
 
     target: str
-    profiler: str
+    profiler: str  # as the profile's summary.json says it
+    tool: str | None  # runtimes.PROFILER_TOOLS: the tool's language-free id
     batches: tuple[BatchProfile, ...]
 
     def statement(self) -> str:
@@ -86,10 +88,11 @@ def profiled(root: Path, target: str) -> bool:
     return all((root / paths.PROFILE[name].format(target=target)).is_file() for name in ("ops", "summary"))
 
 
-def target_profile(root: Path, target: str) -> TargetProfile:
+def target_profile(run: Run, root: Path, target: str) -> TargetProfile:
     files = [root / paths.PROFILE[name].format(target=target) for name in ("ops", "summary")]
     batches = read_profile(*files)
-    return TargetProfile(target, read_json(files[1]).get("profiler", ""), tuple(batches[b] for b in sorted(batches)))
+    profiler, tool = read_json(files[1]).get("profiler", ""), PROFILER_TOOLS.get(run.runtime(target))
+    return TargetProfile(target, profiler, tool, tuple(batches[b] for b in sorted(batches)))
 
 
 def findings(run: Run) -> list[Finding]:
@@ -113,5 +116,5 @@ def findings(run: Run) -> list[Finding]:
         )
     compared = {t for pair in pairs for t in pair}
     shown = [t for t in run.targets if t in compared]  # in the run's order
-    out += [make(f"diagnosis.profile.{t}", SECTION, target_profile(root, t), sources=(t,)) for t in shown]
+    out += [make(f"diagnosis.profile.{t}", SECTION, target_profile(run, root, t), sources=(t,)) for t in shown]
     return out

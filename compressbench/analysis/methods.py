@@ -16,14 +16,16 @@ from .rule import Comparison, PairTest, compare, pair_test
 from .view import Run
 
 # Method families of the methods section (TargetSpec.method of a chain's first step) -> table order;
-# a distilled student and its labels-only control share a place.
+# a distilled student and its labels-only control share a place. Quantization with accuracy control
+# comes first, so that its row follows the plain post-training rows it is set against.
 FAMILIES = {
-    "structured_pruning": 0,
-    "unstructured_pruning": 1,
-    "distillation": 2,
-    "student_from_labels": 2,
-    "clustering": 3,
-    "qat_int8": 4,
+    "ptq_int8_accuracy_control": 0,
+    "structured_pruning": 1,
+    "unstructured_pruning": 2,
+    "distillation": 3,
+    "student_from_labels": 3,
+    "clustering": 4,
+    "qat_int8": 5,
 }
 
 
@@ -209,6 +211,71 @@ def controls(run: Run, method: str) -> list[PairTest]:
     return out
 
 
+# ---- quantization with accuracy control against plain post-training quantization ---------------------
+
+
+@body
+@dataclass(frozen=True)
+class AccuracyControl:
+    """NNCF's quantization with accuracy control against its control, the same quantization without it."""
+
+    target: str
+    control: str
+    accuracy: PairTest  # the target against its control, on the test images
+    size: Comparison
+    latency: Comparison
+    throughput: Comparison
+    max_drop_pp: float | None  # the drop it was allowed on its validation images
+    validation_data: str | None  # which images it validated on (its build facts)
+    validation_images: int | None
+    quantizers: int | None  # FakeQuantize layers left in the model
+    quantizers_plain: int | None  # in plain post-training quantization of the same model
+
+    @property
+    def returned(self) -> int | None:
+        """Quantizers that went back to floating point."""
+        if self.quantizers is None or self.quantizers_plain is None:
+            return None
+        return self.quantizers_plain - self.quantizers
+
+    @property
+    def resolved(self) -> bool:
+        return any(c.resolved for c in (self.accuracy, self.size, self.latency, self.throughput))
+
+    def statement(self) -> str:
+        return (
+            f"{self.target} against {self.control}: {self.returned} of {self.quantizers_plain} quantizers back to "
+            f"floating point; {self.accuracy.statement()}; {self.size.statement()}; {self.latency.statement()}"
+        )
+
+
+def accuracy_controls(run: Run) -> list[AccuracyControl]:
+    """Each accuracy-controlled quantization of the run against its control (TargetSpec.control) when that is
+    in the run too."""
+    out = []
+    for target in run.targets:
+        control = TARGETS[target].control if target in TARGETS else None
+        if run.method(target) != "ptq_int8_accuracy_control" or control not in run.targets:
+            continue
+        info = run.build(target)
+        out.append(
+            AccuracyControl(
+                target,
+                control,
+                pair_test(run, target, control),
+                compare(run, "size", target, control),
+                compare(run, "latency", target, control),
+                compare(run, "throughput", target, control),
+                info.get("accuracy_control_max_drop_pp"),
+                info.get("accuracy_control_data"),
+                info.get("accuracy_control_images"),
+                info.get("fake_quantize_nodes"),
+                info.get("fake_quantize_nodes_plain_ptq"),
+            )
+        )
+    return out
+
+
 # ---- clustering against INT8 ----------------------------------------------------------------------
 
 
@@ -311,7 +378,11 @@ SECTION = "methods"
 def findings(run: Run) -> list[Finding]:
     if not method_targets(run):
         return []
-    out = [make(f"methods.struct.{x.target}", SECTION, x, sources=(x.target, x.base)) for x in struct_speedups(run)]
+    out = [
+        make(f"methods.accuracy_control.{x.target}", SECTION, x, sources=(x.target, x.control))
+        for x in accuracy_controls(run)
+    ]
+    out += [make(f"methods.struct.{x.target}", SECTION, x, sources=(x.target, x.base)) for x in struct_speedups(run)]
     out += [make(f"methods.unstructured.{x.target}", SECTION, x, sources=(x.target, x.base)) for x in unstructured(run)]
     out += [make(f"methods.control.{x.a}", SECTION, x, sources=(x.a, x.b)) for x in controls(run, "distillation")]
     out += [

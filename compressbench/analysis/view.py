@@ -73,8 +73,11 @@ class Run:
         return str(value) if value not in (None, "") else None
 
     def label(self, target: str) -> str:
+        """The record's label; a registry target outside this run (a search's candidate) by its spec's."""
         record = self.record(target)
-        return record.label if record else target
+        if record:
+            return record.label
+        return TARGETS[target].label if target in TARGETS else target
 
     def runtime(self, target: str) -> str | None:
         record = self.record(target)

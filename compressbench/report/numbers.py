@@ -38,8 +38,8 @@ class Numbers:
             integer = text.split(".")[0].lstrip("-")
             grouped = len(integer.replace(",", "")) > 4  # Russian style: 1000 but 10 000
             text = text.replace(",", NBSP if grouped else "").replace(".", ",")
-        if text.lstrip("-").strip("0,.") == "" and value < 0:
-            text = text.lstrip("-")  # no "-0.00"
+        if text.lstrip("-").strip("0,.") == "" and value <= 0:
+            text = text.lstrip("-")  # no "-0.00" (from a small negative value or from -0.0)
         return text.replace("-", MINUS)
 
     def integer(self, value) -> str:

@@ -24,9 +24,10 @@ TEMPLATE_FILES = [
 ]
 
 
-def figure_names(benchmark_app: bool) -> list[str]:
-    """The report's figures (compressbench.report.sections); the benchmark_app one only when that cross-check runs."""
-    return [f.name for f in figures(benchmark_app)]
+def figure_names(benchmark_app: bool, search: bool) -> list[str]:
+    """The report's figures (compressbench.report.sections); the benchmark_app one only when that cross-check
+    runs, the search's only when the run has a search."""
+    return [f.name for f in figures(benchmark_app, search)]
 
 
 def figure_files(names: list[str], ext: str) -> list[str]:
@@ -60,11 +61,15 @@ def result_inputs(targets: list[str], benchmark_app_targets: list[str]) -> dict:
     return inputs
 
 
-def analysis_inputs(targets: list[str], benchmark_app_targets: list[str], profiled: list[str]) -> dict:
-    """The analysis also reads every target's predictions (exact McNemar tests between two targets)
-    and the per-layer profiles (the diagnosis; `profiled`: [] when profile.enabled is off)."""
-    return {
+def analysis_inputs(targets: list[str], benchmark_app_targets: list[str], profiled: list[str], search: bool) -> dict:
+    """The analysis also reads every target's predictions (exact McNemar tests between two targets), the
+    per-layer profiles (the diagnosis; `profiled`: [] when profile.enabled is off) and, when the run has a
+    search, its trials and its choice (compressbench.analysis.search)."""
+    inputs = {
         **result_inputs(targets, benchmark_app_targets),
         "predictions": paths.for_targets(paths.EVAL["predictions"], targets),
         "profiles": [paths.for_target(paths.PROFILE[name], t) for t in profiled for name in ("ops", "summary")],
     }
+    if search:
+        inputs |= {"search_trials": paths.SEARCH_TRIALS, "search_chosen": paths.SEARCH_CHOSEN}
+    return inputs

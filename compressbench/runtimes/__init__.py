@@ -16,6 +16,15 @@ RUNTIMES = {
     "torchscript": "compressbench.runtimes.torchscript:TorchScriptRuntime",
 }
 
+# The tool each runtime's profile job uses (Runtime.profile_calls), as a language-free id the report
+# words (templates/wording: diagnosis.profiler_*); the class's `profiler` says it in full in summary.json.
+PROFILER_TOOLS = {
+    "pytorch": "torch_profiler_modules",
+    "onnxruntime": "onnxruntime_profiler",
+    "openvino": "openvino_performance_counters",
+    "torchscript": "torch_profiler_graph",
+}
+
 
 def runtime_class(name: str) -> type[Runtime]:
     if name not in RUNTIMES:

@@ -27,8 +27,9 @@ from ..targets import TARGETS
 from .selection import HistoryPoint, front, history
 from .settings import Objective, drop_pp, objective_value
 
-# Targets that apply no hand-set compression method (baselines, reduced precision) or the search's own.
-NOT_HAND_SET = ("baseline", "reduced_precision", "auto_search")
+# Targets that apply no hand-set compression method (baselines, graph optimizations off, reduced precision)
+# or the search's own.
+NOT_HAND_SET = ("baseline", "graph_optimizations_off", "reduced_precision", "auto_search")
 PLAIN_PTQ = "openvino_int8"
 
 

@@ -65,12 +65,24 @@ def front(rows: list[dict], objectives: list[Objective]) -> list[dict]:
     return [row for row, point in zip(done, points, strict=True) if not any(dominates(p, point) for p in points)]
 
 
+def preference(row: dict, objectives: list[Objective]) -> tuple:
+    """A complete trial's place in the choice (smaller first): the objectives in the order configured,
+    then validation accuracy, then the earlier trial."""
+    return (*(score(row, o) for o in objectives), -float(row[ACCURACY]), row["trial"])
+
+
 def choose(rows: list[dict], objectives: list[Objective]) -> dict | None:
     """The best feasible complete trial (see the module docstring); None when no trial is feasible."""
     feasible = [row for row in complete(rows) if row["feasible"]]
     if not feasible:
         return None
-    return min(feasible, key=lambda row: (*(score(row, o) for o in objectives), -float(row[ACCURACY]), row["trial"]))
+    return min(feasible, key=lambda row: preference(row, objectives))
+
+
+def ranked(rows: list[dict], objectives: list[Objective]) -> list[dict]:
+    """The complete trials best first, as the search chooses: the feasible ones in their preference
+    order (the chosen trial first), then the infeasible ones in theirs."""
+    return sorted(complete(rows), key=lambda row: (not row["feasible"], *preference(row, objectives)))
 
 
 @dataclass(frozen=True)

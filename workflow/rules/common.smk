@@ -47,12 +47,17 @@ def report_inputs(config):
 
 def analysis_inputs(config):
     return report_workflow.analysis_inputs(
-        config["targets"], benchmark_app_targets(config), profiled_targets(config)
+        config["targets"],
+        benchmark_app_targets(config),
+        profiled_targets(config),
+        "search" in config,
     )
 
 
 def report_figures(config):
-    return report_workflow.figure_names(bool(benchmark_app_targets(config)))
+    return report_workflow.figure_names(
+        bool(benchmark_app_targets(config)), "search" in config
+    )
 
 
 def model_source_param(name):

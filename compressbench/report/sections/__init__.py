@@ -21,6 +21,7 @@ from . import (
     quality,
     references,
     results,
+    search,
     setup,
     size,
     speed,
@@ -41,6 +42,7 @@ SECTIONS: tuple[Section, ...] = (
     naive.SECTION,
     compression.SECTION,
     methods.SECTION,
+    search.SECTION,
     diagnosis.SECTION,
     coursework.SECTION,
     proscons.SECTION,
@@ -51,9 +53,10 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
-def figures(benchmark_app: bool = True) -> list[Figure]:
-    """Every figure of the report, in report order; the benchmark_app one only when that cross-check runs."""
-    conditions = {"benchmark_app": benchmark_app}
+def figures(benchmark_app: bool = True, search: bool = True) -> list[Figure]:
+    """Every figure of the report, in report order; the benchmark_app one only when that cross-check runs, the
+    search's only when the run has a search."""
+    conditions = {"benchmark_app": benchmark_app, "search": search}
     return [f for section in SECTIONS for f in section.figures if f.when is None or conditions[f.when]]
 
 

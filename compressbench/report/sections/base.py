@@ -26,7 +26,8 @@ class Figure:
     name: str
     caption: str  # wording key
     plot: str  # the compressbench.plots function that draws it: (ReportData, Strings, stem) -> paths
-    when: str | None = None  # a condition of the run config: "benchmark_app" (the cross-check runs)
+    # a condition of the run config: "benchmark_app" (the cross-check runs), "search" (the run has a search)
+    when: str | None = None
 
 
 @dataclass(frozen=True)

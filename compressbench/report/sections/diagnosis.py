@@ -55,11 +55,11 @@ GAINS = {
     FEWER_CONVERT_LAYERS: ("diagnosis.gain_fewer_convert_layers", "diagnosis.short_fewer_convert_layers"),
     LESS_OUTSIDE: ("diagnosis.gain_less_per_call_cost", "diagnosis.short_less_per_call_cost"),
 }
-PROFILERS = {
-    "openvino": "diagnosis.profiler_openvino",
-    "onnxruntime": "diagnosis.profiler_onnxruntime",
-    "pytorch": "diagnosis.profiler_pytorch",
-    "torchscript": "diagnosis.profiler_torchscript",
+PROFILERS = {  # runtimes.PROFILER_TOOLS
+    "openvino_performance_counters": "diagnosis.profiler_openvino",
+    "onnxruntime_profiler": "diagnosis.profiler_onnxruntime",
+    "torch_profiler_modules": "diagnosis.profiler_pytorch",
+    "torch_profiler_graph": "diagnosis.profiler_torchscript",
 }
 FOLDED_SHARE = 0.02  # the appendix table folds layers below this share (at every batch) into one row
 
@@ -75,10 +75,11 @@ def text(w: Writer) -> list[str]:
 def intro(w: Writer) -> str:
     """How the profiles were taken, and what their numbers are (shares, not latencies)."""
     profiles = list(w.each("diagnosis.profile."))
-    by_runtime: dict[str, list[str]] = {}
+    by_tool: dict[str, list[str]] = {}  # the tool's words (the summary's own for an unknown tool) -> targets
     for p in profiles:
-        by_runtime.setdefault(w.run.runtime(p.target), []).append(w.label(p.target))
-    tools = [f"{w.s[PROFILERS[r]]} ({', '.join(labels)})" for r, labels in by_runtime.items() if r in PROFILERS]
+        words = w.s[PROFILERS[p.tool]] if p.tool in PROFILERS else p.profiler
+        by_tool.setdefault(words, []).append(w.label(p.target))
+    tools = [f"{words} ({', '.join(labels)})" for words, labels in by_tool.items()]
     added = [b.profiled_call_us / b.call_us for p in profiles for b in p.batches if b.batch == 1 and b.call_us]
     return w.para(
         w.s.say(

@@ -17,6 +17,13 @@ STRUCT_VERDICTS = {
     "unresolved": "methods.struct_unresolved",
 }
 GROWS = {True: "methods.struct_grows", False: "methods.struct_not_grows"}
+# whether accuracy control returned any quantizer to floating point
+ACCURACY_CONTROL = {True: "methods.accuracy_control_item", False: "methods.accuracy_control_none"}
+# the images it validated on, as its build facts name them (targets/openvino_int8_acc.py)
+CONTROL_DATA = {
+    "validation split": "methods.accuracy_control_validation",
+    "calibration images (no validation split)": "methods.accuracy_control_calibration",
+}
 
 
 def text(w: Writer) -> list[str]:
@@ -24,6 +31,7 @@ def text(w: Writer) -> list[str]:
     if not method_targets(w.run):
         return []
     out = [w.s["methods.methods_intro"]]
+    out += [accuracy_control_paragraph(w, x) for x in w.each("methods.accuracy_control.")]
     out += [struct_paragraph(w, x) for x in w.each("methods.struct.")]
     out += [unstructured_paragraph(w, x) for x in w.each("methods.unstructured.")]
     out += control_paragraphs(w, "distillation", distill_key)
@@ -67,6 +75,30 @@ def pair_sentence(w: Writer, test: PairTest) -> str:
         acc_b=w.value(test.b, "accuracy"),
         delta=w.n.pp(abs(test.delta_pp) if test.delta_pp is not None else None, signed=False),
         test=test_note(w, test),
+    )
+
+
+def accuracy_control_paragraph(w: Writer, item) -> str:
+    """Accuracy control against plain post-training quantization: what went back to floating point, and
+    what that changed in accuracy (McNemar), size and speed."""
+    s, n = w.s, w.n
+    data = CONTROL_DATA.get(item.validation_data)
+    return w.para(
+        s.say(
+            ACCURACY_CONTROL[bool(item.returned)],
+            target=w.label(item.target),
+            control=w.label(item.control),
+            returned=n.integer(item.returned),
+            plain=n.integer(item.quantizers_plain),
+            kept=n.integer(item.quantizers),
+            max_drop=n.pp(item.max_drop_pp, signed=False),
+            images=n.integer(item.validation_images),
+            data=s[data] if data else str(item.validation_data or n.missing),
+            pair=pair_sentence(w, item.accuracy),
+            size=w.comparison(item.size),
+            latency=w.comparison(item.latency),
+            throughput=w.comparison(item.throughput),
+        )
     )
 
 
