@@ -355,3 +355,35 @@ def test_the_struct_cluster_int8_chain_shows_in_the_section(tmp_path):
         assert {"PyTorch struct-pruned clustered", "OpenVINO struct-pruned clustered INT8"} <= set(labels)
         text = section.text(w)
         assert any("methods.chain.openvino_struct_cluster_int8" in p.findings for p in text[1:])
+
+
+def struct_diagnosis(target: str, reference: str):
+    """A diagnosis whose batch-1 setting explains the MACs against the time (diagnosis.MacExplanation)."""
+    from compressbench.diagnosis import BatchDiagnosis, Diagnosis, MacExplanation
+
+    macs = MacExplanation(0.25, 0.40, 0.80, 0.70, 0.775, ())
+    batch1 = BatchDiagnosis("batch1", 1, 1, 0.8, "faster", 0.8, (), (), (), macs)
+    best = BatchDiagnosis("best", 256, 256, 0.5, "faster", 0.5, (), (), (), None)
+    return Diagnosis(target, reference, batch1, best, ())
+
+
+def struct_paragraphs(w: Writer) -> list:
+    return [p for p in section.text(w) if "methods.struct.pytorch_struct" in getattr(p, "findings", ())]
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_struct_speedup_is_explained_by_the_profiles_when_the_run_has_them(tmp_path, language):
+    from compressbench.analysis.findings import MEASURED, Finding
+
+    data = report_data(tmp_path, struct_changes(0.15, 13_000), summary=SUMMARY)
+    [whole_call] = struct_paragraphs(writer(data, language))
+    data.findings.add(
+        Finding(
+            "diagnosis.variant.pytorch_struct", "diagnosis", MEASURED, "", struct_diagnosis("pytorch_struct", "pytorch")
+        )
+    )
+    [profiled] = struct_paragraphs(writer(data, language))
+    assert "diagnosis.variant.pytorch_struct" in profiled.findings
+    number = Strings(language).num
+    assert number.ratio(0.775) in profiled and number.percent(0.70, 0) in profiled  # expected ratio, fixed share
+    assert number.ratio(0.775) not in whole_call and "diagnosis.variant.pytorch_struct" not in whole_call.findings

@@ -112,17 +112,34 @@ def one_thread_sentence(w: Writer, item) -> str:
     )
 
 
+def struct_why(w: Writer, item) -> str:
+    """Why the speed-up falls short of the MAC reduction: from the per-layer profiles when the run has
+    them (the diagnosis of the pruned target), else from its whole-call times."""
+    s, n = w.s, w.n
+    diagnosed = w.findings.body(f"diagnosis.variant.{item.target}")
+    macs = diagnosed.batch1.macs if diagnosed else None
+    if macs is None:
+        fixed = item.fixed_share  # what is left of the pruned network's call beyond its arithmetic
+        return s.say("methods.struct_why_calls", fixed=n.percent(fixed, 0), pruned=w.label(item.target))
+    w.finding(f"diagnosis.variant.{item.target}")  # the paragraph states it
+    return s.say(
+        "methods.struct_why_profile",
+        compute_ratio=n.ratio(macs.compute_time_ratio),
+        fixed=n.percent(macs.reference_fixed_share, 0),
+        expected=n.ratio(macs.expected_call_ratio),
+        call_ratio=n.ratio(macs.call_time_ratio),
+    )
+
+
 def struct_paragraph(w: Writer, item) -> str:
     s, n = w.s, w.n
-    fixed = item.fixed_share  # what is left of the pruned network's call beyond its arithmetic
     grows = s[GROWS[item.grows_with_batch]] if item.grows_with_batch is not None else ""
     achieved = max(item.speedup_batch1 or 0, item.speedup_best or 0) / item.mac_ratio if item.mac_ratio else None
     verdict = s.say(
         STRUCT_VERDICTS[item.verdict],
         macs=s.times(item.mac_ratio) if item.mac_ratio else n.missing,
         achieved=n.percent(achieved, 0) if achieved is not None else n.missing,
-        fixed=n.percent(fixed, 0) if fixed is not None else n.missing,
-        pruned=w.label(item.target),
+        why=struct_why(w, item),
         grows=grows,
     )
     return w.para(
