@@ -389,3 +389,15 @@ def test_a_finding_body_type_is_declared_once():
         @dataclass(frozen=True)
         class Comparison:  # the rule's own is registered already
             x: int
+
+
+def test_findings_of_an_earlier_format_ask_for_a_new_analysis(tmp_path):
+    """A findings.json whose bodies are tagged the old way would read back as plain dicts: refused."""
+    import json
+
+    from compressbench.analysis import read_findings
+
+    old = [{"id": "x", "section": "speed", "outcome": "measured", "statement": "", "body": {"type": "Comparison"}}]
+    (tmp_path / "findings.json").write_text(json.dumps(old))
+    with pytest.raises(ValueError, match="forcerun analyze"):
+        read_findings(tmp_path / "findings.json")

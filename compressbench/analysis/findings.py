@@ -159,6 +159,11 @@ def read_findings(path: str | Path) -> Findings:
         data = row.get("body")
         if isinstance(data, dict) and data.get(TYPE_KEY) not in (None, *BODY_TYPES):
             raise ValueError(f"{path}: finding {row['id']}: unknown body type {data[TYPE_KEY]!r}: rerun analyze")
+        if isinstance(data, dict) and TYPE_KEY not in data and data.get("type") in BODY_TYPES:
+            raise ValueError(
+                f"{path}: written by an earlier version of compressbench (bodies tagged 'type'): "
+                "rerun the analysis (snakemake --forcerun analyze)"
+            )
         findings.add(
             Finding(
                 row["id"],
