@@ -98,7 +98,7 @@ def summarize(steps: list[analysis.LoadStep], runs: list[dict], bench_summary: d
             "time_split": analysis.time_split(steps),
             "binary_vs_json": analysis.binary_comparison(steps),
             "service_overhead": analysis.service_overhead(steps, bench_summary, threads),
-            "accounting": analysis.accounting(steps),
+            "accounting": analysis.accounting(steps, slo_p99_ms),
             "parity": {
                 "images": sum(p["images"] for p in parity),
                 "agree": sum(p["agree"] for p in parity),
