@@ -24,9 +24,10 @@ TEMPLATE_FILES = [
 ]
 
 
-def figure_names(benchmark_app: bool) -> list[str]:
-    """The report's figures (compressbench.report.sections); the benchmark_app one only when that cross-check runs."""
-    return [f.name for f in figures(benchmark_app)]
+def figure_names(benchmark_app: bool, serve: bool = False) -> list[str]:
+    """The report's figures (compressbench.report.sections); the benchmark_app one only when that cross-check
+    runs, the service's only when the run serves."""
+    return [f.name for f in figures(benchmark_app, serve)]
 
 
 def figure_files(names: list[str], ext: str) -> list[str]:
@@ -60,9 +61,15 @@ def result_inputs(targets: list[str], benchmark_app_targets: list[str]) -> dict:
     return inputs
 
 
-def analysis_inputs(targets: list[str], benchmark_app_targets: list[str]) -> dict:
-    """The analysis also reads every target's predictions (exact McNemar tests between two targets)."""
-    return {
+def analysis_inputs(targets: list[str], benchmark_app_targets: list[str], served: list[str] = ()) -> dict:
+    """The analysis also reads every target's predictions (exact McNemar tests between two targets) and,
+    when the run serves, each served target's results/serve files and its benchmark summary."""
+    inputs = {
         **result_inputs(targets, benchmark_app_targets),
         "predictions": paths.for_targets(paths.EVAL["predictions"], targets),
     }
+    if served:
+        inputs["serve_load"] = paths.for_targets(paths.SERVE["load"], served)
+        inputs["serve_summary"] = paths.for_targets(paths.SERVE["summary"], served)
+        inputs["serve_bench"] = paths.for_targets(paths.BENCH["summary"], served)
+    return inputs

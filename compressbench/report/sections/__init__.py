@@ -20,6 +20,7 @@ from . import (
     quality,
     references,
     results,
+    serve,
     setup,
     size,
     speed,
@@ -40,6 +41,7 @@ SECTIONS: tuple[Section, ...] = (
     naive.SECTION,
     compression.SECTION,
     methods.SECTION,
+    serve.SECTION,
     coursework.SECTION,
     proscons.SECTION,
     limitations.SECTION,
@@ -49,9 +51,10 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
-def figures(benchmark_app: bool = True) -> list[Figure]:
-    """Every figure of the report, in report order; the benchmark_app one only when that cross-check runs."""
-    conditions = {"benchmark_app": benchmark_app}
+def figures(benchmark_app: bool = True, serve: bool = True) -> list[Figure]:
+    """Every figure of the report, in report order; the benchmark_app one only when that cross-check runs,
+    the service's only when the run serves."""
+    conditions = {"benchmark_app": benchmark_app, "serve": serve}
     return [f for section in SECTIONS for f in section.figures if f.when is None or conditions[f.when]]
 
 

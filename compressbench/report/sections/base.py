@@ -26,7 +26,7 @@ class Figure:
     name: str
     caption: str  # wording key
     plot: str  # the compressbench.plots function that draws it: (ReportData, Strings, stem) -> paths
-    when: str | None = None  # a condition of the run config: "benchmark_app" (the cross-check runs)
+    when: str | None = None  # a condition of the run config: "benchmark_app" (the cross-check runs), "serve"
 
 
 @dataclass(frozen=True)
