@@ -414,14 +414,14 @@ def serve_time(data: ReportData, s: Strings, stem, **_) -> list[Path]:
     setup = data.findings.body("serve.setup")
     labels = _labels(data)
     times = [data.findings.body(f"serve.time.{t}") for t in setup.targets]
-    scale, unit = _duration_scale([v for t in times for v in (t.client_p50.median, t.parts_sum_ms)], s)
+    scale, unit = _duration_scale([v for t in times for v in (t.client_p50.median, t.split.parts_sum_ms)], s)
     shades = ("0.15", "0.4", "0.6", "0.8", "0.95")
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.5 * len(times) + 1.6))
         y = np.arange(len(times))
         left = np.zeros(len(times))
         for i, (key, field) in enumerate(SERVE_PARTS):
-            widths = np.array([getattr(t, field) * scale for t in times])
+            widths = np.array([getattr(t.split, field) * scale for t in times])
             ax.barh(y, widths, 0.5, left=left, label=s[key], color=shades[i], hatch=HATCHES[i], edgecolor="black")
             left += widths
         for i, t in enumerate(times):

@@ -46,7 +46,7 @@ def test_findings_state_capacity_batching_time_overload_and_compression(served_r
     assert findings.get("serve.batching.openvino").outcome == "resolved"
     assert findings.body("serve.batching.openvino").verdict == "higher"
     time = findings.body("serve.time.openvino")
-    assert time.within_tolerance and time.parts_over_client == pytest.approx(0.95, abs=0.05)
+    assert time.split.within_tolerance and time.split.parts_over_client == pytest.approx(0.95, abs=0.05)
     assert time.overhead_ms == pytest.approx(time.client_p50.median - 0.040)
     overload = findings.body("serve.overload.openvino")
     assert overload.all_accounted and overload.rejected > 0 and overload.errors_timeouts == 0
@@ -64,6 +64,7 @@ def test_findings_read_back_typed(served_run, tmp_path):
     again = read_findings(tmp_path / "findings.json")
     assert again.body("serve.capacity.openvino") == served_run.findings.body("serve.capacity.openvino")
     assert again.body("serve.load.onnxruntime").rows == served_run.findings.body("serve.load.onnxruntime").rows
+    assert again.body("serve.time.openvino") == served_run.findings.body("serve.time.openvino")
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])

@@ -208,52 +208,40 @@ def capacity_of(steps, slo_p99_ms: float, batching: str) -> ServedCapacity | Non
     return ServedCapacity(batching, span(result.rps), repeats)
 
 
+# the light-load split as compressbench.serve.analysis computes it, read back from findings.json as such
+body(served.TimeSplit)
+
+
 @body
 @dataclass(frozen=True)
 class RequestTime:
-    """Where a light-load request's time goes: the server's parts (medians) plus the no-op round trip
-    against the client's p50, and the service's p50 against the in-process batch-1 call."""
+    """Where a light-load request's time goes (`split`: the server's parts, medians, plus the no-op round
+    trip against the client's p50, within `tolerance` or not), and the service's p50 (with its 95 %
+    interval) against the in-process batch-1 call."""
 
     target: str
-    offered_rps: float
+    split: served.TimeSplit
     client_p50: Span
-    decode_ms: float
-    queue_ms: float
-    inference_ms: float
-    encode_ms: float
-    noop_round_trip_ms: float
-    parts_sum_ms: float
-    parts_over_client: float
     tolerance: float
-    within_tolerance: bool
     inprocess_p50_ms: float | None
     inprocess_one_thread: bool  # the in-process figure is the benchmark's one-thread latency
     overhead_ms: float | None
 
     def statement(self) -> str:
-        check = "within" if self.within_tolerance else "outside"
+        check = "within" if self.split.within_tolerance else "outside"
         return (
-            f"{self.target}: parts {self.parts_sum_ms:.3g} ms = {self.parts_over_client:.0%} of the client p50 "
-            f"{self.client_p50.median:.3g} ms ({check} {self.tolerance:.0%})"
+            f"{self.target}: parts {self.split.parts_sum_ms:.3g} ms = {self.split.parts_over_client:.0%} of the "
+            f"client p50 {self.split.client_p50_ms:.3g} ms ({check} {self.tolerance:.0%})"
         )
 
 
 def request_time(target: ServedTarget) -> RequestTime:
-    split = served.time_split(target.steps)
     overhead = served.service_overhead(target.steps, target.bench, target.summary["threads"])
     return RequestTime(
         target.name,
-        split.offered_rps,
+        served.time_split(target.steps),
         span(overhead.service_p50_ms),
-        split.decode_ms,
-        split.queue_ms,
-        split.inference_ms,
-        split.encode_ms,
-        split.noop_round_trip_ms,
-        split.parts_sum_ms,
-        split.parts_over_client,
         served.SPLIT_TOLERANCE,
-        split.within_tolerance,
         _number(overhead.inprocess_p50_ms),
         overhead.inprocess_metric == "latency_1thread_p50_ms",
         _number(overhead.overhead_ms),

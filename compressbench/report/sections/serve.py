@@ -116,23 +116,23 @@ def batching_sentence(w: Writer, found: ServedComparison, off: ServedCapacity | 
 def request_time(w: Writer, target: str) -> str:
     s, n = w.s, w.n
     found = w.finding(f"serve.time.{target}")
-    ci = found.client_p50
+    split, ci = found.split, found.client_p50
     text = s.say(
         "serve.time",
         target=w.label(target),
-        offered=rps(w, found.offered_rps),
+        offered=rps(w, split.offered_rps),
         client=n.ms(ci.median),
         interval=s.say("comparison.note_ci_inner", interval=n.ms_range(ci.low, ci.high)) if ci.has_interval else "",
-        decode=n.ms(found.decode_ms),
-        queue=n.ms(found.queue_ms),
-        inference=n.ms(found.inference_ms),
-        encode=n.ms(found.encode_ms),
-        noop=n.ms(found.noop_round_trip_ms),
-        total=n.ms(found.parts_sum_ms),
-        share=n.percent(found.parts_over_client, 0),
+        decode=n.ms(split.decode_ms),
+        queue=n.ms(split.queue_ms),
+        inference=n.ms(split.inference_ms),
+        encode=n.ms(split.encode_ms),
+        noop=n.ms(split.noop_round_trip_ms),
+        total=n.ms(split.parts_sum_ms),
+        share=n.percent(split.parts_over_client, 0),
         tolerance=n.percent(found.tolerance, 0),
     )
-    text += " " + s["serve.time_within" if found.within_tolerance else "serve.time_outside"]
+    text += " " + s["serve.time_within" if split.within_tolerance else "serve.time_outside"]
     if found.inprocess_p50_ms is not None:
         key = "serve.overhead_one_thread" if found.inprocess_one_thread else "serve.overhead"
         text += " " + s.say(
