@@ -128,3 +128,18 @@ def test_a_step_the_generator_decided_is_marked_in_the_load_rows():
     assert [(r.step, r.meets_slo, r.generator_late) for r in rows] == [(0, True, False), (1, False, True)]
     assert rows[1].p99_low_ms == 8.0 and rows[1].p99_high_ms == 50.0 and rows[1].sent == 400
     assert analysis.generator_late(steps[1], 10.0) and not math.isnan(steps[1].p99_sent_ms)
+
+
+def test_a_server_configured_without_batching_is_described_as_such(served_run):
+    import dataclasses
+
+    from compressbench.analysis import Findings
+
+    unbatched = [
+        dataclasses.replace(f, body=dataclasses.replace(f.body, max_batch_size=1)) if f.id == "serve.setup" else f
+        for f in served_run.findings
+    ]
+    data = dataclasses.replace(served_run, findings=Findings(unbatched))
+    intro = build_context(data, {"language": "en"}, {})["text"]["serve"][0]
+    assert "runs every request on its own" in intro and "images per call" not in intro
+    assert "with batching off" not in intro

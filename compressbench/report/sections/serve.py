@@ -42,26 +42,35 @@ def cpus(values: list[int]) -> str:
 
 def intro(w: Writer, setup) -> str:
     s, n = w.s, w.n
-    text = s.say(
-        "serve.intro",
-        targets=w.labels(setup.targets),
-        server_cpus=cpus(setup.server_cpus),
-        client_cpus=cpus(setup.client_cpus),
-        threads=s.count(setup.threads, "serve.forms_threads"),
-        batch=n.integer(setup.max_batch_size),
-        delay=n.ms((setup.max_queue_delay_us or 0) / 1000),
-        queue=n.integer(setup.max_queue_size),
-        slo=n.ms(setup.slo_p99_ms),
-        repeats=n.integer(setup.repeats),
-        steps=n.integer(setup.steps),
-        seconds=n.seconds(setup.step_seconds),
-    )
-    text += " " + s["serve.intro_off" if setup.batching_off else "serve.intro_on_only"]
+    sentences = [
+        s.say(
+            "serve.intro",
+            targets=w.labels(setup.targets),
+            server_cpus=cpus(setup.server_cpus),
+            client_cpus=cpus(setup.client_cpus),
+            threads=s.count(setup.threads, "serve.forms_threads"),
+        ),
+        s.say(
+            "serve.intro_unbatched" if setup.max_batch_size == 1 else "serve.intro_batching",
+            batch=n.integer(setup.max_batch_size),
+            delay=n.ms((setup.max_queue_delay_us or 0) / 1000),
+            queue=n.integer(setup.max_queue_size),
+        ),
+        s.say(
+            "serve.intro_sweep",
+            slo=n.ms(setup.slo_p99_ms),
+            repeats=n.integer(setup.repeats),
+            steps=n.integer(setup.steps),
+            seconds=n.seconds(setup.step_seconds),
+        ),
+    ]
+    if setup.max_batch_size != 1:
+        sentences.append(s["serve.intro_off" if setup.batching_off else "serve.intro_on_only"])
     if not setup.separate_cpus:
-        text += " " + s["serve.shared_cpu"]
+        sentences.append(s["serve.shared_cpu"])
     if setup.repeats < 2:
-        text += " " + s["serve.one_repeat"]
-    return w.para(text)
+        sentences.append(s["serve.one_repeat"])
+    return w.para(" ".join(sentences))
 
 
 def rps(w: Writer, value) -> str:
