@@ -17,6 +17,7 @@ from compressbench.analysis import analyze_run, read_findings, write_findings
 from compressbench.analysis.serve import load_rows
 from compressbench.report import build_context, load, render_latex, render_markdown
 from compressbench.report.i18n import Strings
+from compressbench.report.latex import build_pdf, engine_available
 from compressbench.report.sections import figures
 from compressbench.report.workflow import analysis_inputs, figure_names
 from compressbench.serve import analysis
@@ -143,3 +144,17 @@ def test_a_server_configured_without_batching_is_described_as_such(served_run):
     intro = build_context(data, {"language": "en"}, {})["text"]["serve"][0]
     assert "runs every request on its own" in intro and "images per call" not in intro
     assert "with batching off" not in intro
+
+
+@pytest.mark.skipif(not engine_available(), reason="no latexmk/xelatex")
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_the_section_builds_into_a_pdf_with_every_character(served_run, tmp_path, language):
+    """Every glyph of the section's sentences, tables and figure captions is in the PDF's fonts."""
+    from compressbench import plots
+
+    report = tmp_path / "reports"
+    for name in SERVE_FIGURES:
+        plots.make_figure(name, served_run, Strings(language), report / "figures" / name)
+    context = build_context(served_run, {"language": language}, SERVE_FIGURES)
+    (report / "report.tex").write_text(render_latex(context))
+    assert build_pdf(report / "report.tex", report / "report.pdf") == []

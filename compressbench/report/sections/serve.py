@@ -236,9 +236,9 @@ def capacity_cell(w: Writer, found: ServedCapacity | None) -> str:
         return n.missing
     if found.rps is None:
         return w.s["serve.cell_none"]
-    bound = "≥\u00a0" if found.lower_bound else ""
     interval = f" ({n.integer(found.rps.low)}–{n.integer(found.rps.high)})" if found.rps.has_interval else ""
-    return f"{bound}{n.integer(found.rps.median)}{interval}"
+    value = f"{n.integer(found.rps.median)}{interval}"
+    return w.s.say("serve.cell_at_least", value=value) if found.lower_bound else value
 
 
 def capacity_table(w: Writer) -> dict | None:
