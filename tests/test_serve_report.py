@@ -158,3 +158,23 @@ def test_the_section_builds_into_a_pdf_with_every_character(served_run, tmp_path
     context = build_context(served_run, {"language": language}, SERVE_FIGURES)
     (report / "report.tex").write_text(render_latex(context))
     assert build_pdf(report / "report.tex", report / "report.pdf") == []
+
+
+def test_a_capacity_the_generator_limited_is_called_a_lower_bound(served_run):
+    import dataclasses
+
+    from compressbench.analysis import Findings
+
+    def late(finding):
+        if finding.id != "serve.capacity.openvino":
+            return finding
+        on = finding.body.on
+        repeats = [dataclasses.replace(on.repeats[0], generator_late=True), *on.repeats[1:]]
+        return dataclasses.replace(
+            finding, body=dataclasses.replace(finding.body, on=dataclasses.replace(on, repeats=repeats))
+        )
+
+    data = dataclasses.replace(served_run, findings=Findings([late(f) for f in served_run.findings]))
+    text = build_context(data, {"language": "en"}, {})["text"]["serve"]
+    capacity = next(p for p in text if "serve.capacity.openvino" in p.findings)
+    assert "In 1 of the 2 repeats" in capacity and "lower bound set by the load generator" in capacity

@@ -93,13 +93,14 @@ def capacity_sentence(w: Writer, target: str, found: ServedCapacity | None) -> s
 
 
 def capacity(w: Writer, target: str) -> str:
-    s = w.s
+    s, n = w.s, w.n
     found: Capacities = w.finding(f"serve.capacity.{target}")
     main = found.on or found.off
     text = capacity_sentence(w, target, main)
-    late = [r.repeat for r in main.repeats if r.generator_late] if main else []
+    late = sum(r.generator_late for r in main.repeats) if main else 0
     if late:
-        text += " " + s.say("serve.capacity_generator", repeats=", ".join(str(r) for r in late))
+        key = "serve.capacity_generator" if main.rps else "serve.capacity_none_generator"
+        text += " " + s.say(key, late=n.integer(late), repeats=n.integer(len(main.repeats)))
     batching = w.finding(f"serve.batching.{target}")
     if batching is not None:
         text += " " + batching_sentence(w, batching, found.off)
