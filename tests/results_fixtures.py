@@ -190,7 +190,8 @@ def served_requests(rate: float, capacity: float, p50_ms: float, slo_ms: float, 
                 0.2 * p50_ms,
                 0.05 * p50_ms,
                 batch=2,
-            )  # fmt: skip
+                inbound_ms=0.1 * p50_ms + (slo_ms if over else 0.0),
+            )
         )
     return records
 

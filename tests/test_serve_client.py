@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 
 import pytest
 
@@ -52,6 +53,7 @@ class ScriptedServer:
                     await asyncio.sleep(0.05)
                 close = path == "/close"
                 headers = "Server-Timing: decode;dur=0.1, queue;dur=0.2\r\nInference-Batch-Size: 3\r\n"
+                headers += f"Inference-Handler-Start-Ns: {time.monotonic_ns()}\r\n"
                 headers += "Connection: close\r\n" if close else ""
                 writer.write(f"HTTP/1.1 200 OK\r\n{headers}Content-Length: 2\r\n\r\nhi".encode())
                 await writer.drain()
@@ -88,6 +90,7 @@ def test_requests_share_keep_alive_connections_within_the_limit():
     responses, most_open, connections = run(scenario())
     assert [r.status for r in responses] == [200] * 10 and responses[0].body == b"hi"
     assert responses[0].server_timing == b"decode;dur=0.1, queue;dur=0.2" and responses[0].batch == b"3"
+    assert responses[0].handler_start.isdigit()
     assert most_open <= 2 and connections == 2  # ten requests, two connections, each reused
 
 
@@ -105,6 +108,19 @@ def test_every_request_ends_as_one_outcome_and_the_pool_goes_on():
     outcomes = run(scenario())
     # a closed, a dropped and a timed-out connection each leave the next request a fresh one
     assert outcomes == {"/close": ["ok"], "/ok": ["ok", "ok", "ok"], "/drop": ["error"], "/hang": ["timeout"]}
+
+
+def test_an_answer_says_when_its_handler_took_it_up():
+    async def scenario():
+        async with ScriptedServer() as server:
+            client = ClientPool("127.0.0.1", server.port, limit=1)
+            done = await load.exchange(client, client.encode("POST", "/ok", b"x"), load.CLOCK(), timeout=2.0)
+            client.close()
+            return done.record(done.scheduled)
+
+    record = run(scenario())
+    assert record.outcome == "ok" and 0 <= record.inbound_ms <= record.latency_ms  # one clock, one host
+    assert (record.decode_ms, record.queue_ms, record.batch) == (0.1, 0.2, 3)
 
 
 def test_a_refused_connection_is_an_error():

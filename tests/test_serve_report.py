@@ -51,6 +51,7 @@ def test_findings_state_capacity_batching_time_overload_and_compression(served_r
     assert time.overhead_ms == pytest.approx(time.client_p50.median - 0.040)
     overload = findings.body("serve.overload.openvino")
     assert overload.all_accounted and overload.rejected > 0 and overload.errors_timeouts == 0
+    assert overload.inbound_p99_ms == pytest.approx(0.2 + 20.0)  # 0.1 of the p50, plus the SLO past capacity
     assert overload.parity_images == overload.parity_agree == 100 and overload.recovered
     assert findings.get("serve.binary.openvino").outcome == "resolved"  # binary at 0.8 of the JSON p50
     # compression: INT8 resolved faster in process, nothing resolved behind HTTP

@@ -198,6 +198,7 @@ def test_step_row_accounts_for_every_request_and_times_only_the_answered():
     assert row["server_ms"] == pytest.approx(1.0) and row["batch_mean"] == 2.0
     assert row["server_p99_ms"] == pytest.approx(1.0)
     assert row["p99_sent_ms"] == pytest.approx(np.percentile([0.9, 1.9, 2.9], 99))  # each sent 0.1 ms late
+    assert math.isnan(row["inbound_p99_ms"])  # no answer said when its handler started
     assert not accounted({**row, "ok": 2})
 
 
@@ -244,7 +245,7 @@ def step(repeat=0, phase="sweep", batching="on", offered=100.0, p99=5.0, p50=1.0
         achieved_rps=offered, sent=int(offered), ok=int(offered), rejected=0, errors=0, timeouts=0,
         p50_ms=p50, p90_ms=p99, p99_ms=p99, max_ms=p99, decode_ms=0.1, queue_ms=0.2, inference_ms=0.3,
         encode_ms=0.1, server_ms=0.7, server_p99_ms=1.5, batch_mean=1.0, send_lag_p99_ms=0.05, p99_sent_ms=p99 - 0.05,
-        client_cpu=0.2, server_cpu=0.3,
+        inbound_p99_ms=0.2, client_cpu=0.2, server_cpu=0.3,
         p50_ci_low_ms=p50 - 0.05, p50_ci_high_ms=p50 + 0.05,
     )  # fmt: skip
     return analysis.LoadStep(**{**values, **changes})

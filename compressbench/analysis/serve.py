@@ -266,6 +266,7 @@ class Overload:
     p99_ms: float | None
     p99_sent_ms: float | None
     server_p99_ms: float | None
+    inbound_p99_ms: float | None  # from the actual sends to the server's handler (kernel, its event loop)
     send_lag_p99_ms: float | None
     generator_late: bool
     max_queue_size: int | None
@@ -300,6 +301,7 @@ def overload(target: ServedTarget, slo_p99_ms: float) -> Overload:
         _number(result.heaviest_p99_ms),
         _number(result.heaviest_p99_sent_ms),
         _number(result.heaviest_server_p99_ms),
+        _number(result.heaviest_inbound_p99_ms),
         _number(result.heaviest_send_lag_p99_ms),
         result.heaviest_generator_late,
         (target.summary.get("settings") or {}).get("max_queue_size"),

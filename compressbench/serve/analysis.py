@@ -66,6 +66,7 @@ class LoadStep:
     batch_mean: float
     send_lag_p99_ms: float
     p99_sent_ms: float
+    inbound_p99_ms: float
     client_cpu: float
     server_cpu: float
     p50_ci_low_ms: float
@@ -81,7 +82,7 @@ class LoadStep:
         missing = [name for name in (*TEXT_COLUMNS, *INT_COLUMNS) if name not in row]
         if missing:
             raise ValueError(f"load step without {', '.join(missing)}: a load.tsv of another version (rerun serve)")
-        # a measured column a first-round table lacks (server_p99_ms, p99_sent_ms) reads as not measured
+        # a measured column a first-round table lacks (server_p99_ms, p99_sent_ms, ...) reads as not measured
         return cls(**{name: typed(name, row.get(name, "")) for name in cls.__dataclass_fields__})
 
     @property
@@ -172,6 +173,7 @@ class Accounting:
     heaviest_server_ms: float  # the server's own time (its split's sum, median) in that step
     heaviest_server_p99_ms: float  # its p99 (the worst repeat): what the queue limit bounds
     heaviest_send_lag_p99_ms: float  # the generator's lateness there
+    heaviest_inbound_p99_ms: float  # from the sends to the server's handler: in front of its bounded queue
     heaviest_generator_late: bool  # in some repeat the generator decided that step's verdict
 
 
@@ -397,6 +399,7 @@ def accounting(steps: list[LoadStep], slo_p99_ms: float) -> Accounting:
         heaviest_server_ms=_median_over(heaviest, "server_ms"),
         heaviest_server_p99_ms=_worst(heaviest, "server_p99_ms"),
         heaviest_send_lag_p99_ms=_worst(heaviest, "send_lag_p99_ms"),
+        heaviest_inbound_p99_ms=_worst(heaviest, "inbound_p99_ms"),
         heaviest_generator_late=any(generator_late(s, slo_p99_ms) for s in heaviest),
     )
 

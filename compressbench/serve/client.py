@@ -3,7 +3,8 @@
 A load step writes each request as one pre-encoded byte string (request line, headers and body,
 made once per pooled image before any step: `encode_request`) on a free keep-alive connection
 and parses the response with httptools (the C parser uvicorn itself uses), keeping only the status,
-the body and the two headers the measurement reads (Server-Timing, Inference-Batch-Size).
+the body and the headers the measurement reads (Server-Timing, Inference-Batch-Size,
+Inference-Handler-Start-Ns).
 
 Why not aiohttp (the generator's client in the first round): its per-request work (a request
 object, header multidicts, URL and payload handling, a response object) cost about 120 µs of the
@@ -26,6 +27,7 @@ import httptools
 
 SERVER_TIMING = b"server-timing"
 BATCH_SIZE = b"inference-batch-size"
+HANDLER_START = b"inference-handler-start-ns"
 _OPEN = object()  # a waiter woken with this may open a connection: the slot of a closed one is its
 
 
@@ -35,6 +37,7 @@ class Response:
     body: bytes
     server_timing: bytes | None  # the raw Server-Timing header (parsed after the step)
     batch: bytes | None  # the raw Inference-Batch-Size header
+    handler_start: bytes | None  # the raw Inference-Handler-Start-Ns header
 
 
 def encode_request(
@@ -58,6 +61,7 @@ class _Connection(asyncio.Protocol):
         self.chunks: list[bytes] = []
         self.timing: bytes | None = None
         self.batch: bytes | None = None
+        self.handler_start: bytes | None = None
         self.counted = True  # holds one of the pool's slots until discarded
 
     # asyncio.Protocol
@@ -82,14 +86,18 @@ class _Connection(asyncio.Protocol):
             self.timing = value
         elif name == BATCH_SIZE:
             self.batch = value
+        elif name == HANDLER_START:
+            self.handler_start = value
 
     def on_body(self, body: bytes) -> None:
         self.chunks.append(body)
 
     def on_message_complete(self) -> None:
         waiter, self.waiter = self.waiter, None
-        response = Response(self.parser.get_status_code(), b"".join(self.chunks), self.timing, self.batch)
-        self.chunks, self.timing, self.batch = [], None, None
+        response = Response(
+            self.parser.get_status_code(), b"".join(self.chunks), self.timing, self.batch, self.handler_start
+        )
+        self.chunks, self.timing, self.batch, self.handler_start = [], None, None, None
         if waiter is not None and not waiter.done():
             waiter.set_result(response)
         if self.parser.should_keep_alive() and waiter is not None:

@@ -16,8 +16,10 @@ requests, httptools' parser), about 300 lines with it.
 
 The generator's own lateness is measured too (send lag: when its loop got to a request minus the
 request's scheduled time), with the p99 of the latencies timed from those actual sends
-(`p99_sent_ms`) and the CPU it and the server used, so that a step whose SLO verdict the
-generator decided is told from one the server decided (compressbench.serve.analysis).
+(`p99_sent_ms`), the p99 of the time from those sends to the server's handler (`inbound_p99_ms`:
+the kernel and the server's event loop, in front of its bounded queue; server and generator share
+CLOCK_MONOTONIC on one host) and the CPU it and the server used, so that a step whose SLO verdict
+the generator decided is told from one the server decided (compressbench.serve.analysis).
 """
 
 from __future__ import annotations
@@ -37,11 +39,12 @@ PARTS = ("decode", "queue", "inference", "encode")
 # asyncio timers fire on whole milliseconds (epoll / libuv): the last millisecond before a
 # scheduled send is spent yielding to the loop, so sends are not up to 1 ms late.
 SPIN_SECONDS = 0.001
-CLOCK = time.perf_counter
+# CLOCK_MONOTONIC on Linux, system-wide: the server's Inference-Handler-Start-Ns is on the same clock
+CLOCK = time.monotonic
 STEP_COLUMNS = [
     "phase", "batching", "step", "offered_rps", "seconds", "achieved_rps", "sent", "ok", "rejected", "errors",
     "timeouts", "p50_ms", "p90_ms", "p99_ms", "max_ms", *(f"{part}_ms" for part in PARTS), "server_ms",
-    "server_p99_ms", "batch_mean", "send_lag_p99_ms", "p99_sent_ms", "client_cpu", "server_cpu",
+    "server_p99_ms", "batch_mean", "send_lag_p99_ms", "p99_sent_ms", "inbound_p99_ms", "client_cpu", "server_cpu",
 ]  # fmt: skip
 
 
@@ -59,6 +62,7 @@ class RequestRecord:
     inference_ms: float = math.nan
     encode_ms: float = math.nan
     batch: int = 0
+    inbound_ms: float = math.nan  # from the actual send to the server's handler (kernel, server's event loop)
 
 
 REQUEST_COLUMNS = [field.name for field in fields(RequestRecord)]
@@ -114,6 +118,9 @@ class Exchange:
             status=response.status if response else 0,
             batch=int(response.batch) if response and response.batch else 0,
             **{f"{part}_ms": timing.get(part, math.nan) for part in PARTS},
+            inbound_ms=int(response.handler_start) / 1e6 - self.sent * 1e3
+            if response and response.handler_start
+            else math.nan,
         )
 
 
@@ -225,6 +232,7 @@ def step_row(records: list[RequestRecord], offered_rps: float, seconds: float, c
         "batch_mean": float(np.mean(batches)) if (batches := [r.batch for r in ok if r.batch]) else math.nan,
         "send_lag_p99_ms": _p99([r.send_lag_ms for r in records]),
         "p99_sent_ms": _p99([r.latency_ms - r.send_lag_ms for r in ok]),
+        "inbound_p99_ms": _p99([r.inbound_ms for r in ok if not math.isnan(r.inbound_ms)]),
         **(cpu or {"client_cpu": math.nan, "server_cpu": math.nan}),
     }
 

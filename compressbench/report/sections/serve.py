@@ -165,6 +165,7 @@ def overload(w: Writer, target: str) -> str:
             p99=n.ms(found.p99_ms),
             p99_sent=n.ms(found.p99_sent_ms),
             server=n.ms(found.server_p99_ms),
+            inbound=n.ms(found.inbound_p99_ms),
             queue=n.integer(found.max_queue_size),
             lag=n.ms(found.send_lag_p99_ms),
         )
