@@ -274,7 +274,8 @@ def capacity_table(w: Writer) -> dict | None:
         (s["serve.col_inprocess"], "r"),
         (s["serve.col_noop_ceiling"], "r"),
     ]
-    return table(columns, rows)
+    groups = [("", 2), (s["serve.col_group_capacity"], 2), (s["serve.col_group_p50"], 2), ("", 1)]
+    return table(columns, rows, groups=groups)
 
 
 def slo_cell(w: Writer, row: LoadRow) -> str:
