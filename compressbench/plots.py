@@ -477,6 +477,103 @@ def search_history(data: ReportData, s: Strings, stem, **_) -> list[Path]:
         return save_figure(fig, stem)
 
 
+def serve_latency(data: ReportData, s: Strings, stem, **_) -> list[Path]:
+    """Latency against offered load per served target (findings serve.load.*), one panel per batching
+    mode, log scales: the p99 (markers, its range over the repeats as bars) and the p50 (dashed), the
+    SLO as a line; ringed: steps whose SLO verdict the load generator decided, not the server."""
+    setup = data.findings.body("serve.setup")
+    labels, styles = _labels(data), _styles(data.results.targets)
+    tables = [data.findings.body(f"serve.load.{t}") for t in setup.targets]
+    modes = [mode for mode in ("on", "off") if any(r.batching == mode for table in tables for r in table.rows)]
+    latencies = [v for table in tables for r in table.rows for v in (r.p50_ms, r.p99_low_ms, r.p99_high_ms) if v]
+    scale, unit = _duration_scale([*latencies, setup.slo_p99_ms], s)
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, len(modes), figsize=(FIGURE_WIDTH, 3.2), sharey=True, squeeze=False)
+        for ax, mode in zip(axes[0], modes, strict=True):
+            rates = []
+            for table in tables:
+                rows = [r for r in table.rows if r.batching == mode and r.p99_ms is not None]
+                x = [r.offered_rps for r in rows]
+                rates += x
+                style = styles[table.target]
+                p99 = [r.p99_ms * scale for r in rows]
+                err = [
+                    [(r.p99_ms - r.p99_low_ms) * scale for r in rows],
+                    [(r.p99_high_ms - r.p99_ms) * scale for r in rows],
+                ]
+                ax.errorbar(
+                    x,
+                    p99,
+                    yerr=err,
+                    color=style["color"],
+                    marker=style["marker"],
+                    capsize=2,
+                    label=labels[table.target],
+                )
+                ax.plot(x, [r.p50_ms * scale for r in rows], color=style["color"], linestyle="--", linewidth=0.9)
+                late = [(r.offered_rps, r.p99_ms * scale) for r in rows if r.generator_late]
+                if late:
+                    ax.scatter(*zip(*late, strict=True), s=150, facecolors="none", edgecolors="black", zorder=4)
+            ax.axhline(setup.slo_p99_ms * scale, color="0.3", linestyle=":", linewidth=1.2)
+            _log_axis(ax, s, rates, "x")
+            _log_axis(ax, s, [v * scale for v in (*latencies, setup.slo_p99_ms)])
+            ax.set_title(s["serve.plot_on" if mode == "on" else "serve.plot_off"], fontsize=9)
+            ax.set_xlabel(s["serve.plot_offered"])
+        axes[0][0].set_ylabel(f"{s['serve.plot_latency']}, {unit}")
+        handles, names = axes[0][0].get_legend_handles_labels()
+        extra = [
+            (plt.Line2D([], [], color="0.3", linestyle="--", linewidth=0.9), s["serve.plot_p50"]),
+            (plt.Line2D([], [], color="0.3", linestyle=":", linewidth=1.2), s["serve.plot_slo"]),
+        ]
+        if any(r.generator_late for table in tables for r in table.rows):
+            ring = plt.Line2D([], [], marker="o", markersize=11, markerfacecolor="none", color="black", linestyle="")
+            extra.append((ring, s["serve.plot_generator"]))
+        handles, names = [*handles, *(h for h, _ in extra)], [*names, *(n for _, n in extra)]
+        fig.legend(handles, names, loc="lower center", ncol=3, fontsize=8)
+        rows = math.ceil(len(names) / 3)
+        fig.tight_layout(rect=(0, 0.07 * rows + 0.02, 1, 1))
+        return save_figure(fig, stem)
+
+
+SERVE_PARTS = (
+    ("serve.plot_noop", "noop_round_trip_ms"),
+    ("serve.plot_decode", "decode_ms"),
+    ("serve.plot_queue", "queue_ms"),
+    ("serve.plot_inference", "inference_ms"),
+    ("serve.plot_encode", "encode_ms"),
+)
+
+
+def serve_time(data: ReportData, s: Strings, stem, **_) -> list[Path]:
+    """Where a light-load request's time goes (findings serve.time.*): the no-op round trip and the
+    server's parts stacked (grey series with hatches), the client's p50 with its 95 % interval beside."""
+    setup = data.findings.body("serve.setup")
+    labels = _labels(data)
+    times = [data.findings.body(f"serve.time.{t}") for t in setup.targets]
+    scale, unit = _duration_scale([v for t in times for v in (t.client_p50.median, t.split.parts_sum_ms)], s)
+    shades = ("0.15", "0.4", "0.6", "0.8", "0.95")
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.5 * len(times) + 1.6))
+        y = np.arange(len(times))
+        left = np.zeros(len(times))
+        for i, (key, field) in enumerate(SERVE_PARTS):
+            widths = np.array([getattr(t.split, field) * scale for t in times])
+            ax.barh(y, widths, 0.5, left=left, label=s[key], color=shades[i], hatch=HATCHES[i], edgecolor="black")
+            left += widths
+        for i, t in enumerate(times):
+            ci = t.client_p50
+            err = [[(ci.median - ci.low) * scale], [(ci.high - ci.median) * scale]] if ci.has_interval else None
+            ax.errorbar(ci.median * scale, i + 0.38, xerr=err, fmt="D", color="black", markersize=4, capsize=3,
+                        label=s["serve.plot_client"] if i == 0 else None)  # fmt: skip
+        ax.set_yticks(y, [labels[t.target] for t in times])
+        ax.invert_yaxis()
+        ax.set_xlabel(f"{s['serve.plot_time']}, {unit}")
+        _plain_axis(ax, s, "x")
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=3)
+        fig.tight_layout()
+        return save_figure(fig, stem)
+
+
 def make_figure(name: str, data: ReportData, s: Strings, stem, latency_files: dict[str, Path] | None = None):
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=MISSING_GLYPH, category=UserWarning)
@@ -494,5 +591,5 @@ def make_figure(name: str, data: ReportData, s: Strings, stem, latency_files: di
 
 def _make_figure(name: str, data: ReportData, s: Strings, stem, latency_files: dict[str, Path] | None):
     """The figure's plot function as its section declares it (report.sections)."""
-    plot = next(f.plot for f in figures() if f.name == name)
+    plot = next(f.plot for f in figures(benchmark_app=True, serve=True) if f.name == name)
     return globals()[plot](data, s, stem, latency_files=latency_files)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import math
 from pathlib import Path
 
 from compressbench import paths
@@ -168,3 +169,94 @@ def analyzed(root: Path):
 
 def replace(r: TargetRecord, **changes) -> TargetRecord:
     return dataclasses.replace(r, **changes)
+
+
+# ---- a served run (results/serve/) -----------------------------------------------------------------
+
+SERVE_FRACTIONS = (0.1, 0.5, 0.7, 0.85, 1.0, 2.0)
+
+
+def served_requests(rate: float, capacity: float, p50_ms: float, slo_ms: float, rng, lag_ms: float = 0.05):
+    """RequestRecords of one step: all answered near `p50_ms` up to `capacity`, past it 30 % refused and
+    the answered ones three times the SLO (the server's own split shows the queue)."""
+    from compressbench.serve.load import RequestRecord
+
+    over = rate > capacity
+    records = []
+    for index in range(max(30, int(rate * 0.2))):
+        latency = float(p50_ms * (1 + 0.05 * rng.standard_normal())) + (3 * slo_ms if over else 0.0)
+        if over and index % 10 < 3:
+            records.append(RequestRecord(index, lag_ms, 0.3, "rejected", 503))
+            continue
+        records.append(
+            RequestRecord(
+                index,
+                lag_ms,
+                latency,
+                "ok",
+                200,
+                0.2 * p50_ms,
+                0.1 * p50_ms + (2 * slo_ms if over else 0.0),
+                0.2 * p50_ms,
+                0.05 * p50_ms,
+                batch=2,
+                inbound_ms=0.1 * p50_ms + (slo_ms if over else 0.0),
+            )
+        )
+    return records
+
+
+def write_served(root: Path, served: dict[str, tuple[float, float, float]], repeats: int = 2, slo_ms: float = 20.0):
+    """results/serve/<target>/ for target -> (capacity req/s, light-load p50 ms, in-process batch-1 p50 ms),
+    made as the workflow makes them: per-repeat steps through the load generator's bookkeeping, combined by
+    serve.summary (and the served target's results/bench/<target>/summary.json). The no-op round trip is
+    0.4 of the light-load p50, so the parts add up to the client's median."""
+    import numpy as np
+
+    from compressbench.serve import load
+    from compressbench.serve.summary import write_summary
+
+    rng = np.random.default_rng(0)
+    for target, (capacity, p50, inprocess) in served.items():
+        bench = root / paths.for_target(paths.BENCH["summary"], target)
+        spread = 0.01 * inprocess
+        write_json(bench, {"threads": 1, "latency_p50_ms": inprocess, "latency_p50_ci_low_ms": inprocess - spread,
+                           "latency_p50_ci_high_ms": inprocess + spread})  # fmt: skip
+        files = {"load": [], "requests": [], "run": []}
+        for repeat in range(repeats):
+            folder = root / paths.RESULTS / "serve" / target / f"repeat{repeat}"
+            folder.mkdir(parents=True, exist_ok=True)
+            rows, requests = [], []
+            probe = 1.1 * capacity * (1 + 0.02 * repeat)
+            rates = [round(f * probe, 1) for f in SERVE_FRACTIONS]
+            for phase, batching, step, rate, limit, latency in (
+                ("noop", "on", 0, rates[0], math.inf, 0.4 * p50),
+                ("binary", "on", 0, rates[0], math.inf, 0.8 * p50),
+                *(("sweep", "on", i, rate, capacity, p50) for i, rate in enumerate(rates)),
+                *(("sweep", "off", i, rate / 2, capacity / 2, p50) for i, rate in enumerate(rates)),
+            ):
+                records = served_requests(rate, limit, latency, slo_ms, rng)
+                labels = {"phase": phase, "batching": batching, "step": step}
+                rows.append({**labels, **load.step_row(records, rate, 0.2, {"client_cpu": 0.3, "server_cpu": 0.6})})
+                requests += [{**labels, **dataclasses.asdict(r)} for r in records]
+            write_tsv(folder / "load.tsv", rows)
+            write_tsv(folder / "requests.tsv", requests)
+            parity = {"parity": {"images": 100, "agree": 100, "failed": 0}} if repeat == 0 else {}
+            server = {**parity, "noop_ceiling": {"ok_rps": 5 * capacity}}
+            recovery = {"requests": 20, "ok": 20, "p50_ms": p50, "max_ms": 2 * p50}
+            write_json(folder / "run.json", {
+                "target": target, "runtime": TARGETS[target].runtime, "repeat": repeat, "hostname": "node1",
+                "cpus": {"server": [0], "client": [1], "separate": True}, "threads": 1, "precision": "f32",
+                "settings": {"max_batch_size": 8, "max_queue_delay_us": 200, "max_queue_size": 32,
+                             "step_seconds": 0.2},
+                "servers": [
+                    {"batching": "on", **server, "probe": {"ok_rps": probe},
+                     "recovery": recovery},
+                    {"batching": "off", "probe": {"ok_rps": probe / 2}, "recovery": recovery},
+                ],
+            })  # fmt: skip
+            for key in files:
+                files[key].append(folder / f"{key}.{'json' if key == 'run' else 'tsv'}")
+        outputs = {key: root / paths.for_target(pattern, target) for key, pattern in paths.SERVE.items()}
+        write_summary(files["load"], files["requests"], files["run"], bench, slo_ms, outputs)
+    return root

@@ -21,12 +21,12 @@ def test_report_inputs_follow_the_targets():
     inputs = report_workflow.result_inputs(["pytorch", "openvino"], ["openvino"])
     assert inputs["records"] == paths.SUMMARY_JSON
     assert inputs["latency"] == paths.for_targets(paths.BENCH["latency"], ["pytorch", "openvino"])
-    analysis = report_workflow.analysis_inputs(["pytorch", "openvino"], [], ["openvino"], search=False)
+    analysis = report_workflow.analysis_inputs(["pytorch", "openvino"], [], profiled=["openvino"])
     assert analysis["predictions"] == paths.for_targets(paths.EVAL["predictions"], ["pytorch", "openvino"])
     assert analysis["profiles"] == [paths.for_target(paths.PROFILE[name], "openvino") for name in ("ops", "summary")]
-    assert report_workflow.analysis_inputs(["pytorch"], [], [], search=False)["profiles"] == []
+    assert report_workflow.analysis_inputs(["pytorch"], [])["profiles"] == []
     assert paths.SEARCH_TRIALS not in analysis.values()
-    searched = report_workflow.analysis_inputs(["pytorch", "pytorch_auto"], [], [], search=True)
+    searched = report_workflow.analysis_inputs(["pytorch", "pytorch_auto"], [], search=True)
     assert (searched["search_trials"], searched["search_chosen"]) == (paths.SEARCH_TRIALS, paths.SEARCH_CHOSEN)
     assert inputs["benchmark_app"] == [paths.for_target(paths.BENCH["benchmark_app"], "openvino")]
     assert "benchmark_app" not in report_workflow.result_inputs(["pytorch"], [])

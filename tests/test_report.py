@@ -234,7 +234,8 @@ def test_plots_write_pdf_and_png(tmp_path):
     latency = {t: tmp_path / "results" / "bench" / t / "latency.tsv" for t in data.results.targets}
     names, matrix = data.results.confusion
     data.results.confusion = (["$x_1$ & 50%", *names[1:]], matrix)  # drawn literally, never as mathtext
-    for name in [f.name for f in figures(search=False)]:  # the search's: tests/test_search_section.py
+    # the search's: tests/test_search_section.py; the service's: tests/test_serve_report.py
+    for name in [f.name for f in figures(search=False, serve=False)]:
         written = plots.make_figure(name, data, Strings("ru"), tmp_path / "figures" / name, latency)
         assert [p.suffix for p in written] == [".pdf", ".png"] and all(p.stat().st_size > 1000 for p in written)
 

@@ -28,6 +28,7 @@ from compressbench.model import ModelSpec, build_model
 from compressbench.serve.app import InferenceService, ServedModel, create_app
 from compressbench.serve.batcher import Batcher
 from compressbench.serve.cli import bound_socket
+from compressbench.serve.client import ClientPool
 from compressbench.serve.load import closed_loop
 from compressbench.serve.process import ServeError, port_listening, running_server
 from compressbench.serve.protocol import (
@@ -205,17 +206,19 @@ def test_a_full_queue_answers_503_and_the_server_goes_on():
 
 
 def test_a_burst_over_a_tiny_queue_is_shed_and_every_request_accounted(run_dir):
-    import aiohttp
-
     model = ServedModel.open(TARGETS["pytorch"], run_dir / "results/models/pytorch", SPEC, 1, {}, 1)
     service = InferenceService(model, Batcher(model.predict, 1, 0), max_queue_size=1)
-    requests = [encode_infer_request(IMAGES[i : i + 1]) for i in range(4)]
 
     async def burst(port):
-        async with aiohttp.ClientSession() as session:
-            return await closed_loop(
-                session, f"http://127.0.0.1:{port}/v2/models/pytorch/infer", requests, 16, 0.5, 5.0
-            )
+        client = ClientPool("127.0.0.1", port, limit=16)
+        requests = [
+            client.encode("POST", "/v2/models/pytorch/infer", *encode_infer_request(IMAGES[i : i + 1]))
+            for i in range(4)
+        ]
+        try:
+            return await closed_loop(client, requests, 16, 0.5, 5.0)
+        finally:
+            client.close()
 
     with server_in_thread(service) as port:
         result = asyncio.run(burst(port))

@@ -196,6 +196,9 @@ def test_step_row_accounts_for_every_request_and_times_only_the_answered():
     assert accounted(row) and row["achieved_rps"] == 3.0
     assert row["p50_ms"] == 2.0 and row["max_ms"] == 3.0  # the 503 and the timeout are not in the percentiles
     assert row["server_ms"] == pytest.approx(1.0) and row["batch_mean"] == 2.0
+    assert row["server_p99_ms"] == pytest.approx(1.0)
+    assert row["p99_sent_ms"] == pytest.approx(np.percentile([0.9, 1.9, 2.9], 99))  # each sent 0.1 ms late
+    assert math.isnan(row["inbound_p99_ms"])  # no answer said when its handler started
     assert not accounted({**row, "ok": 2})
 
 
@@ -241,7 +244,8 @@ def step(repeat=0, phase="sweep", batching="on", offered=100.0, p99=5.0, p50=1.0
         repeat=repeat, phase=phase, batching=batching, step=0, offered_rps=offered, seconds=1.0,
         achieved_rps=offered, sent=int(offered), ok=int(offered), rejected=0, errors=0, timeouts=0,
         p50_ms=p50, p90_ms=p99, p99_ms=p99, max_ms=p99, decode_ms=0.1, queue_ms=0.2, inference_ms=0.3,
-        encode_ms=0.1, server_ms=0.7, batch_mean=1.0, send_lag_p99_ms=0.05, client_cpu=0.2, server_cpu=0.3,
+        encode_ms=0.1, server_ms=0.7, server_p99_ms=1.5, batch_mean=1.0, send_lag_p99_ms=0.05, p99_sent_ms=p99 - 0.05,
+        inbound_p99_ms=0.2, client_cpu=0.2, server_cpu=0.3,
         p50_ci_low_ms=p50 - 0.05, p50_ci_high_ms=p50 + 0.05,
     )  # fmt: skip
     return analysis.LoadStep(**{**values, **changes})
@@ -281,11 +285,24 @@ def test_capacity_interval_over_repeats_and_batching_verdict():
     assert analysis.batching_comparison(sweep(0), 10.0) is None  # batching off not measured
 
 
-def test_a_miss_where_the_generator_was_late_is_flagged():
+def test_one_repeat_has_no_capacity_range_and_resolves_nothing():
+    steps = sweep(0, passing=(100.0, 200.0)) + sweep(0, "off", passing=(50.0,), failing=(90.0,))
+    on = analysis.capacity(steps, 10.0)
+    assert on.rps.median == 200.0 and math.isnan(on.rps.low) and math.isnan(on.rps.high)
+    assert analysis.batching_comparison(steps, 10.0).verdict == "not resolved"
+
+
+def test_a_miss_the_generator_decided_is_flagged():
+    """Late sends that alone push the p99 over the SLO: the verdict is the generator's; a miss
+    that stays a miss from the actual sends, or any 503, is the server's."""
     steps = sweep(failing=())
-    steps.append(step(offered=400.0, p99=50.0, send_lag_p99_ms=5.0))
+    steps.append(step(offered=400.0, p99=50.0, send_lag_p99_ms=45.0, p99_sent_ms=8.0))
     assert analysis.repeat_capacity(steps, 10.0).generator_late is True
-    assert analysis.repeat_capacity(sweep(), 10.0).generator_late is False
+    assert analysis.repeat_capacity(sweep(), 10.0).generator_late is False  # it shed (503)
+    slow_server = sweep(failing=()) + [step(offered=400.0, p99=50.0, send_lag_p99_ms=45.0, p99_sent_ms=20.0)]
+    assert analysis.repeat_capacity(slow_server, 10.0).generator_late is False
+    unmeasured = sweep(failing=()) + [step(offered=400.0, p99=50.0, p99_sent_ms=math.nan)]
+    assert analysis.repeat_capacity(unmeasured, 10.0).generator_late is False
 
 
 def test_time_split_adds_the_parts_and_the_noop_round_trip():
@@ -309,13 +326,15 @@ def test_service_overhead_uses_the_benchmark_at_the_serving_threads():
 
 def test_accounting_and_the_heaviest_step():
     steps = sweep(failing=(400.0,))
-    result = analysis.accounting(steps)
+    result = analysis.accounting(steps, 10.0)
     assert result.all_accounted and result.clean_before_shedding
     assert (result.heaviest_offered_rps, result.heaviest_rejected, result.heaviest_errors_timeouts) == (400.0, 5, 0)
+    assert (result.heaviest_server_p99_ms, result.heaviest_p99_sent_ms) == (1.5, 49.95)
+    assert result.heaviest_generator_late is False
     broken = [replace(steps[0], ok=steps[0].ok - 1), *steps[1:]]
-    assert analysis.accounting(broken).all_accounted is False
+    assert analysis.accounting(broken, 10.0).all_accounted is False
     timed_out = [replace(steps[0], timeouts=1, ok=steps[0].ok - 1), *steps[1:]]
-    assert analysis.accounting(timed_out).clean_before_shedding is False
+    assert analysis.accounting(timed_out, 10.0).clean_before_shedding is False
 
 
 def test_compression_behind_http_is_resolved_only_by_separated_intervals():
@@ -353,7 +372,7 @@ def test_a_run_with_batching_off_as_configured_is_analysed_as_such():
     steps = sweep(batching="off") + [step(phase="noop", batching="off", p50=0.25)]
     assert analysis.configured_batching(steps) == "off"
     assert analysis.time_split(steps).client_p50_ms == 1.0
-    assert analysis.accounting(steps).heaviest_offered_rps == 400.0
+    assert analysis.accounting(steps, 10.0).heaviest_offered_rps == 400.0
     assert analysis.configured_batching(sweep() + [step(phase="noop", p50=0.25)]) == "on"
 
 

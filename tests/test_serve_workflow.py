@@ -10,6 +10,7 @@ import yaml
 from conftest import SNAKEMAKE, TEST_CONFIG, copy_workflow, planned_jobs
 
 from compressbench import paths
+from compressbench.analysis import Findings, serve
 from compressbench.serve import analysis
 from compressbench.serve.summary import COMBINED_COLUMNS
 from compressbench.tables import read_json, read_tsv
@@ -84,3 +85,11 @@ def test_serve_end_to_end_on_digits(workflow_copy):
     run = read_json(workflow_copy / "results/serve/onnxruntime/repeat0/run.json")
     assert [server["batching"] for server in run["servers"]] == ["on", "off"]
     assert all(server["recovery"]["ok"] == server["recovery"]["requests"] for server in run["servers"])
+    assert all(step.p99_sent_ms <= step.p99_ms + 1e-9 for step in steps if step.ok)  # sends are never early
+
+    # the report's findings read these very files (the analyze rule does the same when the run serves)
+    found = Findings(serve.findings(serve.read(["onnxruntime"], workflow_copy)))
+    assert (
+        found.body("serve.setup").targets == ["onnxruntime"] and found.body("serve.overload.onnxruntime").all_accounted
+    )
+    assert {row.batching for row in found.body("serve.load.onnxruntime").rows} == {"on", "off"}

@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from ..results import Results
-from . import claims, coursework, diagnosis, methods, quality, resources, search, speed, timing, variants
+from . import claims, coursework, diagnosis, methods, quality, resources, search, serve, speed, timing, variants
 from .findings import Finding, Findings, read_findings, write_findings
 from .view import Run
 
@@ -27,7 +27,9 @@ def load_coursework(path: str | Path = COURSEWORK) -> dict:
     return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
 
 
-def analyze(results: Results, coursework_numbers: dict, claim_list: list[dict]) -> Findings:
+def analyze(results: Results, coursework_numbers: dict, claim_list: list[dict], served=()) -> Findings:
+    """`served`: the served targets' files (compressbench.serve.analysis.ServedTarget) when the run
+    serves (serve.enabled); their section's findings come after the compression methods'."""
     run = Run(results)
     found: list[Finding] = [
         *speed.findings(run),
@@ -38,6 +40,7 @@ def analyze(results: Results, coursework_numbers: dict, claim_list: list[dict]) 
         *methods.findings(run),
         *search.findings(run),
         *diagnosis.findings(run),
+        *serve.findings(list(served)),
         *coursework.findings(run, coursework_numbers),
         *claims.findings(run, claim_list),
         *variants.conclusion_findings(run),
@@ -45,8 +48,9 @@ def analyze(results: Results, coursework_numbers: dict, claim_list: list[dict]) 
     return Findings(found)
 
 
-def analyze_run(root: str | Path = ".", templates: str | Path = TEMPLATES) -> Findings:
-    """The findings of the run whose results/ lie under `root`, with the project's coursework and claims."""
+def analyze_run(root: str | Path = ".", templates: str | Path = TEMPLATES, served: list[str] = ()) -> Findings:
+    """The findings of the run whose results/ lie under `root`, with the project's coursework and claims;
+    `served`: the targets whose results/serve/ files to read (the run's serve targets when it serves)."""
     from ..results import load_results
 
     templates = Path(templates)
@@ -55,6 +59,7 @@ def analyze_run(root: str | Path = ".", templates: str | Path = TEMPLATES) -> Fi
         load_results(root),
         load_coursework(templates / "coursework.yaml"),
         claims.load_claims(templates / "claims.yaml", sources),
+        serve.read(list(served), root),
     )
 
 

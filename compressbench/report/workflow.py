@@ -24,10 +24,10 @@ TEMPLATE_FILES = [
 ]
 
 
-def figure_names(benchmark_app: bool, search: bool) -> list[str]:
+def figure_names(benchmark_app: bool, *, search: bool = False, serve: bool = False) -> list[str]:
     """The report's figures (compressbench.report.sections); the benchmark_app one only when that cross-check
-    runs, the search's only when the run has a search."""
-    return [f.name for f in figures(benchmark_app, search)]
+    runs, the search's only when the run has a search, the service's only when the run serves."""
+    return [f.name for f in figures(benchmark_app, search, serve)]
 
 
 def figure_files(names: list[str], ext: str) -> list[str]:
@@ -61,10 +61,13 @@ def result_inputs(targets: list[str], benchmark_app_targets: list[str]) -> dict:
     return inputs
 
 
-def analysis_inputs(targets: list[str], benchmark_app_targets: list[str], profiled: list[str], search: bool) -> dict:
+def analysis_inputs(
+    targets: list[str], benchmark_app_targets: list[str], *, profiled=(), search: bool = False, served=()
+) -> dict:
     """The analysis also reads every target's predictions (exact McNemar tests between two targets), the
-    per-layer profiles (the diagnosis; `profiled`: [] when profile.enabled is off) and, when the run has a
-    search, its trials and its choice (compressbench.analysis.search)."""
+    per-layer profiles (the diagnosis; `profiled`: [] when profile.enabled is off), when the run has a
+    search its trials and its choice (compressbench.analysis.search), and when the run serves each served
+    target's results/serve files and its benchmark summary."""
     inputs = {
         **result_inputs(targets, benchmark_app_targets),
         "predictions": paths.for_targets(paths.EVAL["predictions"], targets),
@@ -72,4 +75,8 @@ def analysis_inputs(targets: list[str], benchmark_app_targets: list[str], profil
     }
     if search:
         inputs |= {"search_trials": paths.SEARCH_TRIALS, "search_chosen": paths.SEARCH_CHOSEN}
+    if served:
+        inputs["serve_load"] = paths.for_targets(paths.SERVE["load"], served)
+        inputs["serve_summary"] = paths.for_targets(paths.SERVE["summary"], served)
+        inputs["serve_bench"] = paths.for_targets(paths.BENCH["summary"], served)
     return inputs

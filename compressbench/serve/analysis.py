@@ -10,9 +10,13 @@ Definitions:
 * a repeat's capacity at the SLO is the achieved rate of the heaviest sweep step below the first
   step that misses it (the next step's offered rate bounds it above; a sweep that never missed it
   gives only a lower bound, `reached` False);
+* a step's verdict is the generator's (`generator_late`) when the step misses the SLO on its p99
+  alone (nothing refused, failed or timed out) while the same requests timed from when the
+  generator actually sent them meet it: without the generator's own lateness the step would pass;
 * intervals over repeats are min-max ranges (they hold the median of the repeat-to-repeat
-  distribution with probability 1 - 2^(1-R), compressbench.repeats); a latency's interval is the
-  union of every repeat's distribution-free 95 % interval of its median, so one repeat also has one;
+  distribution with probability 1 - 2^(1-R), compressbench.repeats), so one repeat gives none; a
+  latency's interval is the union of every repeat's distribution-free 95 % interval of its
+  median, so one repeat also has one;
 * two figures differ ("resolved") only when their intervals do not overlap; otherwise the answer
   is "not resolved", a normal outcome.
 """
@@ -27,10 +31,7 @@ import numpy as np
 from ..repeats import range_coverage
 from ..tables import read_tsv
 
-SPLIT_TOLERANCE = 0.15  # the parts must add up to the client's p50 within this share
-# A step whose sends were late by more than this share of the SLO (p99 of the generator's lag)
-# measured the generator too: missing the SLO there is not the server's alone.
-GENERATOR_LATE_SHARE = 0.1
+SPLIT_TOLERANCE = 0.15  # the parts must add up to the client's p50 within this share (issue 19)
 NOOP_PHASE, BINARY_PHASE, SWEEP_PHASE = "noop", "binary", "sweep"
 INT_COLUMNS = ("repeat", "step", "sent", "ok", "rejected", "errors", "timeouts")
 TEXT_COLUMNS = ("phase", "batching")
@@ -61,8 +62,11 @@ class LoadStep:
     inference_ms: float
     encode_ms: float
     server_ms: float
+    server_p99_ms: float
     batch_mean: float
     send_lag_p99_ms: float
+    p99_sent_ms: float
+    inbound_p99_ms: float
     client_cpu: float
     server_cpu: float
     p50_ci_low_ms: float
@@ -75,7 +79,11 @@ class LoadStep:
                 return value
             return int(value) if name in INT_COLUMNS else float(value) if value not in ("", "None") else math.nan
 
-        return cls(**{name: typed(name, row[name]) for name in cls.__dataclass_fields__})
+        missing = [name for name in (*TEXT_COLUMNS, *INT_COLUMNS) if name not in row]
+        if missing:
+            raise ValueError(f"load step without {', '.join(missing)}: a load.tsv of another version (rerun serve)")
+        # a measured column a first-round table lacks (server_p99_ms, p99_sent_ms, ...) reads as not measured
+        return cls(**{name: typed(name, row.get(name, "")) for name in cls.__dataclass_fields__})
 
     @property
     def accounted(self) -> bool:
@@ -107,7 +115,7 @@ class RepeatCapacity:
     offered_rps: float | None
     next_offered_rps: float | None  # the first step that missed it; None: none did
     reached: bool  # some step missed the SLO, so the capacity is bracketed, not only bounded below
-    generator_late: bool  # at that step the generator's own lag was over GENERATOR_LATE_SHARE of the SLO
+    generator_late: bool  # the generator, not the server, made that step miss (see the module)
 
 
 @dataclass(frozen=True)
@@ -160,9 +168,13 @@ class Accounting:
     heaviest_offered_rps: float
     heaviest_rejected: int
     heaviest_errors_timeouts: int
-    heaviest_p99_ms: float
+    heaviest_p99_ms: float  # the answered requests' p99 from their scheduled times (the worst repeat)
+    heaviest_p99_sent_ms: float  # the same requests from their actual sends
     heaviest_server_ms: float  # the server's own time (its split's sum, median) in that step
-    heaviest_send_lag_p99_ms: float  # the generator's lateness there: large means it measured itself too
+    heaviest_server_p99_ms: float  # its p99 (the worst repeat): what the queue limit bounds
+    heaviest_send_lag_p99_ms: float  # the generator's lateness there
+    heaviest_inbound_p99_ms: float  # from the sends to the server's handler: in front of its bounded queue
+    heaviest_generator_late: bool  # in some repeat the generator decided that step's verdict
 
 
 @dataclass(frozen=True)
@@ -204,6 +216,13 @@ def interval(values) -> Interval:
     return Interval(float(np.median(present)), min(present), max(present), present)
 
 
+def repeat_range(values) -> Interval:
+    """A figure measured once per repeat: its median and the range over repeats; one repeat has no
+    range (low and high NaN), so nothing is resolved on it."""
+    base = interval(values)
+    return base if len(base.values) > 1 else Interval(base.median, math.nan, math.nan, base.values)
+
+
 def latency_interval(steps: list[LoadStep]) -> Interval:
     """The p50s of these steps (one per repeat): median, and the union of their 95 % intervals."""
     base = interval(s.p50_ms for s in steps)
@@ -221,6 +240,13 @@ def meets_slo(step: LoadStep, slo_p99_ms: float) -> bool:
     return step.failed == 0 and step.ok > 0 and step.p99_ms <= slo_p99_ms
 
 
+def generator_late(step: LoadStep, slo_p99_ms: float) -> bool:
+    """The step misses the SLO only by its p99, and timed from the actual sends it would meet it."""
+    return (
+        step.failed == 0 and step.ok > 0 and step.p99_ms > slo_p99_ms and step.p99_sent_ms <= slo_p99_ms
+    )  # a NaN p99_sent_ms (not measured) compares False: the verdict stays the server's
+
+
 def repeat_capacity(sweep: list[LoadStep], slo_p99_ms: float) -> RepeatCapacity:
     """One repeat's sweep (one batching mode): the heaviest step below the first that misses the SLO."""
     ordered = sorted(sweep, key=lambda s: s.offered_rps)
@@ -233,7 +259,7 @@ def repeat_capacity(sweep: list[LoadStep], slo_p99_ms: float) -> RepeatCapacity:
                 passing.offered_rps if passing else None,
                 step.offered_rps,
                 reached=True,
-                generator_late=step.send_lag_p99_ms > GENERATOR_LATE_SHARE * slo_p99_ms,
+                generator_late=generator_late(step, slo_p99_ms),
             )
         passing = step
     return RepeatCapacity(ordered[0].repeat, passing.achieved_rps, passing.offered_rps, None, False, False)
@@ -246,7 +272,7 @@ def capacity(steps: list[LoadStep], slo_p99_ms: float, batching: str = "on") -> 
         return None
     per_repeat = tuple(repeat_capacity(select(sweep, SWEEP_PHASE, batching, r), slo_p99_ms) for r in repeats_of(sweep))
     values = [r.capacity_rps for r in per_repeat]
-    rps = interval(values) if all(v is not None for v in values) else None
+    rps = repeat_range(values) if all(v is not None for v in values) else None
     return Capacity(batching, slo_p99_ms, rps, per_repeat)
 
 
@@ -354,9 +380,10 @@ def below_shedding(steps: list[LoadStep]) -> list[LoadStep]:
     return below
 
 
-def accounting(steps: list[LoadStep]) -> Accounting:
+def accounting(steps: list[LoadStep], slo_p99_ms: float) -> Accounting:
     """Every request accounted for; no error or timeout before shedding starts; the heaviest
-    sweep step of each repeat (batching as configured): what it shed and its p99."""
+    sweep step of each repeat (batching as configured): what it shed, its p99 at the client and
+    the server's own, and whether the generator decided its verdict."""
     batching = configured_batching(steps)
     sweep = select(steps, SWEEP_PHASE, batching)
     heaviest = [select(sweep, SWEEP_PHASE, batching, r)[-1] for r in repeats_of(sweep)]
@@ -367,10 +394,19 @@ def accounting(steps: list[LoadStep]) -> Accounting:
         heaviest_offered_rps=_median_over(heaviest, "offered_rps"),
         heaviest_rejected=sum(s.rejected for s in heaviest),
         heaviest_errors_timeouts=sum(s.errors + s.timeouts for s in heaviest),
-        heaviest_p99_ms=max((s.p99_ms for s in heaviest), default=math.nan),
+        heaviest_p99_ms=_worst(heaviest, "p99_ms"),
+        heaviest_p99_sent_ms=_worst(heaviest, "p99_sent_ms"),
         heaviest_server_ms=_median_over(heaviest, "server_ms"),
-        heaviest_send_lag_p99_ms=max((s.send_lag_p99_ms for s in heaviest), default=math.nan),
+        heaviest_server_p99_ms=_worst(heaviest, "server_p99_ms"),
+        heaviest_send_lag_p99_ms=_worst(heaviest, "send_lag_p99_ms"),
+        heaviest_inbound_p99_ms=_worst(heaviest, "inbound_p99_ms"),
+        heaviest_generator_late=any(generator_late(s, slo_p99_ms) for s in heaviest),
     )
+
+
+def _worst(steps: list[LoadStep], name: str) -> float:
+    values = [getattr(s, name) for s in steps if not math.isnan(getattr(s, name))]
+    return max(values, default=math.nan)
 
 
 # ---------------------------------------------------------------- compression behind HTTP

@@ -11,7 +11,10 @@ parsing and checking it, up to the batcher's queue), queue (waiting for a batch)
 batch's runtime call, shared by its requests), encode (from the batch's end: the event loop taking
 the request up again and writing the response body). They add up to the handler's time; what
 comes before the handler (accepting, parsing HTTP) and after it (sending) is in the no-op round
-trip. `Inference-Batch-Size` says how many images the request's batch held.
+trip. `Inference-Batch-Size` says how many images the request's batch held, and
+`Inference-Handler-Start-Ns` when the handler took the request up (CLOCK_MONOTONIC, ns): a client
+on the same host tells from it how long the request waited in front of the handler (the kernel and
+the server's event loop, which the queue limit does not bound).
 
 Load shedding: the server holds at most `max_queue_size` infer requests at once (decoding, queued,
 in inference or encoding); one more is answered 503 at once, before its body is read, so an
@@ -33,6 +36,7 @@ from starlette.routing import Route
 
 from .batcher import Batcher, BatchTiming
 from .protocol import (
+    HANDLER_START,
     HEADER_LENGTH,
     JSON_CONTENT_TYPE,
     ModelInterface,
@@ -161,6 +165,7 @@ class InferenceService:
 
     async def infer(self, request: Request) -> Response:
         started = time.perf_counter_ns()
+        arrived = time.monotonic_ns()  # the system-wide clock: comparable with the load generator's
         unknown = self._unknown(request)
         if unknown:
             return unknown
@@ -183,6 +188,7 @@ class InferenceService:
             self.held -= 1
         headers["server-timing"] = server_timing(started, timing, encoded)
         headers["inference-batch-size"] = str(timing.batch_images)
+        headers[HANDLER_START.lower()] = str(arrived)
         return Response(content, headers=headers)
 
     async def noop(self, request: Request) -> Response:

@@ -4,8 +4,9 @@ The job pins itself (the generator) to the last usable CPU and each server to th
 the runtime on at most that many threads (on a 2-CPU machine: one CPU each, one runtime thread).
 Per batching mode (the configured one, then batching off) it starts a server, then:
 
-1. parity (first server only): `parity_images` test images, one per request, classes compared with
-   the evaluation's in-process predictions (results/eval/<target>/predictions.tsv);
+1. parity (first server of repeat 0 only: the served classes do not change between repeats):
+   `parity_images` test images, one per request, several in flight so that batches mix them, classes
+   compared with the evaluation's in-process predictions (results/eval/<target>/predictions.tsv);
 2. the no-op endpoint (first server only): its closed-loop ceiling, then an open-loop step at the
    light-load rate (phase `noop`), the round trip without decoding or inference;
 3. a closed-loop probe of the infer endpoint: the throughput `auto` rates are fractions of;
@@ -28,9 +29,11 @@ from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
+import orjson
 
 from ..tables import write_json, write_tsv
 from . import load
+from .client import ClientPool
 from .process import ServerProcess, running_server, sigterm_as_interrupt
 from .protocol import decode_infer_response, encode_infer_request
 from .settings import BatchingSettings, ServeSettings
@@ -38,8 +41,9 @@ from .settings import BatchingSettings, ServeSettings
 REQUEST_POOL = 64  # distinct test images the load cycles through
 RECOVERY_REQUESTS = 20
 TIMERS = {
-    "latency": "client side, from the request's scheduled send time (Poisson schedule) to its response read "
-    "(aiohttp on uvloop, its own CPU); percentiles over the answered (200) requests of a step",
+    "latency": "client side, from the request's scheduled send time (Poisson schedule) to its response parsed "
+    "(compressbench.serve.client on uvloop, its own CPU); percentiles over the answered (200) requests of a step; "
+    "p99_sent_ms times the same requests from when the generator actually sent them",
     "parts": "server side (Server-Timing): decode = handler start to the batcher's queue (body read, JSON parse, "
     "checks); queue = waiting for a batch; inference = the batch's runtime call; encode = batch end to the response "
     "body (event-loop wake-up + serialization); load.tsv holds the medians over a step's answered requests",
@@ -95,34 +99,44 @@ def step_rates(settings: ServeSettings, probe_rps: float) -> list[float]:
     return sorted(round(fraction * probe_rps, 1) for fraction in settings.auto_fractions)
 
 
-async def _get_json(session, url: str) -> dict:
-    async with session.get(url) as response:
-        response.raise_for_status()
-        return await response.json()
+async def _get_json(client: ClientPool, path: str) -> dict:
+    response = await client.request(client.encode("GET", path))
+    if response.status != 200:
+        raise RuntimeError(f"GET {path}: status {response.status}: {response.body[:200]!r}")
+    return orjson.loads(response.body)
 
 
-async def parity_check(session, url: str, images: np.ndarray, expected: np.ndarray, timeout: float) -> dict:
-    """Served classes of `images` (one per request, in turn) against the in-process ones."""
-    agree = failed = 0
-    for image, wanted in zip(images, expected, strict=True):
-        request = encode_infer_request(image[None])
-        record, content = await load.send_one(session, url, request, load.CLOCK(), 0.0, timeout)
-        if record.outcome != "ok":
-            failed += 1
-            continue
-        agree += int(decode_infer_response(content, None).argmax(axis=1)[0] == wanted)
-    return {"images": len(images), "agree": int(agree), "failed": failed}
+async def parity_check(
+    client: ClientPool, path: str, images: np.ndarray, expected: np.ndarray, timeout: float, concurrency: int
+) -> dict:
+    """Served classes of `images` (one per request, `concurrency` in flight, so batches mix them)
+    against the in-process ones."""
+    outcomes = np.zeros(len(images), dtype=np.int8)  # 1 agrees, 0 disagrees, -1 not answered
+    pending = iter(range(len(images)))
+
+    async def sender() -> None:
+        for index in pending:
+            body, headers = encode_infer_request(images[index][None])
+            done = await load.exchange(client, client.encode("POST", path, body, headers), load.CLOCK(), timeout)
+            if done.outcome != "ok":
+                outcomes[index] = -1
+                continue
+            served = decode_infer_response(done.response.body, None).argmax(axis=1)[0]
+            outcomes[index] = int(served == expected[index])
+
+    await asyncio.gather(*(sender() for _ in range(min(concurrency, len(images)))))
+    return {"images": len(images), "agree": int((outcomes == 1).sum()), "failed": int((outcomes == -1).sum())}
 
 
-async def recovery_check(session, url: str, requests: list, timeout: float) -> dict:
+async def recovery_check(client: ClientPool, requests: list[bytes], timeout: float) -> dict:
     """Requests one at a time right after the heaviest step: the server must answer them again."""
-    records = []
+    latencies = []
     for index in range(RECOVERY_REQUESTS):
-        record, _ = await load.send_one(session, url, requests[index % len(requests)], load.CLOCK(), 0.0, timeout)
-        records.append(record)
-    latencies = [r.latency_ms for r in records if r.outcome == "ok"]
+        done = await load.exchange(client, requests[index % len(requests)], load.CLOCK(), timeout)
+        if done.outcome == "ok":
+            latencies.append((done.done - done.scheduled) * 1e3)
     return {
-        "requests": len(records),
+        "requests": RECOVERY_REQUESTS,
         "ok": len(latencies),
         "p50_ms": float(np.median(latencies)) if latencies else None,
         "max_ms": max(latencies, default=None),
@@ -130,17 +144,21 @@ async def recovery_check(session, url: str, requests: list, timeout: float) -> d
 
 
 class Measurement:
-    """The steps against one server, sharing its HTTP session and the job's random stream."""
+    """The steps against one server, sharing its connections and the job's random stream."""
 
-    def __init__(self, session, server: ServerProcess, settings: ServeSettings, run: ServerRun, label: str, rng):
-        self.session, self.server, self.settings = session, server, settings
+    def __init__(self, client: ClientPool, server: ServerProcess, settings: ServeSettings, run: ServerRun, label, rng):
+        self.client, self.server, self.settings = client, server, settings
         self.run, self.label, self.rng = run, label, rng
 
-    async def step(self, phase: str, index: int, url: str, requests: list, rate: float) -> dict:
+    def requests(self, path: str, pool: list[tuple[bytes, dict]]) -> list[bytes]:
+        """The pool's bodies as whole HTTP requests to `path`, encoded before any step."""
+        return [self.client.encode("POST", path, body, headers) for body, headers in pool]
+
+    async def step(self, phase: str, index: int, requests: list[bytes], rate: float) -> dict:
         cpu_before = (load.process_cpu_seconds(), load.process_cpu_seconds(self.server.pid))
         seconds = self.settings.step_seconds
         records = await load.open_loop(
-            self.session, url, requests, rate, seconds, self.settings.request_timeout_seconds, self.rng
+            self.client, requests, rate, seconds, self.settings.request_timeout_seconds, self.rng
         )
         cpu = {
             "client_cpu": (load.process_cpu_seconds() - cpu_before[0]) / seconds,
@@ -152,15 +170,16 @@ class Measurement:
         self.run.requests.extend({**labels, **asdict(record)} for record in records)
         print(
             f"{self.label} {phase} step {index}: offered {rate:.0f}/s, ok {row['ok']}/{row['sent']}, "
-            f"rejected {row['rejected']}, p50 {row['p50_ms']:.2f} ms, p99 {row['p99_ms']:.2f} ms",
+            f"rejected {row['rejected']}, p50 {row['p50_ms']:.2f} ms, p99 {row['p99_ms']:.2f} ms "
+            f"(from the sends {row['p99_sent_ms']:.2f} ms, send lag p99 {row['send_lag_p99_ms']:.2f} ms)",
             flush=True,
         )
         return row
 
-    async def probe(self, url: str, requests: list, concurrency: int) -> dict:
+    async def probe(self, requests: list[bytes], concurrency: int) -> dict:
         settings = self.settings
         return await load.closed_loop(
-            self.session, url, requests, concurrency, settings.probe_seconds, settings.request_timeout_seconds
+            self.client, requests, concurrency, settings.probe_seconds, settings.request_timeout_seconds
         )
 
 
@@ -169,31 +188,36 @@ def probe_concurrency(batching: BatchingSettings) -> int:
     return min(batching.max_queue_size, max(4, 2 * batching.max_batch_size))
 
 
-async def measure_server(server: ServerProcess, target: str, batching: BatchingSettings, settings, data, first, rng):
-    """Every measurement against one running server (see the module's steps)."""
-    import aiohttp
-
+async def measure_server(
+    server: ServerProcess, target: str, batching: BatchingSettings, settings, data, first: bool, parity: bool, rng
+):
+    """Every measurement against one running server (see the module's steps); `first`: the job's
+    first server (the configured batching); `parity`: check the served classes here."""
     run = ServerRun(facts={"batching": batching.label(), **asdict(batching)})
-    connector = aiohttp.TCPConnector(limit=settings.client_connections)
-    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=None)) as session:
-        measure = Measurement(session, server, settings, run, batching.label(), rng)
-        infer_url = f"{server.url}/v2/models/{target}/infer"
-        run.facts["model"] = (await _get_json(session, f"{server.url}/v2/models/{target}"))["parameters"]
+    client = ClientPool(server.host, server.port, settings.client_connections)
+    try:
+        measure = Measurement(client, server, settings, run, batching.label(), rng)
+        infer_path = f"/v2/models/{target}/infer"
+        infer = measure.requests(infer_path, data["json"])
+        run.facts["model"] = (await _get_json(client, f"/v2/models/{target}"))["parameters"]
         timeout = settings.request_timeout_seconds
-        if first and len(data["parity_images"]):
+        if parity and len(data["parity_images"]):
             run.facts["parity"] = await parity_check(
-                session, infer_url, data["parity_images"], data["expected"], timeout
+                client, infer_path, data["parity_images"], data["expected"], timeout, probe_concurrency(batching)
             )
         if first:
-            run.facts["noop_ceiling"] = await measure.probe(f"{server.url}/noop", data["json"], batching.max_queue_size)
-        run.facts["probe"] = await measure.probe(infer_url, data["json"], probe_concurrency(batching))
+            noop = measure.requests("/noop", data["json"])
+            run.facts["noop_ceiling"] = await measure.probe(noop, batching.max_queue_size)
+        run.facts["probe"] = await measure.probe(infer, probe_concurrency(batching))
         rates = step_rates(settings, run.facts["probe"]["ok_rps"])
         if first:
-            await measure.step("noop", 0, f"{server.url}/noop", data["json"], rates[0])
-            await measure.step("binary", 0, infer_url, data["binary"], rates[0])
+            await measure.step("noop", 0, noop, rates[0])
+            await measure.step("binary", 0, measure.requests(infer_path, data["binary"]), rates[0])
         for index, rate in enumerate(rates):
-            await measure.step("sweep", index, infer_url, data["json"], rate)
-        run.facts["recovery"] = await recovery_check(session, infer_url, data["json"], timeout)
+            await measure.step("sweep", index, infer, rate)
+        run.facts["recovery"] = await recovery_check(client, infer, timeout)
+    finally:
+        client.close()
     return run
 
 
@@ -205,7 +229,7 @@ def server_args(target: str, run_dir: Path, threads: int, options: dict, batchin
 
 
 def versions() -> dict:
-    return {name: version(name) for name in ("starlette", "uvicorn", "uvloop", "httptools", "orjson", "aiohttp")}
+    return {name: version(name) for name in ("starlette", "uvicorn", "uvloop", "httptools", "orjson")}
 
 
 def serve_job(
@@ -227,9 +251,11 @@ def serve_job(
             args = server_args(target.name, run_dir, threads, options, batching, server_cpus)
             with running_server(args, server_log) as server:
                 with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-                    runs.append(
-                        runner.run(measure_server(server, target.name, batching, settings, data, index == 0, rng))
+                    first = index == 0
+                    measured = measure_server(
+                        server, target.name, batching, settings, data, first, first and repeat == 0, rng
                     )
+                    runs.append(runner.run(measured))
     facts = {
         "target": target.name,
         "runtime": target.runtime,

@@ -11,10 +11,15 @@ Why not a load tool: locust (the maintained Python one) runs closed-loop users: 
 its response before its next task, and its pacing (`constant_throughput`) paces users, not
 arrivals, so a slow server lowers the offered rate; it times from the actual send. wrk2, vegeta and
 k6 schedule open-loop but are not Python packages here, and would not return the server's
-Server-Timing split per request. So: aiohttp on uvloop, about 200 lines.
+Server-Timing split per request. So: uvloop and a lean HTTP/1.1 client (client.py: pre-encoded
+requests, httptools' parser), about 300 lines with it.
 
-The generator's lateness is measured too (send_lag: actual send minus scheduled time) beside the CPU
-it and the server used, so a saturated client is told from a saturated server.
+The generator's own lateness is measured too (send lag: when its loop got to a request minus the
+request's scheduled time), with the p99 of the latencies timed from those actual sends
+(`p99_sent_ms`), the p99 of the time from those sends to the server's handler (`inbound_p99_ms`:
+the kernel and the server's event loop, in front of its bounded queue; server and generator share
+CLOCK_MONOTONIC on one host) and the CPU it and the server used, so that a step whose SLO verdict
+the generator decided is told from one the server decided (compressbench.serve.analysis).
 """
 
 from __future__ import annotations
@@ -27,16 +32,19 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from .client import ClientPool, Response
+
 OUTCOMES = ("ok", "rejected", "error", "timeout")
 PARTS = ("decode", "queue", "inference", "encode")
 # asyncio timers fire on whole milliseconds (epoll / libuv): the last millisecond before a
 # scheduled send is spent yielding to the loop, so sends are not up to 1 ms late.
 SPIN_SECONDS = 0.001
-CLOCK = time.perf_counter
+# CLOCK_MONOTONIC on Linux, system-wide: the server's Inference-Handler-Start-Ns is on the same clock
+CLOCK = time.monotonic
 STEP_COLUMNS = [
     "phase", "batching", "step", "offered_rps", "seconds", "achieved_rps", "sent", "ok", "rejected", "errors",
     "timeouts", "p50_ms", "p90_ms", "p99_ms", "max_ms", *(f"{part}_ms" for part in PARTS), "server_ms",
-    "batch_mean", "send_lag_p99_ms", "client_cpu", "server_cpu",
+    "server_p99_ms", "batch_mean", "send_lag_p99_ms", "p99_sent_ms", "inbound_p99_ms", "client_cpu", "server_cpu",
 ]  # fmt: skip
 
 
@@ -54,6 +62,7 @@ class RequestRecord:
     inference_ms: float = math.nan
     encode_ms: float = math.nan
     batch: int = 0
+    inbound_ms: float = math.nan  # from the actual send to the server's handler (kernel, server's event loop)
 
 
 REQUEST_COLUMNS = [field.name for field in fields(RequestRecord)]
@@ -87,36 +96,47 @@ def outcome_of(status: int) -> str:
     return "ok" if status == 200 else "rejected" if status == 503 else "error"
 
 
-async def send_one(session, url: str, request: tuple[bytes, dict], scheduled: float, step_start: float, timeout: float):
-    """One POST, timed from `scheduled` (CLOCK seconds); returns (RequestRecord, response body)."""
-    import aiohttp
+@dataclass(slots=True)
+class Exchange:
+    """One request as the step's loop saw it (CLOCK seconds); turned into a RequestRecord after the
+    step, so the loop does no more than send, receive and stamp."""
 
-    body, headers = request
+    scheduled: float
+    sent: float  # when the loop got to it: later than scheduled when the generator was late
+    done: float
+    outcome: str
+    response: Response | None
+
+    def record(self, step_start: float) -> RequestRecord:
+        response = self.response
+        timing = parse_server_timing(response.server_timing.decode()) if response and response.server_timing else {}
+        return RequestRecord(
+            scheduled_ms=(self.scheduled - step_start) * 1e3,
+            send_lag_ms=(self.sent - self.scheduled) * 1e3,
+            latency_ms=(self.done - self.scheduled) * 1e3,
+            outcome=self.outcome,
+            status=response.status if response else 0,
+            batch=int(response.batch) if response and response.batch else 0,
+            **{f"{part}_ms": timing.get(part, math.nan) for part in PARTS},
+            inbound_ms=int(response.handler_start) / 1e6 - self.sent * 1e3
+            if response and response.handler_start
+            else math.nan,
+        )
+
+
+async def exchange(client: ClientPool, request: bytes, scheduled: float, timeout: float) -> Exchange:
+    """One request (pre-encoded bytes), timed from `scheduled`; ends as exactly one outcome."""
     sent = CLOCK()
-    status, content, timing, batch = 0, b"", {}, 0
+    response = None
     try:
         async with asyncio.timeout(scheduled + timeout - sent):
-            async with session.post(url, data=body, headers=headers) as response:
-                content = await response.read()
-                status = response.status
-                timing = parse_server_timing(response.headers.get("server-timing"))
-                batch = int(response.headers.get("inference-batch-size", 0))
-        outcome = outcome_of(status)
+            response = await client.request(request)
+        outcome = outcome_of(response.status)
     except TimeoutError:
         outcome = "timeout"
-    except (aiohttp.ClientError, OSError):
+    except OSError:  # ConnectionError included: refused, reset, unparsable
         outcome = "error"
-    done = CLOCK()
-    record = RequestRecord(
-        scheduled_ms=(scheduled - step_start) * 1e3,
-        send_lag_ms=(sent - scheduled) * 1e3,
-        latency_ms=(done - scheduled) * 1e3,
-        outcome=outcome,
-        status=status,
-        batch=batch,
-        **{f"{part}_ms": timing.get(part, math.nan) for part in PARTS},
-    )
-    return record, content
+    return Exchange(scheduled, sent, CLOCK(), outcome, response)
 
 
 async def _until(moment: float) -> None:
@@ -124,22 +144,22 @@ async def _until(moment: float) -> None:
         await asyncio.sleep(left - SPIN_SECONDS if left > SPIN_SECONDS else 0)
 
 
-async def open_loop(
-    session, url: str, requests: list, rate: float, seconds: float, timeout: float, rng
-) -> list[RequestRecord]:
+async def open_loop(client: ClientPool, requests: list[bytes], rate: float, seconds: float, timeout: float, rng):
     """A step of Poisson arrivals; waits for every request to end (answered or timed out)."""
     offsets = poisson_offsets(rate, seconds, rng)
     start = CLOCK() + 0.01
     tasks = []
+    loop = asyncio.get_running_loop()
     for index, offset in enumerate(offsets):
         scheduled = start + offset
         await _until(scheduled)
-        request = requests[index % len(requests)]
-        tasks.append(asyncio.create_task(send_one(session, url, request, scheduled, start, timeout)))
-    return [record for record, _ in await asyncio.gather(*tasks)]
+        tasks.append(loop.create_task(exchange(client, requests[index % len(requests)], scheduled, timeout)))
+    return [done.record(start) for done in await asyncio.gather(*tasks)]
 
 
-async def closed_loop(session, url: str, requests: list, concurrency: int, seconds: float, timeout: float) -> dict:
+async def closed_loop(
+    client: ClientPool, requests: list[bytes], concurrency: int, seconds: float, timeout: float
+) -> dict:
     """`concurrency` senders, each sending its next request when the last is answered: the most a
     server (or the generator) can do, used to place the open-loop steps and find the ceiling."""
     counts = dict.fromkeys(OUTCOMES, 0)
@@ -148,9 +168,8 @@ async def closed_loop(session, url: str, requests: list, concurrency: int, secon
 
     async def sender(index: int) -> None:
         while CLOCK() < deadline:
-            now = CLOCK()
-            record, _ = await send_one(session, url, requests[index % len(requests)], now, start, timeout)
-            counts[record.outcome] += 1
+            done = await exchange(client, requests[index % len(requests)], CLOCK(), timeout)
+            counts[done.outcome] += 1
             index += concurrency
 
     await asyncio.gather(*(sender(k) for k in range(concurrency)))
@@ -184,14 +203,19 @@ def _median(values) -> float:
     return float(np.median(present)) if len(present) else math.nan
 
 
+def _p99(values) -> float:
+    values = np.asarray(values, dtype=float)
+    return float(np.percentile(values, 99)) if len(values) else math.nan
+
+
 def step_row(records: list[RequestRecord], offered_rps: float, seconds: float, cpu: dict | None = None) -> dict:
     """A load.tsv row of one step: accounting, latency percentiles of the answered requests (from
-    their scheduled times), medians of the server's split, the generator's lateness."""
+    their scheduled times, and their p99 from the actual sends), medians of the server's split and
+    the p99 of its sum, the generator's lateness."""
     counts = {outcome: sum(r.outcome == outcome for r in records) for outcome in OUTCOMES}
     ok = [r for r in records if r.outcome == "ok"]
     parts = {f"{part}_ms": _median([getattr(r, f"{part}_ms") for r in ok]) for part in PARTS}
     server = [sum(getattr(r, f"{part}_ms") for part in PARTS) for r in ok]
-    lags = np.array([r.send_lag_ms for r in records])
     return {
         "offered_rps": offered_rps,
         "seconds": seconds,
@@ -204,8 +228,11 @@ def step_row(records: list[RequestRecord], offered_rps: float, seconds: float, c
         **_percentiles(np.array([r.latency_ms for r in ok])),
         **parts,
         "server_ms": _median(server),
+        "server_p99_ms": _p99([value for value in server if not math.isnan(value)]),
         "batch_mean": float(np.mean(batches)) if (batches := [r.batch for r in ok if r.batch]) else math.nan,
-        "send_lag_p99_ms": float(np.percentile(lags, 99)) if len(lags) else math.nan,
+        "send_lag_p99_ms": _p99([r.send_lag_ms for r in records]),
+        "p99_sent_ms": _p99([r.latency_ms - r.send_lag_ms for r in ok]),
+        "inbound_p99_ms": _p99([r.inbound_ms for r in ok if not math.isnan(r.inbound_ms)]),
         **(cpu or {"client_cpu": math.nan, "server_cpu": math.nan}),
     }
 

@@ -25,6 +25,7 @@ INPUT_NAME = "input"
 OUTPUT_NAME = "logits"
 DATATYPE = "FP32"
 HEADER_LENGTH = "Inference-Header-Content-Length"
+HANDLER_START = "Inference-Handler-Start-Ns"  # this project's: when the server's handler took the request up
 BINARY_CONTENT_TYPE = "application/octet-stream"
 JSON_CONTENT_TYPE = "application/json"
 # The largest JSON body a valid request can need: a float written in full (e.g. -1.2345678901234567e-05,

@@ -86,6 +86,7 @@ def summarize(steps: list[analysis.LoadStep], runs: list[dict], bench_summary: d
             "precision": runs[0]["precision"],
             "cpus": runs[0]["cpus"],
             "hosts": sorted({run["hostname"] for run in runs}),
+            "settings": runs[0]["settings"],  # the serve keys the jobs read (ServeSettings)
             "capacity_rps": on.rps.median if on and on.rps else None,
             "capacity_rps_low": on.rps.low if on and on.rps else None,
             "capacity_rps_high": on.rps.high if on and on.rps else None,
@@ -98,7 +99,7 @@ def summarize(steps: list[analysis.LoadStep], runs: list[dict], bench_summary: d
             "time_split": analysis.time_split(steps),
             "binary_vs_json": analysis.binary_comparison(steps),
             "service_overhead": analysis.service_overhead(steps, bench_summary, threads),
-            "accounting": analysis.accounting(steps),
+            "accounting": analysis.accounting(steps, slo_p99_ms),
             "parity": {
                 "images": sum(p["images"] for p in parity),
                 "agree": sum(p["agree"] for p in parity),

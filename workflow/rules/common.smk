@@ -45,18 +45,26 @@ def report_inputs(config):
     )
 
 
+def serving(config):
+    """The served targets when the run serves (serve.enabled), else none."""
+    return served_targets(config) if config["serve"]["enabled"] else []
+
+
 def analysis_inputs(config):
     return report_workflow.analysis_inputs(
         config["targets"],
         benchmark_app_targets(config),
-        profiled_targets(config),
-        "search" in config,
+        profiled=profiled_targets(config),
+        search="search" in config,
+        served=serving(config),
     )
 
 
 def report_figures(config):
     return report_workflow.figure_names(
-        bool(benchmark_app_targets(config)), "search" in config
+        bool(benchmark_app_targets(config)),
+        search="search" in config,
+        serve=bool(serving(config)),
     )
 
 
@@ -69,9 +77,9 @@ def model_source_param(name):
 
 def serve_files(config):
     """The serve outputs of every served target and repeat, when serve.enabled."""
-    if not config["serve"]["enabled"]:
+    served = serving(config)
+    if not served:
         return []
-    served = served_targets(config)
     return [
         *(
             path

@@ -17,6 +17,8 @@ rule analyze:
         "logs/analyze.log",
     resources:
         **job_resources("analyze"),
+    params:
+        served=serving(config),  # the service section's targets (none when the run does not serve)
     script:
         "../scripts/analyze.py"
 

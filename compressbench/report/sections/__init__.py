@@ -22,6 +22,7 @@ from . import (
     references,
     results,
     search,
+    serve,
     setup,
     size,
     speed,
@@ -44,6 +45,7 @@ SECTIONS: tuple[Section, ...] = (
     methods.SECTION,
     search.SECTION,
     diagnosis.SECTION,
+    serve.SECTION,
     coursework.SECTION,
     proscons.SECTION,
     limitations.SECTION,
@@ -53,10 +55,10 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
-def figures(benchmark_app: bool = True, search: bool = True) -> list[Figure]:
+def figures(benchmark_app: bool = True, search: bool = True, serve: bool = True) -> list[Figure]:
     """Every figure of the report, in report order; the benchmark_app one only when that cross-check runs, the
-    search's only when the run has a search."""
-    conditions = {"benchmark_app": benchmark_app, "search": search}
+    search's only when the run has a search, the service's only when the run serves."""
+    conditions = {"benchmark_app": benchmark_app, "search": search, "serve": serve}
     return [f for section in SECTIONS for f in section.figures if f.when is None or conditions[f.when]]
 
 

@@ -26,7 +26,8 @@ class Figure:
     name: str
     caption: str  # wording key
     plot: str  # the compressbench.plots function that draws it: (ReportData, Strings, stem) -> paths
-    # a condition of the run config: "benchmark_app" (the cross-check runs), "search" (the run has a search)
+    # a condition of the run config: "benchmark_app" (the cross-check runs), "search" (the run has a search),
+    # "serve" (the run serves)
     when: str | None = None
 
 
