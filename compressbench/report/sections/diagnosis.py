@@ -196,7 +196,7 @@ def int8_text(w: Writer, d) -> str:
         "diagnosis.int8_layers" if not counts.fallback else "diagnosis.int8_layers_fallback",
         int8=w.n.integer(counts.int8),
         executed=w.n.integer(counts.executed),
-        convert=w.n.integer(counts.convert),
+        convert=w.s.count(counts.convert, "diagnosis.forms_convert_layers"),
         fallback=", ".join(counts.fallback),
     )
 
