@@ -54,7 +54,11 @@ NAIVE_TIMER = (
     "each call timed, the pass is the sum of its calls; the naive function gets no warm-up, as in the coursework "
     "(the model itself already ran in the start-up measurement)"
 )
-LATENCY_COLUMNS = ["call", "microseconds"]
+RUNTIME_TIMER = (
+    "the runtime's own timer of the same batch-1 calls, where it keeps one (OpenVINO: InferRequest.latency, "
+    "what benchmark_app reports): the inference inside the call, without the Python call and the input copy"
+)
+LATENCY_COLUMNS = ["call", "microseconds", "runtime_timer_us"]
 LATENCY_1THREAD_PREFIX = "latency_1thread_"
 THROUGHPUT_COLUMNS = ["batch_size", "pass", "seconds", "images", "images_per_s"]
 NAIVE_COLUMNS = ["pass", "call", "microseconds"]
@@ -207,6 +211,13 @@ def single_thread_stats(latency_1thread_us, main: dict, info_1thread: dict | Non
     return {**figures, "latency_1thread_threads": threads if applies else None, "latency_1thread_separate": separate}
 
 
+def runtime_timer_stats(runtime_timer_us) -> dict:
+    """The median of the runtime's own timer over the batch-1 calls (None where it keeps none)."""
+    if runtime_timer_us is None or len(runtime_timer_us) == 0:
+        return {"latency_runtime_timer_p50_ms": None, "timer_runtime": None}
+    return {"latency_runtime_timer_p50_ms": float(np.median(runtime_timer_us)) / 1000.0, "timer_runtime": RUNTIME_TIMER}
+
+
 def summarize(
     latency_us,
     throughput_rows: list[dict],
@@ -216,6 +227,7 @@ def summarize(
     extra: dict | None = None,
     latency_1thread_us=None,
     info_1thread: dict | None = None,
+    runtime_timer_us=None,
 ) -> dict:
     """summary.json of one benchmark job: every figure computed from the raw timing tables."""
     summary = {
@@ -232,6 +244,7 @@ def summarize(
         "timer_throughput": THROUGHPUT_TIMER,
         "timer_naive": NAIVE_TIMER,
         "settings": asdict(settings),
+        **runtime_timer_stats(runtime_timer_us),
     }
     summary.update(single_thread_stats(latency_1thread_us, summary, info_1thread))
     tuned = summary["tuned_test_set_seconds"]
@@ -268,12 +281,20 @@ def warm_up(calls: list[tuple[Callable, np.ndarray]], seconds: float) -> int:
 
 
 def time_latency(
-    predict: Callable, images: np.ndarray, min_calls: int, min_seconds: float, warmup_seconds: float
-) -> np.ndarray:
-    """Microseconds per call of predict on one image, cycling through the images."""
+    predict: Callable,
+    images: np.ndarray,
+    min_calls: int,
+    min_seconds: float,
+    warmup_seconds: float,
+    runtime_timer: Callable[[], float] | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Microseconds per call of predict on one image, cycling through the images; and, when the runtime
+    keeps a timer of its own (`runtime_timer`: the last call's ms, read after the timed call), its
+    microseconds for the same calls (None otherwise)."""
     singles = split_batches(images, 1)
     warm_up([(predict, batch) for batch in singles[:64]], warmup_seconds)
     timings: list[int] = []
+    own: list[float] = []
     clock = time.perf_counter_ns
     n = len(singles)
     with quiet_gc():
@@ -284,8 +305,11 @@ def time_latency(
             started = clock()
             predict(batch)
             timings.append(clock() - started)
+            if runtime_timer is not None:
+                own.append(runtime_timer())
             i += 1
-    return np.asarray(timings, dtype=np.float64) / 1000.0
+    wall = np.asarray(timings, dtype=np.float64) / 1000.0
+    return wall, (np.asarray(own, dtype=np.float64) * 1000.0 if runtime_timer is not None else None)
 
 
 def time_passes(
@@ -359,10 +383,16 @@ def run_benchmark(runtime, images: np.ndarray, settings: BenchSettings, log: Cal
     naive = time_naive(runtime.naive(), images, settings.naive_passes)
     log(f"naive: {len(images)} images x {naive[-1]['pass'] + 1} passes, one image per call")
 
-    latency = time_latency(
-        runtime.compiled(1), images, settings.latency_min_calls, settings.latency_min_seconds, settings.warmup_seconds
+    latency, runtime_timer = time_latency(
+        runtime.compiled(1),
+        images,
+        settings.latency_min_calls,
+        settings.latency_min_seconds,
+        settings.warmup_seconds,
+        runtime.runtime_timer(1),
     )
-    log(f"latency: {len(latency)} calls, p50 {np.median(latency):.1f} us")
+    own = f", the runtime's own timer {np.median(runtime_timer):.1f} us" if runtime_timer is not None else ""
+    log(f"latency: {len(latency)} calls, p50 {np.median(latency):.1f} us{own}")
 
     throughput = []
     batch_sizes = list(dict.fromkeys(settings.batch_sizes))
@@ -381,7 +411,13 @@ def run_benchmark(runtime, images: np.ndarray, settings: BenchSettings, log: Cal
         throughput.extend(rows)
         median = np.median([r["images_per_s"] for r in rows])
         log(f"throughput at batch {batch_size}: {median:.0f} images/s over {len(rows)} passes")
-    return {"latency": latency, "throughput": throughput, "naive": naive, "info": runtime.info()}
+    return {
+        "latency": latency,
+        "runtime_timer": runtime_timer,
+        "throughput": throughput,
+        "naive": naive,
+        "info": runtime.info(),
+    }
 
 
 def run_single_thread_latency(open_runtime: Callable[[int], object], images: np.ndarray, settings: BenchSettings):
@@ -389,19 +425,23 @@ def run_single_thread_latency(open_runtime: Callable[[int], object], images: np.
     if not settings.single_thread_latency or settings.threads == 1:
         return None, None
     runtime = open_runtime(1)
-    latency = time_latency(
+    latency, _ = time_latency(
         runtime.compiled(1), images, settings.latency_min_calls, settings.latency_min_seconds, settings.warmup_seconds
     )
     return latency, runtime.info()
 
 
-def _latency_rows(microseconds) -> list[dict]:
-    return [{"call": i, "microseconds": round(float(us), 3)} for i, us in enumerate(microseconds)]
+def _latency_rows(microseconds, runtime_timer=None) -> list[dict]:
+    own = [""] * len(microseconds) if runtime_timer is None else [round(float(us), 3) for us in runtime_timer]
+    return [
+        {"call": i, "microseconds": round(float(us), 3), "runtime_timer_us": mine}
+        for i, (us, mine) in enumerate(zip(microseconds, own, strict=True))
+    ]
 
 
 def write_benchmark(result: dict, settings: BenchSettings, outputs, extra: dict | None = None) -> dict:
     """Write the raw tables, then compute summary.json from the files just written."""
-    write_tsv(_latency_rows(result["latency"]), outputs["latency"], LATENCY_COLUMNS)
+    write_tsv(_latency_rows(result["latency"], result.get("runtime_timer")), outputs["latency"], LATENCY_COLUMNS)
     single = result.get("latency_1thread")  # None: no separate one-thread run (header-only file)
     write_tsv(_latency_rows([] if single is None else single), outputs["latency_1thread"], LATENCY_COLUMNS)
     write_tsv(result["throughput"], outputs["throughput"], THROUGHPUT_COLUMNS)
@@ -413,6 +453,14 @@ def write_benchmark(result: dict, settings: BenchSettings, outputs, extra: dict 
 
 def _read_latency(path) -> np.ndarray:
     return np.array([float(row["microseconds"]) for row in read_latency_calls(path)])
+
+
+def _read_runtime_timer(path) -> np.ndarray | None:
+    """The runtime's own timer column of a latency table; None where the runtime keeps none."""
+    values = [row.get("runtime_timer_us") for row in read_tsv(path)]
+    if not values or any(v in (None, "") for v in values):
+        return None
+    return np.array([float(v) for v in values])
 
 
 def summary_from_files(
@@ -428,6 +476,7 @@ def summary_from_files(
         extra,
         _read_latency(paths["latency_1thread"]),
         info_1thread,
+        _read_runtime_timer(paths["latency"]),
     )
 
 

@@ -18,6 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .repeats import spread
 from .runtimes.options import precision_name
 from .tables import write_json
 
@@ -182,46 +183,10 @@ def run_benchmark_app(
     return parsed
 
 
-def cross_check(ours: dict, runs: list[dict]) -> dict:
-    """benchmark_app's median latency and throughput beside ours, as ratios ours / benchmark_app.
-
-    Latency: our batch-1 p50 against its batch-1 median (done when within 1.5x).
-    Throughput: our median images/s over whole test-set passes at each batch size it ran
-    against its images/s at that static batch size (done when ours >= 0.8x at the best size).
-    """
-    rows = []
-    by_batch = ours.get("throughput_by_batch", {})
-    for run in runs:
-        size = run["batch_size"]
-        row = {
-            "batch_size": size,
-            "benchmark_app_latency_median_ms": run["latency_median_ms"],
-            "benchmark_app_latency_avg_ms": run.get("latency_avg_ms"),
-            "benchmark_app_throughput_ips": run["throughput_ips"],
-            "benchmark_app_iterations": run["count"],
-            "our_throughput_ips": by_batch.get(str(size)),
-        }
-        if size == 1:
-            row["our_latency_p50_ms"] = ours.get("latency_p50_ms")
-            row["latency_ratio"] = ours["latency_p50_ms"] / run["latency_median_ms"]
-        if row["our_throughput_ips"]:
-            row["throughput_ratio"] = row["our_throughput_ips"] / run["throughput_ips"]
-        rows.append(row)
-    first = {row["batch_size"]: row for row in rows}
-    best = ours.get("batch_size_best")
-    return {
-        "comparison": rows,
-        "latency_ratio_batch1": first.get(1, {}).get("latency_ratio"),
-        "throughput_ratio_best_batch": first.get(best, {}).get("throughput_ratio"),
-        "latency_within_1_5x": (first[1]["latency_ratio"] <= 1.5) if 1 in first else None,
-        "throughput_at_least_0_8x": (first[best]["throughput_ratio"] >= 0.8)
-        if best in first and "throughput_ratio" in first[best]
-        else None,
-    }
-
-
-def benchmark_app_target(target: str, model_dir: str | Path, spec, ours: dict, threads: int, precision: str, seconds):
-    """benchmark_app on a target's IR at batch 1 and at our best batch size, beside our figures."""
+def repeat_of(target: str, model_dir: str | Path, spec, ours: dict, threads: int, precision: str, seconds) -> dict:
+    """benchmark_app on a target's IR at batch 1 and at the best batch size of one of our repeats (`ours`:
+    that repeat's summary.json). Its job runs in the same round as that repeat (workflow/rules/benchmark.smk),
+    so benchmark_app's repeats are spread over the benchmark phase like ours."""
     xml = next(Path(model_dir).glob("*.xml"), None)
     if xml is None:
         raise BenchmarkAppError(f"target {target!r}: no OpenVINO IR (.xml) in {model_dir}")
@@ -233,12 +198,63 @@ def benchmark_app_target(target: str, model_dir: str | Path, spec, ours: dict, t
             raise BenchmarkAppError(f"benchmark_app for target {target!r} at batch {batch_size}: {error}") from error
     return {
         "target": target,
+        "repeat": ours.get("repeat"),
         "model": str(xml),
         "threads": threads,
         "precision": precision,
         "seconds": seconds,
         "version": runs[0].get("version"),
         "settings_check": settings_check(runs[0]["properties"], ours["runtime_info"]),
-        **cross_check(ours, runs),
         "runs": runs,
+    }
+
+
+def comparison_row(size: int, runs: list[dict], ours: dict) -> dict:
+    """benchmark_app at one batch size over its repeats (median, min, max) beside our combined figures."""
+    latency = spread(run["latency_median_ms"] for run in runs)
+    throughput = spread(run["throughput_ips"] for run in runs)
+    row = {
+        "batch_size": size,
+        "benchmark_app_repeats": len(runs),
+        "benchmark_app_latency_median_ms": latency[0],
+        "benchmark_app_latency_median_low_ms": latency[1],
+        "benchmark_app_latency_median_high_ms": latency[2],
+        "benchmark_app_throughput_ips": throughput[0],
+        "benchmark_app_throughput_ips_low": throughput[1],
+        "benchmark_app_throughput_ips_high": throughput[2],
+        "our_throughput_ips": ours.get("throughput_by_batch", {}).get(str(size)),
+    }
+    if size == 1:
+        row["our_latency_p50_ms"] = ours.get("latency_p50_ms")
+        row["latency_ratio"] = ours["latency_p50_ms"] / latency[0]
+        own = ours.get("latency_runtime_timer_p50_ms")  # the same timer benchmark_app reads
+        row["our_runtime_timer_p50_ms"] = own
+        row["runtime_timer_ratio"] = own / latency[0] if own else None
+    if row["our_throughput_ips"]:
+        row["throughput_ratio"] = row["our_throughput_ips"] / throughput[0]
+    return row
+
+
+def combine_repeats(ours: dict, repeats: list[dict]) -> dict:
+    """benchmark_app.json of a target: its repeats' figures per batch size (median and min-max over the
+    repeats that ran that size) beside ours (`ours`: the target's combined summary.json), as ratios of the
+    medians, ours / benchmark_app."""
+    if not repeats:
+        raise BenchmarkAppError("no benchmark_app repeats to combine")
+    by_batch: dict[int, list[dict]] = {}
+    for repeat in repeats:
+        for run in repeat["runs"]:
+            by_batch.setdefault(int(run["batch_size"]), []).append(run)
+    rows = [comparison_row(size, runs, ours) for size, runs in sorted(by_batch.items())]
+    first = {row["batch_size"]: row for row in rows}
+    best = first.get(ours.get("batch_size_best"), {})
+    return {
+        **{key: repeats[0][key] for key in ("target", "model", "threads", "precision", "seconds", "version")},
+        "repeats": len(repeats),
+        "settings_check": repeats[0]["settings_check"],
+        "comparison": rows,
+        "latency_ratio_batch1": first.get(1, {}).get("latency_ratio"),
+        "runtime_timer_ratio_batch1": first.get(1, {}).get("runtime_timer_ratio"),
+        "throughput_ratio_best_batch": best.get("throughput_ratio"),
+        "runs": [dict(run, repeat=repeat["repeat"]) for repeat in repeats for run in repeat["runs"]],
     }

@@ -48,6 +48,8 @@ BENCH_REPEAT = {
         "summary": "json",
     }.items()
 }
+# per OpenVINO target and repeat: benchmark_app's run in the same round as that repeat
+BENCH_APP_REPEAT = f"{RESULTS}/bench/{{target}}/repeat{{repeat}}/benchmark_app.json"
 # per target: where a call spends its time, per layer, at batch 1 and the best batch (compressbench.opprofile)
 PROFILE = _per_target("profile", {"ops": "tsv", "summary": "json"})
 

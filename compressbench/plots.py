@@ -324,7 +324,7 @@ def naive(data: ReportData, s: Strings, stem, **_) -> list[Path]:
 def benchmark_app(data: ReportData, s: Strings, stem, **_) -> list[Path]:
     labels = _labels(data)
     check = data.findings.body("naive.benchmark_app")
-    rows = [(x.target, x.own_ms, x.app_ms) for x in check.items] if check else []
+    rows = [(x.target, x.latency_ms.ours, x.latency_ms.app) for x in check.items] if check else []
     scale, unit = _duration_scale([v for r in rows for v in r[1:]], s)
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.5 * len(rows) + 1.1))

@@ -75,6 +75,9 @@ def combine_latency(summaries: list[dict]) -> dict:
         combined[prefix + "p90_ms"] = spread(s.get(prefix + "p90_ms") for s in summaries)[0]
     for key in ("latency_p99_ms", "latency_mean_ms"):
         combined[key] = spread(s[key] for s in summaries)[0]
+    own = spread(s.get("latency_runtime_timer_p50_ms") for s in summaries)  # OpenVINO's own timer
+    key = "latency_runtime_timer_p50_ms"
+    combined.update(zip((key, _ms_name(key, "low"), _ms_name(key, "high")), own, strict=True))
     within = [(s["latency_p50_ci_low_ms"], s["latency_p50_ci_high_ms"]) for s in summaries]
     # The repeats agree when one value lies inside every repeat's own 95 % interval of its median.
     complete = all(low == low and high == high for low, high in within)
@@ -192,6 +195,7 @@ def combine(summaries: list[dict]) -> dict:
         "threads_by_repeat": [s["threads"] for s in summaries],
         **{key: first[key] for key in ("runtime_info", "runtime_info_1thread", "settings", "memory_note")},
         **{key: first[key] for key in ("startup_note", "timer", "timer_throughput", "timer_naive")},
+        "timer_runtime": first.get("timer_runtime"),
     }
 
 

@@ -98,6 +98,11 @@ class TargetRecord:
     latency_1thread_p50_ci_low_ms: float | None = column("lowest repeat's one-thread median, ms")
     latency_1thread_p50_ci_high_ms: float | None = column("highest repeat's one-thread median, ms")
     latency_1thread_threads: int | None = column("threads of the one-thread measurement")
+    latency_runtime_timer_p50_ms: float | None = column(
+        "batch-1 median by the runtime's own timer of the same calls (OpenVINO: InferRequest.latency), ms"
+    )
+    latency_runtime_timer_p50_ci_low_ms: float | None = column("lowest repeat's median by that timer, ms")
+    latency_runtime_timer_p50_ci_high_ms: float | None = column("highest repeat's median by that timer, ms")
     throughput_ips: float | None = column("images/s at the best batch size")
     throughput_ips_low: float | None = column("slowest repeat's images/s at the best batch size")
     throughput_ips_high: float | None = column("fastest repeat's images/s at the best batch size")

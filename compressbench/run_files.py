@@ -54,5 +54,10 @@ def result_files(config: dict) -> list[str]:
             for repeat in repeats
         ),
         *paths.for_targets(paths.BENCH["benchmark_app"], benchmark_app_targets(config)),
+        *(
+            paths.BENCH_APP_REPEAT.format(target=target, repeat=repeat)
+            for target in benchmark_app_targets(config)
+            for repeat in repeats
+        ),
         *profile_files(config),
     ]

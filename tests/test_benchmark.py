@@ -24,7 +24,7 @@ from compressbench.benchmark import (
 from compressbench.benchmark_app import (
     BenchmarkAppError,
     build_command,
-    cross_check,
+    combine_repeats,
     device_config,
     normalize_property,
     parse_output,
@@ -233,17 +233,35 @@ def test_benchmark_app_command_and_config():
     assert "-infer_precision" not in build_command(["b"], "m.xml", [1, 3, 32, 32], 5, "c.json", 4, "auto")
 
 
-def test_cross_check_ratios():
-    ours = {"latency_p50_ms": 0.06, "throughput_by_batch": {"1": 12000.0, "256": 40000.0}, "batch_size_best": 256}
+def app_repeat(repeat: int, latency_ms: float, ips: dict[int, float]) -> dict:
     runs = [
-        {"batch_size": 1, "latency_median_ms": 0.05, "throughput_ips": 15000.0, "count": 10},
-        {"batch_size": 256, "latency_median_ms": 5.0, "throughput_ips": 50000.0, "count": 10},
+        {"batch_size": b, "latency_median_ms": latency_ms * b, "throughput_ips": v, "count": 10} for b, v in ips.items()
     ]
-    check = cross_check(ours, runs)
+    info = {"target": "openvino", "model": "m.xml", "threads": 2, "precision": "f32", "seconds": 1, "version": "x"}
+    return {**info, "repeat": repeat, "settings_check": {}, "runs": runs}
+
+
+def test_benchmark_app_repeats_combine_into_medians_with_ranges():
+    ours = {
+        "latency_p50_ms": 0.06,
+        "latency_runtime_timer_p50_ms": 0.051,
+        "throughput_by_batch": {"1": 12000.0, "256": 40000.0},
+        "batch_size_best": 256,
+    }
+    repeats = [
+        app_repeat(0, 0.050, {1: 15000.0, 256: 50000.0}),
+        app_repeat(1, 0.040, {1: 16000.0, 256: 48000.0}),
+        app_repeat(2, 0.060, {1: 14000.0, 64: 30000.0}),  # this repeat's own best batch was 64
+    ]
+    check = combine_repeats(ours, repeats)
+    one, best = check["comparison"][0], check["comparison"][-1]
+    assert (one["benchmark_app_latency_median_ms"], one["benchmark_app_latency_median_low_ms"]) == (0.05, 0.04)
+    assert one["benchmark_app_latency_median_high_ms"] == 0.06 and one["benchmark_app_repeats"] == 3
     assert check["latency_ratio_batch1"] == pytest.approx(1.2)
-    assert check["throughput_ratio_best_batch"] == pytest.approx(0.8)
-    assert check["latency_within_1_5x"] is True and check["throughput_at_least_0_8x"] is True
-    assert check["comparison"][0]["throughput_ratio"] == pytest.approx(0.8)
+    assert check["runtime_timer_ratio_batch1"] == pytest.approx(1.02)  # like with like: the runtime's own timer
+    assert best["batch_size"] == 256 and best["benchmark_app_repeats"] == 2  # the median of the repeats that ran it
+    assert check["throughput_ratio_best_batch"] == pytest.approx(40000 / 49000)
+    assert [run["repeat"] for run in check["runs"]] == [0, 0, 1, 1, 2, 2]
 
 
 # ------------------------------------------------------------------ environment
@@ -315,7 +333,8 @@ def test_benchmark_pytorch_end_to_end(tmp_path):
     assert summary["load_seconds"] > 0 and summary["first_call_ms"] > 0
 
     latency = read_tsv(tmp_path / "latency.tsv")
-    assert len(latency) == 30 and set(latency[0]) == {"call", "microseconds"}
+    assert len(latency) == 30 and set(latency[0]) == {"call", "microseconds", "runtime_timer_us"}
+    assert {row["runtime_timer_us"] for row in latency} == {""} and summary["latency_runtime_timer_p50_ms"] is None
     throughput = read_tsv(tmp_path / "throughput.tsv")
     assert len(throughput) == 6 and all(row["images"] == "10" for row in throughput)
     naive = read_tsv(tmp_path / "naive.tsv")

@@ -28,22 +28,48 @@ class NaiveCost:
 
 @body
 @dataclass(frozen=True)
+class AppFigure:
+    """One figure measured by both: the median over repeats and its range (min-max over repeats)."""
+
+    app: float | None  # benchmark_app's
+    app_low: float | None
+    app_high: float | None
+    ours: float | None  # this workflow's
+    ours_low: float | None
+    ours_high: float | None
+
+    @property
+    def ratio(self) -> float | None:
+        """Ours / benchmark_app's (medians)."""
+        return self.ours / self.app if is_number(self.ours) and is_number(self.app) and self.app else None
+
+
+@body
+@dataclass(frozen=True)
 class AppItem:
+    """One OpenVINO target: benchmark_app's repeats (one per round of our repeats) beside ours. At batch 1
+    our wall-clock p50 and, like for like, OpenVINO's own timer inside our calls (InferRequest.latency, what
+    benchmark_app reports); at our best batch size the throughput."""
+
     target: str
-    app_ms: float
-    own_ms: float
+    repeats: int  # benchmark_app runs at batch 1
+    latency_ms: AppFigure  # benchmark_app's median latency against our wall-clock p50
+    runtime_timer_ms: AppFigure  # against OpenVINO's own timer in our loop
+    best_batch: int | None
+    best_batch_repeats: int  # benchmark_app runs at that batch (a repeat runs at its own best batch)
+    throughput_ips: AppFigure | None  # at best_batch; None when benchmark_app never ran it
 
 
 @body
 @dataclass(frozen=True)
 class AppCheck:
-    """OpenVINO's benchmark_app against this project's batch-1 median on the same model."""
+    """OpenVINO's benchmark_app against this project's figures on the same model."""
 
     items: list[AppItem]
 
     def statement(self) -> str:
         return "benchmark_app vs own batch-1 median: " + ", ".join(
-            f"{x.target} {x.app_ms:.4g} / {x.own_ms:.4g} ms" for x in self.items
+            f"{x.target} {x.latency_ms.app:.4g} / {x.latency_ms.ours:.4g} ms" for x in self.items
         )
 
 
@@ -74,13 +100,36 @@ def naive_cost(run: Run) -> NaiveCost | None:
     return NaiveCost(ratios, slower, unresolved, min(batching, default=None), max(batching, default=None))
 
 
+def app_item(run: Run, target: str, app: dict) -> AppItem | None:
+    rows = {row.get("batch_size"): row for row in app.get("comparison", [])}
+    one, best = rows.get(1, {}), run.value(target, "batch_size_best")
+    if not is_number(one.get("benchmark_app_latency_median_ms")) or not run.value(target, "latency_p50_ms"):
+        return None
+    span = [one.get(f"benchmark_app_latency_median{k}_ms") for k in ("", "_low", "_high")]
+
+    def ours(key: str, low: str, high: str) -> list:
+        return [run.value(target, k) for k in (key, low, high)]
+
+    latency = AppFigure(*span, *ours("latency_p50_ms", "latency_p50_ci_low_ms", "latency_p50_ci_high_ms"))
+    timer_keys = (
+        "latency_runtime_timer_p50_ms",
+        "latency_runtime_timer_p50_ci_low_ms",
+        "latency_runtime_timer_p50_ci_high_ms",
+    )
+    timer = AppFigure(*span, *ours(*timer_keys))
+    at_best = rows.get(int(best)) if best else None
+    throughput = None
+    if at_best and is_number(at_best.get("benchmark_app_throughput_ips")):
+        app_ips = [at_best.get(f"benchmark_app_throughput_ips{k}") for k in ("", "_low", "_high")]
+        throughput = AppFigure(*app_ips, *ours("throughput_ips", "throughput_ips_low", "throughput_ips_high"))
+    repeats = int(one.get("benchmark_app_repeats") or 1)
+    best_repeats = int((at_best or {}).get("benchmark_app_repeats") or 0)
+    return AppItem(target, repeats, latency, timer, int(best) if best else None, best_repeats, throughput)
+
+
 def benchmark_app_check(run: Run) -> AppCheck | None:
-    items = []
-    for t, app in run.results.benchmark_app.items():
-        one = {row.get("batch_size"): row for row in app.get("comparison", [])}.get(1, {})
-        app_ms, own = one.get("benchmark_app_latency_median_ms"), run.value(t, "latency_p50_ms")
-        if is_number(app_ms) and app_ms > 0 and own:
-            items.append(AppItem(t, app_ms, own))
+    items = [app_item(run, t, app) for t, app in run.results.benchmark_app.items()]
+    items = [item for item in items if item]
     return AppCheck(items) if items else None
 
 

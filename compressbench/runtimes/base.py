@@ -61,6 +61,11 @@ class Runtime(ABC):
     def compile(self, batch_size: int) -> Predict:
         """Return a function mapping a (batch_size, C, H, W) float32 array to logits."""
 
+    def runtime_timer(self, batch_size: int) -> Callable[[], float] | None:
+        """The runtime's own timer of the last call of compiled(batch_size), in ms, where it keeps one
+        (OpenVINO's InferRequest.latency, the figure benchmark_app reports); None where it keeps none."""
+        return None
+
     @abstractmethod
     def naive(self) -> Predict:
         """Return the beginner's per-call function: dynamic shapes, copies, defaults."""

@@ -60,19 +60,22 @@ rule benchmark_summary:
         "../scripts/benchmark_summary.py"
 
 
-# OpenVINO's own benchmark_app on the same IR, shape, threads and precision: the peer check.
+# OpenVINO's own benchmark_app on the same IR, shape, threads and precision: the peer check. One job
+# per repeat, in that repeat's round (the same priority), at batch 1 and at that repeat's best batch:
+# its runs are spread over the benchmark phase like ours; benchmark_app_summary combines them.
 rule benchmark_app:
     input:
         model_dir=paths.MODEL_DIR,
         spec=paths.SPEC,
-        summary=paths.BENCH["summary"],
+        summary=paths.BENCH_REPEAT["summary"],
     output:
-        benchmark_app=paths.BENCH["benchmark_app"],
+        benchmark_app=paths.BENCH_APP_REPEAT,
     log:
-        "logs/benchmark_app/{target}.log",
+        "logs/benchmark_app/{target}/repeat{repeat}.log",
     wildcard_constraints:
         target="|".join(name for name in TARGETS if TARGETS[name].runtime == "openvino"),
-    priority: -1 - len(BENCH_REPEATS)  # after every repeat (see benchmark_priority)
+        repeat=r"\d+",
+    priority: benchmark_priority
     threads: TIMING_THREADS
     resources:
         **job_resources("benchmark_app"),
@@ -82,3 +85,15 @@ rule benchmark_app:
         runtime_options=target_runtime_options,
     script:
         "../scripts/benchmark_app.py"
+
+
+rule benchmark_app_summary:
+    input:
+        summary=paths.BENCH["summary"],
+        repeats=expand(paths.BENCH_APP_REPEAT, target="{target}", repeat=BENCH_REPEATS),
+    output:
+        benchmark_app=paths.BENCH["benchmark_app"],
+    log:
+        "logs/benchmark_app_summary/{target}.log",
+    script:
+        "../scripts/benchmark_app_summary.py"

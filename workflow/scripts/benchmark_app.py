@@ -1,10 +1,10 @@
-from compressbench.benchmark_app import benchmark_app_target
+from compressbench.benchmark_app import repeat_of
 from compressbench.logs import logged
-from compressbench.model import ModelSpec
+from compressbench.spec import ModelSpec
 from compressbench.tables import read_json, write_json
 
 with logged(snakemake.log[0]):
-    result = benchmark_app_target(
+    result = repeat_of(
         snakemake.wildcards.target,
         snakemake.input.model_dir,
         ModelSpec.load(snakemake.input.spec),
@@ -14,6 +14,4 @@ with logged(snakemake.log[0]):
         snakemake.params.seconds,
     )
     write_json(result, snakemake.output.benchmark_app)
-    print({key: value for key, value in result.items() if key not in ("runs", "comparison")})
-    for row in result["comparison"]:
-        print(row)
+    print({key: value for key, value in result.items() if key != "runs"})

@@ -31,21 +31,43 @@ def naive(w: Writer) -> list[str]:
 
 
 def benchmark_app(w: Writer) -> list[str]:
-    s, n = w.s, w.n
     found = w.finding("naive.benchmark_app")
     if found is None:
         return []
-    items = [
-        s.say(
-            "naive.benchmark_app_item",
-            target=w.label(x.target),
-            app=n.ms(x.app_ms),
-            own=n.ms(x.own_ms),
-            ratio=n.ratio(x.own_ms / x.app_ms),
+    items = [app_item(w, x) for x in found.items]
+    return [w.para(w.s.say("naive.benchmark_app", items="; ".join(items)))]
+
+
+def app_item(w: Writer, x) -> str:
+    """One target's cross-check: batch-1 latency (wall clock and OpenVINO's own timer) and best-batch throughput."""
+    s, n = w.s, w.n
+    lat, timer = x.latency_ms, x.runtime_timer_ms
+    throughput = ""
+    if x.throughput_ips is not None:
+        t = x.throughput_ips
+        throughput = s.say(
+            "naive.benchmark_app_throughput",
+            batch=n.integer(x.best_batch),
+            app=n.ips(t.app),
+            app_range=f"{n.integer(t.app_low)}–{n.integer(t.app_high)}",
+            runs=s.count(x.best_batch_repeats, "naive.forms_runs"),
+            own=n.ips(t.ours),
+            own_range=f"{n.integer(t.ours_low)}–{n.integer(t.ours_high)}",
+            ratio=n.ratio(t.ratio),
         )
-        for x in found.items
-    ]
-    return [w.para(s.say("naive.benchmark_app", items="; ".join(items)))]
+    return s.say(
+        "naive.benchmark_app_item",
+        target=w.label(x.target),
+        app=n.ms(lat.app),
+        app_range=n.ms_range(lat.app_low, lat.app_high),
+        runs=s.count(x.repeats, "naive.forms_runs"),
+        own=n.ms(lat.ours),
+        own_range=n.ms_range(lat.ours_low, lat.ours_high),
+        ratio=n.ratio(lat.ratio),
+        timer=n.ms(timer.ours),
+        timer_ratio=n.ratio(timer.ratio),
+        throughput=throughput,
+    )
 
 
 def range_cell(w: Writer, target: str, key: str) -> str:
