@@ -1,19 +1,18 @@
 from pathlib import Path
 
+from compressbench.analysis import read_findings
 from compressbench.logs import logged
-from compressbench.report.render import latex_environment, markdown_environment
-from compressbench.study_report import load_strings, plot_curves, study_context
-from compressbench.tables import read_json, read_tsv
+from compressbench.report import render_latex, render_markdown
+from compressbench.report.study import draw_figures, study_writer, writer_context
+from compressbench.results import read_study
 
 with logged(snakemake.log[0]):
-    rows, spread = read_tsv(snakemake.input.table), read_tsv(snakemake.input.seed_spread)
-    swept, settings = snakemake.params.swept, snakemake.params.report
-    hosts = sorted({read_json(path).get("hostname") or read_json(path)["cpu_model"] for path in snakemake.input.environments})
+    study, findings = read_study(snakemake.input.study), read_findings(snakemake.input.findings)
+    settings = snakemake.params.report
     report_dir = Path(snakemake.output.markdown).parent
-    figures = {}
-    for key, stem in snakemake.params.figures.items():
-        plot_curves(rows, swept, key, load_strings(settings["language"]), stem)
-        figures[key] = Path(stem).relative_to(report_dir).as_posix()
-    context = study_context(rows, spread, swept, hosts, settings, figures)
-    Path(snakemake.output.markdown).write_text(markdown_environment().get_template("study.md.j2").render(**context), encoding="utf-8")
-    Path(snakemake.output.latex).write_text(latex_environment().get_template("study.tex.j2").render(**context), encoding="utf-8")
+    w = study_writer(study, findings, settings["language"])
+    figures = draw_figures(w, snakemake.params.figures, report_dir)
+    context = writer_context(w, settings, figures)
+    Path(snakemake.output.markdown).write_text(render_markdown(context), encoding="utf-8")
+    Path(snakemake.output.latex).write_text(render_latex(context), encoding="utf-8")
+    print(f"{len(study.runs)} runs, {len(figures)} figure(s), {len(findings)} findings")

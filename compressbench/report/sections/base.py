@@ -27,6 +27,7 @@ class Figure:
     caption: str  # wording key
     plot: str  # the compressbench.plots function that draws it: (ReportData, Strings, stem) -> paths
     when: str | None = None  # a condition of the run config: "benchmark_app" (the cross-check runs)
+    values: tuple[tuple[str, str], ...] = ()  # caption placeholder values of this figure alone (a study's setting)
 
 
 @dataclass(frozen=True)
