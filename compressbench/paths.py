@@ -111,7 +111,7 @@ STUDY_SEED_SPREAD = f"{RESULTS}/study_seed_spread.tsv"
 STUDY_MD = f"{REPORTS}/study.md"
 STUDY_TEX = f"{REPORTS}/study.tex"
 STUDY_PDF = f"{REPORTS}/study.pdf"
-STUDY_FIGURES = f"{REPORTS}/figures"
+STUDY_FIGURES = f"{REPORTS}/figures"  # beside study.md: report.study.write_study_report draws there
 
 
 def in_run(path: str, run: str = "{run}") -> str:

@@ -395,7 +395,7 @@ def _scaled_axis(ax, s: Strings, values) -> None:
     """Log scale for values spanning more than a factor of five (as in the trade-off figure), else plain."""
     values = [v for v in values if v and v > 0]
     if values and max(values) / min(values) > 5:
-        _log_axis(ax, s, values)
+        _log_axis(ax, s, [min(values) / 1.3, max(values) * 1.3])  # room for the markers at both ends
     else:
         _plain_axis(ax, s)
 
@@ -435,7 +435,8 @@ def study_sweep_figure(w, key: str):
         drawn["size"] += [v for v, _ in sizes if v]
         _error_line(axes[1], x, sizes, 1.0, style, None)
         latency = [(p.latency_ms, p.interval("latency")) for p in line]
-        drawn["latency"] += [scale * v for v, _ in latency if v is not None]
+        for value, interval in latency:  # the bars' ends too: the scale holds every kept repeat
+            drawn["latency"] += [scale * x for x in (value, *(interval or ())) if value is not None]
         _error_line(axes[2], x, latency, scale, style, None)
     ylabels = (s["plots.plot_accuracy"], s["study.plot_size"], s.say("study.plot_latency", unit=unit))
     for ax, ylabel in zip(axes, ylabels, strict=True):

@@ -9,9 +9,10 @@ each run's repeats measure the same thing). Two points are compared by the one r
 resolved only when their intervals do not overlap.
 
 A latency repeat is an accident, not a result, when it lies more than MAD_LIMIT scaled median absolute
-deviations from the median of its point's repeats (Leys et al. 2013, "very conservative"): a repeat
-measured while the machine was busy. It is listed, and left out of the point's latency and of the run's
-row. A point with fewer than three repeats cannot be screened; the report says which.
+deviations above the median of its point's repeats (Leys et al. 2013, "very conservative"): a repeat
+measured while the machine was busy (which only ever adds time). It is listed, and left out of the
+point's latency and of the run's row. A point with fewer than three repeats cannot be screened; the
+report says which.
 """
 
 from __future__ import annotations
@@ -126,7 +127,7 @@ class FlaggedRepeat:
     latency_ms: float
     point_median_ms: float  # of all the point's repeats
     point_repeats: int
-    deviations: float  # scaled MADs from that median
+    deviations: float  # scaled MADs above that median
 
 
 @body
@@ -214,8 +215,9 @@ def repeat_latencies(record: TargetRecord) -> list[float]:
 
 
 def outliers(values: list[float]) -> list[tuple[int, float]]:
-    """(index, scaled MADs from the median) of the values beyond MAD_LIMIT; none below three values or when
-    more than half the values are equal (no spread to scale by)."""
+    """(index, scaled MADs above the median) of the times beyond MAD_LIMIT above it; none below three values
+    or when more than half the values are equal (no spread to scale by). Only the slow side: a busy machine
+    adds time to a call, it never takes time away, so a fast repeat is a result."""
     if len(values) < 3:
         return []
     from scipy.stats import median_abs_deviation  # scipy only when a study is analysed
@@ -223,7 +225,7 @@ def outliers(values: list[float]) -> list[tuple[int, float]]:
     center, spread = _median(values), float(median_abs_deviation(values, scale="normal"))
     if spread <= 0:
         return []
-    return [(i, abs(v - center) / spread) for i, v in enumerate(values) if abs(v - center) / spread > MAD_LIMIT]
+    return [(i, (v - center) / spread) for i, v in enumerate(values) if (v - center) / spread > MAD_LIMIT]
 
 
 def _accuracy(records: list[TargetRecord]) -> tuple[float | None, float | None, float | None, str]:

@@ -197,7 +197,6 @@ rule study_report:
         "logs/study/report.log",
     params:
         report=config["report"],
-        figures=paths.STUDY_FIGURES,
     script:
         "../scripts/study_report.py"
 

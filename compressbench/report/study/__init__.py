@@ -76,4 +76,31 @@ def writer_context(w: StudyWriter, settings: dict, figures: dict[str, str] | Non
     }
 
 
-__all__ = ["StudyWriter", "draw_figures", "figure_names", "study_context", "study_writer", "writer_context"]
+def write_study_report(
+    study_json: str | Path, findings_json: str | Path, settings: dict, markdown: str | Path, latex: str | Path
+) -> dict[str, str]:
+    """reports/study.md and study.tex (figures in figures/ beside them) from a study's results and findings;
+    returns the figures (name -> path relative to the report)."""
+    from ...analysis import read_findings
+    from ...results import read_study
+    from ..render import render_latex, render_markdown
+
+    study, findings = read_study(study_json), read_findings(findings_json)
+    report_dir = Path(markdown).parent
+    w = study_writer(study, findings, settings.get("language") or "ru")
+    figures = draw_figures(w, report_dir / "figures", report_dir)
+    context = writer_context(w, settings, figures)
+    Path(markdown).write_text(render_markdown(context), encoding="utf-8")
+    Path(latex).write_text(render_latex(context), encoding="utf-8")
+    return figures
+
+
+__all__ = [
+    "StudyWriter",
+    "draw_figures",
+    "figure_names",
+    "study_context",
+    "study_writer",
+    "write_study_report",
+    "writer_context",
+]
