@@ -155,10 +155,13 @@ class Sweep:
     metric: str
     lead: Leader
     unmeasured: list[str] = field(default_factory=list)  # Point ids without the metric
+    # one network at every value: the same size and, seed by seed, the same accuracy (a target the setting
+    # does not change, such as the unpruned model along a pruning sweep); its latencies differ by the machine
+    same_network: bool = False
 
     @property
     def resolved(self) -> bool:
-        return self.lead.resolved
+        return self.lead.resolved and not self.same_network
 
     def statement(self) -> str:
         return f"{self.target} along {self.key} {self.others or ''}: {self.lead.statement()}"
@@ -339,13 +342,26 @@ def lines_along(points: list[Point], key: str) -> dict[tuple, list[Point]]:
     return lines
 
 
+def same_network(line: list[Point]) -> bool:
+    """Whether every point of a line is one network: the same file size and, seed by seed, the same accuracy."""
+    first = line[0]
+    if first.size_bytes is None or any(a is None for a in first.accuracy):
+        return False
+    return all(
+        p.size_bytes == first.size_bytes
+        and sorted(zip(p.seeds, p.accuracy, strict=True)) == sorted(zip(first.seeds, first.accuracy, strict=True))
+        for p in line[1:]
+    )
+
+
 def sweep(key: str, target: str, others: dict, line: list[Point], metric: str) -> Sweep:
     """The best point of a line on `metric`, judged against every other point of it."""
     by_id = {p.id: p for p in line}
     measured = [p for p in line if p.value(metric) is not None]
     order = sorted(measured, key=lambda p: p.value(metric), reverse=metric == "accuracy")
     lead = leader_of(metric, [p.id for p in order], lambda a, b: compare_points(metric, by_id[a], by_id[b]))
-    return Sweep(key, target, others, metric, lead, [p.id for p in line if p.value(metric) is None])
+    unmeasured = [p.id for p in line if p.value(metric) is None]
+    return Sweep(key, target, others, metric, lead, unmeasured, same_network(line))
 
 
 def sweeps(points: list[Point], keys: list[str]) -> list[tuple[str, Sweep]]:
@@ -432,7 +448,7 @@ def analyze_study(study: StudyResults) -> Findings:
     unscreened = [p.id for p in points if p.latency_ms is not None and not p.latency_screened]
     found.append(make("study.latency_screen", SECTION, Screen(flagged, unscreened)))
     for finding_id, sweep in sweeps(points, study.keys):
-        outcome = None if sweep.lead.order[1:] else "not_measured"
+        outcome = "not_measured" if not sweep.lead.order[1:] else "not_applicable" if sweep.same_network else None
         found.append(make(finding_id, SECTION, sweep, outcome=outcome, sources=tuple(sweep.lead.order)))
     spread = seed_spread(points)
     if spread is not None:

@@ -167,12 +167,13 @@ def _ref_sentence(s: Strings, tabs, figs, number, escape) -> str:
 
 
 def walk(
-    sections, w: Writer, caption: dict[str, str], figures: dict[str, str] | None, after=None, appendix_new_page=True
+    sections, w: Writer, caption: dict[str, str], figures: dict[str, str] | None, after=None, appendix_lines=None
 ) -> dict:
     """The sections in order (so that sources are numbered as the reader meets them): their paragraphs,
     tables and figures, what is present, the numbering and the references, as the templates read them.
     figures: name -> path relative to the report (without extension); after(section): called after each;
-    appendix_new_page: the appendix starts a page (a report whose appendix is one long table runs on)."""
+    appendix_lines: None, the appendix starts a new page; a number of lines, it starts on the page in progress
+    when that many are left there (what its content needs: a table kept whole when it fits), else on the next."""
     text, tables = {}, {}
     for section in sections:
         text[section.key] = section.text(w) if section.text else []
@@ -190,7 +191,7 @@ def walk(
     numbers = numbering(sections, present)
     return {
         "sections": sections,
-        "appendix_new_page": appendix_new_page,
+        "appendix_lines": appendix_lines,
         "appendix_start": next((sec.key for sec in sections if sec.appendix and present[sec.key]), None),
         "present": present,
         "text": text,

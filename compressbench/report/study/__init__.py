@@ -23,6 +23,12 @@ from .sections import FLAG_MARK, accuracy_note_key, figure_name, study_sections
 from .writer import StudyWriter
 
 
+def appendix_lines(rows: int) -> int:
+    """Lines of body text the appendix needs to start on the page in progress: its heading, sentence and
+    caption, then the table of runs at its smaller size; a table longer than a page starts on a new one."""
+    return min(round(12 + 0.8 * rows), 60)
+
+
 def figure_names(keys: list[str]) -> list[str]:
     """The study's figures: one per swept setting but the seed (for the Snakefile: known from the config)."""
     return [figure_name(key) for key in point_keys(keys)]
@@ -63,7 +69,8 @@ def writer_context(w: StudyWriter, settings: dict, figures: dict[str, str] | Non
     s, study = w.s, w.study
     sections = study_sections(study.keys)
     values = {"accuracy_note": s[accuracy_note_key(list(w.points.values()))], "mark": FLAG_MARK}
-    walked = walk(sections, w, caption_texts(sections, s, values), figures, appendix_new_page=False)
+    rows = sum(len(run.records) for run in study.runs)
+    walked = walk(sections, w, caption_texts(sections, s, values), figures, appendix_lines=appendix_lines(rows))
     source = study.runs[0].dataset.get("source", "") if study.runs else ""
     dataset = s[DATASETS[source]] if source in DATASETS else str(source or s.num.missing)
     return {

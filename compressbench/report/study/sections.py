@@ -22,8 +22,12 @@ LEAD_SENTENCES = {
     ("latency", "some"): "study.lead_latency_some",
     ("latency", "none"): "study.lead_latency_none",
 }
-# A line whose points are all equal: one network measured at every value (a setting it does not depend on)
-SAME_SENTENCES = {"accuracy": "study.same_accuracy", "latency": "study.same_latency"}
+# A line whose points are all equal, or one network at every value (a setting that does not change it): its
+# latencies then differ by the machine, not by the setting, and are compared with nothing
+SAME_SENTENCES = {
+    "same": {"accuracy": "study.same_accuracy", "latency": "study.same_latency"},
+    "same_network": {"accuracy": "study.same_network_accuracy", "latency": "study.same_network_latency"},
+}
 
 
 def figure_name(key: str) -> str:
@@ -301,7 +305,9 @@ def _verdict(w: StudyWriter, sweep: Sweep) -> tuple:
     """What a sweep says, without its variant and numbers: sweeps that say the same share one sentence."""
     lead = sweep.lead
     at = [w.setting(sweep.key, w.points[p].settings[sweep.key]) for p in lead.order]
-    if len({w.points[p].value(sweep.metric) for p in lead.order}) == 1:  # one network at every value
+    if sweep.same_network:
+        return sweep.key, sweep.metric, tuple(sweep.others.items()), "same_network", (), (), ""
+    if len({w.points[p].value(sweep.metric) for p in lead.order}) == 1:
         return sweep.key, sweep.metric, tuple(sweep.others.items()), "same", (), (), ""
     ties = tuple(w.setting(sweep.key, w.points[p].settings[sweep.key]) for p in lead.ties)
     resolved = tuple(v for v in at[1:] if v not in ties)
@@ -338,15 +344,15 @@ def verdict_sentence(w: StudyWriter, sweeps: list[Sweep]) -> str:
     key, metric, others, best, resolved, ties, reason = _verdict(w, sweeps[0])
     labels = w.s.join([w.label(sweep.target) for sweep in sweeps])
     line = w.s.say("study.line_others", target=labels, others=w.settings(dict(others))) if others else labels
-    same = best == "same"
+    same = best in ("same", "same_network") and (best == "same" or metric == "accuracy")
     words = {
         "line": line,
         "values": "; ".join(_values(w, sweep, same) for sweep in sweeps),
         "interval": w.s[_interval_kind(w, sweeps)],
     }
-    if same:
+    if best in SAME_SENTENCES:
         words["setting"] = w.s["study.col_network"].lower() if key == MODEL_KEY else w.short_key(key)
-        return w.s.say(SAME_SENTENCES[metric], **words)
+        return w.s.say(SAME_SENTENCES[best][metric], **words)
     words["best"] = best
     if resolved:
         words["resolved"] = w.s.join(list(resolved))
