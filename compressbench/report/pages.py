@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("pdf")
     parser.add_argument("png")
     parser.add_argument("--language", choices=["ru", "en"], required=True, help="the report's language")
-    parser.add_argument("--section", default="results", help="section key (its title: <key>.title in templates/wording/)")
+    parser.add_argument("--section", default="results", help="section key (title: <key>.title, templates/wording)")
     parser.add_argument("--dpi", type=int, default=80)
     args = parser.parse_args(argv)
     title = Strings(args.language)[f"{args.section}.title"]
