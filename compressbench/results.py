@@ -4,6 +4,7 @@
 (results/summary.json); results/summary.tsv is its table view, the fields marked as columns,
 in declaration order. The analysis, the report, the plots and the studies read a run through
 `load_results` and compressbench.paths, never the per-stage files themselves.
+A study's runs are collected into one StudyResults (results/study.json: `write_study`, `read_study`).
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ fresh-process repeats for speed, memory and start-up, bootstrap for quality) or 
 rejects "no difference" at the SIGNIFICANCE level (McNemar on the predictions); a missing interval,
 overlapping intervals, or targets measured on different machines leave it unresolved, and the
 report then says so with the ranges. File sizes are exact: any difference is resolved. There is no
-other cut-off: no ratio counts as "a real difference" by its size alone.
+other cut-off: no ratio counts as "a real difference" by its size alone. A study compares its settings
+by the same `judge` (analysis.study: accuracy over the seeds, latency over the repeats).
 """
 
 from __future__ import annotations
