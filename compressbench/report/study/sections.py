@@ -235,9 +235,9 @@ def points_table(w: StudyWriter) -> dict | None:
 
 def figures(keys: list[str]) -> tuple[Figure, ...]:
     """One figure per swept setting but the seed (plots.study_sweep); the seed's spread is in each."""
+    caption = "study.fig_sweep" if SEED_KEY in keys else "study.fig_sweep_one_seed"
     return tuple(
-        Figure(figure_name(key), "study.fig_sweep", "study_sweep", values=(("setting", key),))
-        for key in point_keys(keys)
+        Figure(figure_name(key), caption, "study_sweep", values=(("setting", key),)) for key in point_keys(keys)
     )
 
 
@@ -411,8 +411,9 @@ def limitations_text(w: StudyWriter) -> list[str]:
             cpus=s.count(env.get("logical_cpus"), "common.forms_cpus"),
         )
     )
-    images = w.study.runs[0].dataset.get("test_images")
-    out.append(s.say("study.limit_test_set", images=s.count(images, "study.forms_images")))
+    if spread is not None:
+        images = w.study.runs[0].dataset.get("test_images")
+        out.append(s.say("study.limit_test_set", images=s.count(images, "study.forms_images")))
     return out
 
 
