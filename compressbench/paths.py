@@ -108,12 +108,14 @@ SEARCH_CHOSEN = f"{SEARCH_DIR}/chosen.json"
 
 # studies (a config with a `study` section): each run is a whole workflow under its own folder
 STUDY_RUN = f"{RESULTS}/runs/{{run}}"
-STUDY_TABLE = f"{RESULTS}/study.tsv"
+STUDY_JSON = f"{RESULTS}/study.json"  # every run's settings and records (results.write_study)
+STUDY_TABLE = f"{RESULTS}/study.tsv"  # its table view
+STUDY_FINDINGS = f"{RESULTS}/study_findings.json"  # the study's findings (analysis.study)
 STUDY_SEED_SPREAD = f"{RESULTS}/study_seed_spread.tsv"
 STUDY_MD = f"{REPORTS}/study.md"
 STUDY_TEX = f"{REPORTS}/study.tex"
 STUDY_PDF = f"{REPORTS}/study.pdf"
-STUDY_FIGURES = f"{REPORTS}/figures"
+STUDY_FIGURES = f"{REPORTS}/figures"  # beside study.md: report.study.write_study_report draws there
 
 
 def in_run(path: str, run: str = "{run}") -> str:

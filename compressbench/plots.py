@@ -574,11 +574,12 @@ def serve_time(data: ReportData, s: Strings, stem, **_) -> list[Path]:
         return save_figure(fig, stem)
 
 
-def make_figure(name: str, data: ReportData, s: Strings, stem, latency_files: dict[str, Path] | None = None):
+def guarded(name: str, stem, draw):
+    """draw() with a glyph the figure font lacks turned into an error naming the figure (no partial files)."""
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=MISSING_GLYPH, category=UserWarning)
         try:
-            return _make_figure(name, data, s, stem, latency_files)
+            return draw()
         except UserWarning as warning:
             plt.close("all")
             for partial in (Path(stem).with_suffix(".pdf"), Path(stem).with_suffix(".png")):
@@ -589,7 +590,118 @@ def make_figure(name: str, data: ReportData, s: Strings, stem, latency_files: di
             ) from None
 
 
+def make_figure(name: str, data: ReportData, s: Strings, stem, latency_files: dict[str, Path] | None = None):
+    return guarded(name, stem, lambda: _make_figure(name, data, s, stem, latency_files))
+
+
 def _make_figure(name: str, data: ReportData, s: Strings, stem, latency_files: dict[str, Path] | None):
     """The figure's plot function as its section declares it (report.sections)."""
-    plot = next(f.plot for f in figures(benchmark_app=True, serve=True) if f.name == name)
+    plot = next(f.plot for f in figures(benchmark_app=True, search=True, serve=True) if f.name == name)
     return globals()[plot](data, s, stem, latency_files=latency_files)
+
+
+# ---- the study report (compressbench/report/study) --------------------------------------------------
+
+LINE_STYLES = ("-", "--", ":", "-.")
+
+
+def sweep_positions(values: list[str]) -> dict[str, float]:
+    """One x position per value of a swept setting: the number itself on a numeric axis, 0, 1, 2, ... in
+    the given order on a categorical one (names such as model.name)."""
+    from .analysis.study import is_numeric
+
+    if is_numeric(values):
+        return {v: float(v) for v in values}
+    return {v: float(i) for i, v in enumerate(values)}
+
+
+def dodge(lines: int, positions: list[float]) -> list[float]:
+    """Offsets that set `lines` series slightly apart at each x (so that equal values do not hide each
+    other), together under half the smallest gap between two positions."""
+    ordered = sorted(set(positions))
+    gap = min((b - a for a, b in zip(ordered, ordered[1:], strict=False)), default=1.0) or 1.0
+    step = gap * min(0.08, 0.5 / max(lines, 1))
+    return [step * (i - (lines - 1) / 2) for i in range(lines)]
+
+
+def _scaled_axis(ax, s: Strings, values) -> None:
+    """Log scale for values spanning more than a factor of five (as in the trade-off figure), else plain."""
+    values = [v for v in values if v and v > 0]
+    if values and max(values) / min(values) > 5:
+        _log_axis(ax, s, [min(values) / 1.3, max(values) * 1.3])  # room for the markers at both ends
+    else:
+        _plain_axis(ax, s)
+
+
+def study_sweep_figure(w, key: str):
+    """Accuracy, size and batch-1 latency of a study's points (w: report.study.StudyWriter) along one swept
+    setting, as a matplotlib figure. Accuracy: the mean over the seeds, a bar over the seed range (one run:
+    its 95 % interval) and a small circle per seed; size; latency: the median over the kept repeats with
+    their range, the repeats left out as accidents not drawn (analysis.study)."""
+    from .analysis.study import is_numeric, lines_along, ordered_values
+
+    s = w.s
+    values = ordered_values([p.settings[key] for p in w.points.values()])
+    position = sweep_positions(values)
+    lines = lines_along(list(w.points.values()), key)
+    offsets = dodge(len(lines), list(position.values()))
+    styles = _styles(w.study.targets)
+    numeric = is_numeric(values)
+    latencies = [p.latency_ms for p in w.points.values() if p.latency_ms is not None]
+    scale, unit = _duration_scale(latencies, s)
+    others_seen = list(dict.fromkeys(others for _, others in lines))
+    fig, axes = plt.subplots(1, 3, figsize=(FIGURE_WIDTH, 2.6))
+    drawn = {"size": [], "latency": []}
+    for (target, others), offset in zip(lines, offsets, strict=True):
+        line = sorted(lines[(target, others)], key=lambda p: values.index(p.settings[key]))
+        style = {**styles[target], "linestyle": LINE_STYLES[others_seen.index(others) % len(LINE_STYLES)]}
+        if not numeric:
+            style["linestyle"] = "none"  # no line between names: their order means nothing
+        name = w.label(target) + (f" ({w.settings(dict(others))})" if others else "")
+        x = [position[p.settings[key]] + offset for p in line]
+        _error_line(axes[0], x, [(p.accuracy_mean, p.interval("accuracy")) for p in line], 1.0, style, name)
+        for xi, p in zip(x, line, strict=True):
+            seeds = [a for a in p.accuracy if a is not None]
+            if len(seeds) > 1:
+                axes[0].scatter([xi] * len(seeds), seeds, s=9, facecolors="none", edgecolors=style["color"], zorder=3)
+        sizes = [(p.size_bytes / 1024 if p.size_bytes else None, None) for p in line]
+        drawn["size"] += [v for v, _ in sizes if v]
+        _error_line(axes[1], x, sizes, 1.0, style, None)
+        latency = [(p.latency_ms, p.interval("latency")) for p in line]
+        for value, interval in latency:  # the bars' ends too: the scale holds every kept repeat
+            drawn["latency"] += [scale * x for x in (value, *(interval or ())) if value is not None]
+        _error_line(axes[2], x, latency, scale, style, None)
+    ylabels = (s["plots.plot_accuracy"], s["study.plot_size"], s.say("study.plot_latency", unit=unit))
+    for ax, ylabel in zip(axes, ylabels, strict=True):
+        ax.set_xticks([position[v] for v in values], [w.value_text(key, v) for v in values])
+        ax.set_xlabel(w.s["study.col_network"] if key == "model.name" else w.short_key(key))
+        ax.set_ylabel(ylabel)
+        if not numeric:
+            ax.set_xlim(-0.5, len(values) - 0.5)
+    _distinct_ticks(axes[0], s)
+    _scaled_axis(axes[1], s, drawn["size"])
+    _scaled_axis(axes[2], s, drawn["latency"])
+    handles, names = axes[0].get_legend_handles_labels()
+    columns = min(len(names), 4) or 1
+    fig.legend(handles, names, loc="lower center", ncol=columns, fontsize=7, frameon=False)
+    rows = math.ceil(len(names) / columns)
+    fig.tight_layout(rect=(0, 0.06 * rows + 0.02, 1, 1))
+    return fig
+
+
+def _error_line(ax, x, points, scale: float, style: dict, label) -> None:
+    """Markers (and a line on a numeric axis) with a bar over each interval; missing values left out."""
+    kept = [(xi, v, interval) for xi, (v, interval) in zip(x, points, strict=True) if v is not None]
+    if not kept:
+        return
+    xs = [xi for xi, _, _ in kept]
+    ys = [scale * v for _, v, _ in kept]
+    below = [scale * (v - interval[0]) if interval else 0.0 for _, v, interval in kept]
+    above = [scale * (interval[1] - v) if interval else 0.0 for _, v, interval in kept]
+    ax.errorbar(xs, ys, yerr=[below, above], capsize=2, markersize=4, linewidth=1, label=label, **style)
+
+
+def study_sweep(w, key: str, stem) -> list[Path]:
+    """The figure of one swept setting of a study, as a PDF and a PNG."""
+    with plt.rc_context(STYLE):
+        return guarded(key, stem, lambda: save_figure(study_sweep_figure(w, key), stem))

@@ -4,6 +4,7 @@
 (results/summary.json); results/summary.tsv is its table view, the fields marked as columns,
 in declaration order. The analysis, the report, the plots and the studies read a run through
 `load_results` and compressbench.paths, never the per-stage files themselves.
+A study's runs are collected into one StudyResults (results/study.json: `write_study`, `read_study`).
 """
 
 from __future__ import annotations
@@ -252,3 +253,62 @@ def predictions(results: Results, target: str):
     """A target's (labels, predictions), read from its predictions.tsv; None when not there."""
     path = (results.root or Path(".")) / paths.for_target(paths.EVAL["predictions"], target)
     return read_predictions(path) if path.is_file() else None
+
+
+# ---- studies: many runs, each with its records (results/study.json, written by the study_table rule) ----
+
+
+@dataclass(frozen=True)
+class StudyRun:
+    """One run of a study: its swept settings' values and what the run measured."""
+
+    name: str
+    model: str  # model.name of the run
+    settings: dict  # swept dotted setting -> this run's value (as the config gives it)
+    records: list[TargetRecord]
+    environment: dict  # the run's results/environment.json
+    dataset: dict  # the run's results/data/summary.json
+    network: dict  # the trained network: architecture, params, macs (spec.json summary), train (its recipe)
+
+    def record(self, target: str) -> TargetRecord | None:
+        return next((r for r in self.records if r.target == target), None)
+
+
+@dataclass(frozen=True)
+class StudyResults:
+    keys: list[str]  # the swept settings, in the order the study section gives them
+    runs: list[StudyRun]
+
+    @property
+    def targets(self) -> list[str]:
+        return list(dict.fromkeys(r.target for run in self.runs for r in run.records))
+
+
+def study_run(name: str, model: str, settings: dict, root: str | Path) -> StudyRun:
+    """A run of a study read from its folder (results/runs/<run>) through load_results."""
+    results = load_results(root)
+    summary = results.spec.get("summary") or {}
+    network = {key: summary.get(key) for key in ("architecture", "params", "macs")}
+    network["train"] = results.spec.get("train") or {}
+    return StudyRun(name, model, settings, results.records, results.environment, results.dataset, network)
+
+
+def write_study(study: StudyResults, path: str | Path) -> None:
+    runs = []
+    for run in study.runs:
+        data = dataclasses.asdict(run)
+        data["records"] = [{key: _plain(value) for key, value in record.items()} for record in data["records"]]
+        runs.append(data)
+    text = json.dumps({"keys": study.keys, "runs": runs}, indent=1, ensure_ascii=False, default=str)
+    Path(path).write_text(text + "\n", encoding="utf-8")
+
+
+def read_study(path: str | Path) -> StudyResults:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    runs = []
+    for run in data["runs"]:
+        records = [
+            record_from_dict(r, f"{path}: run {run['name']!r}, target {r.get('target')!r}") for r in run["records"]
+        ]
+        runs.append(StudyRun(**{**run, "records": records}))
+    return StudyResults(list(data["keys"]), runs)

@@ -37,10 +37,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import yaml
 
 from . import paths
+from .results import TABLE_COLUMNS, StudyResults, study_run
 
 # The settings each shared stage reads (anything else changing between two runs does not
 # make that stage differ). Keep in step with the params of prepare_data and train.
@@ -299,43 +299,33 @@ def stage_prefixes(config: dict, stage: str) -> dict[str, str]:
     return prefixes
 
 
-def study_rows(run_rows: dict[str, list[dict]], runs: dict[str, dict], keys: list[str]) -> list[dict]:
-    """One row per run and target: run, model, the swept settings, then the run's summary columns."""
+def collect_study(runs: dict[str, dict], keys: list[str], root: str | Path = ".") -> StudyResults:
+    """Every run's results (results/runs/<run>/ under `root`, read through results.load_results) with its
+    swept settings."""
+    return StudyResults(
+        keys,
+        [
+            study_run(
+                name,
+                get_dotted(config, "model.name"),
+                {key: get_dotted(config, key) for key in keys},
+                Path(root) / paths.STUDY_RUN.format(run=name),
+            )
+            for name, config in runs.items()
+        ],
+    )
+
+
+def study_rows(study: StudyResults) -> list[dict]:
+    """results/study.tsv: one row per run and target: run, model, the other swept settings, then the
+    record's summary.tsv columns."""
     rows = []
-    for name, summary in run_rows.items():
-        fixed = {"run": name, "model": get_dotted(runs[name], "model.name")}
-        fixed.update({key: _cell(get_dotted(runs[name], key)) for key in keys if key != "model.name"})
-        rows.extend({**fixed, **row} for row in summary)
+    for run in study.runs:
+        fixed = {"run": run.name, "model": run.model}
+        fixed.update({key: _cell(value) for key, value in run.settings.items() if key != "model.name"})
+        rows.extend({**fixed, **{column: record.get(column) for column in TABLE_COLUMNS}} for record in run.records)
     return rows
 
 
 def _cell(value):
     return json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else value
-
-
-def seed_spread(
-    rows: list[dict], keys: list[str], metric: str = "accuracy", seed_key: str = "train.seed"
-) -> list[dict]:
-    """Seed-to-seed spread of `metric` per target and per combination of the other swept settings."""
-    if seed_key not in keys:
-        return []
-    others = [key for key in ["model", *keys] if key not in (seed_key, "model.name")]
-    groups: dict[tuple, list[float]] = {}
-    for row in rows:
-        group = (row["target"], *(str(row[key]) for key in others))
-        groups.setdefault(group, []).append(float(row[metric]))
-    spread = []
-    for group, values in groups.items():
-        array = np.asarray(values)
-        spread.append(
-            {
-                "target": group[0],
-                **dict(zip(others, group[1:], strict=True)),
-                "seeds": len(values),
-                f"{metric}_mean": float(array.mean()),
-                f"{metric}_std": float(array.std(ddof=1)) if len(values) > 1 else float("nan"),
-                f"{metric}_min": float(array.min()),
-                f"{metric}_max": float(array.max()),
-            }
-        )
-    return spread

@@ -1,5 +1,3 @@
-import math
-
 import pytest
 
 from compressbench.study import (
@@ -8,8 +6,6 @@ from compressbench.study import (
     StudyError,
     expand_study,
     provider,
-    seed_spread,
-    study_rows,
     swept_keys,
 )
 
@@ -72,28 +68,3 @@ def test_runs_share_data_and_model_where_settings_agree():
     # the seed picks the stratified subsets, so data differs between seeds
     assert provider(runs, "seed-1_pruning_sparsity-0.25", DATA_SETTINGS) == "seed-1_pruning_sparsity-0.25"
     assert all(provider(runs, name, ["dataset"]) == names[0] for name in names)
-
-
-def test_study_rows_and_seed_spread():
-    runs = expand_study(with_study({"grid": {"model.name": ["lenet5", "resnet8"], "train.seed": [0, 1]}}))
-    accuracy = {
-        "name-lenet5_seed-0": 0.9,
-        "name-lenet5_seed-1": 0.8,
-        "name-resnet8_seed-0": 0.7,
-        "name-resnet8_seed-1": 0.7,
-    }
-    run_rows = {name: [{"target": "pytorch", "accuracy": value}] for name, value in accuracy.items()}
-    rows = study_rows(run_rows, runs, ["model.name", "train.seed"])
-    assert rows[1] == {
-        "run": "name-lenet5_seed-1",
-        "model": "lenet5",
-        "train.seed": 1,
-        "target": "pytorch",
-        "accuracy": 0.8,
-    }
-    spread = {row["model"]: row for row in seed_spread(rows, ["model.name", "train.seed"])}
-    assert spread["lenet5"]["seeds"] == 2
-    assert spread["lenet5"]["accuracy_mean"] == pytest.approx(0.85)
-    assert spread["lenet5"]["accuracy_std"] == pytest.approx(math.sqrt(0.005))
-    assert spread["resnet8"]["accuracy_std"] == 0.0
-    assert seed_spread(rows, ["model.name"]) == []

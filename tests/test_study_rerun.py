@@ -34,7 +34,7 @@ TINY = {
 }
 # Without XeLaTeX the study's PDF cannot be made; everything else is the plain invocation.
 OPTIONS = () if engine_available() else ("--omit-from", "study_pdf")
-STUDY_RULES = {"study_table", "study_report", "study_pdf", "all"}
+STUDY_RULES = {"study_table", "study_analyze", "study_report", "study_pdf", "all"}
 
 
 def write_study(workdir: Path, runs: list[dict]) -> Path:

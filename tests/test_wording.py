@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "compressbench"
 # the report, the plots, and the target modules (each target names the sentence that says how it is made)
 CODE = [*sorted((PACKAGE / "report").rglob("*.py")), PACKAGE / "plots.py", *sorted((PACKAGE / "targets").glob("*.py"))]
-KEY = re.compile(r"^[a-z_]+\.(?!yaml$|json$|tsv$)[a-z0-9_]+$")  # not a file name
+KEY = re.compile(r"^[a-z_]+\.(?!(yaml|json|tsv|md|tex|pdf)$)[a-z0-9_]+$")  # not a file name
 FINDING_ACCESS = {"finding", "each", "body", "get", "with_prefix"}  # their arguments are finding ids
 
 

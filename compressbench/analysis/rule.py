@@ -5,7 +5,8 @@ fresh-process repeats for speed, memory and start-up, bootstrap for quality) or 
 rejects "no difference" at the SIGNIFICANCE level (McNemar on the predictions); a missing interval,
 overlapping intervals, or targets measured on different machines leave it unresolved, and the
 report then says so with the ranges. File sizes are exact: any difference is resolved. There is no
-other cut-off: no ratio counts as "a real difference" by its size alone.
+other cut-off: no ratio counts as "a real difference" by its size alone. A study compares its settings
+by the same `judge` (analysis.study: accuracy over the seeds, latency over the repeats).
 """
 
 from __future__ import annotations
@@ -66,28 +67,47 @@ def same_machine(run: Run, targets) -> bool | None:
     return len(machines) == 1
 
 
-def compare(run: Run, metric: str, a: str, b: str) -> Comparison:
-    spec = METRICS[metric]
-    va, vb = run.value(a, spec.key), run.value(b, spec.key)
+def judge(
+    metric: str,
+    a: str,
+    b: str,
+    values: tuple[float | None, float | None],
+    intervals: tuple[tuple[float, float] | None, tuple[float, float] | None],
+    higher_is_better: bool,
+    exact: bool = False,
+    machines_agree: bool | None = None,
+) -> Comparison:
+    """The rule on two measured values with their intervals: a run's targets (compare) and a study's
+    settings (compressbench.analysis.study) are judged here and nowhere else. `machines_agree` False:
+    measured on different machines, so not resolved."""
+    va, vb = values
     if va is None or vb is None or va <= 0 or vb <= 0:
         return Comparison(metric, a, b, None, None, NO_INTERVAL)
-    a_better = va > vb if spec.higher_is_better else va < vb
-    better = a if a_better else b
+    better = a if (va > vb if higher_is_better else va < vb) else b
     ratio = max(va, vb) / min(va, vb)
-    status = _status(run, metric, a, b, ratio)
+    if machines_agree is False:
+        status = MACHINES
+    elif exact:
+        status = RESOLVED if ratio != 1 else OVERLAP
+    elif intervals[0] is None or intervals[1] is None:
+        status = NO_INTERVAL
+    else:
+        status = OVERLAP if overlap(*intervals) else RESOLVED
     return Comparison(metric, a, b, better if va != vb else None, ratio, status)
 
 
-def _status(run: Run, metric: str, a: str, b: str, ratio: float) -> str:
+def compare(run: Run, metric: str, a: str, b: str) -> Comparison:
     spec = METRICS[metric]
-    if metric in REPEATED_METRICS and same_machine(run, (a, b)) is False:
-        return MACHINES
-    if spec.exact:
-        return RESOLVED if ratio != 1 else OVERLAP
-    first, second = run.interval(a, metric), run.interval(b, metric)
-    if first is None or second is None:
-        return NO_INTERVAL
-    return OVERLAP if overlap(first, second) else RESOLVED
+    return judge(
+        metric,
+        a,
+        b,
+        (run.value(a, spec.key), run.value(b, spec.key)),
+        (run.interval(a, metric), run.interval(b, metric)),
+        spec.higher_is_better,
+        spec.exact,
+        same_machine(run, (a, b)) if metric in REPEATED_METRICS else None,
+    )
 
 
 @body
@@ -159,14 +179,18 @@ class Leader:
         return f"{self.metric}: {self.best} leads on the point value; not resolved against {', '.join(self.ties)}"
 
 
-def leader(run: Run, metric: str, targets=None) -> Leader:
-    order = ranking(run, metric, targets)
+def leader_of(metric: str, order: list[str], compare_pair) -> Leader:
+    """The first of `order` (best first) against every other, each pair judged by compare_pair(a, b)."""
     if len(order) < 2:
         return Leader(metric, order, [], NO_INTERVAL)
-    comparisons = [compare(run, metric, order[0], other) for other in order[1:]]
+    comparisons = [compare_pair(order[0], other) for other in order[1:]]
     ties = [c.b for c in comparisons if not c.resolved]
     status = next((c.status for c in comparisons if not c.resolved), RESOLVED)
     return Leader(metric, order, ties, status, comparisons[0].ratio)
+
+
+def leader(run: Run, metric: str, targets=None) -> Leader:
+    return leader_of(metric, ranking(run, metric, targets), lambda a, b: compare(run, metric, a, b))
 
 
 @body

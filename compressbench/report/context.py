@@ -91,9 +91,22 @@ def numbering(sections, present: dict) -> dict:
     return {"section_numbers": numbers, "table_numbers": table_numbers, "figure_numbers": figure_numbers}
 
 
+def caption_texts(sections, s: Strings, values: dict, single: bool = False) -> dict[str, str]:
+    """Every table's and figure's caption, filled with `values` (and a figure's own values): key "tab_<name>",
+    "fig_<name>". single: the run has no benchmark repeats (a table's caption_single then)."""
+    texts = {}
+    for section in sections:
+        for tab in section.tables:
+            key = tab.caption_single if single and tab.caption_single else tab.caption
+            texts[f"tab_{tab.name}"] = s.say(key, **values)
+        for fig in section.figures:
+            texts[f"fig_{fig.name}"] = s.say(fig.caption, **values, **dict(fig.values))
+    return texts
+
+
 def captions(w: Writer, machine_read_now: bool) -> dict[str, str]:
-    """Every table's and figure's caption, filled with this run's settings (key: "tab_<name>", "fig_<name>")."""
-    run, s, n = w.run, w.s, w.n
+    """The run report's captions, filled with this run's settings."""
+    run, n = w.run, w.n
     first = run.targets[0] if run.targets else None
     repeats = max((run.value(t, "repeats") or 0 for t in run.targets), default=0) or None
     values = {
@@ -101,15 +114,9 @@ def captions(w: Writer, machine_read_now: bool) -> dict[str, str]:
         "images": n.integer(run.results.dataset.get("test_images")),
         "repeats": n.integer(repeats),
     }
-    texts = {}
-    for section in SECTIONS:
-        for tab in section.tables:
-            key = tab.caption_single if repeats is None and tab.caption_single else tab.caption
-            texts[f"tab_{tab.name}"] = s.say(key, **values)
-        for fig in section.figures:
-            texts[f"fig_{fig.name}"] = s.say(fig.caption, **values)
+    texts = caption_texts(SECTIONS, w.s, values, single=repeats is None)
     if machine_read_now:  # environment.json absent: the machine is the report's
-        texts["tab_setup"] += " " + s["setup.setup_env_report"]
+        texts["tab_setup"] += " " + w.s["setup.setup_env_report"]
     return texts
 
 
@@ -128,11 +135,11 @@ def references(numbers: dict, s: Strings, present: dict) -> dict[str, dict]:
     return out
 
 
-def with_discussed(present: dict, tables: dict, figures: dict) -> dict:
+def with_discussed(sections, present: dict, tables: dict, figures: dict) -> dict:
     """The blocks each section's reference names: its own, and the tables and figures of other sections
     (the appendix's) that its text discusses (Section.discusses)."""
     out = dict(present)
-    for section in SECTIONS:
+    for section in sections:
         wanted = [block.partition(":")[::2] for block in section.discusses]
         extra = [(kind, name) for kind, name in wanted if (tables.get(name) if kind == "table" else name in figures)]
         if present.get(section.key) and extra:
@@ -159,6 +166,57 @@ def _ref_sentence(s: Strings, tabs, figs, number, escape) -> str:
     return escape(head) + "; ".join(parts) + escape(tail)
 
 
+def walk(
+    sections, w: Writer, caption: dict[str, str], figures: dict[str, str] | None, after=None, appendix_lines=None
+) -> dict:
+    """The sections in order (so that sources are numbered as the reader meets them): their paragraphs,
+    tables and figures, what is present, the numbering and the references, as the templates read them.
+    figures: name -> path relative to the report (without extension); after(section): called after each;
+    appendix_lines: None, the appendix starts a new page; a number of lines, it starts on the page in progress
+    when that many are left there (what its content needs: a table kept whole when it fits), else on the next."""
+    text, tables = {}, {}
+    for section in sections:
+        text[section.key] = section.text(w) if section.text else []
+        w.take()  # what a section read but did not state belongs to no paragraph
+        for tab in section.tables:
+            tables[tab.name] = tab.make(w)
+        if after is not None:
+            after(section)
+    known = {f.name for section in sections for f in section.figures}
+    figure_map = {n: {"path": p, "caption": caption[f"fig_{n}"]} for n, p in (figures or {}).items() if n in known}
+    present = {sec.key: present_blocks(sec, tables, figure_map, text) for sec in sections}
+    if not w.citations.order:  # nothing cited: no heading over an empty list of references
+        present = {key: [b for b in blocks if b[0] != "bibliography"] for key, blocks in present.items()}
+    present = with_headings(sections, present)
+    numbers = numbering(sections, present)
+    return {
+        "sections": sections,
+        "appendix_lines": appendix_lines,
+        "appendix_start": next((sec.key for sec in sections if sec.appendix and present[sec.key]), None),
+        "present": present,
+        "text": text,
+        "tables": tables,
+        "captions": caption,
+        "figures": figure_map,
+        "bibliography": w.citations.entries(),
+        "refs": references(numbers, w.s, with_discussed(sections, present, tables, figure_map)),
+        **numbers,
+    }
+
+
+def title_block(settings: dict, s: Strings, today: datetime.date | None = None) -> dict:
+    """The title page's lines: author, group and course from the config's report settings (empty ones left
+    out), and the date in the report language."""
+    today = today or datetime.date.today()
+    return {
+        "language": s.language,
+        "t": s,
+        "title_lines": [x for x in (settings.get(k) or "" for k in ("author", "group", "course")) if x],
+        "author": settings.get("author") or "",
+        "date": format_date(today, s.language),
+    }
+
+
 def build_context(
     data: ReportData,
     settings: dict,
@@ -167,43 +225,22 @@ def build_context(
     today: datetime.date | None = None,
 ) -> dict:
     """settings: config["report"]; figures: name -> path relative to the report (without extension)."""
-    language = settings.get("language") or "ru"
-    s = Strings(language, templates)
+    s = Strings(settings.get("language") or "ru", templates)
     w = Writer(data.run, data.findings, s, Citations.load(templates), data.environment, templates)
-    text, tables, claims = {}, {}, []
-    for section in SECTIONS:  # in order, so that citations are numbered as the reader meets them
-        text[section.key] = section.text(w) if section.text else []
-        w.take()  # what a section read but did not state belongs to no paragraph
-        for tab in section.tables:
-            tables[tab.name] = tab.make(w)
+    claims = []
+
+    def after(section):
         if section.key == "proscons":
-            claims = claim_groups(w)
-    caption = captions(w, data.environment_source == "report")
-    known = {f.name for section in SECTIONS for f in section.figures}
-    figure_map = {n: {"path": p, "caption": caption[f"fig_{n}"]} for n, p in (figures or {}).items() if n in known}
-    present = with_headings(SECTIONS, {sec.key: present_blocks(sec, tables, figure_map, text) for sec in SECTIONS})
-    numbers = numbering(SECTIONS, present)
-    today = today or datetime.date.today()
-    title_page = [settings.get(k) or "" for k in ("author", "group", "course")]
+            claims.extend(claim_groups(w))
+
+    walked = walk(SECTIONS, w, captions(w, data.environment_source == "report"), figures, after)
     return {
-        "language": language,
-        "t": s,
+        **title_block(settings, s, today),
         "title": settings.get("title") or s.say("common.default_title", model=model_name(w)),
+        "subtitle": s["common.subtitle"],
         "intro": s.say("common.intro", model=model_name(w)),
-        "title_lines": [x for x in title_page if x],
-        "author": settings.get("author") or "",
-        "date": format_date(today, language),
-        "sections": SECTIONS,
-        "appendix_start": next((sec.key for sec in SECTIONS if sec.appendix and present[sec.key]), None),
-        "present": present,
-        "text": text,
-        "tables": tables,
-        "captions": caption,
-        "figures": figure_map,
+        **walked,
         "claims": claims,
-        "bibliography": w.citations.entries(),
-        "refs": references(numbers, s, with_discussed(present, tables, figure_map)),
-        **numbers,
     }
 
 

@@ -3,7 +3,7 @@
     python -m compressbench.report.pages reports/report.pdf docs/report-results-ru.png --language ru
 
 finds the page whose text has the numbered heading of the results section (its title from
-templates/i18n/<language>.yaml) and renders it with pdftoppm.
+templates/wording/<language>.yaml) and renders it with pdftoppm.
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ def page_count(pdf: str | Path) -> int:
     return int(re.search(r"^Pages:\s+(\d+)", info, flags=re.M).group(1))
 
 
-def section_page(pdf: str | Path, title: str) -> int:
-    """1-based number of the first page with a line "<number> <title>" (a numbered section heading)."""
-    heading = re.compile(rf"^\s*\d+(\.\d+)*\s+{re.escape(title)}\s*$", flags=re.M)
+def section_page(pdf: str | Path, title: str, number: str = r"\d+(\.\d+)*") -> int:
+    """1-based number of the first page with a line "<number> <title>" (a numbered section heading; number: a
+    pattern, "A" for the appendix)."""
+    heading = re.compile(rf"^\s*{number}\s+{re.escape(title)}\s*$", flags=re.M)
     for page in range(1, page_count(pdf) + 1):
         command = ["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"]
         if heading.search(subprocess.run(command, capture_output=True, text=True, check=True).stdout):
@@ -69,10 +70,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("pdf")
     parser.add_argument("png")
     parser.add_argument("--language", choices=["ru", "en"], required=True, help="the report's language")
-    parser.add_argument("--section", default="results", help="section key (templates/i18n sec_<key>)")
+    parser.add_argument("--section", default="results", help="section key (title: <key>.title, templates/wording)")
     parser.add_argument("--dpi", type=int, default=80)
     args = parser.parse_args(argv)
-    title = Strings(args.language)[f"sec_{args.section}"]
+    title = Strings(args.language)[f"{args.section}.title"]
     page = section_page(args.pdf, title)
     print(render_page(args.pdf, page, args.png, args.dpi), f"(page {page})")
     gaps = largest_gaps(args.pdf)

@@ -10,11 +10,17 @@ from .writer import PRECISION_NAMES, Writer
 
 
 def table(
-    columns: list[tuple[str, str]], rows: list[list[str]], missing: str = "—", groups=None, wide: bool = False
+    columns: list[tuple[str, str]],
+    rows: list[list[str]],
+    missing: str = "—",
+    groups=None,
+    wide: bool = False,
+    long: bool = False,
 ) -> dict:
     """columns: (title, align l|r). Drops columns (after the first) with no value in any row;
     groups: (title, span) headers over the columns (LaTeX), folded into the titles for Markdown;
-    wide: set across the page turned sideways in LaTeX (a table too wide to read at the text width)."""
+    wide: set across the page turned sideways in LaTeX (a table too wide to read at the text width);
+    long: a table that may run over pages, its header repeated (LaTeX longtable, not scaled to fit)."""
     keep = [
         i for i in range(len(columns)) if i == 0 or groups or any(row[i] not in (missing, "", None) for row in rows)
     ]
@@ -30,6 +36,7 @@ def table(
         "rows": [[row[i] for i in keep] for row in rows],
         "groups": groups,
         "wide": wide,
+        "long": long,
     }
 
 

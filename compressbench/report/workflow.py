@@ -14,14 +14,16 @@ ANALYSIS_FILES = {
     "claims": "templates/claims.yaml",
     "bibliography": "templates/bibliography.yaml",
 }
-TEMPLATE_FILES = [
+RENDER_FILES = [
     "templates/report.md.j2",
     "templates/report.tex.j2",
     "templates/macros.tex.j2",
     "templates/wording/ru.yaml",
     "templates/wording/en.yaml",
-    *ANALYSIS_FILES.values(),
 ]
+TEMPLATE_FILES = [*RENDER_FILES, *ANALYSIS_FILES.values()]
+# A study's report (compressbench.report.study) renders with the same templates and cites from the bibliography
+STUDY_TEMPLATE_FILES = [*RENDER_FILES, ANALYSIS_FILES["bibliography"]]
 
 
 def figure_names(benchmark_app: bool, *, search: bool = False, serve: bool = False) -> list[str]:

@@ -16,7 +16,11 @@ from compressbench.config import (
 from compressbench.architectures import model_source_digest
 from compressbench.machine import usable_cpus
 from compressbench.report import workflow as report_workflow
-from compressbench.run_files import benchmark_app_targets, profiled_targets, result_files
+from compressbench.run_files import (
+    benchmark_app_targets,
+    profiled_targets,
+    result_files,
+)
 from compressbench.targets import TARGETS, TRAINED, runtime_options
 
 from compressbench.runlock import other_run_note

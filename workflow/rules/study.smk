@@ -26,7 +26,8 @@ from compressbench.study import (
     swept_keys,
     validated_runs,
 )
-from compressbench.study_report import figure_stems
+from compressbench.report.study import figure_names
+from compressbench.report.workflow import STUDY_TEMPLATE_FILES
 
 try:
     validate_config(config)  # the base config; then each run's, errors naming the run
@@ -132,16 +133,27 @@ for study_stage in SHARED_STAGES:
 
 localrules:
     study_table,
+    study_analyze,
     study_report,
     study_pdf,
 
 
+# What results.load_results reads of each run (its records, model, data and machine)
+STUDY_RUN_FILES = (
+    paths.SUMMARY_JSON,
+    paths.SPEC,
+    paths.DATASET_SUMMARY,
+    paths.TRAIN_LOG,
+    paths.ENVIRONMENT,
+)
+
+
 rule study_table:
     input:
-        summaries=expand(paths.in_run(paths.SUMMARY), run=STUDY_RUNS),
+        [paths.in_run(path, run) for run in STUDY_RUNS for path in STUDY_RUN_FILES],
     output:
+        study=paths.STUDY_JSON,
         table=paths.STUDY_TABLE,
-        seed_spread=paths.STUDY_SEED_SPREAD,
     log:
         "logs/study/table.log",
     params:
@@ -151,20 +163,31 @@ rule study_table:
         "../scripts/study_table.py"
 
 
-STUDY_FIGURES = figure_stems(swept_keys(config), paths.STUDY_FIGURES)
+rule study_analyze:
+    input:
+        study=paths.STUDY_JSON,
+    output:
+        findings=paths.STUDY_FINDINGS,
+        seed_spread=paths.STUDY_SEED_SPREAD,
+    log:
+        "logs/study/analyze.log",
+    script:
+        "../scripts/study_analyze.py"
+
+
 STUDY_FIGURE_FILES = [
-    f"{stem}.{ext}" for stem in STUDY_FIGURES.values() for ext in ("pdf", "png")
+    f"{paths.STUDY_FIGURES}/{name}.{ext}"
+    for name in figure_names(swept_keys(config))
+    for ext in ("pdf", "png")
 ]
 
 
 rule study_report:
     input:
-        table=paths.STUDY_TABLE,
-        seed_spread=paths.STUDY_SEED_SPREAD,
-        environments=expand(paths.in_run(paths.ENVIRONMENT), run=STUDY_RUNS),
+        study=paths.STUDY_JSON,
+        findings=paths.STUDY_FINDINGS,
         templates=[
-            os.path.join(workflow.basedir, "templates", name)
-            for name in ("study.md.j2", "study.tex.j2", "i18n/study.yaml")
+            os.path.join(workflow.basedir, path) for path in STUDY_TEMPLATE_FILES
         ],
     output:
         markdown=paths.STUDY_MD,
@@ -173,9 +196,7 @@ rule study_report:
     log:
         "logs/study/report.log",
     params:
-        report={**config["report"], "dataset": config["dataset"]["name"]},
-        swept=swept_keys(config),
-        figures=STUDY_FIGURES,
+        report=config["report"],
     script:
         "../scripts/study_report.py"
 

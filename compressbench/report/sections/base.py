@@ -29,6 +29,7 @@ class Figure:
     # a condition of the run config: "benchmark_app" (the cross-check runs), "search" (the run has a search),
     # "serve" (the run serves)
     when: str | None = None
+    values: tuple[tuple[str, str], ...] = ()  # caption placeholder values of this figure alone (a study's setting)
 
 
 @dataclass(frozen=True)
