@@ -56,6 +56,8 @@ rule benchmark_summary:
         latency=paths.BENCH["latency"],
     log:
         "logs/benchmark_summary/{target}.log",
+    resources:
+        **job_resources("benchmark_summary"),
     script:
         "../scripts/benchmark_summary.py"
 
@@ -95,5 +97,7 @@ rule benchmark_app_summary:
         benchmark_app=paths.BENCH["benchmark_app"],
     log:
         "logs/benchmark_app_summary/{target}.log",
+    resources:
+        **job_resources("benchmark_app_summary"),
     script:
         "../scripts/benchmark_app_summary.py"
