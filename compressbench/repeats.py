@@ -121,6 +121,8 @@ def combine_throughput(summaries: list[dict], test_images: int) -> dict:
         "test_set_batch_size": best,
         "test_set_seconds_by_batch": seconds,
     }
+    # each repeat's images/s at the best batch size, in repeat order: a comparison pairs them by round
+    combined["throughput_repeat_ips"] = [s["throughput_by_batch"].get(str(best)) for s in summaries]
     for name, size in (("throughput_ips", best), ("tuned_throughput_ips", 1)):
         median, low, high = per_batch[str(size)]
         combined.update({name: median, f"{name}_low": low, f"{name}_high": high})
@@ -184,6 +186,7 @@ def combine(summaries: list[dict]) -> dict:
         **{key: first[key] for key in ("target", "runtime", "label", "threads", "threads_requested", "precision")},
         "test_images": test_images,
         "repeats": len(summaries),
+        "repeat_indices": [int(s["repeat"]) for s in summaries],  # the rounds the repeats ran in
         "interval": INTERVAL,
         "interval_coverage": range_coverage(len(summaries)),
         **combine_latency(summaries),

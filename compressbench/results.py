@@ -92,12 +92,14 @@ class TargetRecord:
     latency_p50_ci_high_ms: float | None = column("highest repeat's batch-1 median, ms")
     latency_p50_spread: float | None = column("range of the repeats' medians over the median")
     latency_repeats_agree: bool | None = column("one value lies inside every repeat's own 95 % interval")
+    repeat_indices: list | None = column("the rounds of repeats this target ran in (repeat numbers)", table=False)
     latency_repeat_p50_ms: list | None = column("every repeat's batch-1 median, ms, in repeat order", table=False)
     latency_drift: float | None = column("largest quarter median over the smallest, minus 1 (worst repeat)")
     latency_quarter_p50_ms: list | None = column("medians of the four quarters of that repeat", table=False)
     latency_1thread_p50_ms: float | None = column("batch-1 median latency at one thread, ms")
     latency_1thread_p50_ci_low_ms: float | None = column("lowest repeat's one-thread median, ms")
     latency_1thread_p50_ci_high_ms: float | None = column("highest repeat's one-thread median, ms")
+    latency_1thread_repeat_p50_ms: list | None = column("every repeat's one-thread median, ms", table=False)
     latency_1thread_threads: int | None = column("threads of the one-thread measurement")
     latency_runtime_timer_p50_ms: float | None = column(
         "batch-1 median by the runtime's own timer of the same calls (OpenVINO: InferRequest.latency), ms"
@@ -107,6 +109,7 @@ class TargetRecord:
     throughput_ips: float | None = column("images/s at the best batch size")
     throughput_ips_low: float | None = column("slowest repeat's images/s at the best batch size")
     throughput_ips_high: float | None = column("fastest repeat's images/s at the best batch size")
+    throughput_repeat_ips: list | None = column("every repeat's images/s at the best batch size", table=False)
     throughput_by_batch: dict | None = column("median images/s per batch size", table=False)
     throughput_by_batch_low: dict | None = column("slowest repeat's images/s per batch size", table=False)
     throughput_by_batch_high: dict | None = column("fastest repeat's images/s per batch size", table=False)

@@ -401,3 +401,45 @@ def test_findings_of_an_earlier_format_ask_for_a_new_analysis(tmp_path):
     (tmp_path / "findings.json").write_text(json.dumps(old))
     with pytest.raises(ValueError, match="forcerun analyze"):
         read_findings(tmp_path / "findings.json")
+
+
+def rounds_row(p50s: list[float], ips: list[float]) -> dict:
+    """A target's speed from three rounds of repeats: its per-round figures, their median and range."""
+    return {
+        "repeats": len(p50s),
+        "repeat_indices": list(range(len(p50s))),
+        "latency_repeat_p50_ms": p50s,
+        "latency_p50_ms": sorted(p50s)[len(p50s) // 2],
+        "latency_p50_ci_low_ms": min(p50s),
+        "latency_p50_ci_high_ms": max(p50s),
+        "throughput_repeat_ips": ips,
+        "throughput_ips": sorted(ips)[len(ips) // 2],
+        "throughput_ips_low": min(ips),
+        "throughput_ips_high": max(ips),
+    }
+
+
+def test_speed_is_compared_round_by_round():
+    """Round 2 caught the machine in its slow state: the ranges overlap, yet ONNX Runtime is faster than
+    OpenVINO in every round, so that is resolved; PyTorch is faster in two rounds of three, so not."""
+    run = run_of(
+        {
+            "onnxruntime": rounds_row([0.020, 0.021, 0.036], [9000, 8800, 5000]),
+            "openvino": rounds_row([0.030, 0.031, 0.052], [8000, 7900, 4500]),
+            "pytorch": rounds_row([0.029, 0.030, 0.060], [8100, 8000, 4000]),
+        }
+    )
+    assert run.interval("onnxruntime", "latency")[1] > run.interval("openvino", "latency")[0]  # ranges overlap
+    faster = rule.compare(run, "latency", "onnxruntime", "openvino")
+    assert faster.resolved and faster.better == "onnxruntime"
+    assert rule.compare(run, "throughput", "onnxruntime", "openvino").resolved
+    mixed = rule.compare(run, "latency", "pytorch", "openvino")
+    assert not mixed.resolved and mixed.status == rule.ROUNDS_DISAGREE
+    ratio = rule.time_ratio(run, "latency", "onnxruntime", "openvino")
+    assert ratio.high < 1 and ratio.low == pytest.approx(min(0.020 / 0.030, 0.021 / 0.031, 0.036 / 0.052))
+
+
+def test_speed_without_rounds_falls_back_to_the_ranges():
+    rows = {t: rounds_row([0.020, 0.021, 0.036], [9000, 8800, 5000]) for t in ("onnxruntime", "openvino")}
+    rows["openvino"] = {**rounds_row([0.030, 0.031, 0.052], [8000, 7900, 4500]), "latency_repeat_p50_ms": None}
+    assert rule.compare(run_of(rows), "latency", "onnxruntime", "openvino").status == rule.OVERLAP

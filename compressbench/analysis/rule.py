@@ -1,7 +1,10 @@
 """The one rule for every comparison the report states.
 
 A difference between two targets is resolved only when their intervals do not overlap (between
-fresh-process repeats for speed, memory and start-up, bootstrap for quality) or their exact test
+fresh-process repeats for memory and start-up, bootstrap for quality), or, for a speed measured in
+rounds of repeats, when one is faster in every round both ran in (the range of the per-round ratio
+does not include 1: the machine's state changes between rounds, and both targets of a round saw the
+same state), or their exact test
 rejects "no difference" at the SIGNIFICANCE level (McNemar on the predictions); a missing interval,
 overlapping intervals, or targets measured on different machines leave it unresolved, and the
 report then says so with the ranges. File sizes are exact: any difference is resolved. There is no
@@ -20,6 +23,7 @@ from .view import METRICS, REPEATED_METRICS, Run
 # Why a comparison is not resolved (Comparison.status)
 RESOLVED = "resolved"
 OVERLAP = "intervals_overlap"
+ROUNDS_DISAGREE = "rounds_disagree"  # compared round by round: the order of the two changes between rounds
 NO_INTERVAL = "no_interval"
 MACHINES = "different_machines"
 
@@ -76,10 +80,12 @@ def judge(
     higher_is_better: bool,
     exact: bool = False,
     machines_agree: bool | None = None,
+    rounds: list[float] | None = None,
 ) -> Comparison:
     """The rule on two measured values with their intervals: a run's targets (compare) and a study's
     settings (compressbench.analysis.study) are judged here and nowhere else. `machines_agree` False:
-    measured on different machines, so not resolved."""
+    measured on different machines, so not resolved. `rounds`: a speed measured in rounds of repeats,
+    a's time over b's in each round both ran in; then one is better only when it is in every round."""
     va, vb = values
     if va is None or vb is None or va <= 0 or vb <= 0:
         return Comparison(metric, a, b, None, None, NO_INTERVAL)
@@ -89,11 +95,28 @@ def judge(
         status = MACHINES
     elif exact:
         status = RESOLVED if ratio != 1 else OVERLAP
+    elif rounds is not None:
+        a_faster = max(rounds) < 1 and better == a
+        status = RESOLVED if a_faster or (min(rounds) > 1 and better == b) else ROUNDS_DISAGREE
     elif intervals[0] is None or intervals[1] is None:
         status = NO_INTERVAL
     else:
         status = OVERLAP if overlap(*intervals) else RESOLVED
     return Comparison(metric, a, b, better if va != vb else None, ratio, status)
+
+
+def paired_ratios(run: Run, metric: str, a: str, b: str) -> list[float] | None:
+    """a's time over b's in each round of repeats both ran in (repeat r of every target runs in round r,
+    minutes apart at most, so both saw the machine in the same state); for throughput b's images/s over
+    a's. None when they share fewer than two rounds, or the metric is not measured in rounds."""
+    spec = METRICS[metric]
+    mine, theirs = run.rounds(a, metric), run.rounds(b, metric)
+    shared = sorted(set(mine) & set(theirs))
+    if len(shared) < 2:
+        return None
+    if spec.higher_is_better:
+        return [theirs[r] / mine[r] for r in shared]
+    return [mine[r] / theirs[r] for r in shared]
 
 
 def compare(run: Run, metric: str, a: str, b: str) -> Comparison:
@@ -107,6 +130,7 @@ def compare(run: Run, metric: str, a: str, b: str) -> Comparison:
         spec.higher_is_better,
         spec.exact,
         same_machine(run, (a, b)) if metric in REPEATED_METRICS else None,
+        paired_ratios(run, metric, a, b),
     )
 
 
@@ -138,12 +162,14 @@ def time_ratio(run: Run, metric: str, a: str, b: str) -> Ratio | None:
     va, vb = run.value(a, spec.key), run.value(b, spec.key)
     if not va or not vb:
         return None
+    value = vb / va if spec.higher_is_better else va / vb  # images/s: the time per image is its inverse
+    rounds = paired_ratios(run, metric, a, b)
+    if rounds is not None:  # the range of the per-round ratios, widened to hold the ratio of the medians
+        return Ratio(metric, a, b, value, min(*rounds, value), max(*rounds, value))
     ia, ib = run.interval(a, metric), run.interval(b, metric)
-    if spec.higher_is_better:  # images/s: the time per image is its inverse
-        value = vb / va
+    if spec.higher_is_better:
         low, high = (ib[0] / ia[1], ib[1] / ia[0]) if ia and ib else (None, None)
     else:
-        value = va / vb
         low, high = (ia[0] / ib[1], ia[1] / ib[0]) if ia and ib else (None, None)
     return Ratio(metric, a, b, value, low, high)
 

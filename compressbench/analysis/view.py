@@ -26,14 +26,23 @@ class Metric:
     high: str | None
     higher_is_better: bool
     exact: bool = False  # exact values (file sizes): any difference is resolved
+    per_repeat: str | None = None  # each repeat's own value, in repeat order (a speed compared round by round)
 
 
 METRICS = {
-    "latency": Metric("latency_p50_ms", "latency_p50_ci_low_ms", "latency_p50_ci_high_ms", False),
-    "latency_1thread": Metric(
-        "latency_1thread_p50_ms", "latency_1thread_p50_ci_low_ms", "latency_1thread_p50_ci_high_ms", False
+    "latency": Metric(
+        "latency_p50_ms", "latency_p50_ci_low_ms", "latency_p50_ci_high_ms", False, per_repeat="latency_repeat_p50_ms"
     ),
-    "throughput": Metric("throughput_ips", "throughput_ips_low", "throughput_ips_high", True),
+    "latency_1thread": Metric(
+        "latency_1thread_p50_ms",
+        "latency_1thread_p50_ci_low_ms",
+        "latency_1thread_p50_ci_high_ms",
+        False,
+        per_repeat="latency_1thread_repeat_p50_ms",
+    ),
+    "throughput": Metric(
+        "throughput_ips", "throughput_ips_low", "throughput_ips_high", True, per_repeat="throughput_repeat_ips"
+    ),
     "accuracy": Metric("accuracy", "accuracy_ci_low", "accuracy_ci_high", True),
     "f1_macro": Metric("f1_macro", "f1_macro_ci_low", "f1_macro_ci_high", True),
     "size": Metric("size_bytes", None, None, False, exact=True),
@@ -93,6 +102,16 @@ class Run:
             return None
         low, high = self.value(target, spec.low), self.value(target, spec.high)
         return (low, high) if low is not None and high is not None else None
+
+    def rounds(self, target: str, metric: str) -> dict[int, float]:
+        """round (repeat number) -> that repeat's own value of a speed metric; {} when not recorded."""
+        spec = METRICS[metric]
+        record = self.record(target)
+        values = record.get(spec.per_repeat) if record and spec.per_repeat else None
+        if not values:
+            return {}
+        indices = record.get("repeat_indices") or list(range(len(values)))
+        return {int(r): v for r, v in zip(indices, values, strict=False) if is_number(v) and v > 0}
 
     def measured(self, metric: str, targets=None) -> list[str]:
         return [t for t in (targets or self.targets) if self.value(t, METRICS[metric].key) is not None]

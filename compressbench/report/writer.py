@@ -14,7 +14,7 @@ import yaml
 
 from ..analysis import Findings
 from ..analysis.claims import Q
-from ..analysis.rule import MACHINES, NO_INTERVAL, OVERLAP, Comparison, Leader
+from ..analysis.rule import MACHINES, NO_INTERVAL, OVERLAP, ROUNDS_DISAGREE, Comparison, Leader
 from ..analysis.view import METRICS, Run
 from .i18n import TEMPLATES, Strings
 from .numbers import is_number
@@ -53,6 +53,7 @@ RESOLVED_COMPARISONS = {
 # why a comparison is not resolved; quality intervals are confidence intervals, not repeat ranges
 REASONS = {
     OVERLAP: "comparison.reason_intervals_overlap",
+    ROUNDS_DISAGREE: "comparison.reason_rounds_disagree",
     NO_INTERVAL: "comparison.reason_no_interval",
     MACHINES: "comparison.reason_different_machines",
 }
