@@ -104,8 +104,8 @@ def _styles(targets: list[str]) -> dict[str, dict]:
     return {t: {"color": COLORS[i % len(COLORS)], "marker": MARKERS[i % len(MARKERS)]} for i, t in enumerate(targets)}
 
 
-def _labels(data: ReportData) -> dict[str, str]:
-    return {r.target: r.label for r in data.results.records}
+def _labels(data: ReportData, s: Strings) -> dict[str, str]:
+    return {r.target: s.label(r.target, r.label) for r in data.results.records}
 
 
 def training_curves(data: ReportData, s: Strings, stem, **_) -> list[Path]:
@@ -136,7 +136,7 @@ def read_latency(path) -> np.ndarray:
 
 
 def latency(data: ReportData, s: Strings, stem, latency_files: dict[str, Path] | None = None, **_) -> list[Path]:
-    run, labels, latency_files = data.run, _labels(data), latency_files or {}
+    run, labels, latency_files = data.run, _labels(data, s), latency_files or {}
     targets = [t for t in data.results.targets if t in latency_files]
     samples_ms = [read_latency(latency_files[t]) for t in targets]
     scale, unit = _duration_scale([float(np.percentile(x, 99)) for x in samples_ms if len(x)], s)
@@ -170,7 +170,7 @@ def latency(data: ReportData, s: Strings, stem, latency_files: dict[str, Path] |
 
 
 def throughput(data: ReportData, s: Strings, stem, **_) -> list[Path]:
-    run, labels, styles = data.run, _labels(data), _styles(data.results.targets)
+    run, labels, styles = data.run, _labels(data, s), _styles(data.results.targets)
     values = []
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 3.0))
@@ -222,7 +222,7 @@ def tradeoff(data: ReportData, s: Strings, stem, **_) -> list[Path]:
     over the repeats. Ringed: the front of each panel's two quantities (findings size.pareto.<panel>), so a
     point is ringed for what that panel shows. A legend names the points (marker and colour)."""
     run, points = data.run, _tradeoff_points(data)
-    labels, styles = _labels(data), _styles(data.results.targets)
+    labels, styles = _labels(data, s), _styles(data.results.targets)
     scale, unit = _duration_scale([p[1] for p in points.values()], s)
     panels = (("size", 0, s["plots.plot_size_kib"], 1.0), ("latency", 1, f"{s['plots.plot_speed']}, {unit}", scale))
     with plt.rc_context(STYLE):
@@ -296,7 +296,7 @@ def confusion(data: ReportData, s: Strings, stem, **_) -> list[Path]:
 
 def naive(data: ReportData, s: Strings, stem, **_) -> list[Path]:
     """Naive, tuned and best-batch whole-test-set times: grey bars with hatches (series, not targets)."""
-    run, labels = data.run, _labels(data)
+    run, labels = data.run, _labels(data, s)
     targets = [t for t in data.results.targets if run.value(t, "naive_test_set_seconds")]
     series = [
         (s["plots.plot_naive"], [run.value(t, "naive_test_set_seconds") for t in targets]),
@@ -322,7 +322,7 @@ def naive(data: ReportData, s: Strings, stem, **_) -> list[Path]:
 
 
 def benchmark_app(data: ReportData, s: Strings, stem, **_) -> list[Path]:
-    labels = _labels(data)
+    labels = _labels(data, s)
     check = data.findings.body("naive.benchmark_app")
     rows = [(x.target, x.latency_ms.ours, x.latency_ms.app) for x in check.items] if check else []
     scale, unit = _duration_scale([v for r in rows for v in r[1:]], s)
@@ -482,7 +482,7 @@ def serve_latency(data: ReportData, s: Strings, stem, **_) -> list[Path]:
     mode, log scales: the p99 (markers, its range over the repeats as bars) and the p50 (dashed), the
     SLO as a line; ringed: steps whose SLO verdict the load generator decided, not the server."""
     setup = data.findings.body("serve.setup")
-    labels, styles = _labels(data), _styles(data.results.targets)
+    labels, styles = _labels(data, s), _styles(data.results.targets)
     tables = [data.findings.body(f"serve.load.{t}") for t in setup.targets]
     modes = [mode for mode in ("on", "off") if any(r.batching == mode for table in tables for r in table.rows)]
     latencies = [v for table in tables for r in table.rows for v in (r.p50_ms, r.p99_low_ms, r.p99_high_ms) if v]
@@ -548,7 +548,7 @@ def serve_time(data: ReportData, s: Strings, stem, **_) -> list[Path]:
     """Where a light-load request's time goes (findings serve.time.*): the no-op round trip and the
     server's parts stacked (grey series with hatches), the client's p50 with its 95 % interval beside."""
     setup = data.findings.body("serve.setup")
-    labels = _labels(data)
+    labels = _labels(data, s)
     times = [data.findings.body(f"serve.time.{t}") for t in setup.targets]
     scale, unit = _duration_scale([v for t in times for v in (t.client_p50.median, t.split.parts_sum_ms)], s)
     shades = ("0.15", "0.4", "0.6", "0.8", "0.95")

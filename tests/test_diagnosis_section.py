@@ -82,21 +82,24 @@ def test_unresolved_when_the_ranges_overlap(tmp_path):
     found = analyzed(tmp_path).findings.body("diagnosis.variant.onnxruntime_int8")
     assert (found.batch1.status, found.best.status) == (UNRESOLVED, UNRESOLVED)
     w = writer(analyzed(tmp_path), "en")
-    paragraph = section.text(w)[1]
+    paragraph = section.detail_text(w)[1]
     assert "faster" not in paragraph.replace("neither faster nor slower", "")
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_section_names_causes_and_int8_layers(data, language):
     w = writer(data, language)
-    intro, paragraph = section.text(w)
-    assert all("{" not in p for p in (intro, paragraph))
+    (summary,) = section.text(w)  # the main text: what the table holds; the account is the appendix's
+    intro, paragraph = section.detail_text(w)
+    assert all("{" not in p for p in (summary, intro, paragraph))
     found = data.findings.body("diagnosis.variant.onnxruntime_int8")
     counts = next(x for x in found.int8_layers if x.batch == 1)
     assert f"{counts.int8} " in paragraph and "INT8" in paragraph
     assert "diagnosis.variant.onnxruntime_int8" in paragraph.findings
     assert "variants.latency.onnxruntime_int8" in paragraph.findings  # the verdict it states
-    assert len(section.diagnosis_table(w)["rows"]) == 2  # batch 1 and best batch
+    rows = section.diagnosis_table(w)["rows"]
+    assert len(rows) == 2  # batch 1 and best batch
+    assert rows[0][-1] == f"{counts.int8} / {counts.executed}" and rows[1][-1] == ""  # working layers in INT8
     assert section.profile_table(w)["rows"][0][0] == w.label("onnxruntime")
 
 
@@ -105,13 +108,15 @@ def test_report_has_the_section_and_the_profiles_table(data):
     markdown, latex = render_markdown(context), render_latex(context)
     for text in (markdown, latex):
         assert "Why a variant is or is not faster" in text and "Per-layer profiles" in text
-    assert "\\ref{tab:profiles}" in context["refs"]["diagnosis"]["tex"]
+    assert "\\ref{tab:profiles}" in context["refs"]["diagnosis_detail"]["tex"]
+    appendix = markdown.index("Each variant's profile against its reference")
+    assert markdown.index("Per-layer profiles") > appendix > markdown.index("Why a variant is or is not faster")
 
 
 def test_no_profiles_no_section(tmp_path):
     data = make_run(tmp_path, profiles=False)
     assert not data.findings.with_prefix("diagnosis.")
-    assert section.text(writer(data, "en")) == []
+    assert section.text(writer(data, "en")) == [] and section.detail_text(writer(data, "en")) == []
     assert "Why a variant" not in render_markdown(build_context(data, {"language": "en"}, {}))
 
 

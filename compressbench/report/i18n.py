@@ -54,6 +54,13 @@ class Strings:
         text = text.replace(" %", "\u00a0%")  # "95 %" never breaks across lines
         return text.replace("п.\u00a0п..", "п.\u00a0п.")  # a sentence ending in the unit
 
+    def label(self, target: str, label: str) -> str:
+        """A target's label in this language: its spec's label_words where it has them, else `label`."""
+        from ..targets import TARGETS  # the lazy registry: the report's words need only the spec
+
+        spec = TARGETS[target] if target in TARGETS else None
+        return self[spec.label_words] if spec and spec.label_words else label
+
     def times(self, value, decimals: int = 2) -> str:
         """A factor in prose: "2.50×" / "2,50 раза" (used after "в" in Russian)."""
         if self.language == "ru":

@@ -143,7 +143,7 @@ class Writer:
         return self.citations.cite(key)
 
     def label(self, target: str | None) -> str:
-        return self.run.label(target) if target else self.n.missing
+        return self.s.label(target, self.run.label(target)) if target else self.n.missing
 
     def labels(self, targets) -> str:
         return self.s.join([self.label(t) for t in targets])

@@ -25,7 +25,7 @@ TARGETS = (
         "onnxruntime_noopt",
         "onnxruntime",
         "compressbench.targets.onnx_fp32:build",
-        "ONNX Runtime, no graph optimizations",
+        "ONNX Runtime without graph optimizations",
         method="graph_optimizations_off",
         weights="fp32",
         precision="f32",
@@ -33,6 +33,7 @@ TARGETS = (
         needs_onnx=True,
         runtime_options={"graph_optimizations": False},
         recipe="compression.recipe_no_graph_optimizations",
+        label_words="common.label_onnxruntime_noopt",
     ),
 )
 

@@ -53,7 +53,7 @@ class TargetSpec:
     name: str
     runtime: str  # pytorch | onnxruntime | openvino | torchscript
     builder: str  # "module:function" called as build(ctx, out_dir)
-    label: str  # short human name for tables
+    label: str  # short human name for tables (and the report's, unless label_words names its own)
     method: str  # a key of METHODS
     weights: str  # how weights are stored: fp32, fp16, int8, sparse fp32, clustered fp32
     # The arithmetic the method asks for (runtimes.options.PRECISIONS): f32, bf16, f16, int8. None only for
@@ -80,6 +80,8 @@ class TargetSpec:
     # filled from the target's build facts (report.sections.compression.recipe_values). None: a
     # baseline that needs no description.
     recipe: str | None = None
+    # The label in the report's language, where the label is words rather than names: a wording key.
+    label_words: str | None = None
 
     def __post_init__(self):
         if self.method not in METHODS:

@@ -52,6 +52,8 @@ SECTIONS: tuple[Section, ...] = (
     conclusion.SECTION,
     references.SECTION,
     appendix.SECTION,
+    diagnosis.DETAIL,
+    naive.APP,
 )
 
 

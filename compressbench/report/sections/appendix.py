@@ -1,12 +1,12 @@
 """Appendix: the detail the main text refers to (per-class metrics, the confusion matrix, the naive
-loop's and benchmark_app's figures, the per-layer profiles)."""
+loop's figure). Its subsections belong to their sections' modules: benchmark_app's cross-check (naive.APP)
+and each variant's per-layer account (diagnosis.DETAIL)."""
 
 from __future__ import annotations
 
 from ..tables import table
 from ..writer import Writer
 from .base import Figure, Section, Table
-from .diagnosis import profile_table
 
 
 def per_class_table(w: Writer) -> dict | None:
@@ -33,15 +33,11 @@ SECTION = Section(
     "appendix",
     "appendix.title",
     1,
-    ("table:per_class", "figure:confusion", "figure:naive", "figure:benchmark_app", "table:profiles"),
-    tables=(
-        Table("per_class", per_class_table, "appendix.tab_per_class"),
-        Table("profiles", profile_table, "diagnosis.tab_profiles"),
-    ),
+    ("table:per_class", "figure:confusion", "figure:naive"),
+    tables=(Table("per_class", per_class_table, "appendix.tab_per_class"),),
     figures=(
         Figure("confusion", "appendix.fig_confusion", "confusion"),
         Figure("naive", "appendix.fig_naive", "naive"),
-        Figure("benchmark_app", "appendix.fig_benchmark_app", "benchmark_app", when="benchmark_app"),
     ),
     appendix=True,
 )

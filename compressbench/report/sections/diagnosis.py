@@ -65,7 +65,14 @@ FOLDED_SHARE = 0.02  # the appendix table folds layers below this share (at ever
 
 
 def text(w: Writer) -> list[str]:
-    """The section's paragraphs; empty (section left out) when the run has no diagnosis."""
+    """The section's paragraph (what the table holds); empty (section left out) when the run has no diagnosis."""
+    if not w.findings.with_prefix("diagnosis.variant."):
+        return []
+    return [w.para(w.s["diagnosis.summary"])]
+
+
+def detail_text(w: Writer) -> list[str]:
+    """The appendix's account of each variant: how the profiles were taken, then one paragraph per variant."""
     diagnosed = w.findings.with_prefix("diagnosis.variant.")
     if not diagnosed:
         return []
@@ -242,6 +249,7 @@ def diagnosis_table(w: Writer) -> dict | None:
                     s.say(SHORT_VERDICTS[setting.status], ratio=ratio),
                     largest(w, setting.causes, CAUSES),
                     largest(w, setting.gains, GAINS),
+                    int8_cell(w, d) if setting.setting == "batch1" else "",
                 ]
             )
     if not rows:
@@ -253,8 +261,17 @@ def diagnosis_table(w: Writer) -> dict | None:
         (s["diagnosis.col_benchmark"], "l"),
         (s["diagnosis.col_cause"], "l"),
         (s["diagnosis.col_gain"], "l"),
+        (s["diagnosis.col_int8_layers"], "r"),
     ]
     return table(columns, rows)
+
+
+def int8_cell(w: Writer, d) -> str:
+    """Working layers executed in INT8 at batch 1 out of all working layers (a dash for a float variant)."""
+    counts = next((x for x in d.int8_layers if x.batch == 1), None)
+    if counts is None:
+        return w.n.missing
+    return f"{w.n.integer(counts.int8)} / {w.n.integer(counts.executed)}"
 
 
 def short_layer(name: str, most: int = 34) -> str:
@@ -308,5 +325,16 @@ SECTION = Section(
     ("text", "table:diagnosis"),
     text=text,
     tables=(Table("diagnosis", diagnosis_table, "diagnosis.tab_diagnosis"),),
-    discusses=("table:profiles",),
+)
+
+# the account of each variant behind the table, in the appendix beside the profiles it quotes
+DETAIL = Section(
+    "diagnosis_detail",
+    "diagnosis.detail_title",
+    2,
+    ("text", "table:profiles"),
+    text=detail_text,
+    tables=(Table("profiles", profile_table, "diagnosis.tab_profiles"),),
+    appendix=True,
+    discusses=("table:diagnosis",),
 )

@@ -1,8 +1,8 @@
-"""Execution precision: what each runtime executed, mixed INT8 graphs, native bf16."""
+"""Execution precision: mixed INT8 graphs, native bf16 (each target's executed precision is a column of the
+speed table, stated once there)."""
 
 from __future__ import annotations
 
-from ..tables import execution_precision
 from ..writer import Writer
 from .base import Section
 
@@ -10,9 +10,8 @@ BF16 = {True: "precision.bf16_present", False: "precision.bf16_absent", None: "p
 
 
 def text(w: Writer) -> list[str]:
-    run, s = w.run, w.s
-    items = "; ".join(f"{w.label(t)}: {execution_precision(w, t)}" for t in run.targets)
-    out = [s.say("precision.precision_list", items=items)]
+    s = w.s
+    out = []
     mixed = w.finding("precision.mixed")
     if mixed is not None:
         out.append(w.para(s.say("precision.precision_mixed", targets=w.labels(mixed.targets), cite=w.cite("ov_lowp"))))

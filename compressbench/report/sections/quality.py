@@ -15,22 +15,25 @@ def text(w: Writer) -> list[str]:
     lead = w.finding("quality.leader.accuracy")
     if lead is not None:
         out.append(w.para(w.leader(lead, "quality.lead_accuracy_resolved", "quality.lead_accuracy_unresolved")))
-    changed = []
-    for test in w.each("quality.changed."):
-        key = "quality.changed_significant" if test.significant else "quality.changed_not_significant"
-        changed.append(
-            s.say(
-                key,
-                target=w.label(test.target),
-                changed=n.integer(test.changed),
-                discordant=n.integer(test.discordant),
-                right=n.integer(test.to_correct),
-                wrong=n.integer(test.to_wrong),
-                p=n.p_value(test.p),
+    tests = list(w.each("quality.changed."))
+    significant = [changed_text(w, test) for test in tests if test.significant]
+    if significant:
+        out.append(w.para(s.say("quality.mcnemar", items="; ".join(significant), cite=w.cite("mcnemar"))))
+    calm = [test for test in tests if not test.significant]
+    if calm:
+        low, high = min(t.p for t in calm), max(t.p for t in calm)
+        key = "quality.mcnemar_calm_one" if low == high else "quality.mcnemar_calm"
+        out.append(
+            w.para(
+                s.say(
+                    key,
+                    targets=w.labels([t.target for t in calm]),
+                    low=n.p_value(low),
+                    high=n.p_value(high),
+                    cite=w.cite("mcnemar"),
+                )
             )
         )
-    if changed:
-        out.append(w.para(s.say("quality.mcnemar", items="; ".join(changed), cite=w.cite("mcnemar"))))
     averaging = w.finding("quality.averaging")
     if averaging.balanced:
         key = "quality.balanced_same" if averaging.same_averages else "quality.balanced"
@@ -38,6 +41,19 @@ def text(w: Writer) -> list[str]:
     else:
         out.append(w.para(s.say("quality.unbalanced", cite=w.cite("sklearn_prf"))))
     return out
+
+
+def changed_text(w: Writer, test) -> str:
+    """A target whose predictions differ from the trained model's beyond chance: how many changed, which way."""
+    return w.s.say(
+        "quality.changed_significant",
+        target=w.label(test.target),
+        changed=w.s.count(test.changed, "quality.forms_predictions"),
+        discordant=w.n.integer(test.discordant),
+        right=w.n.integer(test.to_correct),
+        wrong=w.n.integer(test.to_wrong),
+        p=w.n.p_value(test.p),
+    )
 
 
 def interval_cell(w: Writer, target: str, metric: str, digits: int = 4) -> str:
