@@ -141,7 +141,7 @@ def latency(data: ReportData, s: Strings, stem, latency_files: dict[str, Path] |
     samples_ms = [read_latency(latency_files[t]) for t in targets]
     scale, unit = _duration_scale([float(np.percentile(x, 99)) for x in samples_ms if len(x)], s)
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.45 * len(targets) + 1.1))
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.32 * len(targets) + 0.9))
         styles = _styles(data.results.targets)
         box = ax.boxplot(
             [x * scale for x in samples_ms],
@@ -173,7 +173,7 @@ def throughput(data: ReportData, s: Strings, stem, **_) -> list[Path]:
     run, labels, styles = data.run, _labels(data, s), _styles(data.results.targets)
     values = []
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 3.0))
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 2.6))
         sizes_all = set()
         for t in data.results.targets:
             by_batch = data.results.record(t).throughput_by_batch or {}
@@ -226,7 +226,7 @@ def tradeoff(data: ReportData, s: Strings, stem, **_) -> list[Path]:
     scale, unit = _duration_scale([p[1] for p in points.values()], s)
     panels = (("size", 0, s["plots.plot_size_kib"], 1.0), ("latency", 1, f"{s['plots.plot_speed']}, {unit}", scale))
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, 3.1), sharey=True)
+        fig, axes = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, 2.8), sharey=True)
         for ax, (panel, index, xlabel, factor) in zip(axes, panels, strict=True):
             pareto = data.findings.body(f"size.pareto.{panel}")
             front = pareto.front if pareto else {}
