@@ -131,6 +131,10 @@ def combine_throughput(summaries: list[dict], test_images: int) -> dict:
         combined.update({name: seconds[str(size)], f"{name}_low": test_images / high})
         combined[f"{name}_high"] = test_images / low
     combined["best_batch_test_set_seconds"] = combined["test_set_seconds"]
+    # each repeat's tuned batch-1 pass, in repeat order: the naive loop of the same process is paired with it
+    combined["tuned_repeat_seconds"] = [
+        test_images / ips if (ips := s["throughput_by_batch"].get("1")) else None for s in summaries
+    ]
     return combined
 
 

@@ -126,6 +126,7 @@ class TargetRecord:
     tuned_test_set_seconds: float | None = column("whole test set at batch 1 with the tuned call")
     tuned_test_set_seconds_low: float | None = column("the same from the fastest repeat")
     tuned_test_set_seconds_high: float | None = column("the same from the slowest repeat")
+    tuned_repeat_seconds: list | None = column("every repeat's tuned batch-1 pass, in repeat order", table=False)
     # memory and start-up
     baseline_rss_mb: float | None = column("resident memory after imports, before loading, MB")
     load_rss_mb: float | None = column("resident memory after load and compile, MB")

@@ -100,9 +100,13 @@ class EagerGap:
     other: str
     ratio_batch1: Ratio
     ratio_best: Ratio | None
-    overhead_share: float  # of PyTorch's batch-1 call, the part that is not per-image compute
+    # of PyTorch's batch-1 call, the part that is not per-image compute (batch-1 latency minus the per-image
+    # time at the best batch: an upper bound, as it also counts what batching saves)
+    overhead_share: float
     resolved: bool
     fixed_cost: bool | None  # the gap at batch 1 exceeds the one at the best batch beyond both ranges
+    # the same share of the other's batch-1 call: what batching alone saves where no Python runs per operator
+    other_overhead_share: float | None = None
 
     def statement(self) -> str:
         best = self.ratio_best.value if self.ratio_best else float("nan")
@@ -129,6 +133,7 @@ def eager_gap(run: Run) -> EagerGap | None:
         torch.overhead_ms / torch.latency_ms,
         compare(run, "latency", TRAINED, other).resolved,
         ratio1.above(ratio_best) if ratio_best else None,
+        rows[other].overhead_ms / rows[other].latency_ms,
     )
 
 

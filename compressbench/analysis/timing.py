@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .findings import Finding, body, make
+from .rule import RESOLVED, judge
 from .view import Run, is_number
 
 SECTION = "naive"
@@ -13,14 +14,17 @@ SECTION = "naive"
 @body
 @dataclass(frozen=True)
 class NaiveCost:
-    """The one-image-per-call loop against the tuned batch-1 loop, per target: the naive loop is slower
-    only when its fastest repeat is slower than the tuned loop's slowest."""
+    """The one-image-per-call loop against the tuned batch-1 loop, per target, by the one rule: both run in
+    the same process, so each repeat pairs them; the naive loop is slower (faster) when it is slower (faster)
+    in every repeat, else not resolved. Without per-repeat figures, the ranges decide (rule.judge)."""
 
     ratios: dict[str, float]  # target -> naive / tuned whole-test-set time (medians)
     slower: list[str]  # resolved slower
-    unresolved: list[str]  # ranges overlap
+    unresolved: list[str]  # the repeats disagree (or the ranges overlap)
+    faster: list[str]  # resolved faster: the convenience call beats the tuned loop
     batching_low: float | None  # naive loop over the best-batch time: smallest and largest over targets
     batching_high: float | None
+    ratio_ranges: dict[str, list[float]] = field(default_factory=dict)  # target -> [low, high] per-repeat ratio
 
     def statement(self) -> str:
         return "naive / tuned: " + ", ".join(f"{t} {r:.2f}x" for t, r in self.ratios.items())
@@ -79,17 +83,29 @@ def _range(run: Run, target: str, key: str) -> tuple[float, float] | None:
 
 
 def naive_cost(run: Run) -> NaiveCost | None:
-    ratios, slower, unresolved = {}, [], []
+    ratios, ranges, verdicts = {}, {}, {"slower": [], "unresolved": [], "faster": []}
     for t in run.targets:
         naive, tuned = run.value(t, "naive_test_set_seconds"), run.value(t, "tuned_test_set_seconds")
         if not naive or not tuned:
             continue
         ratios[t] = naive / tuned
-        naive_range, tuned_range = _range(run, t, "naive_test_set_seconds"), _range(run, t, "tuned_test_set_seconds")
-        if naive_range and tuned_range and naive_range[0] > tuned_range[1]:
-            slower.append(t)
-        else:
-            unresolved.append(t)
+        pairs = list(
+            zip(run.value(t, "naive_repeat_seconds") or [], run.value(t, "tuned_repeat_seconds") or [], strict=False)
+        )
+        per_repeat = [a / b for a, b in pairs if a and b]
+        if per_repeat:
+            ranges[t] = [min(per_repeat), max(per_repeat)]
+        c = judge(
+            "naive",
+            "naive",
+            "tuned",
+            (naive, tuned),
+            (_range(run, t, "naive_test_set_seconds"), _range(run, t, "tuned_test_set_seconds")),
+            higher_is_better=False,
+            rounds=per_repeat if len(per_repeat) >= 2 else None,
+        )
+        resolved = c.status == RESOLVED
+        verdicts["unresolved" if not resolved else "slower" if c.better == "tuned" else "faster"].append(t)
     if not ratios:
         return None
     batching = [
@@ -97,7 +113,15 @@ def naive_cost(run: Run) -> NaiveCost | None:
         for t in ratios
         if run.value(t, "test_set_seconds")
     ]
-    return NaiveCost(ratios, slower, unresolved, min(batching, default=None), max(batching, default=None))
+    return NaiveCost(
+        ratios,
+        verdicts["slower"],
+        verdicts["unresolved"],
+        verdicts["faster"],
+        min(batching, default=None),
+        max(batching, default=None),
+        ranges,
+    )
 
 
 def app_item(run: Run, target: str, app: dict) -> AppItem | None:

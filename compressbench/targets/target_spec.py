@@ -31,6 +31,9 @@ METHODS = {
     "auto_search": "the variant an accuracy-constrained search chose among methods and settings (results/search)",
 }
 
+# Methods that run the reference's file unchanged (a runtime setting): no size or accuracy change to state.
+SAME_FILE_METHODS = ("graph_optimizations_off",)
+
 # Methods whose network has fewer channels than the trained one (a model must be able to lose them).
 NARROWER_METHODS = ("structured_pruning", "distillation", "student_from_labels")
 

@@ -44,7 +44,15 @@ def startup(w: Writer) -> list[str]:
         out.append(w.para(w.leader(lead, "memory.lead_load_resolved", "memory.lead_load_unresolved")))
     cold = w.finding("startup.first_call")
     if cold is not None:
-        items = [f"{w.label(x.target)} {n.ms(x.first_call_ms)} ({s.times(x.over_warm, 0)})" for x in cold.items]
+        items = [
+            s.say(
+                "memory.first_call_item",
+                target=w.label(x.target),
+                time=n.ms(x.first_call_ms),
+                times=s.times(x.over_warm, 0),
+            )
+            for x in cold.items
+        ]
         out.append(w.para(s.say("memory.first_call", items="; ".join(items))))
     return out
 

@@ -14,16 +14,30 @@ def naive(w: Writer) -> list[str]:
     if cost is None:
         return [s["naive.naive_missing"]]
     out = []
-    if cost.slower:
-        items = ", ".join(f"{w.label(t)} {n.ratio(cost.ratios[t])}" for t in cost.slower)
-        out.append(s.say("naive.naive_slower", items=items))
+    for targets, key in ((cost.slower, "naive.naive_slower"), (cost.faster, "naive.naive_faster")):
+        if targets:
+            out.append(s.say(key, items=", ".join(naive_item(w, cost, t) for t in targets)))
     if cost.unresolved:
-        items = ", ".join(f"{w.label(t)} {n.ratio(cost.ratios[t])}" for t in cost.unresolved)
-        out.append(s.say("naive.naive_unresolved", items=items))
+        out.append(s.say("naive.naive_unresolved", items=", ".join(naive_item(w, cost, t) for t in cost.unresolved)))
     if cost.batching_low is not None:
-        out.append(s.say("naive.naive_batching", low=n.sig(cost.batching_low, 2), high=n.sig(cost.batching_high, 3)))
+        out.append(s.say("naive.naive_batching", low=n.sig(cost.batching_low, 3), high=n.sig(cost.batching_high, 3)))
     out[-1] = w.para(out[-1])
     return out
+
+
+def naive_item(w: Writer, cost, target: str) -> str:
+    """A target's naive / tuned ratio with the range of its per-repeat ratios (both loops ran in each repeat)."""
+    n = w.n
+    low, high = cost.ratio_ranges.get(target) or (None, None)
+    if low is None:
+        return f"{w.label(target)} {n.ratio(cost.ratios[target])}"
+    return w.s.say(
+        "naive.naive_item",
+        target=w.label(target),
+        ratio=n.ratio(cost.ratios[target]),
+        low=n.ratio(low),
+        high=n.ratio(high),
+    )
 
 
 def benchmark_app(w: Writer) -> list[str]:

@@ -42,6 +42,7 @@ def eager(w: Writer) -> list[str]:
                 ratio1=w.ratio(gap.ratio_batch1),
                 ratio_best=w.ratio(gap.ratio_best),
                 share=n.percent(gap.overhead_share, 0),
+                other_share=n.percent(gap.other_overhead_share, 0),
                 cite=w.cite("torch_tuning"),
             )
         )
