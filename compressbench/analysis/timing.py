@@ -89,9 +89,8 @@ def naive_cost(run: Run) -> NaiveCost | None:
         if not naive or not tuned:
             continue
         ratios[t] = naive / tuned
-        pairs = list(
-            zip(run.value(t, "naive_repeat_seconds") or [], run.value(t, "tuned_repeat_seconds") or [], strict=False)
-        )
+        record = run.record(t)  # the per-repeat lists are the record's (Run.value holds numbers only)
+        pairs = zip(record.naive_repeat_seconds or [], record.tuned_repeat_seconds or [], strict=False)
         per_repeat = [a / b for a, b in pairs if a and b]
         if per_repeat:
             ranges[t] = [min(per_repeat), max(per_repeat)]

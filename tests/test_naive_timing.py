@@ -1,0 +1,55 @@
+"""The naive loop against the tuned one by the one rule: both loops run in each repeat's process, so they
+are compared repeat by repeat; a side is faster only when it is in every repeat."""
+
+from __future__ import annotations
+
+from results_fixtures import run_of
+
+from compressbench.analysis.claims import openvino_naive_slower_than_tuned
+from compressbench.analysis.rule import ROUNDS_DISAGREE
+from compressbench.analysis.timing import naive_cost
+
+
+def loops(naive: list[float], tuned: list[float]) -> dict:
+    """A target's naive and tuned whole-test-set seconds per repeat, with the medians and ranges."""
+    middle = lambda values: sorted(values)[len(values) // 2]  # noqa: E731
+    return {
+        "repeats": len(naive),
+        "naive_test_set_seconds": middle(naive),
+        "naive_test_set_seconds_low": min(naive),
+        "naive_test_set_seconds_high": max(naive),
+        "naive_repeat_seconds": naive,
+        "tuned_test_set_seconds": middle(tuned),
+        "tuned_test_set_seconds_low": min(tuned),
+        "tuned_test_set_seconds_high": max(tuned),
+        "tuned_repeat_seconds": tuned,
+    }
+
+
+def test_paired_repeats_resolve_what_overlapping_ranges_cannot():
+    # ranges overlap (naive 2.60-3.14, tuned 2.50-3.04), yet the naive loop is slower in every repeat
+    run = run_of({"pytorch": loops([2.60, 2.63, 3.14], [2.50, 2.52, 3.04])})
+    cost = naive_cost(run)
+    assert cost.slower == ["pytorch"] and not cost.unresolved and not cost.faster
+    low, high = cost.ratio_ranges["pytorch"]
+    assert 1 < low <= high
+
+
+def test_the_convenience_call_can_be_faster():
+    run = run_of({"openvino": loops([0.348, 0.352, 0.357], [0.417, 0.430, 0.445])})
+    assert naive_cost(run).faster == ["openvino"]
+    assert openvino_naive_slower_than_tuned(run).holds is False  # the claim is contradicted
+
+
+def test_repeats_that_disagree_leave_it_unresolved():
+    run = run_of({"openvino": loops([0.70, 0.76, 0.74], [0.72, 0.73, 0.75])})
+    cost = naive_cost(run)
+    assert cost.unresolved == ["openvino"] and not cost.slower and not cost.faster
+    verdict = openvino_naive_slower_than_tuned(run)  # the claim reads the same verdict
+    assert verdict.holds is None and verdict.reason == ROUNDS_DISAGREE
+
+
+def test_without_per_repeat_figures_the_ranges_decide():
+    rows = loops([2.60, 2.63, 3.14], [2.50, 2.52, 3.04])
+    del rows["naive_repeat_seconds"], rows["tuned_repeat_seconds"]
+    assert naive_cost(run_of({"pytorch": rows})).unresolved == ["pytorch"]
