@@ -53,12 +53,7 @@ def disagreeing(w: Writer) -> list[str]:
     found = w.finding("speed.repeats_disagree")
     if found is None:
         return []
-    n = w.n
-    items = "; ".join(
-        f"{w.label(t)}: {' / '.join(n.ms(x) for x in w.run.record(t).latency_repeat_p50_ms or [])}"
-        for t in found.targets
-    )
-    return [w.para(w.s.say("speed.repeats_disagree", items=items))]
+    return [w.para(w.s.say("speed.repeats_disagree", targets=w.labels(found.targets)))]
 
 
 def threads(w: Writer) -> list[str]:
