@@ -1,5 +1,5 @@
 """Appendix: the detail the main text refers to (per-class metrics, the confusion matrix, the naive
-loop's figure). Its subsections belong to their sections' modules: benchmark_app's cross-check (naive.APP)
+loop's table and figure). Its subsections belong to their sections' modules: benchmark_app's cross-check (naive.APP)
 and each variant's per-layer account (diagnosis.DETAIL)."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 from ..tables import table
 from ..writer import Writer
 from .base import Figure, Section, Table
+from .naive import naive_table
 
 
 def per_class_table(w: Writer) -> dict | None:
@@ -33,8 +34,11 @@ SECTION = Section(
     "appendix",
     "appendix.title",
     1,
-    ("table:per_class", "figure:confusion", "figure:naive"),
-    tables=(Table("per_class", per_class_table, "appendix.tab_per_class"),),
+    ("table:per_class", "figure:confusion", "table:naive", "figure:naive"),
+    tables=(
+        Table("per_class", per_class_table, "appendix.tab_per_class"),
+        Table("naive", naive_table, "naive.tab_naive"),
+    ),
     figures=(
         Figure("confusion", "appendix.fig_confusion", "confusion"),
         Figure("naive", "appendix.fig_naive", "naive"),
