@@ -1,5 +1,5 @@
 """Conclusions and recommendations: the speed leaders (as the speed section found them), the smallest
-target within the accuracy budget, portability."""
+target within the accuracy budget and what it costs in speed, the least memory, portability."""
 
 from __future__ import annotations
 
@@ -28,15 +28,29 @@ def text(w: Writer) -> list[str]:
     if choice is not None:
         t = choice.target
         smaller = s.say("conclusion.rec_size_smaller", targets=w.labels(choice.smaller_and_worse))
+        sentence = s.say(
+            "conclusion.rec_size",
+            target=w.label(t),
+            size=w.n.kib_unit(run.value(t, "size_bytes")),
+            delta=w.n.pp(run.value(t, "accuracy_delta_pp")),
+            p=w.n.p_value(run.value(t, "mcnemar_p")),
+            smaller=smaller if choice.smaller_and_worse else "",
+        )
+        speed = [w.comparison(c) for c in (w.finding(f"variants.{m}.{t}") for m in ("latency", "throughput")) if c]
+        if speed and run.reference_of(t):  # what the smallest costs in speed against its reference
+            sentence += " " + s.say("conclusion.rec_size_speed", comparisons="; ".join(speed))
+        out.append(w.para(sentence))
+    memory = w.finding("memory.range")
+    if memory is not None and memory.peak.low != memory.peak.high:
+        low, high = memory.peak.low, memory.peak.high
         out.append(
             w.para(
                 s.say(
-                    "conclusion.rec_size",
-                    target=w.label(t),
-                    size=w.n.kib_unit(run.value(t, "size_bytes")),
-                    delta=w.n.pp(run.value(t, "accuracy_delta_pp")),
-                    p=w.n.p_value(run.value(t, "mcnemar_p")),
-                    smaller=smaller if choice.smaller_and_worse else "",
+                    "conclusion.rec_memory",
+                    low=w.label(low),
+                    high=w.label(high),
+                    low_mb=w.n.fixed(run.value(low, "peak_rss_mb"), 1),
+                    high_mb=w.n.fixed(run.value(high, "peak_rss_mb"), 1),
                 )
             )
         )
