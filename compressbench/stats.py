@@ -92,6 +92,15 @@ def mcnemar(labels: np.ndarray, reference: np.ndarray, candidate: np.ndarray) ->
     }
 
 
+def sign_test(ratios: list[float]) -> float:
+    """Exact two-sided sign test of paired ratios against "no difference" (each round's ratio as likely
+    above 1 as below): a binomial test on the rounds above 1 among those not equal to 1. With every round
+    on one side it is 2 / 2**n, so at least six rounds can reach the 5 % level."""
+    above = sum(1 for r in ratios if r > 1)
+    decided = sum(1 for r in ratios if r != 1)
+    return float(stats.binomtest(above, decided, 0.5).pvalue) if decided else 1.0
+
+
 def paired_difference_interval(to_correct: int, to_wrong: int, images: int) -> tuple[float, float]:
     """95 % interval of the accuracy difference of two classifiers on the same images (the candidate's
     minus the reference's), from the discordant counts: the Wald interval of a paired difference of

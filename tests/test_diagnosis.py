@@ -371,3 +371,15 @@ def test_each_variant_is_compared_with_its_reference_when_the_run_has_it():
     results = CASES / "ort_qdq_int8"
     assert [d.variant for d in diagnose_run(results, ["onnxruntime", "onnxruntime_int8"])] == ["onnxruntime_int8"]
     assert diagnose_run(results, ["onnxruntime_int8"]) == []
+
+
+def test_no_saving_outside_operators_when_only_one_profile_can_have_time_there():
+    """OpenVINO's counters of an INT8 graph add up to the whole call (no time outside by construction):
+    against a reference that has some, a smaller outside time is the accounting, not a saving."""
+    whole_call = {1: (layers(1, 8, 2, "int8"), 0.0), 8: (layers(8, 100, 8, "int8"), 0.0)}
+    fast = make_inputs(whole_call, REFERENCE, variant_bench=bench(0.05, 12000, "int8"))
+    kinds = {gain.kind for gain in diagnose_inputs(fast).batch1.gains}
+    assert m.LESS_OUTSIDE not in kinds and m.LOWER_PRECISION in kinds
+    both = {1: (layers(1, 8, 2, "int8"), 5.0), 8: (layers(8, 100, 8, "int8"), 5.0)}
+    kinds = {gain.kind for gain in diagnose_inputs(make_inputs(both, REFERENCE)).batch1.gains}
+    assert m.LESS_OUTSIDE in kinds  # both measure it: 25 against 5 µs is a saving

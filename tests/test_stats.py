@@ -88,3 +88,11 @@ def test_mcnemar_of_identical_predictions_has_nothing_to_test():
         "changed_to_correct": 0,
         "changed_to_wrong": 0,
     }
+
+
+def test_sign_test_needs_six_rounds_on_one_side_for_five_percent():
+    from compressbench.stats import sign_test
+
+    assert sign_test([0.9, 0.8, 0.95]) == pytest.approx(0.25)  # 2 / 2**3: chance one time in four
+    assert sign_test([0.9] * 5) > 0.05 > sign_test([0.9] * 6) == pytest.approx(2 / 64)
+    assert sign_test([0.9, 1.1, 0.9, 1.1]) == 1.0 and sign_test([1.0, 1.0]) == 1.0  # ties carry no sign

@@ -19,7 +19,7 @@ from ..targets import TRAINED
 from .explain import per_image_ms
 from .findings import NOT_APPLICABLE, NOT_MEASURED, NOT_RESOLVED, RESOLVED, Finding, body, make
 from .methods import ptq_targets
-from .rule import OVERLAP, ROUNDS_DISAGREE, compare, ranking
+from .rule import OVERLAP, compare, ranking
 from .timing import naive_cost
 from .view import Run
 
@@ -341,7 +341,7 @@ def openvino_naive_slower_than_tuned(run: Run) -> Verdict:
         return measured(True, "naive", **numbers)
     if target in cost.faster:
         return measured(False, "naive", **numbers)
-    return unresolved(ROUNDS_DISAGREE, "naive", **numbers)
+    return unresolved(cost.reasons.get(target, OVERLAP), "naive", **numbers)
 
 
 WITHIN_PP = 1.0  # the claim's own "about one percentage point"

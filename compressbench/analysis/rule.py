@@ -1,15 +1,15 @@
 """The one rule for every comparison the report states.
 
 A difference between two targets is resolved only when their intervals do not overlap (between
-fresh-process repeats for memory and start-up, bootstrap for quality), or, for a speed measured in
-rounds of repeats, when one is faster in every round both ran in (the range of the per-round ratio
-does not include 1: the machine's state changes between rounds, and both targets of a round saw the
-same state), or their exact test
-rejects "no difference" at the SIGNIFICANCE level (McNemar on the predictions); a missing interval,
-overlapping intervals, or targets measured on different machines leave it unresolved, and the
-report then says so with the ranges. File sizes are exact: any difference is resolved. There is no
-other cut-off: no ratio counts as "a real difference" by its size alone. A study compares its settings
-by the same `judge` (analysis.study: accuracy over the seeds, latency over the repeats).
+fresh-process repeats for memory, start-up and speed, bootstrap for quality) or their exact test
+rejects "no difference" at the SIGNIFICANCE level: McNemar on the predictions, and for a speed measured
+in rounds of repeats the sign test on the per-round ratios (repeat r of every target runs in round r,
+so both targets of a round saw the machine in the same state; with every round on one side the test
+needs at least six rounds). A missing interval, overlapping intervals that no test resolves, or targets
+measured on different machines leave it unresolved, and the report then says so with the ranges. File
+sizes are exact: any difference is resolved. There is no other cut-off: no ratio counts as "a real
+difference" by its size alone. A study compares its settings by the same `judge` (analysis.study:
+accuracy over the seeds, latency over the repeats).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..results import predictions
+from ..stats import sign_test
 from .findings import body
 from .view import METRICS, REPEATED_METRICS, Run
 
@@ -85,7 +86,8 @@ def judge(
     """The rule on two measured values with their intervals: a run's targets (compare) and a study's
     settings (compressbench.analysis.study) are judged here and nowhere else. `machines_agree` False:
     measured on different machines, so not resolved. `rounds`: a speed measured in rounds of repeats,
-    a's time over b's in each round both ran in; then one is better only when it is in every round."""
+    a's time over b's in each round both ran in: resolved by the sign test when every round agrees and
+    there are enough of them, not resolved when the rounds disagree, else the intervals decide."""
     va, vb = values
     if va is None or vb is None or va <= 0 or vb <= 0:
         return Comparison(metric, a, b, None, None, NO_INTERVAL)
@@ -95,14 +97,26 @@ def judge(
         status = MACHINES
     elif exact:
         status = RESOLVED if ratio != 1 else OVERLAP
-    elif rounds is not None:
-        a_faster = max(rounds) < 1 and better == a
-        status = RESOLVED if a_faster or (min(rounds) > 1 and better == b) else ROUNDS_DISAGREE
+    elif rounds is not None and _rounds_decide(rounds, better == a):
+        status = RESOLVED
+    elif rounds is not None and not _one_side(rounds, better == a):
+        status = ROUNDS_DISAGREE
     elif intervals[0] is None or intervals[1] is None:
         status = NO_INTERVAL
     else:
         status = OVERLAP if overlap(*intervals) else RESOLVED
     return Comparison(metric, a, b, better if va != vb else None, ratio, status)
+
+
+def _one_side(rounds: list[float], a_better: bool) -> bool:
+    """Every round puts the better point value's target ahead (a's time over b's below 1 when a is better)."""
+    return max(rounds) < 1 if a_better else min(rounds) > 1
+
+
+def _rounds_decide(rounds: list[float], a_better: bool) -> bool:
+    """The rounds resolve the difference by their exact test: all on one side and the sign test rejects
+    "no difference" at the SIGNIFICANCE level (otherwise the intervals decide)."""
+    return _one_side(rounds, a_better) and sign_test(rounds) < SIGNIFICANCE
 
 
 def paired_ratios(run: Run, metric: str, a: str, b: str) -> list[float] | None:

@@ -25,6 +25,7 @@ class NaiveCost:
     batching_low: float | None  # naive loop over the best-batch time: smallest and largest over targets
     batching_high: float | None
     ratio_ranges: dict[str, list[float]] = field(default_factory=dict)  # target -> [low, high] per-repeat ratio
+    reasons: dict[str, str] = field(default_factory=dict)  # unresolved target -> why (rule's status)
 
     def statement(self) -> str:
         return "naive / tuned: " + ", ".join(f"{t} {r:.2f}x" for t, r in self.ratios.items())
@@ -83,7 +84,7 @@ def _range(run: Run, target: str, key: str) -> tuple[float, float] | None:
 
 
 def naive_cost(run: Run) -> NaiveCost | None:
-    ratios, ranges, verdicts = {}, {}, {"slower": [], "unresolved": [], "faster": []}
+    ratios, ranges, reasons, verdicts = {}, {}, {}, {"slower": [], "unresolved": [], "faster": []}
     for t in run.targets:
         naive, tuned = run.value(t, "naive_test_set_seconds"), run.value(t, "tuned_test_set_seconds")
         if not naive or not tuned:
@@ -105,6 +106,8 @@ def naive_cost(run: Run) -> NaiveCost | None:
         )
         resolved = c.status == RESOLVED
         verdicts["unresolved" if not resolved else "slower" if c.better == "tuned" else "faster"].append(t)
+        if not resolved:
+            reasons[t] = c.status
     if not ratios:
         return None
     batching = [
@@ -120,6 +123,7 @@ def naive_cost(run: Run) -> NaiveCost | None:
         min(batching, default=None),
         max(batching, default=None),
         ranges,
+        reasons,
     )
 
 

@@ -3,6 +3,7 @@ repeats' ranges), what batching adds, and OpenVINO's own benchmark_app on the sa
 
 from __future__ import annotations
 
+from ...analysis.rule import ROUNDS_DISAGREE
 from ..tables import table, with_note
 from ..writer import Writer
 from .base import Figure, Section
@@ -17,8 +18,11 @@ def naive(w: Writer) -> list[str]:
     for targets, key in ((cost.slower, "naive.naive_slower"), (cost.faster, "naive.naive_faster")):
         if targets:
             out.append(s.say(key, items=", ".join(naive_item(w, cost, t) for t in targets)))
-    if cost.unresolved:
-        out.append(s.say("naive.naive_unresolved", items=", ".join(naive_item(w, cost, t) for t in cost.unresolved)))
+    disagree = [t for t in cost.unresolved if cost.reasons.get(t) == ROUNDS_DISAGREE]
+    overlap = [t for t in cost.unresolved if t not in disagree]
+    for targets, key in ((disagree, "naive.naive_unresolved"), (overlap, "naive.naive_unresolved_overlap")):
+        if targets:
+            out.append(s.say(key, items=", ".join(naive_item(w, cost, t) for t in targets)))
     if cost.batching_low is not None:
         out.append(s.say("naive.naive_batching", low=n.sig(cost.batching_low, 3), high=n.sig(cost.batching_high, 3)))
     out[-1] = w.para(out[-1])

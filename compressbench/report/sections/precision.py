@@ -17,7 +17,15 @@ def text(w: Writer) -> list[str]:
         out.append(w.para(s.say("precision.precision_mixed", targets=w.labels(mixed.targets), cite=w.cite("ov_lowp"))))
     bf16 = w.finding("precision.bf16")
     if bf16 is not None:
-        out.append(w.para(s.say(BF16[bf16.present], cite=w.cite("ov_precision"))))
+        sentence = s.say(BF16[bf16.present], cite=w.cite("ov_precision"))
+        # the baseline whose runtime takes a precision hint (OpenVINO's): this run's own setting of it
+        hinted = [w.run.record(t) for t in w.run.base if w.run.record(t).precision_requested is not None]
+        record = hinted[0] if hinted else None
+        if bf16.present and record and record.precision_requested != "auto":
+            sentence += " " + s.say(
+                "precision.hint_set", requested=record.precision_requested, executed=str(record.precision).upper()
+            )
+        out.append(w.para(sentence))
     return out
 
 
