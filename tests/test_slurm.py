@@ -114,6 +114,48 @@ def slurm_run(tmp_path_factory):
         subprocess.run(["bash", str(START_SCRIPT), "stop"], capture_output=True, text=True, check=True)
 
 
+# A search on the same cluster: its workers share one Optuna storage on the (here local) shared file system.
+SEARCH = {
+    "trials": 2,
+    "workers": 2,
+    "constraint": {"max_drop_pp": 50.0},  # the plumbing, not the model, is under test
+    "space": [
+        {"target": "pytorch_cluster", "settings": {"clusters": {"low": 8, "high": 32}, "cluster_finetune_epochs": 0}}
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def slurm_search(slurm_run, tmp_path_factory):
+    """The workdir of a search run through the same cluster (a workdir of its own: a validation split)."""
+    workdir = tmp_path_factory.mktemp("slurm-search").resolve()
+    for name in ("Snakefile", "config.yaml"):
+        shutil.copy(REPO / name, workdir / name)
+    for name in ("workflow", "templates", "profiles"):
+        shutil.copytree(REPO / name, workdir / name)
+    config = write_config(workdir, dataset={"validation_size": 200})
+    values = yaml.safe_load(config.read_text())
+    config.write_text(yaml.safe_dump({**values, "targets": ["pytorch"], "search": SEARCH}, allow_unicode=True))
+    command = [*SNAKEMAKE, "results/search/chosen.json", "--profile", "profiles/slurm", "--configfile", str(config)]
+    result = subprocess.run(
+        [*command, "--slurm-init-seconds-before-status-checks", "3"], cwd=workdir, capture_output=True, text=True
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]
+    return workdir
+
+
+def test_search_workers_ran_as_separate_sbatch_jobs(slurm_search):
+    records = job_records(slurm_search)
+    workers = [record for record in records if rule_of(record) == "search_worker"]
+    assert len(workers) == SEARCH["workers"] and len({record["JobId"] for record in workers}) == SEARCH["workers"]
+    finished = completion_records()
+    assert all(finished[record["JobId"]]["JobState"] == "COMPLETED" for record in workers)
+    trials = read_tsv(slurm_search / "results" / "search" / "trials.tsv")
+    assert {row["state"] for row in trials} == {"complete"} and len(trials) == SEARCH["trials"]
+    ran = [json.loads((slurm_search / "results" / "search" / "workers" / f"{w}.json").read_text()) for w in (0, 1)]
+    assert sorted(ran[0]["trials_run"] + ran[1]["trials_run"]) == list(range(SEARCH["trials"]))
+
+
 def test_every_job_went_through_sbatch_with_its_resources(slurm_run):
     workdir, output = slurm_run
     records = job_records(workdir)
