@@ -29,6 +29,8 @@ NO_INTERVAL = "no_interval"
 MACHINES = "different_machines"
 
 SIGNIFICANCE = 0.05  # the exact tests' level (McNemar): the report states it in its methodology
+# The fewest rounds whose unanimous sign can reach that level (2 / 2**n below it): with fewer, the ranges decide
+SIGN_TEST_ROUNDS = next(n for n in range(1, 64) if 2 / 2**n < SIGNIFICANCE)
 
 
 @body

@@ -3,6 +3,7 @@ comparison, quality statistics, the parity gate, memory."""
 
 from __future__ import annotations
 
+from ...analysis.rule import SIGN_TEST_ROUNDS
 from ..tables import is_lenet, model_name, model_summary
 from ..writer import Writer
 from .base import Section
@@ -34,7 +35,12 @@ def text(w: Writer) -> list[str]:
         )
     )
     out.append(s["method.method_timers"])
-    out.append(s.say("method.method_repeats", repeats=n.integer(repeats)) if repeats else s["method.method_single"])
+    if repeats:
+        few = repeats < SIGN_TEST_ROUNDS  # the sign test cannot decide: this run's speed verdicts are the ranges'
+        text = s.say("method.method_repeats", repeats=n.integer(repeats), rounds=n.integer(SIGN_TEST_ROUNDS))
+        out.append(text + (" " + s.say("method.method_few_rounds", repeats=n.integer(repeats)) if few else ""))
+    else:
+        out.append(s["method.method_single"])
     out.append(s.say("method.method_quality", cite_boot=w.cite("bootstrap"), cite_mcnemar=w.cite("mcnemar")))
     gates = parity_gates(w)
     if gates:
