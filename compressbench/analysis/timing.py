@@ -14,9 +14,9 @@ SECTION = "naive"
 @body
 @dataclass(frozen=True)
 class NaiveCost:
-    """The one-image-per-call loop against the tuned batch-1 loop, per target, by the one rule: both run in
-    the same process, so each repeat pairs them; the naive loop is slower (faster) when it is slower (faster)
-    in every repeat, else not resolved. Without per-repeat figures, the ranges decide (rule.judge)."""
+    """The one-image-per-call loop against the tuned batch-1 loop, per target, by the one rule (rule.judge):
+    both run in the same process, so each repeat pairs them; a side is faster when the ranges do not overlap
+    or every repeat agrees and the sign test on the paired ratios resolves it, else not resolved."""
 
     ratios: dict[str, float]  # target -> naive / tuned whole-test-set time (medians)
     slower: list[str]  # resolved slower
