@@ -11,7 +11,7 @@ findings too, so that the figures draw what the analysis read and nothing else.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .. import paths
@@ -342,25 +342,13 @@ def budget(interval: tuple[float, float] | None, max_drop_pp: float | None) -> s
 
 def choice_finding(run: Run, selection, max_drop_pp: float | None) -> Finding:
     interval = test_drop_interval(run, selection.target, selection.base)
+    # the selection's own figures by name; the finding adds the constraint and the test drop's interval
+    shared = {f.name: getattr(selection, f.name) for f in fields(SearchChoice) if hasattr(selection, f.name)}
     choice = SearchChoice(
-        trial=selection.trial,
-        candidate=selection.candidate,
-        chain=list(selection.chain),
-        settings=dict(selection.settings),
-        target=selection.target,
-        base=selection.base,
+        **shared,
         max_drop_pp=max_drop_pp,
-        validation_accuracy=selection.validation_accuracy,
-        base_validation_accuracy=selection.base_validation_accuracy,
-        validation_drop_pp=selection.validation_drop_pp,
-        test_accuracy=selection.test_accuracy,
-        test_ci_low=selection.test_ci_low,
-        test_ci_high=selection.test_ci_high,
-        base_test_accuracy=selection.base_test_accuracy,
-        test_drop_pp=selection.test_drop_pp,
         test_drop_low_pp=interval[0] if interval else None,
         test_drop_high_pp=interval[1] if interval else None,
-        optimism_pp=selection.optimism_pp,
         budget=budget(interval, max_drop_pp),
     )
     outcome = MEASURED if choice.budget == NO_CONSTRAINT else None
