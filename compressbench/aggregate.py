@@ -42,7 +42,17 @@ BENCHMARK_FIELDS = tuple(
     for name in FIELDS
     if name.startswith(("latency_", "throughput_", "test_set_", "naive_", "tuned_", "load_", "first_call_"))
     or name.startswith("peak_rss_")
-    or name in ("repeats", "repeat_indices", "batch_size_best", "baseline_rss_mb", "threads", "hostname", "cpu_model")
+    or name
+    in (
+        "repeats",
+        "full_repeats",
+        "repeat_indices",
+        "batch_size_best",
+        "baseline_rss_mb",
+        "threads",
+        "hostname",
+        "cpu_model",
+    )
 )
 TEST_FIELDS = ("mcnemar_p", "discordant", "changed_to_correct", "changed_to_wrong")
 

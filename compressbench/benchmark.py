@@ -2,19 +2,19 @@
 
 A benchmark job measures one target once, in a fresh process with every core to itself (where a
 call spends its time, per layer, is the profile job's, compressbench.opprofile);
-the workflow runs `benchmark.repeats` such jobs per target (compressbench.repeats combines
-them). One job, in this order:
+the workflow runs `benchmark.repeats` such jobs per target, one per round (compressbench.repeats
+combines them). One job, in this order (the starred steps in full rounds only, `full_rounds`):
 
 * start-up and memory (compressbench.startup), before the test set is loaded;
-* the coursework's figure: the whole test set one image per call with the beginner's
+* (*) the coursework's figure: the whole test set one image per call with the beginner's
   function (``Runtime.naive()``);
 * latency at batch 1: warm-up, then timed calls of the tuned predict function
   (``Runtime.compiled(1)``) until both a minimum count and a minimum time are reached;
   one row per call is kept, p50/p90/p99/mean and a distribution-free 95 % confidence
   interval of the median come from those rows;
-* throughput over whole test-set passes for each configured batch size (batch 1 always:
-  the tuned one-image-per-call figure);
-* batch-1 latency again with a runtime opened on one thread, when the configured thread
+* throughput over whole test-set passes for each configured batch size; (*) batch 1 always:
+  the tuned one-image-per-call figure;
+* (*) batch-1 latency again with a runtime opened on one thread, when the configured thread
   count is larger (``single_thread_latency``).
 
 The statistics are pure functions of arrays of timings, testable without a runtime.
@@ -84,16 +84,30 @@ class BenchSettings(FromConfig):
     naive_passes: int
     single_thread_latency: bool
     threads: int
+    # a full round also times the slow figures: the beginner's loop, the tuned batch-1 test-set pass
+    # and one-thread latency (full_rounds); every round times batch-1 latency, throughput at the
+    # other batch sizes, start-up and memory
+    full: bool = True
 
     @classmethod
-    def job_params(cls, section: dict) -> dict:
-        """The config keys a benchmark job reads: changing any other (repeats, benchmark_app...)
-        does not rerun the measurements."""
-        return {key: value for key, value in section.items() if key in cls.__dataclass_fields__}
+    def job_params(cls, section: dict, repeat: int = 0) -> dict:
+        """The config keys a benchmark job (repeat `repeat`) reads, and whether its round is full:
+        changing any other key (benchmark_app...) does not rerun the measurements, and changing
+        repeats or full_repeats reruns only the repeats whose round changes kind."""
+        params = {key: value for key, value in section.items() if key in cls.__dataclass_fields__}
+        if "full" not in params:  # else: a job's params already
+            params["full"] = repeat < full_rounds(section)
+        return params
 
     @classmethod
-    def from_config(cls, section: dict, threads: int) -> BenchSettings:
-        return settings_from(cls, cls.section, cls.job_params(section), threads=threads)
+    def from_config(cls, section: dict, threads: int, repeat: int = 0) -> BenchSettings:
+        """From config's benchmark section (as repeat `repeat`) or from a job's params."""
+        return settings_from(cls, cls.section, cls.job_params(section, repeat), threads=threads)
+
+
+def full_rounds(section: dict) -> int:
+    """How many rounds (the first ones) are full: config benchmark.full_repeats, at most benchmark.repeats."""
+    return min(section["full_repeats"], section["repeats"])
 
 
 # ---------------------------------------------------------------- statistics (pure)
@@ -177,8 +191,19 @@ def throughput_stats(rows: Iterable[dict]) -> dict:
         "throughput_by_batch": {str(size): medians[size] for size in sorted(medians)},
         "test_set_seconds_by_batch": {str(size): seconds[size] for size in sorted(seconds)},
         "best_batch_test_set_seconds": seconds[best],
-        "tuned_test_set_seconds": seconds.get(1, math.nan),
+        "tuned_test_set_seconds": seconds.get(1),
     }
+
+
+NO_THROUGHPUT = {
+    "throughput_ips": None,
+    "batch_size_best": None,
+    "throughput_by_batch": {},
+    "test_set_seconds_by_batch": {},
+    "best_batch_test_set_seconds": None,
+    "tuned_test_set_seconds": None,
+}
+NAIVE_KEYS = ("naive_test_set_seconds", "naive_first_pass_seconds", "naive_passes_seconds", "naive_call_p50_ms")
 
 
 def naive_stats(rows: Iterable[dict]) -> dict:
@@ -230,11 +255,14 @@ def summarize(
     runtime_timer_us=None,
 ) -> dict:
     """summary.json of one benchmark job: every figure computed from the raw timing tables."""
+    # a round that is not full has no naive loop and may have no pass (batch 1 alone configured)
+    throughput = throughput_stats(throughput_rows) if settings.full or throughput_rows else dict(NO_THROUGHPUT)
     summary = {
         **(extra or {}),
         **latency_stats(latency_us),
-        **throughput_stats(throughput_rows),
-        **naive_stats(naive_rows),
+        **throughput,
+        **(naive_stats(naive_rows) if settings.full else dict.fromkeys(NAIVE_KEYS)),
+        "full_round": settings.full,
         "threads": info.get("threads"),
         "threads_requested": settings.threads,
         "precision": info.get("precision"),
@@ -247,8 +275,8 @@ def summarize(
         **runtime_timer_stats(runtime_timer_us),
     }
     summary.update(single_thread_stats(latency_1thread_us, summary, info_1thread))
-    tuned = summary["tuned_test_set_seconds"]
-    summary["naive_over_tuned"] = summary["naive_test_set_seconds"] / tuned if tuned == tuned and tuned else None
+    naive, tuned = summary["naive_test_set_seconds"], summary["tuned_test_set_seconds"]
+    summary["naive_over_tuned"] = naive / tuned if naive and tuned else None
     return summary
 
 
@@ -269,15 +297,22 @@ def quiet_gc():
 
 
 def warm_up(calls: list[tuple[Callable, np.ndarray]], seconds: float) -> int:
-    """Run every (function, input) at least once, then keep cycling until `seconds` have passed."""
-    count = 0
+    """Run every distinct function once (a whole test-set plan at batch 1 is 10,000 calls of one
+    function: one of them warms it), then keep cycling through the calls until `seconds` have passed."""
+    first_call: dict[int, tuple[Callable, np.ndarray]] = {}
+    for predict, batch in calls:
+        first_call.setdefault(id(predict), (predict, batch))
+    for predict, batch in first_call.values():
+        predict(batch)
+    count = len(first_call)
     deadline = time.perf_counter() + seconds
-    while True:
+    while time.perf_counter() < deadline:
         for predict, batch in calls:
             predict(batch)
             count += 1
-        if time.perf_counter() >= deadline:
-            return count
+            if time.perf_counter() >= deadline:
+                break
+    return count
 
 
 def time_latency(
@@ -380,8 +415,10 @@ def run_benchmark(runtime, images: np.ndarray, settings: BenchSettings, log: Cal
         raise BenchmarkError("no test images")
     num_classes = runtime.spec.num_classes
 
-    naive = time_naive(runtime.naive(), images, settings.naive_passes)
-    log(f"naive: {len(images)} images x {naive[-1]['pass'] + 1} passes, one image per call")
+    naive = []
+    if settings.full:
+        naive = time_naive(runtime.naive(), images, settings.naive_passes)
+        log(f"naive: {len(images)} images x {naive[-1]['pass'] + 1} passes, one image per call")
 
     latency, runtime_timer = time_latency(
         runtime.compiled(1),
@@ -395,10 +432,7 @@ def run_benchmark(runtime, images: np.ndarray, settings: BenchSettings, log: Cal
     log(f"latency: {len(latency)} calls, p50 {np.median(latency):.1f} us{own}")
 
     throughput = []
-    batch_sizes = list(dict.fromkeys(settings.batch_sizes))
-    if 1 not in batch_sizes:  # tuned_test_set_seconds is the batch-1 figure
-        batch_sizes.insert(0, 1)
-    for batch_size in batch_sizes:
+    for batch_size in throughput_batch_sizes(settings):
         rows = time_passes(
             runtime.compiled,
             images,
@@ -420,9 +454,20 @@ def run_benchmark(runtime, images: np.ndarray, settings: BenchSettings, log: Cal
     }
 
 
+def throughput_batch_sizes(settings: BenchSettings) -> list[int]:
+    """The batch sizes whose test-set passes a job times: a full round adds batch 1 (the tuned
+    one-image-per-call pass, tuned_test_set_seconds) where it is not configured; the other rounds
+    leave it out (at batch 1 a pass is 10,000 calls, and batch-1 latency is timed in every round)."""
+    configured = list(dict.fromkeys(settings.batch_sizes))
+    if settings.full:
+        return configured if 1 in configured else [1, *configured]
+    return [size for size in configured if size != 1]
+
+
 def run_single_thread_latency(open_runtime: Callable[[int], object], images: np.ndarray, settings: BenchSettings):
-    """Batch-1 latency with a runtime opened on one thread; (None, None) when the main run used one."""
-    if not settings.single_thread_latency or settings.threads == 1:
+    """Batch-1 latency with a runtime opened on one thread, in a full round; (None, None) when the
+    main run used one thread or the round is not full."""
+    if not settings.full or not settings.single_thread_latency or settings.threads == 1:
         return None, None
     runtime = open_runtime(1)
     latency, _ = time_latency(

@@ -2,9 +2,13 @@
 
 Each figure is the median over repeats of that repeat's own figure; its interval is the range
 (min-max) over repeats. With R independent repeats the range contains the median of the
-repeat-to-repeat distribution with probability 1 - 2^(1-R) (75 % for R = 3, 94 % for R = 5):
+repeat-to-repeat distribution with probability 1 - 2^(1-R) (75 % for R = 3, 97 % for R = 6):
 the distribution-free interval a few repeats can give. It shows how far one run of the same
 model on the same machine moves, which the within-run interval of one job does not.
+
+Repeat r runs in round r. The first rounds are full (benchmark.full_rounds): only they time the
+slow figures (the beginner's loop, the tuned batch-1 pass, one-thread latency), so those figures
+are the median and range over the full rounds; every other figure is over all rounds.
 
 Whole-test-set times are derived from throughput (test images / images per second), so
 every time in the report comes from the same measurement.
@@ -26,6 +30,7 @@ REPEAT_COLUMNS = [
     "latency_p50_within_ci_high_ms",
     "latency_drift",
     "latency_1thread_p50_ms",
+    "full_round",
     "throughput_ips",
     "tuned_test_set_seconds",
     "naive_test_set_seconds",
@@ -139,10 +144,12 @@ def combine_throughput(summaries: list[dict], test_images: int) -> dict:
 
 
 def combine_naive(summaries: list[dict]) -> dict:
-    combined = _with_spread("naive_test_set_seconds", [s["naive_test_set_seconds"] for s in summaries])
-    combined["naive_first_pass_seconds"] = spread(s["naive_first_pass_seconds"] for s in summaries)[0]
-    combined["naive_call_p50_ms"] = spread(s["naive_call_p50_ms"] for s in summaries)[0]
-    combined["naive_repeat_seconds"] = [s["naive_test_set_seconds"] for s in summaries]
+    """The beginner's loop over the full rounds (None in the others' places of naive_repeat_seconds)."""
+    per_repeat = [s.get("naive_test_set_seconds") for s in summaries]
+    combined = _with_spread("naive_test_set_seconds", per_repeat)
+    combined["naive_first_pass_seconds"] = spread(s.get("naive_first_pass_seconds") for s in summaries)[0]
+    combined["naive_call_p50_ms"] = spread(s.get("naive_call_p50_ms") for s in summaries)[0]
+    combined["naive_repeat_seconds"] = per_repeat
     return combined
 
 
@@ -175,6 +182,10 @@ def combine_hosts(summaries: list[dict]) -> dict:
     }
 
 
+def _ratio(a, b):
+    return a / b if a and b else None
+
+
 def combine(summaries: list[dict]) -> dict:
     """The target's summary.json from its repeats' summaries (in repeat order)."""
     if not summaries:
@@ -190,13 +201,14 @@ def combine(summaries: list[dict]) -> dict:
         **{key: first[key] for key in ("target", "runtime", "label", "threads", "threads_requested", "precision")},
         "test_images": test_images,
         "repeats": len(summaries),
+        "full_repeats": sum(1 for s in summaries if s.get("full_round", True)),
         "repeat_indices": [int(s["repeat"]) for s in summaries],  # the rounds the repeats ran in
         "interval": INTERVAL,
         "interval_coverage": range_coverage(len(summaries)),
         **combine_latency(summaries),
         **throughput,
         **naive,
-        "naive_over_tuned": naive["naive_test_set_seconds"] / throughput["tuned_test_set_seconds"],
+        "naive_over_tuned": _ratio(naive["naive_test_set_seconds"], throughput["tuned_test_set_seconds"]),
         **combine_startup(summaries, throughput["batch_size_best"]),
         **combine_hosts(summaries),
         "threads_by_repeat": [s["threads"] for s in summaries],
@@ -211,6 +223,7 @@ def repeat_rows(summaries: list[dict], best_batch: int) -> list[dict]:
     return [
         {
             **{key: s.get(key) for key in REPEAT_COLUMNS},
+            "full_round": s.get("full_round", True),
             "latency_p50_within_ci_low_ms": s["latency_p50_ci_low_ms"],
             "latency_p50_within_ci_high_ms": s["latency_p50_ci_high_ms"],
             "throughput_ips": s["throughput_by_batch"].get(str(best_batch)),

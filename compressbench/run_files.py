@@ -7,6 +7,7 @@ run's (workflow/rules/study.smk). Importing this module is cheap (no torch): the
 from __future__ import annotations
 
 from . import paths
+from .benchmark import full_rounds
 from .targets import TARGETS
 
 
@@ -57,7 +58,7 @@ def result_files(config: dict) -> list[str]:
         *(
             paths.BENCH_APP_REPEAT.format(target=target, repeat=repeat)
             for target in benchmark_app_targets(config)
-            for repeat in repeats
+            for repeat in range(full_rounds(config["benchmark"]))  # benchmark_app runs in the full rounds
         ),
         *profile_files(config),
     ]

@@ -463,3 +463,18 @@ def test_speed_without_rounds_falls_back_to_the_ranges():
     rows = {t: rounds_row([0.020, 0.021, 0.036], [9000, 8800, 5000]) for t in ("onnxruntime", "openvino")}
     rows["openvino"] = {**rounds_row([0.030, 0.031, 0.052], [8000, 7900, 4500]), "latency_repeat_p50_ms": None}
     assert rule.compare(run_of(rows), "latency", "onnxruntime", "openvino").status == rule.OVERLAP
+
+
+def test_a_figure_of_the_full_rounds_only_has_a_range_when_two_of_them_measured_it():
+    one_thread = {
+        "repeats": 6,
+        "latency_1thread_p50_ms": 0.05,
+        "latency_1thread_p50_ci_low_ms": 0.05,
+        "latency_1thread_p50_ci_high_ms": 0.05,
+    }
+    run = run_of({"onnxruntime": {**one_thread, "latency_1thread_repeat_p50_ms": [0.05, None, None, None, None, None]}})
+    assert run.repeats_of("onnxruntime", "latency_1thread") == 1
+    assert run.interval("onnxruntime", "latency_1thread") is None  # one full round: no range, whatever `repeats` says
+    run = run_of({"onnxruntime": {**one_thread, "latency_1thread_repeat_p50_ms": [0.05, 0.05, None, None, None, None]}})
+    assert run.repeats_of("onnxruntime", "latency_1thread") == 2
+    assert run.interval("onnxruntime", "latency_1thread") == (0.05, 0.05)

@@ -14,12 +14,16 @@ from conftest import make_settings
 from compressbench.benchmark import (
     BenchSettings,
     benchmark_target,
+    full_rounds,
     latency_stats,
     median_ci,
     median_ci_ranks,
     naive_stats,
     split_batches,
+    summarize,
+    throughput_batch_sizes,
     throughput_stats,
+    warm_up,
 )
 from compressbench.benchmark_app import (
     BenchmarkAppError,
@@ -370,6 +374,55 @@ def test_job_params_keep_only_what_a_job_reads():
     assert {"repeats", "benchmark_app", "benchmark_app_seconds"}.isdisjoint(job)
     assert job["naive_passes"] == 2 and job["batch_sizes"] == [1]
     assert BenchSettings.from_config(section, threads=4) == BenchSettings(**job, threads=4)
+
+
+def test_the_first_rounds_are_full_and_a_change_of_repeats_reruns_only_a_round_that_changes_kind():
+    section = {**default_config()["benchmark"], "repeats": 6, "full_repeats": 3}
+    assert [BenchSettings.job_params(section, r)["full"] for r in range(6)] == [True] * 3 + [False] * 3
+    assert full_rounds(section) == 3
+    fewer = {**section, "repeats": 2}  # a study's two repeats: both full, not an error
+    assert full_rounds(fewer) == 2 and BenchSettings.job_params(fewer, 1)["full"] is True
+    more = {**section, "repeats": 8}
+    assert all(BenchSettings.job_params(more, r) == BenchSettings.job_params(section, r) for r in range(6))
+    assert BenchSettings.from_config(section, threads=2, repeat=4).full is False
+
+
+def test_a_round_that_is_not_full_leaves_out_batch_1_the_naive_loop_and_one_thread(tmp_path):
+    assert throughput_batch_sizes(quick_settings(batch_sizes=[4, 8])) == [1, 4, 8]
+    assert throughput_batch_sizes(quick_settings(batch_sizes=[1, 4, 8], full=False)) == [4, 8]
+    assert throughput_batch_sizes(quick_settings(batch_sizes=[1], full=False)) == []
+    spec, model_dir = tiny_pytorch_model(tmp_path)
+    images = np.random.default_rng(0).normal(size=(6, 1, 16, 16)).astype(np.float32)
+    outputs = {name: str(tmp_path / f"{name}.{ext}") for name, ext in OUTPUT_FILES}
+    settings = quick_settings(threads=2, batch_sizes=[1, 2], latency_min_calls=12, full=False)
+    summary = benchmark_target(TARGETS["pytorch"], model_dir, spec, lambda: images, settings, {}, outputs, repeat=4)
+    assert summary["full_round"] is False and summary["latency_calls"] == 12
+    assert set(summary["throughput_by_batch"]) == {"2"} and summary["tuned_test_set_seconds"] is None
+    assert summary["naive_test_set_seconds"] is None and summary["naive_over_tuned"] is None
+    assert summary["latency_1thread_p50_ms"] is None and read_tsv(tmp_path / "naive.tsv") == []
+    assert read_tsv(tmp_path / "latency_1thread.tsv") == []
+    # only batch 1 configured: such a round times batch-1 latency alone
+    latency_only = quick_settings(batch_sizes=[1], latency_min_calls=12, full=False)
+    summary = benchmark_target(TARGETS["pytorch"], model_dir, spec, lambda: images, latency_only, {}, outputs)
+    assert summary["throughput_by_batch"] == {} and summary["throughput_ips"] is None
+
+
+def test_a_full_round_without_its_naive_loop_is_an_error():
+    with pytest.raises(ValueError, match="no calls"):
+        summarize(
+            np.ones(10),
+            [{"batch_size": 1, "pass": 0, "seconds": 1.0, "images": 10, "images_per_s": 10.0}],
+            [],
+            {},
+            quick_settings(),
+        )
+
+
+def test_warm_up_calls_each_distinct_function_once_not_the_whole_plan():
+    calls = []
+    first, tail = (lambda batch: calls.append("first")), (lambda batch: calls.append("tail"))
+    plan = [(first, None)] * 10_000 + [(tail, None)]  # a test set at batch 1 with its own last shape
+    assert warm_up(plan, seconds=0.0) == 2 and calls == ["first", "tail"]
 
 
 def test_benchmark_names_target_and_reason(tmp_path):

@@ -53,3 +53,15 @@ def test_rules_do_not_inspect_the_workflow():
 def test_root_of_finds_the_run_folder():
     assert paths.root_of(paths.SUMMARY_JSON, paths.SUMMARY_JSON) == "."
     assert paths.root_of(paths.in_run(paths.SUMMARY_JSON, "a"), paths.SUMMARY_JSON) == "results/runs/a"
+
+
+def test_every_round_is_a_result_file_and_benchmark_app_runs_in_the_full_rounds_only():
+    from compressbench.config import load_config
+    from compressbench.run_files import result_files
+
+    config = load_config({"targets": ["onnxruntime", "openvino"], "benchmark": {"repeats": 6, "full_repeats": 2}})
+    files = set(result_files(config))
+    summaries = {paths.BENCH_REPEAT["summary"].format(target="openvino", repeat=r) for r in range(6)}
+    assert summaries <= files
+    apps = {f for f in files if f.endswith("benchmark_app.json") and "/repeat" in f}
+    assert apps == {paths.BENCH_APP_REPEAT.format(target="openvino", repeat=r) for r in (0, 1)}

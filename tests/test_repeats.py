@@ -101,6 +101,34 @@ def test_whole_test_set_times_are_derived_from_throughput():
     assert combined["naive_over_tuned"] == pytest.approx(2.5 / (1000 / 900.0))
 
 
+def speed_round(repeat: int, p50: float, ips: float) -> dict:
+    """A repeat of a round that is not full: no naive loop, no batch-1 pass, no one-thread run."""
+    summary = repeat_summary(repeat, p50, (p50 * 0.99, p50 * 1.01), {"64": ips}, 0.0, {"1": 112.0, "64": 121.0})
+    slow = ("naive_test_set_seconds", "naive_first_pass_seconds", "naive_call_p50_ms", "latency_1thread_p50_ms")
+    return {**summary, **dict.fromkeys(slow), "latency_1thread_p90_ms": None, "full_round": False}
+
+
+def test_slow_figures_come_from_the_full_rounds_and_the_others_from_every_round():
+    rounds = [
+        *(dict(r, full_round=True) for r in REPEATS),
+        speed_round(3, 0.070, 3000.0),
+        speed_round(4, 0.051, 6000.0),
+    ]
+    combined = combine(rounds)
+    assert combined["repeats"] == 5 and combined["full_repeats"] == 3
+    assert combined["latency_p50_ms"] == 0.052 and combined["latency_p50_ci_high_ms"] == 0.070
+    assert combined["latency_repeat_p50_ms"] == [0.050, 0.060, 0.052, 0.070, 0.051]
+    assert (combined["throughput_ips_low"], combined["throughput_ips_high"]) == (3000.0, 6000.0)
+    assert combined["throughput_repeat_ips"] == [4000.0, 5000.0, 4500.0, 3000.0, 6000.0]
+    # the slow figures: the three full rounds only, None in the others' places
+    assert combined["naive_test_set_seconds"] == 2.5 and combined["naive_test_set_seconds_high"] == 3.0
+    assert combined["naive_repeat_seconds"][3:] == [None, None]
+    assert combined["tuned_repeat_seconds"][3:] == [None, None]
+    assert combined["tuned_test_set_seconds"] == pytest.approx(1000 / 900.0)
+    assert combined["latency_1thread_repeat_p50_ms"][3:] == [None, None]
+    assert combined["latency_1thread_p50_ms"] == pytest.approx(0.078)
+
+
 def test_repeats_agree_when_one_value_is_inside_every_interval():
     agreeing = [dict(r, latency_p50_ci_low_ms=0.049, latency_p50_ci_high_ms=0.061) for r in REPEATS]
     assert combine(agreeing)["latency_repeats_agree"] is True
@@ -289,3 +317,14 @@ def test_combined_summary_names_every_node_its_repeats_ran_on():
     assert combined["hosts_by_repeat"] == [s["hostname"] for s in REPEATS]
     assert combined["hostname"] == ", ".join(sorted({s["hostname"] for s in REPEATS}))
     assert combined["cpu_model"] == "Test CPU"
+
+
+@pytest.mark.parametrize(("repeats", "share"), [(3, 0.6), (6, 0.9)])
+def test_a_range_holds_another_runs_median_as_often_as_the_method_says(repeats, share):
+    """The methodology's "6 in 10 with 3 rounds and 9 in 10 with 6" (templates/wording, method_repeats):
+    the median of a rerun's repeats inside this run's min-max range, both from one steady state."""
+    rng = np.random.default_rng(0)
+    this, other = rng.normal(size=(2, 100_000, repeats))
+    median = np.median(other, axis=1)
+    inside = (this.min(axis=1) <= median) & (median <= this.max(axis=1))
+    assert inside.mean() == pytest.approx(share, abs=0.02)

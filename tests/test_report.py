@@ -73,8 +73,17 @@ TARGETS = {
 }
 
 
-def fabricate(root: Path, targets=TARGETS, bench: bool = True, source: str = "cifar10", classes=CIFAR):
-    """A made-up run of these targets under `root`, analysed: the report's data."""
+def fabricate(
+    root: Path,
+    targets=TARGETS,
+    bench: bool = True,
+    source: str = "cifar10",
+    classes=CIFAR,
+    extra: dict | None = None,
+    app_rows: list | None = None,
+):
+    """A made-up run of these targets under `root`, analysed: the report's data. `extra`: more result
+    fields for every benchmarked record; `app_rows`: benchmark_app's comparison rows for OpenVINO."""
     records = []
     for name, (_, _, _, precision, size, acc, seconds, p50, ci, ips, best, naive, tuned) in targets.items():
         values = {
@@ -128,10 +137,12 @@ def fabricate(root: Path, targets=TARGETS, bench: bool = True, source: str = "ci
                 },
                 "naive_test_set_seconds": naive,
                 "tuned_test_set_seconds": tuned,
+                **(extra or {}),
             }
         records.append(record(name, **values))
     app = {
-        "comparison": [
+        "comparison": app_rows
+        or [
             {
                 "batch_size": 1,
                 "benchmark_app_repeats": 3,
@@ -218,6 +229,34 @@ def test_render_both_formats(tmp_path, language):
         lines = block.strip().splitlines()
         counts = {len(re.findall(r"(?<!\\)\|", line)) for line in lines}
         assert len(counts) == 1, lines
+
+
+def test_method_names_the_full_rounds_and_the_app_check_compares_wall_clocks(tmp_path):
+    rounds = {
+        "repeats": 6,
+        "full_repeats": 3,
+        "tuned_throughput_ips_low": 20000.0,
+        "tuned_throughput_ips_high": 22000.0,
+    }
+    app_one = {
+        "batch_size": 1,
+        "benchmark_app_repeats": 3,
+        "benchmark_app_latency_median_ms": 0.038,
+        "benchmark_app_latency_median_low_ms": 0.037,
+        "benchmark_app_latency_median_high_ms": 0.041,
+        "benchmark_app_throughput_ips": 20000.0,
+        "benchmark_app_throughput_ips_low": 19000.0,
+        "benchmark_app_throughput_ips_high": 20500.0,
+    }
+    data = fabricate(tmp_path, extra={**rounds, "tuned_throughput_ips": 21000.0}, app_rows=[app_one])
+    (item,) = data.findings.body("naive.benchmark_app").items
+    assert item.tuned_throughput_ips.ratio == pytest.approx(1.05)
+    markdown = render_markdown(build_context(data, {"language": "en"}, FIGURES))
+    assert "Only the first 3 of the 6 rounds are full" in markdown
+    assert "by the wall clock at batch 1, benchmark\\_app's own loop 20,000" in markdown
+    # every round full (the old default, or a study's two repeats): no such sentence
+    data = fabricate(tmp_path / "all", extra={"repeats": 3, "full_repeats": 3})
+    assert "rounds are full" not in render_markdown(build_context(data, {"language": "en"}, FIGURES))
 
 
 def test_default_title_and_variants_table(tmp_path):

@@ -100,7 +100,8 @@ def naive_repeats(coursework: dict, run: Run) -> list[NaiveRepeats]:
     images = run.test_images
     out = []
     for target, entry in coursework_targets(coursework, run).items():
-        repeats = run.record(target).naive_repeat_seconds or []
+        # the full rounds' loops (the other rounds do not time it: None in their places)
+        repeats = [seconds for seconds in run.record(target).naive_repeat_seconds or [] if seconds]
         if repeats and images:
             per_image = [1e6 * seconds / images for seconds in repeats]
             out.append(NaiveRepeats(target, per_image, 1e6 * entry["seconds"] / coursework["images"]))

@@ -63,6 +63,9 @@ class AppItem:
     best_batch: int | None
     best_batch_repeats: int  # benchmark_app runs at that batch (a repeat runs at its own best batch)
     throughput_ips: AppFigure | None  # at best_batch; None when benchmark_app never ran it
+    # at batch 1 by the wall clock: benchmark_app's own Python loop (request.infer() per image, as ours)
+    # in images/s against our tuned batch-1 pass; None when either is missing
+    tuned_throughput_ips: AppFigure | None = None
 
 
 @body
@@ -145,13 +148,25 @@ def app_item(run: Run, target: str, app: dict) -> AppItem | None:
     )
     timer = AppFigure(*span, *ours(*timer_keys))
     at_best = rows.get(int(best)) if best else None
-    throughput = None
-    if at_best and is_number(at_best.get("benchmark_app_throughput_ips")):
-        app_ips = [at_best.get(f"benchmark_app_throughput_ips{k}") for k in ("", "_low", "_high")]
-        throughput = AppFigure(*app_ips, *ours("throughput_ips", "throughput_ips_low", "throughput_ips_high"))
+
+    def throughput_at(row: dict | None, key: str) -> AppFigure | None:
+        if not row or not is_number(row.get("benchmark_app_throughput_ips")) or not run.value(target, key):
+            return None
+        app_ips = [row.get(f"benchmark_app_throughput_ips{k}") for k in ("", "_low", "_high")]
+        return AppFigure(*app_ips, *ours(key, f"{key}_low", f"{key}_high"))
+
     repeats = int(one.get("benchmark_app_repeats") or 1)
     best_repeats = int((at_best or {}).get("benchmark_app_repeats") or 0)
-    return AppItem(target, repeats, latency, timer, int(best) if best else None, best_repeats, throughput)
+    return AppItem(
+        target,
+        repeats,
+        latency,
+        timer,
+        int(best) if best else None,
+        best_repeats,
+        throughput_at(at_best, "throughput_ips"),
+        throughput_at(one, "tuned_throughput_ips"),
+    )
 
 
 def benchmark_app_check(run: Run) -> AppCheck | None:

@@ -98,10 +98,16 @@ class Run:
         spec = METRICS[metric]
         if spec.low is None:
             return None
-        if metric in REPEATED_METRICS and (self.value(target, "repeats") or 0) < 2:
+        if metric in REPEATED_METRICS and self.repeats_of(target, metric) < 2:
             return None
         low, high = self.value(target, spec.low), self.value(target, spec.high)
         return (low, high) if low is not None and high is not None else None
+
+    def repeats_of(self, target: str, metric: str) -> int:
+        """How many repeats measured the metric: the rounds with a value where it keeps one per round
+        (one-thread latency: the full rounds only), else every repeat."""
+        rounds = self.rounds(target, metric)
+        return len(rounds) if rounds else int(self.value(target, "repeats") or 0)
 
     def rounds(self, target: str, metric: str) -> dict[int, float]:
         """round (repeat number) -> that repeat's own value of a speed metric; {} when not recorded."""

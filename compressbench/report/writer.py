@@ -264,7 +264,7 @@ class Writer:
             "best": self.label(best),
             "value": self.value(best, lead.metric),
             "interval": self.interval_note(best, lead.metric),
-            "repeats": self.n.integer(self.run.value(best, "repeats")),
+            "repeats": self.n.integer(self.run.repeats_of(best, lead.metric)),
         }
         if lead.resolved:
             second = lead.order[1]

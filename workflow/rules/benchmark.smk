@@ -33,8 +33,11 @@ rule benchmark:
     resources:
         **job_resources("benchmark"),
     params:
-        # only what a job reads: changing benchmark.repeats adds or drops jobs, reruns none
-        benchmark=BenchSettings.job_params(config["benchmark"]),
+        # only what a job reads: changing benchmark.repeats adds or drops jobs, and reruns only a
+        # repeat whose round becomes full or stops being full
+        benchmark=lambda wildcards: BenchSettings.job_params(
+            config["benchmark"], int(wildcards.repeat)
+        ),
         threads=THREADS,
         runtime_options=target_runtime_options,
     script:
@@ -63,8 +66,8 @@ rule benchmark_summary:
 
 
 # OpenVINO's own benchmark_app on the same IR, shape, threads and precision: the peer check. One job
-# per repeat, in that repeat's round (the same priority), at batch 1 and at that repeat's best batch:
-# its runs are spread over the benchmark phase like ours; benchmark_app_summary combines them.
+# per full round (the same priority as that round's repeats), at batch 1 and at that repeat's best
+# batch: its runs are spread over the benchmark phase like ours; benchmark_app_summary combines them.
 rule benchmark_app:
     input:
         model_dir=paths.MODEL_DIR,
@@ -92,7 +95,9 @@ rule benchmark_app:
 rule benchmark_app_summary:
     input:
         summary=paths.BENCH["summary"],
-        repeats=expand(paths.BENCH_APP_REPEAT, target="{target}", repeat=BENCH_REPEATS),
+        repeats=expand(
+            paths.BENCH_APP_REPEAT, target="{target}", repeat=BENCH_APP_REPEATS
+        ),
     output:
         benchmark_app=paths.BENCH["benchmark_app"],
     log:

@@ -14,6 +14,7 @@ from compressbench.config import (
     validate_config,
 )
 from compressbench.architectures import model_source_digest
+from compressbench.benchmark import full_rounds
 from compressbench.machine import usable_cpus
 from compressbench.report import workflow as report_workflow
 from compressbench.run_files import (
@@ -172,6 +173,8 @@ EVALUATE_THREADS = compute_claim(
 
 
 BENCH_REPEATS = list(range(config["benchmark"]["repeats"]))
+# the first rounds are full (compressbench.benchmark.full_rounds): benchmark_app runs in those
+BENCH_APP_REPEATS = list(range(full_rounds(config["benchmark"])))
 
 
 def benchmark_priority(wildcards):

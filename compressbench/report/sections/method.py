@@ -38,7 +38,11 @@ def text(w: Writer) -> list[str]:
     if repeats:
         few = repeats < SIGN_TEST_ROUNDS  # the sign test cannot decide: this run's speed verdicts are the ranges'
         text = s.say("method.method_repeats", repeats=n.integer(repeats), rounds=n.integer(SIGN_TEST_ROUNDS))
-        out.append(text + (" " + s.say("method.method_few_rounds", repeats=n.integer(repeats)) if few else ""))
+        text += " " + s.say("method.method_few_rounds", repeats=n.integer(repeats)) if few else ""
+        full = max((run.value(t, "full_repeats") or 0 for t in run.targets), default=0)
+        if 0 < full < repeats:  # the slow figures come from the full rounds only
+            text += " " + s.say("method.method_full_rounds", full=n.integer(full), repeats=n.integer(repeats))
+        out.append(text)
     else:
         out.append(s["method.method_single"])
     out.append(s.say("method.method_quality", cite_boot=w.cite("bootstrap"), cite_mcnemar=w.cite("mcnemar")))

@@ -69,6 +69,17 @@ def app_item(w: Writer, x) -> str:
             own_range=f"{n.integer(t.ours_low)}–{n.integer(t.ours_high)}",
             ratio=n.ratio(t.ratio),
         )
+    wall = ""
+    if x.tuned_throughput_ips is not None:
+        t = x.tuned_throughput_ips
+        wall = s.say(
+            "naive.benchmark_app_wall",
+            app=n.ips(t.app),
+            app_range=f"{n.integer(t.app_low)}–{n.integer(t.app_high)}",
+            own=n.ips(t.ours),
+            own_range=f"{n.integer(t.ours_low)}–{n.integer(t.ours_high)}",
+            ratio=n.ratio(t.ratio),
+        )
     return s.say(
         "naive.benchmark_app_item",
         target=w.label(x.target),
@@ -80,6 +91,7 @@ def app_item(w: Writer, x) -> str:
         ratio=n.ratio(lat.ratio),
         timer=n.ms(timer.ours),
         timer_ratio=n.ratio(timer.ratio),
+        wall=wall,
         throughput=throughput,
     )
 
