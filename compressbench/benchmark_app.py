@@ -206,13 +206,41 @@ def repeat_of(target: str, model_dir: str | Path, spec, ours: dict, threads: int
         "version": runs[0].get("version"),
         "settings_check": settings_check(runs[0]["properties"], ours["runtime_info"]),
         "runs": runs,
+        # the same round's figures of ours, so that the comparison pairs the two round by round
+        "ours": {
+            "latency_p50_ms": ours.get("latency_p50_ms"),
+            "latency_runtime_timer_p50_ms": ours.get("latency_runtime_timer_p50_ms"),
+            "throughput_by_batch": {
+                str(run["batch_size"]): ours["throughput_by_batch"].get(str(run["batch_size"])) for run in runs
+            },
+        },
     }
 
 
-def comparison_row(size: int, runs: list[dict], ours: dict) -> dict:
-    """benchmark_app at one batch size over its repeats (median, min, max) beside our combined figures."""
+def bound_name(name: str, bound: str) -> str:
+    """The name of a figure's range end in benchmark_app.json: x_ms -> x_low_ms, x -> x_low."""
+    return f"{name.removesuffix('_ms')}_{bound}_ms" if name.endswith("_ms") else f"{name}_{bound}"
+
+
+def _paired(figure: str, ratio: str, app: list, ours: list) -> dict:
+    """our_<figure> over the same rounds and <ratio>, ours / benchmark_app's per round: each the median
+    with its range (bound_name)."""
+    ratios = [a / b if a and b else None for a, b in zip(ours, app, strict=True)]
+    out = {}
+    for name, values in ((f"our_{figure}", ours), (ratio, ratios)):
+        middle, low, high = spread(values)
+        out |= {name: middle, bound_name(name, "low"): low, bound_name(name, "high"): high}
+    return out
+
+
+def comparison_row(size: int, pairs: list[tuple[dict, dict]]) -> dict:
+    """benchmark_app at one batch size over its repeats (median, min, max) beside our figures of the same
+    rounds, with the ratio ours / benchmark_app taken round by round (its median and range): a round's two
+    measurements see the machine in the same state, the runs of different rounds need not."""
+    runs, ours = [run for run, _ in pairs], [mine for _, mine in pairs]
     latency = spread(run["latency_median_ms"] for run in runs)
     throughput = spread(run["throughput_ips"] for run in runs)
+    app_ips = [run["throughput_ips"] for run in runs]
     row = {
         "batch_size": size,
         "benchmark_app_repeats": len(runs),
@@ -222,30 +250,35 @@ def comparison_row(size: int, runs: list[dict], ours: dict) -> dict:
         "benchmark_app_throughput_ips": throughput[0],
         "benchmark_app_throughput_ips_low": throughput[1],
         "benchmark_app_throughput_ips_high": throughput[2],
-        "our_throughput_ips": ours.get("throughput_by_batch", {}).get(str(size)),
     }
+    row |= _paired(
+        "throughput_ips", "throughput_ratio", app_ips, [m["throughput_by_batch"].get(str(size)) for m in ours]
+    )
     if size == 1:
-        row["our_latency_p50_ms"] = ours.get("latency_p50_ms")
-        row["latency_ratio"] = ours["latency_p50_ms"] / latency[0]
-        own = ours.get("latency_runtime_timer_p50_ms")  # the same timer benchmark_app reads
-        row["our_runtime_timer_p50_ms"] = own
-        row["runtime_timer_ratio"] = own / latency[0] if own else None
-    if row["our_throughput_ips"]:
-        row["throughput_ratio"] = row["our_throughput_ips"] / throughput[0]
+        app_latency = [run["latency_median_ms"] for run in runs]
+        row |= _paired("latency_p50_ms", "latency_ratio", app_latency, [m.get("latency_p50_ms") for m in ours])
+        # OpenVINO's own timer in our calls: the timer benchmark_app reads
+        own = [m.get("latency_runtime_timer_p50_ms") for m in ours]
+        row |= _paired("runtime_timer_p50_ms", "runtime_timer_ratio", app_latency, own)
     return row
 
 
 def combine_repeats(ours: dict, repeats: list[dict]) -> dict:
     """benchmark_app.json of a target: its repeats' figures per batch size (median and min-max over the
-    repeats that ran that size) beside ours (`ours`: the target's combined summary.json), as ratios of the
-    medians, ours / benchmark_app."""
+    repeats that ran that size) beside ours of the same rounds, with ratios ours / benchmark_app taken
+    round by round (`ours`: the target's combined summary.json, for its best batch size)."""
     if not repeats:
         raise BenchmarkAppError("no benchmark_app repeats to combine")
-    by_batch: dict[int, list[dict]] = {}
+    by_batch: dict[int, list[tuple[dict, dict]]] = {}
     for repeat in repeats:
+        if "ours" not in repeat:
+            raise BenchmarkAppError(
+                f"benchmark_app repeat {repeat.get('repeat')} of {repeat.get('target')!r} was written by an older "
+                "version (no figures of its round): rerun with --forcerun benchmark_app"
+            )
         for run in repeat["runs"]:
-            by_batch.setdefault(int(run["batch_size"]), []).append(run)
-    rows = [comparison_row(size, runs, ours) for size, runs in sorted(by_batch.items())]
+            by_batch.setdefault(int(run["batch_size"]), []).append((run, repeat["ours"]))
+    rows = [comparison_row(size, pairs) for size, pairs in sorted(by_batch.items())]
     first = {row["batch_size"]: row for row in rows}
     best = first.get(ours.get("batch_size_best"), {})
     return {

@@ -237,35 +237,52 @@ def test_benchmark_app_command_and_config():
     assert "-infer_precision" not in build_command(["b"], "m.xml", [1, 3, 32, 32], 5, "c.json", 4, "auto")
 
 
-def app_repeat(repeat: int, latency_ms: float, ips: dict[int, float]) -> dict:
+def app_repeat(repeat: int, latency_ms: float, ips: dict[int, float], ours: dict) -> dict:
+    """benchmark_app's job of one round: its runs, and our figures of the same round (`ours`)."""
     runs = [
         {"batch_size": b, "latency_median_ms": latency_ms * b, "throughput_ips": v, "count": 10} for b, v in ips.items()
     ]
     info = {"target": "openvino", "model": "m.xml", "threads": 2, "precision": "f32", "seconds": 1, "version": "x"}
-    return {**info, "repeat": repeat, "settings_check": {}, "runs": runs}
+    return {**info, "repeat": repeat, "settings_check": {}, "runs": runs, "ours": ours}
 
 
-def test_benchmark_app_repeats_combine_into_medians_with_ranges():
-    ours = {
-        "latency_p50_ms": 0.06,
-        "latency_runtime_timer_p50_ms": 0.051,
-        "throughput_by_batch": {"1": 12000.0, "256": 40000.0},
-        "batch_size_best": 256,
-    }
+def our_round(p50_ms: float, timer_ms: float, ips: dict[str, float]) -> dict:
+    return {"latency_p50_ms": p50_ms, "latency_runtime_timer_p50_ms": timer_ms, "throughput_by_batch": ips}
+
+
+def test_benchmark_app_is_compared_with_our_figures_of_the_same_rounds_round_by_round():
+    combined = {"batch_size_best": 256}  # the target's summary.json: only its best batch size is read
     repeats = [
-        app_repeat(0, 0.050, {1: 15000.0, 256: 50000.0}),
-        app_repeat(1, 0.040, {1: 16000.0, 256: 48000.0}),
-        app_repeat(2, 0.060, {1: 14000.0, 64: 30000.0}),  # this repeat's own best batch was 64
+        app_repeat(0, 0.050, {1: 15000.0, 256: 50000.0}, our_round(0.060, 0.051, {"1": 12000.0, "256": 40000.0})),
+        # a slow round for both: the ratio of the round stays, the medians of the two sides move
+        app_repeat(1, 0.080, {1: 10000.0, 256: 30000.0}, our_round(0.088, 0.080, {"1": 9000.0, "256": 30000.0})),
+        # this round's own best batch was 64
+        app_repeat(2, 0.040, {1: 16000.0, 64: 30000.0}, our_round(0.048, 0.042, {"1": 15000.0, "64": 28000.0})),
     ]
-    check = combine_repeats(ours, repeats)
+    check = combine_repeats(combined, repeats)
     one, best = check["comparison"][0], check["comparison"][-1]
     assert (one["benchmark_app_latency_median_ms"], one["benchmark_app_latency_median_low_ms"]) == (0.05, 0.04)
-    assert one["benchmark_app_latency_median_high_ms"] == 0.06 and one["benchmark_app_repeats"] == 3
+    assert one["benchmark_app_latency_median_high_ms"] == 0.08 and one["benchmark_app_repeats"] == 3
+    assert (one["our_latency_p50_ms"], one["our_latency_p50_low_ms"], one["our_latency_p50_high_ms"]) == (
+        0.060,
+        0.048,
+        0.088,
+    )
+    # per round 1.2, 1.1, 1.2: the median of the rounds' ratios, not the ratio of the medians
     assert check["latency_ratio_batch1"] == pytest.approx(1.2)
-    assert check["runtime_timer_ratio_batch1"] == pytest.approx(1.02)  # like with like: the runtime's own timer
-    assert best["batch_size"] == 256 and best["benchmark_app_repeats"] == 2  # the median of the repeats that ran it
-    assert check["throughput_ratio_best_batch"] == pytest.approx(40000 / 49000)
+    assert (one["latency_ratio_low"], one["latency_ratio_high"]) == (pytest.approx(1.1), pytest.approx(1.2))
+    assert check["runtime_timer_ratio_batch1"] == pytest.approx(1.02)  # 1.02, 1.0, 1.05: the runtime's own timer
+    assert one["throughput_ratio"] == pytest.approx(0.9)  # 0.8, 0.9, 0.9375 by the wall clock at batch 1
+    assert best["batch_size"] == 256 and best["benchmark_app_repeats"] == 2  # the rounds that ran it
+    assert check["throughput_ratio_best_batch"] == pytest.approx((0.8 + 1.0) / 2)
     assert [run["repeat"] for run in check["runs"]] == [0, 0, 1, 1, 2, 2]
+
+
+def test_a_benchmark_app_repeat_without_its_rounds_figures_asks_for_a_rerun():
+    old = app_repeat(0, 0.05, {1: 15000.0}, {})
+    del old["ours"]
+    with pytest.raises(BenchmarkAppError, match="older version.*--forcerun benchmark_app"):
+        combine_repeats({"batch_size_best": 1}, [old])
 
 
 # ------------------------------------------------------------------ environment

@@ -73,6 +73,21 @@ TARGETS = {
 }
 
 
+# benchmark_app.json's batch-1 latency row: benchmark_app's runs, ours in the same rounds, the ratios per round
+APP_LATENCY = {
+    "benchmark_app_repeats": 3,
+    "benchmark_app_latency_median_ms": 0.038,
+    "benchmark_app_latency_median_low_ms": 0.037,
+    "benchmark_app_latency_median_high_ms": 0.041,
+    "our_latency_p50_ms": 0.040,
+    "our_latency_p50_low_ms": 0.039,
+    "our_latency_p50_high_ms": 0.044,
+    "latency_ratio": 1.05,
+    "latency_ratio_low": 1.04,
+    "latency_ratio_high": 1.08,
+}
+
+
 def fabricate(
     root: Path,
     targets=TARGETS,
@@ -145,10 +160,7 @@ def fabricate(
         or [
             {
                 "batch_size": 1,
-                "benchmark_app_repeats": 3,
-                "benchmark_app_latency_median_ms": 0.038,
-                "benchmark_app_latency_median_low_ms": 0.037,
-                "benchmark_app_latency_median_high_ms": 0.041,
+                **APP_LATENCY,
             }
         ]
     }
@@ -232,28 +244,32 @@ def test_render_both_formats(tmp_path, language):
 
 
 def test_method_names_the_full_rounds_and_the_app_check_compares_wall_clocks(tmp_path):
-    rounds = {
-        "repeats": 6,
-        "full_repeats": 3,
-        "tuned_throughput_ips_low": 20000.0,
-        "tuned_throughput_ips_high": 22000.0,
-    }
     app_one = {
         "batch_size": 1,
-        "benchmark_app_repeats": 3,
-        "benchmark_app_latency_median_ms": 0.038,
-        "benchmark_app_latency_median_low_ms": 0.037,
-        "benchmark_app_latency_median_high_ms": 0.041,
+        **APP_LATENCY,
         "benchmark_app_throughput_ips": 20000.0,
         "benchmark_app_throughput_ips_low": 19000.0,
         "benchmark_app_throughput_ips_high": 20500.0,
+        "our_throughput_ips": 21000.0,
+        "our_throughput_ips_low": 20000.0,
+        "our_throughput_ips_high": 22000.0,
+        "throughput_ratio": 1.05,
+        "throughput_ratio_low": 0.98,
+        "throughput_ratio_high": 1.1,
     }
-    data = fabricate(tmp_path, extra={**rounds, "tuned_throughput_ips": 21000.0}, app_rows=[app_one])
+    data = fabricate(tmp_path, extra={"repeats": 6, "full_repeats": 3}, app_rows=[app_one])
     (item,) = data.findings.body("naive.benchmark_app").items
-    assert item.tuned_throughput_ips.ratio == pytest.approx(1.05)
+    assert item.tuned_throughput_ips.ratio == 1.05 and item.runtime_timer_ms is None  # no timer recorded
     markdown = render_markdown(build_context(data, {"language": "en"}, FIGURES))
     assert "Only the first 3 of the 6 rounds are full" in markdown
-    assert "by the wall clock at batch 1, benchmark\\_app's own loop 20,000" in markdown
+    assert (
+        "in the same rounds this workflow 40.0" in markdown
+        and "1.05× (1.04–1.08) benchmark\\_app's per round" in markdown
+    )
+    assert (
+        "by the wall clock at batch 1, benchmark\\_app's own loop 20,000" in markdown
+        and "1.05× (0.98–1.10)" in markdown
+    )
     # every round full (the old default, or a study's two repeats): no such sentence
     data = fabricate(tmp_path / "all", extra={"repeats": 3, "full_repeats": 3})
     assert "rounds are full" not in render_markdown(build_context(data, {"language": "en"}, FIGURES))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import subprocess
 import zipfile
 
@@ -60,6 +61,22 @@ def test_benchmark_keeps_raw_timings(workflow_copy):
     app = json.loads((bench / "benchmark_app.json").read_text())  # one benchmark_app job per repeat, combined
     assert app["repeats"] == E2E_REPEATS and app["comparison"][0]["benchmark_app_repeats"] == E2E_REPEATS
     assert json.loads((workflow_copy / "results" / "environment.json").read_text())
+
+
+def timing_jobs_in_start_order(workdir) -> list[tuple[str, str, int]]:
+    """(rule, target, repeat) of every benchmark and benchmark_app job, in the order the run started them."""
+    (log,) = sorted((workdir / ".snakemake" / "log").glob("*.snakemake.log"))
+    job = r"^(?:local)?rule (benchmark|benchmark_app):\n(?:    .*\n)*?    wildcards: target=(\w+), repeat=(\d+)"
+    jobs = re.findall(job, log.read_text(), flags=re.M)
+    return [(rule, target, int(repeat)) for rule, target, repeat in jobs]
+
+
+def test_rounds_run_in_order_and_benchmark_app_right_after_its_repeat(workflow_copy):
+    jobs = timing_jobs_in_start_order(workflow_copy)
+    assert len([job for job in jobs if job[0] == "benchmark"]) == E2E_REPEATS * len(E2E_TARGETS)
+    assert [repeat for _, _, repeat in jobs] == sorted(repeat for _, _, repeat in jobs)  # round by round
+    apps = [i for i, job in enumerate(jobs) if job[0] == "benchmark_app"]
+    assert apps and all(jobs[i - 1] == ("benchmark", *jobs[i][1:]) for i in apps)
 
 
 def test_reports_are_written(workflow_copy):

@@ -34,19 +34,18 @@ class NaiveCost:
 @body
 @dataclass(frozen=True)
 class AppFigure:
-    """One figure measured by both: the median over repeats and its range (min-max over repeats)."""
+    """One figure measured by both in the same rounds: each side's median over those rounds with its
+    range, and ours / benchmark_app's taken round by round (median and range over the rounds)."""
 
     app: float | None  # benchmark_app's
     app_low: float | None
     app_high: float | None
-    ours: float | None  # this workflow's
+    ours: float | None  # this workflow's, in the rounds benchmark_app ran in
     ours_low: float | None
     ours_high: float | None
-
-    @property
-    def ratio(self) -> float | None:
-        """Ours / benchmark_app's (medians)."""
-        return self.ours / self.app if is_number(self.ours) and is_number(self.app) and self.app else None
+    ratio: float | None
+    ratio_low: float | None
+    ratio_high: float | None
 
 
 @body
@@ -59,7 +58,7 @@ class AppItem:
     target: str
     repeats: int  # benchmark_app runs at batch 1
     latency_ms: AppFigure  # benchmark_app's median latency against our wall-clock p50
-    runtime_timer_ms: AppFigure  # against OpenVINO's own timer in our loop
+    runtime_timer_ms: AppFigure | None  # against OpenVINO's own timer in our loop (None: not recorded)
     best_batch: int | None
     best_batch_repeats: int  # benchmark_app runs at that batch (a repeat runs at its own best batch)
     throughput_ips: AppFigure | None  # at best_batch; None when benchmark_app never ran it
@@ -130,42 +129,33 @@ def naive_cost(run: Run) -> NaiveCost | None:
     )
 
 
+def _app_figure(row: dict, app: str, ours: str, ratio: str) -> AppFigure | None:
+    """benchmark_app's `app` figure of a comparison row (benchmark_app.json) beside our `ours` and their `ratio`."""
+    from ..benchmark_app import bound_name
+
+    if not is_number(row.get(app)) or not is_number(row.get(ours)):
+        return None
+    keys = [k for name in (app, ours, ratio) for k in (name, bound_name(name, "low"), bound_name(name, "high"))]
+    return AppFigure(*(row.get(k) for k in keys))
+
+
 def app_item(run: Run, target: str, app: dict) -> AppItem | None:
     rows = {row.get("batch_size"): row for row in app.get("comparison", [])}
     one, best = rows.get(1, {}), run.value(target, "batch_size_best")
-    if not is_number(one.get("benchmark_app_latency_median_ms")) or not run.value(target, "latency_p50_ms"):
+    latency = _app_figure(one, "benchmark_app_latency_median_ms", "our_latency_p50_ms", "latency_ratio")
+    if latency is None:
         return None
-    span = [one.get(f"benchmark_app_latency_median{k}_ms") for k in ("", "_low", "_high")]
-
-    def ours(key: str, low: str, high: str) -> list:
-        return [run.value(target, k) for k in (key, low, high)]
-
-    latency = AppFigure(*span, *ours("latency_p50_ms", "latency_p50_ci_low_ms", "latency_p50_ci_high_ms"))
-    timer_keys = (
-        "latency_runtime_timer_p50_ms",
-        "latency_runtime_timer_p50_ci_low_ms",
-        "latency_runtime_timer_p50_ci_high_ms",
-    )
-    timer = AppFigure(*span, *ours(*timer_keys))
+    timer = _app_figure(one, "benchmark_app_latency_median_ms", "our_runtime_timer_p50_ms", "runtime_timer_ratio")
     at_best = rows.get(int(best)) if best else None
-
-    def throughput_at(row: dict | None, key: str) -> AppFigure | None:
-        if not row or not is_number(row.get("benchmark_app_throughput_ips")) or not run.value(target, key):
-            return None
-        app_ips = [row.get(f"benchmark_app_throughput_ips{k}") for k in ("", "_low", "_high")]
-        return AppFigure(*app_ips, *ours(key, f"{key}_low", f"{key}_high"))
-
-    repeats = int(one.get("benchmark_app_repeats") or 1)
-    best_repeats = int((at_best or {}).get("benchmark_app_repeats") or 0)
     return AppItem(
         target,
-        repeats,
+        int(one.get("benchmark_app_repeats") or 1),
         latency,
         timer,
         int(best) if best else None,
-        best_repeats,
-        throughput_at(at_best, "throughput_ips"),
-        throughput_at(one, "tuned_throughput_ips"),
+        int((at_best or {}).get("benchmark_app_repeats") or 0),
+        _app_figure(at_best or {}, "benchmark_app_throughput_ips", "our_throughput_ips", "throughput_ratio"),
+        _app_figure(one, "benchmark_app_throughput_ips", "our_throughput_ips", "throughput_ratio"),
     )
 
 

@@ -66,8 +66,9 @@ rule benchmark_summary:
 
 
 # OpenVINO's own benchmark_app on the same IR, shape, threads and precision: the peer check. One job
-# per full round (the same priority as that round's repeats), at batch 1 and at that repeat's best
-# batch: its runs are spread over the benchmark phase like ours; benchmark_app_summary combines them.
+# per full round, right after the repeat it is paired with (benchmark_app_priority), at batch 1 and at
+# that repeat's best batch: its runs are spread over the benchmark phase like ours, and
+# benchmark_app_summary compares the two round by round.
 rule benchmark_app:
     input:
         model_dir=paths.MODEL_DIR,
@@ -80,7 +81,7 @@ rule benchmark_app:
     wildcard_constraints:
         target="|".join(name for name in TARGETS if TARGETS[name].runtime == "openvino"),
         repeat=r"\d+",
-    priority: benchmark_priority
+    priority: benchmark_app_priority
     threads: TIMING_THREADS
     resources:
         **job_resources("benchmark_app"),

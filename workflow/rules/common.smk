@@ -182,7 +182,18 @@ def benchmark_priority(wildcards):
     while any other job is ready (those have priority 0), so a machine that changes state mid-run
     affects every target alike. Priorities only order jobs: no target waits on another's files.
     """
-    return -1 - int(wildcards.repeat)
+    return -2 - 2 * int(wildcards.repeat)
+
+
+def benchmark_app_priority(wildcards):
+    """One above its round's repeats: benchmark_app runs right after the repeat it is paired with
+    (it needs that repeat's summary), before the round's other targets, so the two see the machine
+    in the same state (compressbench.benchmark_app compares them round by round)."""
+    return benchmark_priority(wildcards) + 1
+
+
+# below every benchmark and benchmark_app job (profile, serve)
+AFTER_BENCHMARKS = -2 - 2 * len(BENCH_REPEATS)
 
 
 SERVE_REPEATS = list(range(config["serve"]["repeats"]))
@@ -191,4 +202,4 @@ SERVE_REPEATS = list(range(config["serve"]["repeats"]))
 def serve_priority(wildcards):
     """After every benchmark repeat and benchmark_app (see benchmark_priority); round robin over
     the served targets' repeats, as the benchmark jobs run."""
-    return -2 - len(BENCH_REPEATS) - int(wildcards.repeat)
+    return AFTER_BENCHMARKS - 1 - int(wildcards.repeat)

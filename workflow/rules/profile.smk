@@ -17,7 +17,7 @@ rule profile:
         **paths.PROFILE,
     log:
         "logs/profile/{target}.log",
-    priority: -2 - len(BENCH_REPEATS)
+    priority: AFTER_BENCHMARKS
     threads: TIMING_THREADS
     resources:
         **job_resources("profile"),

@@ -53,33 +53,27 @@ def benchmark_app(w: Writer) -> list[str]:
 
 
 def app_item(w: Writer, x) -> str:
-    """One target's cross-check: batch-1 latency (wall clock and OpenVINO's own timer) and best-batch throughput."""
+    """One target's cross-check, ours in the same rounds as benchmark_app's runs, ratios round by round:
+    batch-1 latency (wall clock and OpenVINO's own timer), batch-1 and best-batch throughput."""
     s, n = w.s, w.n
-    lat, timer = x.latency_ms, x.runtime_timer_ms
+
+    def ips(key: str, t, **values) -> str:
+        return s.say(
+            key,
+            **values,
+            app=n.ips(t.app),
+            app_range=f"{n.integer(t.app_low)}–{n.integer(t.app_high)}",
+            own=n.ips(t.ours),
+            own_range=f"{n.integer(t.ours_low)}–{n.integer(t.ours_high)}",
+            ratio=ratio_with_range(w, t),
+        )
+
+    wall = "" if x.tuned_throughput_ips is None else ips("naive.benchmark_app_wall", x.tuned_throughput_ips)
     throughput = ""
     if x.throughput_ips is not None:
-        t = x.throughput_ips
-        throughput = s.say(
-            "naive.benchmark_app_throughput",
-            batch=n.integer(x.best_batch),
-            app=n.ips(t.app),
-            app_range=f"{n.integer(t.app_low)}–{n.integer(t.app_high)}",
-            runs=s.count(x.best_batch_repeats, "naive.forms_runs"),
-            own=n.ips(t.ours),
-            own_range=f"{n.integer(t.ours_low)}–{n.integer(t.ours_high)}",
-            ratio=n.ratio(t.ratio),
-        )
-    wall = ""
-    if x.tuned_throughput_ips is not None:
-        t = x.tuned_throughput_ips
-        wall = s.say(
-            "naive.benchmark_app_wall",
-            app=n.ips(t.app),
-            app_range=f"{n.integer(t.app_low)}–{n.integer(t.app_high)}",
-            own=n.ips(t.ours),
-            own_range=f"{n.integer(t.ours_low)}–{n.integer(t.ours_high)}",
-            ratio=n.ratio(t.ratio),
-        )
+        runs = s.count(x.best_batch_repeats, "naive.forms_runs")
+        throughput = ips("naive.benchmark_app_throughput", x.throughput_ips, batch=n.integer(x.best_batch), runs=runs)
+    lat, timer = x.latency_ms, x.runtime_timer_ms
     return s.say(
         "naive.benchmark_app_item",
         target=w.label(x.target),
@@ -88,12 +82,20 @@ def app_item(w: Writer, x) -> str:
         runs=s.count(x.repeats, "naive.forms_runs"),
         own=n.ms(lat.ours),
         own_range=n.ms_range(lat.ours_low, lat.ours_high),
-        ratio=n.ratio(lat.ratio),
-        timer=n.ms(timer.ours),
-        timer_ratio=n.ratio(timer.ratio),
+        ratio=ratio_with_range(w, lat),
+        timer=n.ms(timer.ours) if timer else n.missing,
+        timer_ratio=ratio_with_range(w, timer) if timer else n.missing,
         wall=wall,
         throughput=throughput,
     )
+
+
+def ratio_with_range(w: Writer, figure) -> str:
+    """Ours / benchmark_app's per round: "1.12× (1.05–1.20)"."""
+    text = w.n.ratio(figure.ratio)
+    if figure.ratio_low is None or figure.ratio_high is None:
+        return text
+    return f"{text} ({w.n.fixed(figure.ratio_low, 2)}–{w.n.fixed(figure.ratio_high, 2)})"
 
 
 def range_cell(w: Writer, target: str, key: str) -> str:
