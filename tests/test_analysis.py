@@ -478,3 +478,22 @@ def test_a_figure_of_the_full_rounds_only_has_a_range_when_two_of_them_measured_
     run = run_of({"onnxruntime": {**one_thread, "latency_1thread_repeat_p50_ms": [0.05, 0.05, None, None, None, None]}})
     assert run.repeats_of("onnxruntime", "latency_1thread") == 2
     assert run.interval("onnxruntime", "latency_1thread") == (0.05, 0.05)
+
+
+def test_rounds_that_caught_the_machine_in_its_slow_state_are_named():
+    steady = {
+        "repeats": 6,
+        "latency_p50_ms": 0.032,
+        "latency_repeat_p50_ms": [0.032, 0.031, 0.033, 0.032, 0.032, 0.031],
+    }
+    slowed = {
+        "repeats": 6,
+        "latency_p50_ms": 0.045,
+        "latency_repeat_p50_ms": [0.045, 0.045, 0.075, 0.046, 0.046, 0.068],
+    }
+    run = run_of({"onnxruntime": steady, "openvino": slowed})
+    (item,) = speed.slow_rounds(run)
+    assert item.target == "openvino" and item.rounds == [2, 5] and item.factor == pytest.approx(0.075 / 0.045)
+    # a 29 % spread is not a state: the threshold sits between a steady machine's percent and the states' gap
+    run = run_of({"openvino": {**slowed, "latency_repeat_p50_ms": [0.045, 0.058, 0.045, 0.046, 0.046, 0.045]}})
+    assert speed.slow_rounds(run) == []

@@ -275,6 +275,15 @@ def test_method_names_the_full_rounds_and_the_app_check_compares_wall_clocks(tmp
     assert "rounds are full" not in render_markdown(build_context(data, {"language": "en"}, FIGURES))
 
 
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_the_speed_section_names_rounds_that_caught_the_slow_state(tmp_path, language):
+    rounds = {"latency_repeat_p50_ms": [0.040, 0.041, 0.070, 0.040, 0.040, 0.041], "repeat_indices": list(range(6))}
+    data = fabricate(tmp_path, extra={"repeats": 6, "full_repeats": 3, **rounds})
+    markdown = render_markdown(build_context(data, {"language": language}, FIGURES))
+    expected = "OpenVINO в круге 3 (1,75 раза)" if language == "ru" else "OpenVINO in round 3 (1.75×)"
+    assert expected in markdown.replace("\u00a0", " ")
+
+
 def test_default_title_and_variants_table(tmp_path):
     data = fabricate(tmp_path)
     context = build_context(data, {"language": "en", "title": None, "author": ""}, {})

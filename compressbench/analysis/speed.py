@@ -66,6 +66,48 @@ class Disagreeing:
         return f"repeats disagree on the batch-1 median beyond their own intervals: {', '.join(self.targets)}"
 
 
+# A round whose batch-1 median is this many times the target's fastest round caught the machine in a
+# slower state: far above the few percent a steady machine moves between rounds.
+SLOW_ROUND = 1.3
+
+
+@body
+@dataclass(frozen=True)
+class SlowRound:
+    """One target's rounds (repeat numbers) at SLOW_ROUND or more times its fastest round's batch-1
+    median, and the slowest of them over the fastest."""
+
+    target: str
+    rounds: list[int]
+    factor: float
+
+
+@body
+@dataclass(frozen=True)
+class SlowRounds:
+    """Rounds that caught a target in the machine's slower state. Such a round moves the target's range,
+    and where it slowed one of two targets and not the other it reverses their order in that round, so
+    their comparison is not resolved in this run."""
+
+    items: list[SlowRound]
+
+    def statement(self) -> str:
+        return "slow rounds: " + "; ".join(f"{x.target} {x.rounds} up to {x.factor:.2f}x" for x in self.items)
+
+
+def slow_rounds(run: Run) -> list[SlowRound]:
+    out = []
+    for t in run.targets:
+        rounds = run.rounds(t, "latency")
+        if len(rounds) < 2:
+            continue
+        fastest = min(rounds.values())
+        slow = sorted(r for r, value in rounds.items() if value >= SLOW_ROUND * fastest)
+        if slow:
+            out.append(SlowRound(t, slow, max(rounds.values()) / fastest))
+    return out
+
+
 @body
 @dataclass(frozen=True)
 class ThreadSpread:
@@ -129,6 +171,9 @@ def findings(run: Run) -> list[Finding]:
     disagreeing = [t for t in run.targets if run.record(t).latency_repeats_agree is False]
     if disagreeing:
         out.append(make("speed.repeats_disagree", SECTION, Disagreeing(disagreeing)))
+    slow = slow_rounds(run)
+    if slow:
+        out.append(make("speed.slow_rounds", SECTION, SlowRounds(slow)))
     spreads = thread_spreads(run)
     if spreads:
         out.append(make("speed.threads", SECTION, ThreadSpreads(spreads)))

@@ -3,6 +3,7 @@ what the timings say about the machine."""
 
 from __future__ import annotations
 
+from ...analysis.speed import SLOW_ROUND
 from ..tables import durations, execution_precision, table, with_note
 from ..writer import Writer
 from .base import Figure, Section, Table
@@ -23,7 +24,7 @@ def text(w: Writer) -> list[str]:
     if throughput is not None and len(throughput.order) >= 2:
         out.append(w.para(w.leader(throughput, "speed.lead_throughput_resolved", "speed.lead_throughput_unresolved")))
     w.take()  # a single measured target is stated by no sentence here
-    return out + eager(w) + disagreeing(w) + threads(w) + outliers(w)
+    return out + eager(w) + disagreeing(w) + slow_rounds(w) + threads(w) + outliers(w)
 
 
 def eager(w: Writer) -> list[str]:
@@ -54,6 +55,24 @@ def disagreeing(w: Writer) -> list[str]:
     if found is None:
         return []
     return [w.para(w.s.say("speed.repeats_disagree", targets=w.labels(found.targets)))]
+
+
+def slow_rounds(w: Writer) -> list[str]:
+    """Rounds that caught a variant in the machine's slower state, and what that does to a comparison."""
+    found = w.finding("speed.slow_rounds")
+    if found is None:
+        return []
+    s, n = w.s, w.n
+    items = [
+        s.say(
+            "speed.slow_item",
+            target=w.label(x.target),
+            rounds=f"{s['speed.forms_in_rounds'][min(len(x.rounds), 2) - 1]} {s.join([str(r + 1) for r in x.rounds])}",
+            factor=s.times(x.factor),
+        )
+        for x in found.items
+    ]
+    return [w.para(s.say("speed.slow_rounds", items="; ".join(items), factor=n.fixed(SLOW_ROUND, 1)))]
 
 
 def threads(w: Writer) -> list[str]:
