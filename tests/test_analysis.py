@@ -321,17 +321,17 @@ def test_a_throughput_dip_counts_only_beyond_the_ranges(spread, found):
 
 
 def _thread_run(one_thread_range_us: float):
+    """Six rounds at 2 threads, the first three also on one thread; round 5 caught the slow state."""
     rows = {}
     for target, base in (("onnxruntime", 0.032), ("openvino", 0.047)):
+        top = base * (1.8 if target == "onnxruntime" else 1.02)
         rows[target] = {
             "threads": 2,
-            "repeats": 3,
+            "repeats": 6,
             "latency_p50_ms": base,
-            "latency_p50_ci_low_ms": base,
-            "latency_p50_ci_high_ms": base * (1.8 if target == "onnxruntime" else 1.02),
+            "latency_repeat_p50_ms": [base, top, base, base, base * 2.5, base],
             "latency_1thread_p50_ms": base,
-            "latency_1thread_p50_ci_low_ms": base,
-            "latency_1thread_p50_ci_high_ms": base + one_thread_range_us / 1000,
+            "latency_1thread_repeat_p50_ms": [base, base + one_thread_range_us / 1000, base, None, None, None],
         }
     return run_of(rows)
 
@@ -343,7 +343,8 @@ def test_one_thread_is_steadier_only_where_its_own_range_is_narrower(one_thread_
     [found] = [f for f in speed.findings(_thread_run(one_thread_range_us)) if f.id == "speed.threads"]
     spreads = found.body.spreads
     assert [x.target for x in spreads] == ["onnxruntime", "openvino"]
-    assert spreads[0].spread == pytest.approx(0.8)
+    # over the three rounds both ran in: round 5's slow state at 2 threads is not compared with one thread
+    assert spreads[0].spread == pytest.approx(0.8) and spreads[0].rounds == 3
     assert found.body.steadier_at_one_thread == steadier
 
 
@@ -433,6 +434,8 @@ def test_speed_is_compared_round_by_round():
     assert run.interval("onnxruntime", "latency")[1] > run.interval("openvino", "latency")[0]  # ranges overlap
     faster = rule.compare(run, "latency", "onnxruntime", "openvino")
     assert faster.resolved and faster.better == "onnxruntime"
+    # resolved by the rounds alone: the comparison carries what the report says beside the ratio
+    assert faster.sign_test_rounds == 6 and faster.sign_test_p == pytest.approx(2 / 64)
     assert rule.compare(run, "throughput", "onnxruntime", "openvino").resolved
     mixed = rule.compare(run, "latency", "pytorch", "openvino")
     assert not mixed.resolved and mixed.status == rule.ROUNDS_DISAGREE
@@ -456,7 +459,8 @@ def test_three_rounds_on_one_side_are_not_enough_when_the_ranges_overlap():
             "openvino": rounds_row([0.030, 0.031, 0.032], [8000, 7900, 7800]),
         }
     )
-    assert rule.compare(apart, "latency", "onnxruntime", "openvino").resolved  # the ranges do not overlap
+    by_ranges = rule.compare(apart, "latency", "onnxruntime", "openvino")
+    assert by_ranges.resolved and by_ranges.sign_test_p is None  # the ranges do not overlap
 
 
 def test_speed_without_rounds_falls_back_to_the_ranges():

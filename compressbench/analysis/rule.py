@@ -45,6 +45,10 @@ class Comparison:
     better: str | None
     ratio: float | None
     status: str
+    # resolved by the rounds where the ranges overlap: how many rounds, all on one side, and the
+    # exact sign test's p (the report says so beside the ratio)
+    sign_test_rounds: int | None = None
+    sign_test_p: float | None = None
 
     @property
     def resolved(self) -> bool:
@@ -100,6 +104,8 @@ def judge(
     elif exact:
         status = RESOLVED if ratio != 1 else OVERLAP
     elif rounds is not None and _rounds_decide(rounds, better == a):
+        if None not in intervals and overlap(*intervals):  # the ranges alone would not have resolved it
+            return Comparison(metric, a, b, better, ratio, RESOLVED, len(rounds), sign_test(rounds))
         status = RESOLVED
     elif rounds is not None and not _one_side(rounds, better == a):
         status = ROUNDS_DISAGREE

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .explain import eager_gap, throughput_outliers
 from .findings import Finding, body, make
 from .rule import leader, same_machine
-from .view import METRICS, Run
+from .view import Run
 
 SECTION = "speed"
 
@@ -86,8 +88,8 @@ class SlowRound:
 @dataclass(frozen=True)
 class SlowRounds:
     """Rounds that caught a target in the machine's slower state. Such a round moves the target's range,
-    and where it slowed one of two targets and not the other it reverses their order in that round, so
-    their comparison is not resolved in this run."""
+    and where it slowed one of two targets and not the other it can reverse their order in that round,
+    which leaves their comparison unresolved in this run."""
 
     items: list[SlowRound]
 
@@ -112,7 +114,7 @@ def slow_rounds(run: Run) -> list[SlowRound]:
 @dataclass(frozen=True)
 class ThreadSpread:
     """Batch-1 latency of one target at one thread and at the run's threads: medians and the
-    between-repeat range relative to the median (how far a rerun can land)."""
+    between-repeat range relative to the median, both over the rounds that measured both."""
 
     target: str
     threads: int
@@ -120,6 +122,7 @@ class ThreadSpread:
     spread: float
     p50_1thread_ms: float
     spread_1thread: float
+    rounds: int  # the rounds both were measured in
 
 
 @body
@@ -137,16 +140,19 @@ class ThreadSpreads:
 
 
 def thread_spreads(run: Run) -> list[ThreadSpread]:
-    """Targets measured both at one thread and at more (benchmark.single_thread_latency)."""
+    """Targets measured both at one thread and at more (benchmark.single_thread_latency), each side's
+    median and range over the same rounds: the one-thread run is in the full rounds only."""
     spreads = []
     for t in run.targets:
         threads = run.value(t, "threads")
-        p50, p50_1 = run.value(t, METRICS["latency"].key), run.value(t, METRICS["latency_1thread"].key)
-        ranges = run.interval(t, "latency"), run.interval(t, "latency_1thread")
-        if None in (threads, p50, p50_1, *ranges) or threads <= 1:
+        one, more = run.rounds(t, "latency_1thread"), run.rounds(t, "latency")
+        shared = sorted(set(one) & set(more))
+        if threads is None or threads <= 1 or len(shared) < 2:
             continue
-        (low, high), (low_1, high_1) = ranges
-        spreads.append(ThreadSpread(t, int(threads), p50, (high - low) / p50, p50_1, (high_1 - low_1) / p50_1))
+        sides = [[side[r] for r in shared] for side in (more, one)]
+        p50, p50_1 = (float(np.median(values)) for values in sides)
+        spread, spread_1 = ((max(values) - min(values)) / float(np.median(values)) for values in sides)
+        spreads.append(ThreadSpread(t, int(threads), p50, spread, p50_1, spread_1, len(shared)))
     return spreads
 
 

@@ -253,6 +253,9 @@ class Writer:
             "worse_value": self.value(c.worse, c.metric),
             "metric": metric_name,
         }
+        if c.resolved and c.sign_test_p is not None:  # the ranges overlap: say what resolved it
+            rounds = self.n.integer(c.sign_test_rounds)
+            values["ratio"] += self.s.say("comparison.by_rounds", rounds=rounds, p=self.n.p_value(c.sign_test_p))
         if c.resolved:
             return self.s.say(RESOLVED_COMPARISONS[c.metric], **values)
         return self.s.say("comparison.cmp_unresolved", **values, reason=self.reason(c.status, c.metric))

@@ -93,7 +93,10 @@ def threads(w: Writer) -> list[str]:
         key, which = "speed.threads_some_steadier", w.labels(steadier)
     else:
         key, which = "speed.threads_none_steadier", ""
-    return [w.para(s.say(key, threads=n.integer(found.spreads[0].threads), items=items, which=which))]
+    first = found.spreads[0]
+    return [
+        w.para(s.say(key, threads=n.integer(first.threads), rounds=n.integer(first.rounds), items=items, which=which))
+    ]
 
 
 def outliers(w: Writer) -> list[str]:
