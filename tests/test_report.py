@@ -510,3 +510,9 @@ def test_markdown_numbers_sections_tables_and_figures_from_the_outline(tmp_path)
     assert "References" in markdown and "## References" in markdown  # not numbered
     assert context["section_numbers"]["appendix"] == "A" and "## A. Details" in markdown
     assert "## 3. Results\n\n### 3\\.1. Training" in markdown  # a heading over its subsections, no filler text
+
+
+def test_the_memory_table_gives_the_first_call_its_range(tmp_path):
+    data = fabricate(tmp_path, extra={"first_call_ms_low": 0.5, "first_call_ms_high": 3.0})
+    rows = build_context(data, {"language": "en"}, FIGURES)["tables"]["memory"]["rows"]
+    assert rows and all(row[-1].endswith("(0.500–3.00)") for row in rows), [row[-1] for row in rows]

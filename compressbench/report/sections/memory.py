@@ -64,10 +64,13 @@ def memory_table(w: Writer) -> dict | None:
         return None
     first_calls = [run.value(t, "first_call_ms") for t in measured]
     unit, first = durations(w, first_calls)
+    first_ranges = [run.interval(t, "first_call") or (None, None) for t in measured]
+    lows, highs = (durations(w, [r[end] for r in first_ranges], unit_from=first_calls)[1] for end in (0, 1))
     rows = []
     for i, t in enumerate(measured):
         load = run.interval(t, "load")
         load_note = f"{n.sig(1000 * load[0])}–{n.sig(1000 * load[1])}" if load else n.missing
+        first_note = f"{lows[i]}–{highs[i]}" if run.interval(t, "first_call") else n.missing
         rows.append(
             [
                 w.label(t),
@@ -75,7 +78,7 @@ def memory_table(w: Writer) -> dict | None:
                 n.fixed(run.value(t, "peak_rss_mb"), 1),
                 n.fixed(model_memory_mb(run, t), 1),
                 with_note(n.sig(1000 * (run.value(t, "load_seconds") or float("nan"))), load_note, n.missing),
-                first[i],
+                with_note(first[i], first_note, n.missing),
             ]
         )
     columns = [
