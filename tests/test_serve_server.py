@@ -270,9 +270,12 @@ def test_a_server_that_cannot_start_fails_with_its_log(tmp_path):
 
 OWNER = textwrap.dedent(
     """
-    import sys, time
+    import signal, sys, time
     from pathlib import Path
     from compressbench.serve.process import running_server, sigterm_as_interrupt
+    # Ctrl-C as in a terminal: a shell starts background jobs (a CI script run with &) with SIGINT
+    # ignored, and Python then leaves it ignored
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with sigterm_as_interrupt():
         with running_server({args!r}, Path({log!r})) as server:
             print(server.pid, server.port, flush=True)
