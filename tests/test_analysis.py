@@ -286,6 +286,26 @@ def test_coursework_ordering_hypotheses():
     assert not found["naive_loop"].matches
 
 
+def test_coursework_ordering_names_the_neighbours_its_ranges_do_not_resolve():
+    def naive(seconds, low, high):
+        return {
+            "naive_test_set_seconds": seconds,
+            "naive_test_set_seconds_low": low,
+            "naive_test_set_seconds_high": high,
+        }
+
+    run = make_run(
+        {"pytorch": naive(5.0, 4.9, 5.1), "onnxruntime": naive(6.0, 5.9, 6.6), "openvino": naive(6.5, 6.4, 6.7)}
+    )
+    (loop,) = [o for o in cw.orderings(load_coursework(), run) if o.hypothesis == "naive_loop"]
+    assert loop.resolved is False and loop.unresolved_pairs == (("onnxruntime", "openvino"),)
+    apart = make_run(
+        {"pytorch": naive(5.0, 4.9, 5.1), "onnxruntime": naive(6.0, 5.9, 6.1), "openvino": naive(6.5, 6.4, 6.7)}
+    )
+    (loop,) = [o for o in cw.orderings(load_coursework(), apart) if o.hypothesis == "naive_loop"]
+    assert loop.resolved is True and loop.unresolved_pairs == ()
+
+
 def test_averaging_of_the_coursework_f1():
     coursework = load_coursework()
     balanced = [{"class": c, "support": 1000} for c in "ab"]

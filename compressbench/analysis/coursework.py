@@ -23,6 +23,8 @@ class Ordering:
     order: list[str]
     matches: bool
     resolved: bool | None  # None: the hypothesis' timing has no interval
+    # the neighbours in `order` whose difference the ranges do not resolve (the rest of the order is)
+    unresolved_pairs: tuple[tuple[str, str], ...] = ()
 
 
 HYPOTHESES = {
@@ -60,12 +62,15 @@ def orderings(coursework: dict, run: Run) -> list[Ordering]:
         if len(wanted) < 2 or any(_hypothesis_value(run, t, key) is None for t in wanted):
             continue
         order = sorted(wanted, key=lambda t: _hypothesis_value(run, t, key), reverse=not lower)
-        resolved = None
+        if metric is None:
+            results.append(Ordering(hypothesis, order, order == wanted, None))
+            continue
+        neighbours = list(zip(order, order[1:], strict=False))
         if metric == "naive":
-            resolved = all(_apart(run, a, b, key) for a, b in zip(order, order[1:], strict=False))
-        elif metric is not None:
-            resolved = all(compare(run, metric, a, b).resolved for a, b in zip(order, order[1:], strict=False))
-        results.append(Ordering(hypothesis, order, order == wanted, resolved))
+            unresolved = tuple((a, b) for a, b in neighbours if not _apart(run, a, b, key))
+        else:
+            unresolved = tuple((a, b) for a, b in neighbours if not compare(run, metric, a, b).resolved)
+        results.append(Ordering(hypothesis, order, order == wanted, not unresolved, unresolved))
     return results
 
 

@@ -58,14 +58,13 @@ def orderings(w: Writer, cw: dict) -> list[str]:
     for o in found.orderings:
         order = " < ".join(w.label(t) for t in o.order)
         mark = s["coursework.cw_same"] if o.matches else s["coursework.cw_different"]
-        settled = {True: "", False: s["coursework.cw_order_unresolved"], None: s["coursework.cw_order_once"]}
         items.append(
             s.say(
                 "coursework.cw_hypothesis",
                 hypothesis=s[HYPOTHESES[o.hypothesis]],
                 order=order,
                 mark=mark,
-                settled=settled[o.resolved],
+                settled=settled(w, o),
             )
         )
     matching = [s[HYPOTHESES[h]] for h in found.matching]
@@ -74,6 +73,20 @@ def orderings(w: Writer, cw: dict) -> list[str]:
         s.say("coursework.cw_orderings", cw_order=cw_text, items="; ".join(items)),
         w.para(s.say(key, hypotheses=s.join(matching))),
     ]
+
+
+def settled(w: Writer, ordering) -> str:
+    """'' for an order the ranges resolve; else which neighbours they do not tell apart (the other
+    steps of the order are resolved), or that the timing was taken once."""
+    s = w.s
+    if ordering.resolved is None:
+        return s["coursework.cw_order_once"]
+    if ordering.resolved:
+        return ""
+    if len(ordering.unresolved_pairs) == len(ordering.order) - 1:
+        return s["coursework.cw_order_unresolved"]
+    pairs = [s.say("coursework.cw_pair", a=w.label(a), b=w.label(b)) for a, b in ordering.unresolved_pairs]
+    return s.say("coursework.cw_pairs_unresolved", pairs="; ".join(pairs))
 
 
 def naive_repeats(w: Writer) -> list[str]:
