@@ -24,9 +24,16 @@ class MemoryRange:
     peak: Extremes  # lowest and highest peak resident memory
     model_low_mb: float  # the least and most memory a model adds over its runtime library
     model_high_mb: float
+    # the least and most of a process's peak it held before its model was loaded (interpreter,
+    # libraries, input sample): how much of the figure is not the model's
+    baseline_share_low: float
+    baseline_share_high: float
 
     def statement(self) -> str:
-        return f"peak memory lowest in {self.peak.low}, highest in {self.peak.high}"
+        return (
+            f"peak memory lowest in {self.peak.low}, highest in {self.peak.high}; held before loading: "
+            f"{100 * self.baseline_share_low:.0f}-{100 * self.baseline_share_high:.0f} % of the peak"
+        )
 
 
 @body
@@ -107,7 +114,8 @@ def findings(run: Run) -> list[Finding]:
     measured = [t for t in run.targets if model_memory_mb(run, t) is not None]
     if measured:
         model = [model_memory_mb(run, t) for t in measured]
-        memory = MemoryRange(extremes(run, "peak_rss_mb", measured), min(model), max(model))
+        shares = [run.value(t, "baseline_rss_mb") / run.value(t, "peak_rss_mb") for t in measured]
+        memory = MemoryRange(extremes(run, "peak_rss_mb", measured), min(model), max(model), min(shares), max(shares))
         out.append(make("memory.range", "memory", memory))
     if len(run.measured("load")) >= 2:
         out.append(make("startup.leader.load", "memory", leader(run, "load")))

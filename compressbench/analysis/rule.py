@@ -27,6 +27,7 @@ OVERLAP = "intervals_overlap"
 ROUNDS_DISAGREE = "rounds_disagree"  # compared round by round: the order of the two changes between rounds
 NO_INTERVAL = "no_interval"
 MACHINES = "different_machines"
+UPPER_BOUND = "upper_bound_only"  # a claim's quantity is bounded from one side only: it can fail, not hold
 
 SIGNIFICANCE = 0.05  # the exact tests' level (McNemar): the report states it in its methodology
 # The fewest rounds whose unanimous sign can reach that level (2 / 2**n below it): with fewer, the ranges decide

@@ -14,7 +14,7 @@ import yaml
 
 from ..analysis import Findings
 from ..analysis.claims import Q
-from ..analysis.rule import MACHINES, NO_INTERVAL, OVERLAP, ROUNDS_DISAGREE, Comparison, Leader
+from ..analysis.rule import MACHINES, NO_INTERVAL, OVERLAP, ROUNDS_DISAGREE, UPPER_BOUND, Comparison, Leader
 from ..analysis.view import METRICS, Run
 from .i18n import TEMPLATES, Strings
 from .numbers import is_number
@@ -56,6 +56,7 @@ REASONS = {
     ROUNDS_DISAGREE: "comparison.reason_rounds_disagree",
     NO_INTERVAL: "comparison.reason_no_interval",
     MACHINES: "comparison.reason_different_machines",
+    UPPER_BOUND: "comparison.reason_upper_bound_only",
 }
 QUALITY_REASONS = {OVERLAP: "comparison.reason_ci_overlap", NO_INTERVAL: "comparison.reason_no_ci"}
 QUALITY = ("accuracy", "f1_macro")

@@ -29,6 +29,8 @@ def memory(w: Writer) -> list[str]:
                 high_mb=n.mb(run.value(high, "peak_rss_mb")),
                 model_low=n.mb(found.model_low_mb),
                 model_high=n.mb(found.model_high_mb),
+                share_low=n.percent(found.baseline_share_low, 0),
+                share_high=n.percent(found.baseline_share_high, 0),
             )
         ),
     ]
