@@ -294,6 +294,10 @@ def confusion(data: ReportData, s: Strings, stem, **_) -> list[Path]:
         return save_figure(fig, stem)
 
 
+# Above the axes of a horizontal bar chart, so it never hides a bar (the x label is below)
+LEGEND_ABOVE = {"fontsize": 8, "loc": "lower center", "bbox_to_anchor": (0.5, 1.0), "ncol": 3, "frameon": False}
+
+
 def naive(data: ReportData, s: Strings, stem, **_) -> list[Path]:
     """Naive, tuned and best-batch whole-test-set times: grey bars with hatches (series, not targets)."""
     run, labels = data.run, _labels(data, s)
@@ -316,7 +320,7 @@ def naive(data: ReportData, s: Strings, stem, **_) -> list[Path]:
         ax.invert_yaxis()
         _log_axis(ax, s, [v for _, values in series for v in values if v], "x")
         ax.set_xlabel(s["plots.plot_time_s"])
-        ax.legend(fontsize=8, loc="lower right")
+        ax.legend(**LEGEND_ABOVE)
         fig.tight_layout()
         return save_figure(fig, stem)
 
@@ -324,20 +328,27 @@ def naive(data: ReportData, s: Strings, stem, **_) -> list[Path]:
 def benchmark_app(data: ReportData, s: Strings, stem, **_) -> list[Path]:
     labels = _labels(data, s)
     check = data.findings.body("naive.benchmark_app")
-    rows = [(x.target, x.latency_ms.ours, x.latency_ms.app) for x in check.items] if check else []
-    scale, unit = _duration_scale([v for r in rows for v in r[1:]], s)
+    items = check.items if check else []
+    figures = [x.latency_ms for x in items]
+    scale, unit = _duration_scale([v for f in figures for v in (f.ours, f.app)], s)
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.5 * len(rows) + 1.1))
-        y = np.arange(len(rows))
-        ours = [r[1] * scale for r in rows]
-        app = [r[2] * scale for r in rows]
-        ax.barh(y - 0.2, ours, 0.4, label=s["plots.plot_workflow"], color=GREYS[0], edgecolor="black")
-        ax.barh(y + 0.2, app, 0.4, label=s["plots.plot_benchmark_app"], color=GREYS[2], hatch="///", edgecolor="black")
-        ax.set_yticks(y, [labels.get(r[0], r[0]) for r in rows])
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.5 * len(items) + 1.4))
+        y = np.arange(len(items))
+        sides = (
+            (-0.2, [(f.ours, f.ours_low, f.ours_high) for f in figures], s["plots.plot_workflow"], GREYS[0], None),
+            (0.2, [(f.app, f.app_low, f.app_high) for f in figures], s["plots.plot_benchmark_app"], GREYS[2], "///"),
+        )
+        for offset, values, name, colour, hatch in sides:
+            medians = np.array([v[0] * scale for v in values])
+            # each side's range over the rounds benchmark_app ran in (none drawn where it is missing)
+            errors = np.array([[(v[0] - (v[1] or v[0])) * scale, ((v[2] or v[0]) - v[0]) * scale] for v in values]).T
+            ax.barh(y + offset, medians, 0.4, xerr=errors, capsize=3, label=name, color=colour, hatch=hatch,
+                    edgecolor="black")  # fmt: skip
+        ax.set_yticks(y, [labels.get(x.target, x.target) for x in items])
         ax.invert_yaxis()
         ax.set_xlabel(f"{s['plots.plot_median_latency']}, {unit}")
         _plain_axis(ax, s, "x")
-        ax.legend(fontsize=8, loc="lower right")
+        ax.legend(**LEGEND_ABOVE)
         fig.tight_layout()
         return save_figure(fig, stem)
 
