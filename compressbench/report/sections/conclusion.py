@@ -51,6 +51,7 @@ def text(w: Writer) -> list[str]:
                     high=w.label(high),
                     low_mb=w.n.fixed(run.value(low, "peak_rss_mb"), 1),
                     high_mb=w.n.fixed(run.value(high, "peak_rss_mb"), 1),
+                    share=w.n.percent(run.value(low, "baseline_rss_mb") / run.value(low, "peak_rss_mb"), 0),
                 )
             )
         )

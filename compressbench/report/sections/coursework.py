@@ -57,13 +57,11 @@ def orderings(w: Writer, cw: dict) -> list[str]:
     items = []
     for o in found.orderings:
         order = " < ".join(w.label(t) for t in o.order)
-        mark = s["coursework.cw_same"] if o.matches else s["coursework.cw_different"]
         items.append(
             s.say(
                 "coursework.cw_hypothesis",
                 hypothesis=s[HYPOTHESES[o.hypothesis]],
                 order=order,
-                mark=mark,
                 settled=settled(w, o),
             )
         )
