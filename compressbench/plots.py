@@ -358,7 +358,7 @@ AXIS_UNITS = {
     "kib": {"en": "KiB", "ru": "КиБ"},
     "ips": {"en": "images/s", "ru": "изобр./с"},
     "s": {"en": "s", "ru": "с"},
-    "mb": {"en": "MB", "ru": "МБ"},
+    "mb": {"en": "MiB", "ru": "МиБ"},
 }
 
 

@@ -105,7 +105,7 @@ class Numbers:
         return f"{self.sig(scale * low, significant)}–{self.sig(scale * high, significant)}{NBSP}{unit}"
 
     def mb(self, value, decimals: int = 1) -> str:
-        unit = "МБ" if self.language == "ru" else "MB"
+        unit = "МиБ" if self.language == "ru" else "MiB"  # resident memory is read in KiB: 2**20 bytes
         return f"{self.fixed(value, decimals)}{NBSP}{unit}" if is_number(value) else self.missing
 
     def ips(self, value) -> str:
