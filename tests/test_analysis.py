@@ -356,18 +356,22 @@ def test_a_throughput_dip_counts_only_beyond_the_ranges(spread, found):
     assert [(d.target, d.batch) for d in dips] == ([("openvino", 64)] if found else [])
 
 
-def _thread_run(one_thread_range_us: float):
-    """Six rounds at 2 threads, the first three also on one thread; round 5 caught the slow state."""
+def _thread_run(one_thread_range_us: float, openvino_one_thread_ms: float | None = None):
+    """Six rounds at 2 threads, the first three also on one thread; round 5 caught the slow state.
+    openvino_one_thread_ms: OpenVINO's one-thread rounds at that latency instead (1 % apart)."""
     rows = {}
     for target, base in (("onnxruntime", 0.032), ("openvino", 0.047)):
         top = base * (1.8 if target == "onnxruntime" else 1.02)
+        one = [base, base + one_thread_range_us / 1000, base]
+        if target == "openvino" and openvino_one_thread_ms is not None:
+            one = [openvino_one_thread_ms, openvino_one_thread_ms * 1.01, openvino_one_thread_ms]
         rows[target] = {
             "threads": 2,
             "repeats": 6,
             "latency_p50_ms": base,
             "latency_repeat_p50_ms": [base, top, base, base, base * 2.5, base],
-            "latency_1thread_p50_ms": base,
-            "latency_1thread_repeat_p50_ms": [base, base + one_thread_range_us / 1000, base, None, None, None],
+            "latency_1thread_p50_ms": one[0],
+            "latency_1thread_repeat_p50_ms": [*one, None, None, None],
         }
     return run_of(rows)
 
@@ -382,6 +386,16 @@ def test_one_thread_is_steadier_only_where_its_own_range_is_narrower(one_thread_
     # over the three rounds both ran in: round 5's slow state at 2 threads is not compared with one thread
     assert spreads[0].spread == pytest.approx(0.8) and spreads[0].rounds == 3
     assert found.body.steadier_at_one_thread == steadier
+
+
+@pytest.mark.parametrize(("one_thread_ms", "outcome"), [(0.020, "faster"), (0.060, "slower"), (0.0475, "unresolved")])
+def test_one_thread_against_the_runs_threads_by_the_one_rule(one_thread_ms, outcome):
+    """OpenVINO at 2 threads: 0.047-0.048 ms over the three shared rounds; one thread beside it."""
+    run = _thread_run(0.5, openvino_one_thread_ms=one_thread_ms)
+    [found] = [f for f in speed.findings(run) if f.id == "speed.threads"]
+    assert "openvino" in found.body.by_one_thread(outcome)
+    # onnxruntime's 2-thread range (0.032-0.058 ms) holds its one-thread rounds: not resolved
+    assert "onnxruntime" in found.body.by_one_thread("unresolved")
 
 
 def test_no_target_name_is_spelled_outside_the_registry():

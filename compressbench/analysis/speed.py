@@ -9,7 +9,7 @@ import numpy as np
 
 from .explain import eager_gap, throughput_outliers
 from .findings import Finding, body, make
-from .rule import leader, same_machine
+from .rule import Comparison, judge, leader, same_machine
 from .view import Run
 
 SECTION = "speed"
@@ -113,8 +113,9 @@ def slow_rounds(run: Run) -> list[SlowRound]:
 @body
 @dataclass(frozen=True)
 class ThreadSpread:
-    """Batch-1 latency of one target at one thread and at the run's threads: medians and the
-    between-repeat range relative to the median, both over the rounds that measured both."""
+    """Batch-1 latency of one target at one thread and at the run's threads: medians, ranges and the
+    range relative to the median, over the rounds that measured both; and which is faster by the
+    one rule (`one_thread`: one thread against the run's threads, measured in the same processes)."""
 
     target: str
     threads: int
@@ -123,12 +124,28 @@ class ThreadSpread:
     p50_1thread_ms: float
     spread_1thread: float
     rounds: int  # the rounds both were measured in
+    low_ms: float
+    high_ms: float
+    low_1thread_ms: float
+    high_1thread_ms: float
+    one_thread: Comparison  # a: one thread, b: the run's threads
 
 
 @body
 @dataclass(frozen=True)
 class ThreadSpreads:
     spreads: list[ThreadSpread]
+
+    def by_one_thread(self, outcome: str) -> list[str]:
+        """Targets where one thread is "faster" or "slower" than the run's threads (resolved), or
+        "unresolved"."""
+
+        def outcome_of(x: ThreadSpread) -> str:
+            if not x.one_thread.resolved:
+                return "unresolved"
+            return "faster" if x.one_thread.better == ONE_THREAD else "slower"
+
+        return [x.target for x in self.spreads if outcome_of(x) == outcome]
 
     @property
     def steadier_at_one_thread(self) -> list[str]:
@@ -137,6 +154,9 @@ class ThreadSpreads:
 
     def statement(self) -> str:
         return f"one-thread batch-1 range narrower for: {', '.join(self.steadier_at_one_thread) or 'none'}"
+
+
+ONE_THREAD = "one_thread"  # the one-thread side of ThreadSpread.one_thread
 
 
 def thread_spreads(run: Run) -> list[ThreadSpread]:
@@ -152,7 +172,16 @@ def thread_spreads(run: Run) -> list[ThreadSpread]:
         sides = [[side[r] for r in shared] for side in (more, one)]
         p50, p50_1 = (float(np.median(values)) for values in sides)
         spread, spread_1 = ((max(values) - min(values)) / float(np.median(values)) for values in sides)
-        spreads.append(ThreadSpread(t, int(threads), p50, spread, p50_1, spread_1, len(shared)))
+        (low, high), (low_1, high_1) = ((min(values), max(values)) for values in sides)
+        one_thread = judge(
+            "latency", ONE_THREAD, t, (p50_1, p50), ((low_1, high_1), (low, high)), False,
+            rounds=[one[r] / more[r] for r in shared],
+        )  # fmt: skip
+        spreads.append(
+            ThreadSpread(
+                t, int(threads), p50, spread, p50_1, spread_1, len(shared), low, high, low_1, high_1, one_thread
+            )
+        )
     return spreads
 
 

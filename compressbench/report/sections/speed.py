@@ -77,6 +77,14 @@ def slow_rounds(w: Writer) -> list[str]:
     return [w.para(s.say("speed.slow_rounds", items="; ".join(items), factor=n.fixed(SLOW_ROUND, 1)))]
 
 
+# ThreadSpreads.by_one_thread's outcomes, in the order the report names them
+THREAD_OUTCOMES = {
+    "faster": "speed.threads_faster",
+    "slower": "speed.threads_slower",
+    "unresolved": "speed.threads_unresolved",
+}
+
+
 def threads(w: Writer) -> list[str]:
     """Batch-1 latency at one thread beside the run's threads: which ranges are narrower."""
     found = w.finding("speed.threads")
@@ -84,8 +92,8 @@ def threads(w: Writer) -> list[str]:
         return []
     s, n = w.s, w.n
     items = "; ".join(
-        f"{w.label(x.target)}: {n.ms(x.p50_1thread_ms)} (±{n.percent(x.spread_1thread / 2, 0)}) / "
-        f"{n.ms(x.p50_ms)} (±{n.percent(x.spread / 2, 0)})"
+        f"{w.label(x.target)}: {n.ms(x.p50_1thread_ms)} ({n.ms_range(x.low_1thread_ms, x.high_1thread_ms)}) / "
+        f"{n.ms(x.p50_ms)} ({n.ms_range(x.low_ms, x.high_ms)})"
         for x in found.spreads
     )
     steadier = found.steadier_at_one_thread
@@ -96,9 +104,15 @@ def threads(w: Writer) -> list[str]:
     else:
         key, which = "speed.threads_none_steadier", ""
     first = found.spreads[0]
-    return [
-        w.para(s.say(key, threads=n.integer(first.threads), rounds=n.integer(first.rounds), items=items, which=which))
+    threads_text = n.integer(first.threads)
+    parts = [
+        s.say(key, threads=threads_text, targets=w.labels(targets))
+        for outcome, key in THREAD_OUTCOMES.items()
+        if (targets := found.by_one_thread(outcome))
     ]
+    verdicts = s.say("speed.threads_verdicts", parts="; ".join(parts))
+    steady = s.say(key, threads=threads_text, rounds=n.integer(first.rounds), items=items, which=which)
+    return [w.para(f"{steady} {verdicts}")]
 
 
 def outliers(w: Writer) -> list[str]:
