@@ -302,6 +302,16 @@ def test_coursework_ordering_hypotheses():
     assert not found["naive_loop"].matches
 
 
+def test_coursework_first_pass_is_a_hypothesis_only_where_it_differs_from_the_loop():
+    loop = {"pytorch": 5.0, "onnxruntime": 6.0, "openvino": 7.0}
+    one_pass = {t: {"naive_test_set_seconds": v, "naive_first_pass_seconds": v} for t, v in loop.items()}
+    found = {o.hypothesis for o in cw.orderings(load_coursework(), make_run(one_pass))}
+    assert "naive_loop" in found and "first_pass" not in found  # one pass per job: the same figure
+    colder = {t: {"naive_test_set_seconds": v, "naive_first_pass_seconds": v + 1} for t, v in loop.items()}
+    (first,) = [o for o in cw.orderings(load_coursework(), make_run(colder)) if o.hypothesis == "first_pass"]
+    assert first.resolved is None  # no range is kept for it
+
+
 def test_coursework_ordering_names_the_neighbours_its_ranges_do_not_resolve():
     def naive(seconds, low, high):
         return {

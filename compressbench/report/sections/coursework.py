@@ -75,10 +75,10 @@ def orderings(w: Writer, cw: dict) -> list[str]:
 
 def settled(w: Writer, ordering) -> str:
     """'' for an order the ranges resolve; else which neighbours they do not tell apart (the other
-    steps of the order are resolved), or that the timing was taken once."""
+    steps of the order are resolved), or that the timing keeps no range to resolve it."""
     s = w.s
     if ordering.resolved is None:
-        return s["coursework.cw_order_once"]
+        return s["coursework.cw_order_no_range"]
     if ordering.resolved:
         return ""
     if len(ordering.unresolved_pairs) == len(ordering.order) - 1:
