@@ -204,6 +204,26 @@ def test_every_check_has_a_flip_test():
     assert set(FLIPS) | {"openvino_default_bf16", "pytorch_batch1_overhead"} == set(CHECKS)
 
 
+def test_graph_optimizations_claim_names_the_sign_test_where_the_ranges_overlap():
+    """Six rounds, each faster with the optimizations, though one slow round makes the ranges overlap."""
+    tuned = [0.019, 0.0187, 0.032, 0.0195, 0.019, 0.0188]
+    plain = [0.030, 0.0301, 0.036, 0.0305, 0.030, 0.0302]
+    rows = {}
+    for target, rounds in (("onnxruntime", tuned), ("onnxruntime_noopt", plain)):
+        rows[target] = {
+            "repeats": 6,
+            "latency_p50_ms": sorted(rounds)[3],
+            "latency_p50_ci_low_ms": min(rounds),
+            "latency_p50_ci_high_ms": max(rounds),
+            "latency_repeat_p50_ms": rounds,
+        }
+    rows["onnxruntime"] |= {"throughput_ips": 20_000, "throughput_ips_low": 19_000, "throughput_ips_high": 21_000}
+    verdict = CHECKS["onnxruntime_graph_optimizations"](claim_run(rows))
+    assert (verdict.status, verdict.holds, verdict.detail) == (RESOLVED, True, "optimizations_by_rounds")
+    assert verdict.numbers["rounds"].value == 6 and verdict.numbers["p"].value == pytest.approx(2 / 2**6)
+    assert verdict.numbers["on_range"].value == [0.0187, 0.032]
+
+
 def test_batch1_overhead_bounded_from_above_can_fail_but_not_hold():
     """0.1 ms per image at the best batch: a 0.3 ms call leaves up to 0.2 ms that is not per-image work,
     which an upper bound cannot show to dominate; a 0.15 ms call leaves at most 0.05 ms, which does not."""

@@ -204,15 +204,33 @@ def onnxruntime_graph_optimizations(run: Run) -> Verdict:
         "off": Q(run.value(plain, "latency_p50_ms"), "ms"),
         "on_ips": Q(run.value(tuned, "throughput_ips"), "ips"),
         "off_ips": Q(run.value(plain, "throughput_ips"), "ips"),
+        **_ranges(run, {"on": tuned, "off": plain}),
     }
+    # a comparison the ranges leave open but every round decides: the detail names the sign test
+    by_rounds = next((c for c in comparisons if c.resolved and c.sign_test_p is not None), None)
+    detail = "optimizations"
+    if by_rounds is not None:
+        detail = "optimizations_by_rounds"
+        numbers.update(rounds=Q(by_rounds.sign_test_rounds, "count"), p=Q(by_rounds.sign_test_p, "p"))
     faster = [c for c in comparisons if c.resolved and c.better == tuned]
     slower = [c for c in comparisons if c.resolved and c.better == plain]
     if faster and not slower:
-        return measured(True, "optimizations", **numbers)
+        return measured(True, detail, **numbers)
     if slower and not faster:
-        return measured(False, "optimizations", **numbers)
+        return measured(False, detail, **numbers)
     reason = next((c.status for c in comparisons if not c.resolved), OVERLAP)
-    return unresolved(reason, "optimizations", **numbers)
+    return unresolved(reason, detail, **numbers)
+
+
+def _ranges(run: Run, sides: dict[str, str]) -> dict[str, Q]:
+    """Each side's batch-1 latency and best-batch throughput ranges over the repeats ({side}_range,
+    {side}_ips_range); an empty list where there is none (a single repeat)."""
+    out = {}
+    for side, target in sides.items():
+        for name, metric, unit in (("range", "latency", "ms_range"), ("ips_range", "throughput", "ips_range")):
+            interval = run.interval(target, metric)
+            out[f"{side}_{name}"] = Q(list(interval) if interval is not None else [], unit)
+    return out
 
 
 @check

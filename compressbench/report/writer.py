@@ -160,6 +160,12 @@ class Writer:
             )
         if q.unit == "s_range":
             return f"{self.n.sig(q.value[0])}–{self.n.seconds(q.value[1])}"
+        if q.unit in ("ms_range", "ips_range") and not q.value:  # a single repeat: no range
+            return self.n.missing
+        if q.unit == "ms_range":
+            return self.n.ms_range(*q.value)
+        if q.unit == "ips_range":
+            return f"{self.n.integer(q.value[0])}–{self.n.ips(q.value[1])}"
         if isinstance(q.value, list):
             return ", ".join(f"{label} {self.quantity(Q(value, q.unit))}" for label, value in q.value)
         n, value = self.n, q.value

@@ -20,6 +20,7 @@ EVIDENCE = {
     "overhead": "proscons.evidence_overhead",
     "sizes": "proscons.evidence_sizes",
     "optimizations": "proscons.evidence_optimizations",
+    "optimizations_by_rounds": "proscons.evidence_optimizations_by_rounds",
     "agreement": "proscons.evidence_agreement",
     "fp32_initializers": "proscons.evidence_fp32_initializers",
     "int8_values": "proscons.evidence_int8_values",
