@@ -18,6 +18,12 @@ def model_memory_mb(run: Run, target: str) -> float | None:
     return peak - baseline if peak is not None and baseline is not None else None
 
 
+def baseline_share(run: Run, target: str) -> float:
+    """The share of the peak a benchmark process held before its model was loaded (interpreter,
+    libraries, input sample); only for a target model_memory_mb measures."""
+    return run.value(target, "baseline_rss_mb") / run.value(target, "peak_rss_mb")
+
+
 @body
 @dataclass(frozen=True)
 class MemoryRange:
@@ -114,7 +120,7 @@ def findings(run: Run) -> list[Finding]:
     measured = [t for t in run.targets if model_memory_mb(run, t) is not None]
     if measured:
         model = [model_memory_mb(run, t) for t in measured]
-        shares = [run.value(t, "baseline_rss_mb") / run.value(t, "peak_rss_mb") for t in measured]
+        shares = [baseline_share(run, t) for t in measured]
         memory = MemoryRange(extremes(run, "peak_rss_mb", measured), min(model), max(model), min(shares), max(shares))
         out.append(make("memory.range", "memory", memory))
     if len(run.measured("load")) >= 2:

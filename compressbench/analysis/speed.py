@@ -120,15 +120,28 @@ class ThreadSpread:
     target: str
     threads: int
     p50_ms: float
-    spread: float
-    p50_1thread_ms: float
-    spread_1thread: float
-    rounds: int  # the rounds both were measured in
     low_ms: float
     high_ms: float
+    p50_1thread_ms: float
     low_1thread_ms: float
     high_1thread_ms: float
+    rounds: int  # the rounds both were measured in
     one_thread: Comparison  # a: one thread, b: the run's threads
+
+    @property
+    def spread(self) -> float:
+        return (self.high_ms - self.low_ms) / self.p50_ms
+
+    @property
+    def spread_1thread(self) -> float:
+        return (self.high_1thread_ms - self.low_1thread_ms) / self.p50_1thread_ms
+
+    @property
+    def one_thread_outcome(self) -> str:
+        """ "faster" or "slower" at one thread than at the run's threads (resolved), or "unresolved"."""
+        if not self.one_thread.resolved:
+            return "unresolved"
+        return "faster" if self.one_thread.better == ONE_THREAD else "slower"
 
 
 @body
@@ -137,15 +150,8 @@ class ThreadSpreads:
     spreads: list[ThreadSpread]
 
     def by_one_thread(self, outcome: str) -> list[str]:
-        """Targets where one thread is "faster" or "slower" than the run's threads (resolved), or
-        "unresolved"."""
-
-        def outcome_of(x: ThreadSpread) -> str:
-            if not x.one_thread.resolved:
-                return "unresolved"
-            return "faster" if x.one_thread.better == ONE_THREAD else "slower"
-
-        return [x.target for x in self.spreads if outcome_of(x) == outcome]
+        """Targets whose ThreadSpread.one_thread_outcome is `outcome`."""
+        return [x.target for x in self.spreads if x.one_thread_outcome == outcome]
 
     @property
     def steadier_at_one_thread(self) -> list[str]:
@@ -171,17 +177,12 @@ def thread_spreads(run: Run) -> list[ThreadSpread]:
             continue
         sides = [[side[r] for r in shared] for side in (more, one)]
         p50, p50_1 = (float(np.median(values)) for values in sides)
-        spread, spread_1 = ((max(values) - min(values)) / float(np.median(values)) for values in sides)
         (low, high), (low_1, high_1) = ((min(values), max(values)) for values in sides)
         one_thread = judge(
             "latency", ONE_THREAD, t, (p50_1, p50), ((low_1, high_1), (low, high)), False,
             rounds=[one[r] / more[r] for r in shared],
         )  # fmt: skip
-        spreads.append(
-            ThreadSpread(
-                t, int(threads), p50, spread, p50_1, spread_1, len(shared), low, high, low_1, high_1, one_thread
-            )
-        )
+        spreads.append(ThreadSpread(t, int(threads), p50, low, high, p50_1, low_1, high_1, len(shared), one_thread))
     return spreads
 
 

@@ -3,6 +3,7 @@ target within the accuracy budget and what it costs in speed, the least memory, 
 
 from __future__ import annotations
 
+from ...analysis.resources import baseline_share
 from ..writer import Writer
 from .base import Section
 
@@ -51,7 +52,7 @@ def text(w: Writer) -> list[str]:
                     high=w.label(high),
                     low_mb=w.n.fixed(run.value(low, "peak_rss_mb"), 1),
                     high_mb=w.n.fixed(run.value(high, "peak_rss_mb"), 1),
-                    share=w.n.percent(run.value(low, "baseline_rss_mb") / run.value(low, "peak_rss_mb"), 0),
+                    share=w.n.percent(baseline_share(run, low), 0),
                 )
             )
         )

@@ -86,7 +86,8 @@ THREAD_OUTCOMES = {
 
 
 def threads(w: Writer) -> list[str]:
-    """Batch-1 latency at one thread beside the run's threads: which ranges are narrower."""
+    """Batch-1 latency at one thread beside the run's threads: which ranges are narrower, and which
+    is faster by the one rule."""
     found = w.finding("speed.threads")
     if found is None:
         return []
@@ -106,8 +107,8 @@ def threads(w: Writer) -> list[str]:
     first = found.spreads[0]
     threads_text = n.integer(first.threads)
     parts = [
-        s.say(key, threads=threads_text, targets=w.labels(targets))
-        for outcome, key in THREAD_OUTCOMES.items()
+        s.say(outcome_key, threads=threads_text, targets=w.labels(targets))
+        for outcome, outcome_key in THREAD_OUTCOMES.items()
         if (targets := found.by_one_thread(outcome))
     ]
     verdicts = s.say("speed.threads_verdicts", parts="; ".join(parts))
