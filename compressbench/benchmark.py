@@ -17,6 +17,9 @@ combines them). One job, in this order (the starred steps in full rounds only, `
 * (*) batch-1 latency again with a runtime opened on one thread, when the configured thread
   count is larger (``single_thread_latency``).
 
+Around the batch-1 latency window and the throughput passes a probe reads whether the CPUs ran in
+parallel at full speed (compressbench.cpu_probe): the state of each window is kept with its figures.
+
 The statistics are pure functions of arrays of timings, testable without a runtime.
 """
 
@@ -34,6 +37,7 @@ from typing import ClassVar
 import numpy as np
 
 from .config import FromConfig, settings_from
+from .cpu_probe import PROBE_DESCRIPTION, ParallelProbe, window_states
 from .machine import host_fields
 from .preprocess import split_batches
 from .repeats import read_latency_calls
@@ -409,28 +413,45 @@ def time_naive(predict: Callable, images: np.ndarray, passes: int, min_seconds: 
 
 
 def run_benchmark(runtime, images: np.ndarray, settings: BenchSettings, log: Callable[[str], None] = print) -> dict:
-    """All timed measurements of an open runtime; returns the raw tables and the runtime's info()."""
+    """All timed measurements of an open runtime; returns the raw tables, the runtime's info() and the
+    parallel-efficiency probes taken before the latency window, between it and the throughput passes,
+    and after them."""
     images = np.ascontiguousarray(images, dtype=np.float32)
     if len(images) == 0:
         raise BenchmarkError("no test images")
-    num_classes = runtime.spec.num_classes
 
     naive = []
     if settings.full:
         naive = time_naive(runtime.naive(), images, settings.naive_passes)
         log(f"naive: {len(images)} images x {naive[-1]['pass'] + 1} passes, one image per call")
 
-    latency, runtime_timer = time_latency(
-        runtime.compiled(1),
-        images,
-        settings.latency_min_calls,
-        settings.latency_min_seconds,
-        settings.warmup_seconds,
-        runtime.runtime_timer(1),
-    )
-    own = f", the runtime's own timer {np.median(runtime_timer):.1f} us" if runtime_timer is not None else ""
-    log(f"latency: {len(latency)} calls, p50 {np.median(latency):.1f} us{own}")
+    with ParallelProbe() as probe:
+        efficiency = [probe.efficiency()]
+        latency, runtime_timer = time_latency(
+            runtime.compiled(1),
+            images,
+            settings.latency_min_calls,
+            settings.latency_min_seconds,
+            settings.warmup_seconds,
+            runtime.runtime_timer(1),
+        )
+        efficiency.append(probe.efficiency())
+        own = f", the runtime's own timer {np.median(runtime_timer):.1f} us" if runtime_timer is not None else ""
+        log(f"latency: {len(latency)} calls, p50 {np.median(latency):.1f} us{own}")
+        throughput = _time_throughput(runtime, images, settings, log)
+        efficiency.append(probe.efficiency())
+    log(f"parallel efficiency before / after latency / after throughput: {efficiency}")
+    return {
+        "latency": latency,
+        "runtime_timer": runtime_timer,
+        "throughput": throughput,
+        "naive": naive,
+        "info": runtime.info(),
+        "parallel_efficiency": efficiency,
+    }
 
+
+def _time_throughput(runtime, images: np.ndarray, settings: BenchSettings, log: Callable[[str], None]) -> list[dict]:
     throughput = []
     for batch_size in throughput_batch_sizes(settings):
         rows = time_passes(
@@ -439,18 +460,24 @@ def run_benchmark(runtime, images: np.ndarray, settings: BenchSettings, log: Cal
             batch_size,
             settings.throughput_passes,
             settings.warmup_seconds,
-            num_classes,
+            runtime.spec.num_classes,
             settings.throughput_min_seconds,
         )
         throughput.extend(rows)
         median = np.median([r["images_per_s"] for r in rows])
         log(f"throughput at batch {batch_size}: {median:.0f} images/s over {len(rows)} passes")
+    return throughput
+
+
+def probe_fields(efficiency: list[float | None], throughput_timed: bool) -> dict:
+    """summary.json's probe figures: the three efficiencies and the states of the two windows
+    (throughput's None where no pass was timed)."""
+    latency_state, throughput_state = window_states(efficiency)
     return {
-        "latency": latency,
-        "runtime_timer": runtime_timer,
-        "throughput": throughput,
-        "naive": naive,
-        "info": runtime.info(),
+        "parallel_efficiency": efficiency,
+        "latency_cpu_state": latency_state,
+        "throughput_cpu_state": throughput_state if throughput_timed else None,
+        "cpu_probe": PROBE_DESCRIPTION,
     }
 
 
@@ -577,6 +604,7 @@ def benchmark_target(
         "test_images": test_images,
         "repeat": repeat,
         **startup,
+        **probe_fields(result["parallel_efficiency"], bool(result["throughput"])),
     }
     extra.update(host_fields())  # cluster runs may measure targets on different nodes
     return write_benchmark(result, settings, outputs, extra)

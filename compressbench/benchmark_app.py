@@ -18,7 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .repeats import spread
+from .cpu_probe import FULL, ParallelProbe, window_state
+from .repeats import MIN_STATE_ROUNDS, bound_name, spread
 from .runtimes.options import precision_name
 from .tables import write_json
 
@@ -161,9 +162,12 @@ def run_benchmark_app(
         command = build_command(prefix, xml, shape, seconds, config_path, threads, precision)
         log("$ " + " ".join(command))
         try:
-            completed = subprocess.run(
-                command, capture_output=True, text=True, cwd=workdir, timeout=seconds + 300, check=False
-            )
+            with ParallelProbe() as probe:  # the CPUs' state while it ran, as around our timed windows
+                efficiency = [probe.efficiency()]
+                completed = subprocess.run(
+                    command, capture_output=True, text=True, cwd=workdir, timeout=seconds + 300, check=False
+                )
+                efficiency.append(probe.efficiency())
         except subprocess.TimeoutExpired as error:
             raise BenchmarkAppError(f"benchmark_app did not finish within {seconds + 300:.0f} s") from error
     output = completed.stdout + completed.stderr
@@ -176,6 +180,8 @@ def run_benchmark_app(
     parsed["batch_size"] = shape[0]
     parsed["device_config"] = device_config(threads, precision)["CPU"]
     parsed["output"] = output  # the raw report, kept beside the parsed figures
+    parsed["parallel_efficiency"] = efficiency
+    parsed["cpu_state"] = window_state(*efficiency)
     log(
         f"batch {shape[0]}: median {parsed['latency_median_ms'] * 1000:.1f} us, "
         f"{parsed['throughput_ips']:.0f} images/s over {parsed['count']} iterations"
@@ -210,16 +216,13 @@ def repeat_of(target: str, model_dir: str | Path, spec, ours: dict, threads: int
         "ours": {
             "latency_p50_ms": ours.get("latency_p50_ms"),
             "latency_runtime_timer_p50_ms": ours.get("latency_runtime_timer_p50_ms"),
+            "latency_cpu_state": ours.get("latency_cpu_state"),
+            "throughput_cpu_state": ours.get("throughput_cpu_state"),
             "throughput_by_batch": {
                 str(run["batch_size"]): ours["throughput_by_batch"].get(str(run["batch_size"])) for run in runs
             },
         },
     }
-
-
-def bound_name(name: str, bound: str) -> str:
-    """The name of a figure's range end in benchmark_app.json: x_ms -> x_low_ms, x -> x_low."""
-    return f"{name.removesuffix('_ms')}_{bound}_ms" if name.endswith("_ms") else f"{name}_{bound}"
 
 
 def _paired(figure: str, ratio: str, app: list, ours: list) -> dict:
@@ -233,17 +236,34 @@ def _paired(figure: str, ratio: str, app: list, ours: list) -> dict:
     return out
 
 
+def kept_pairs(pairs: list[tuple[dict, dict]], our_window: str) -> list[tuple[dict, dict]]:
+    """The rounds a comparison keeps: those where benchmark_app's run and our `our_window` ("latency",
+    "throughput") both ran at full parallel speed, when at least MIN_STATE_ROUNDS did (as
+    compressbench.repeats keeps our figures); else every round."""
+    full = [
+        run.get("cpu_state") in (None, FULL) and mine.get(f"{our_window}_cpu_state") in (None, FULL)
+        for run, mine in pairs
+    ]
+    if all(full) or sum(full) < MIN_STATE_ROUNDS:
+        return pairs
+    return [pair for pair, keep in zip(pairs, full, strict=True) if keep]
+
+
 def comparison_row(size: int, pairs: list[tuple[dict, dict]]) -> dict:
     """benchmark_app at one batch size over its repeats (median, min, max) beside our figures of the same
     rounds, with the ratio ours / benchmark_app taken round by round (its median and range): a round's two
-    measurements see the machine in the same state, the runs of different rounds need not."""
-    runs, ours = [run for run, _ in pairs], [mine for _, mine in pairs]
-    latency = spread(run["latency_median_ms"] for run in runs)
-    throughput = spread(run["throughput_ips"] for run in runs)
-    app_ips = [run["throughput_ips"] for run in runs]
+    measurements see the machine close in time. Each figure keeps the rounds where both ran at full
+    parallel speed (kept_pairs)."""
+    latency_pairs, throughput_pairs = kept_pairs(pairs, "latency"), kept_pairs(pairs, "throughput")
+    latency = spread(run["latency_median_ms"] for run, _ in latency_pairs)
+    app_ips = [run["throughput_ips"] for run, _ in throughput_pairs]
+    throughput = spread(app_ips)
     row = {
         "batch_size": size,
-        "benchmark_app_repeats": len(runs),
+        "benchmark_app_repeats": len(pairs),
+        "latency_rounds_compared": len(latency_pairs),
+        "throughput_rounds_compared": len(throughput_pairs),
+        "benchmark_app_cpu_states": [run.get("cpu_state") for run, _ in pairs],
         "benchmark_app_latency_median_ms": latency[0],
         "benchmark_app_latency_median_low_ms": latency[1],
         "benchmark_app_latency_median_high_ms": latency[2],
@@ -252,10 +272,14 @@ def comparison_row(size: int, pairs: list[tuple[dict, dict]]) -> dict:
         "benchmark_app_throughput_ips_high": throughput[2],
     }
     row |= _paired(
-        "throughput_ips", "throughput_ratio", app_ips, [m["throughput_by_batch"].get(str(size)) for m in ours]
+        "throughput_ips",
+        "throughput_ratio",
+        app_ips,
+        [mine["throughput_by_batch"].get(str(size)) for _, mine in throughput_pairs],
     )
     if size == 1:
-        app_latency = [run["latency_median_ms"] for run in runs]
+        app_latency = [run["latency_median_ms"] for run, _ in latency_pairs]
+        ours = [mine for _, mine in latency_pairs]
         row |= _paired("latency_p50_ms", "latency_ratio", app_latency, [m.get("latency_p50_ms") for m in ours])
         # OpenVINO's own timer in our calls: the timer benchmark_app reads
         own = [m.get("latency_runtime_timer_p50_ms") for m in ours]

@@ -131,7 +131,7 @@ def naive_cost(run: Run) -> NaiveCost | None:
 
 def _app_figure(row: dict, app: str, ours: str, ratio: str) -> AppFigure | None:
     """benchmark_app's `app` figure of a comparison row (benchmark_app.json) beside our `ours` and their `ratio`."""
-    from ..benchmark_app import bound_name
+    from ..repeats import bound_name
 
     if not is_number(row.get(app)) or not is_number(row.get(ours)):
         return None

@@ -1,0 +1,121 @@
+"""Whether the CPUs run in parallel at full speed right now: a probe taken around each timed window.
+
+On a shared VM the host may place two of the guest's CPUs on one physical core (or otherwise give
+them less than their own share) for seconds to minutes, and nothing inside the guest reports it:
+steal time stays 0. Multi-threaded inference then slows (batch-1 latency on two threads by about
+1.5x, measured), while one thread does not move. The probe measures it directly: one worker thread
+pinned on each CPU times a fixed native workload alone, then all workers run it at once.
+The parallel efficiency is the mean over CPUs of (time alone / time together): 1.0 when the CPUs
+are independent, about 0.6-0.7 when two of them share a core.
+
+A timed window is in state FULL when the probes before and after it both read at least
+FULL_EFFICIENCY, REDUCED when both read less, CHANGED when they disagree (the state changed during
+the window). compressbench.repeats keeps a target's figures from the FULL rounds.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+FULL = "full"
+REDUCED = "reduced"
+CHANGED = "changed"
+# Independent CPUs read 0.85-1.0 (timer noise); CPUs sharing one core about 0.6-0.7.
+FULL_EFFICIENCY = 0.8
+# one unit: np.exp over an L2-resident array, native code with the GIL released (a few 100 us)
+_ELEMENTS = 16384
+_CALLS = 40
+_REPS = 3
+PROBE_DESCRIPTION = (
+    "parallel efficiency: one thread pinned on each CPU times a fixed native workload alone, then all at "
+    "once; the mean over CPUs of (time alone / time together), 1.0 for independent CPUs; taken before and "
+    f"after each timed window, which is at full parallel speed when both read at least {FULL_EFFICIENCY}"
+)
+
+
+def window_state(before: float | None, after: float | None) -> str:
+    """The state of a timed window from the probes taken before and after it (None: one CPU, nothing
+    to share, so FULL)."""
+    full = [value is None or value >= FULL_EFFICIENCY for value in (before, after)]
+    if all(full):
+        return FULL
+    return REDUCED if not any(full) else CHANGED
+
+
+def window_states(efficiencies: Sequence[float | None]) -> list[str]:
+    """The states of the windows between consecutive probes."""
+    return [window_state(a, b) for a, b in zip(efficiencies, efficiencies[1:], strict=False)]
+
+
+class ParallelProbe:
+    """One idle worker thread pinned on each CPU this process may use; `efficiency()` times the workload.
+
+    Use as a context manager: the workers wait on events between probes (no CPU time) and exit on close.
+    """
+
+    def __init__(self, cpus: Sequence[int] | None = None):
+        self.cpus = sorted(cpus if cpus is not None else os.sched_getaffinity(0))
+        self._start = [threading.Event() for _ in self.cpus]
+        self._done = [threading.Event() for _ in self.cpus]
+        self._nanoseconds = [0] * len(self.cpus)
+        self._closing = False
+        self._workers = [
+            threading.Thread(target=self._work, args=(index,), daemon=True, name=f"cpu-probe-{cpu}")
+            for index, cpu in enumerate(self.cpus)
+        ]
+        if len(self.cpus) > 1:
+            for worker in self._workers:
+                worker.start()
+
+    def _work(self, index: int) -> None:
+        os.sched_setaffinity(0, {self.cpus[index]})  # this thread only
+        values = np.linspace(0.0, 1.0, _ELEMENTS)
+        out = np.empty_like(values)
+        while True:
+            self._start[index].wait()
+            self._start[index].clear()
+            if self._closing:
+                return
+            started = time.perf_counter_ns()
+            for _ in range(_CALLS):
+                np.exp(values, out=out)
+            self._nanoseconds[index] = time.perf_counter_ns() - started
+            self._done[index].set()
+
+    def _run(self, indices: Sequence[int]) -> list[int]:
+        for index in indices:
+            self._done[index].clear()
+            self._start[index].set()
+        for index in indices:
+            self._done[index].wait()
+        return [self._nanoseconds[index] for index in indices]
+
+    def efficiency(self) -> float | None:
+        """Mean over CPUs of (median time alone / median time together); None with one CPU."""
+        if len(self.cpus) < 2:
+            return None
+        everyone = range(len(self.cpus))
+        alone, together = [], []
+        for _ in range(_REPS):
+            alone.append([self._run([index])[0] for index in everyone])
+            together.append(self._run(everyone))
+        ratios = np.median(np.array(alone), axis=0) / np.median(np.array(together), axis=0)
+        return round(float(ratios.mean()), 4)
+
+    def close(self) -> None:
+        self._closing = True
+        for index, worker in enumerate(self._workers):
+            if worker.is_alive():
+                self._start[index].set()
+                worker.join()
+
+    def __enter__(self) -> ParallelProbe:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
