@@ -47,6 +47,7 @@ BENCHMARK_FIELDS = tuple(
         "repeats",
         "full_repeats",
         "repeat_indices",
+        "parallel_efficiency_by_repeat",
         "batch_size_best",
         "baseline_rss_mb",
         "threads",

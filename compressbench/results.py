@@ -87,7 +87,7 @@ class TargetRecord:
     threads: int | None = column("threads the measured runtime used")
     repeats: int | None = column("fresh-process benchmark repeats, one per round")
     full_repeats: int | None = column("of those, the full rounds: the naive loop, the batch-1 pass, one thread")
-    latency_p50_ms: float | None = column("batch-1 median latency, ms (median over repeats)")
+    latency_p50_ms: float | None = column("batch-1 median latency, ms (median over the kept repeats)")
     latency_p99_ms: float | None = column("batch-1 99th percentile latency, ms (median over repeats)")
     latency_p50_ci_low_ms: float | None = column("lowest repeat's batch-1 median, ms")
     latency_p50_ci_high_ms: float | None = column("highest repeat's batch-1 median, ms")
@@ -107,6 +107,19 @@ class TargetRecord:
     )
     latency_runtime_timer_p50_ci_low_ms: float | None = column("lowest repeat's median by that timer, ms")
     latency_runtime_timer_p50_ci_high_ms: float | None = column("highest repeat's median by that timer, ms")
+    latency_rounds_kept: str | None = column(
+        "the rounds batch-1 latency is taken from: 'full' (those at full parallel speed, the others left out) or 'all'"
+    )
+    latency_cpu_states: list | None = column(
+        "each repeat's latency window: full, reduced or changed parallel speed (compressbench.cpu_probe)", table=False
+    )
+    latency_all_repeat_p50_ms: list | None = column("every repeat's batch-1 median, left out or not, ms", table=False)
+    latency_left_out_p50_ms: float | None = column("median batch-1 latency of the left-out repeats, ms")
+    latency_left_out_p50_low_ms: float | None = column("lowest left-out repeat's batch-1 median, ms")
+    latency_left_out_p50_high_ms: float | None = column("highest left-out repeat's batch-1 median, ms")
+    parallel_efficiency_by_repeat: list | None = column(
+        "each repeat's probes before and after its latency window and after its throughput passes", table=False
+    )
     throughput_ips: float | None = column("images/s at the best batch size")
     throughput_ips_low: float | None = column("slowest repeat's images/s at the best batch size")
     throughput_ips_high: float | None = column("fastest repeat's images/s at the best batch size")
@@ -114,6 +127,12 @@ class TargetRecord:
     tuned_throughput_ips_low: float | None = column("slowest full round's images/s at batch 1")
     tuned_throughput_ips_high: float | None = column("fastest full round's images/s at batch 1")
     throughput_repeat_ips: list | None = column("every repeat's images/s at the best batch size", table=False)
+    throughput_rounds_kept: str | None = column("the rounds throughput is taken from: 'full' or 'all' (as latency)")
+    throughput_cpu_states: list | None = column("each repeat's throughput window: its parallel speed", table=False)
+    throughput_all_repeat_ips: list | None = column("every repeat's images/s at the best batch, left out or not", False)
+    throughput_left_out_ips: float | None = column("median images/s of the left-out repeats at the best batch size")
+    throughput_left_out_ips_low: float | None = column("slowest left-out repeat's images/s")
+    throughput_left_out_ips_high: float | None = column("fastest left-out repeat's images/s")
     throughput_by_batch: dict | None = column("median images/s per batch size", table=False)
     throughput_by_batch_low: dict | None = column("slowest repeat's images/s per batch size", table=False)
     throughput_by_batch_high: dict | None = column("fastest repeat's images/s per batch size", table=False)
@@ -135,6 +154,8 @@ class TargetRecord:
     baseline_rss_mb: float | None = column("resident memory after imports, before loading, MB")
     load_rss_mb: float | None = column("resident memory after load and compile, MB")
     peak_rss_batch1_mb: float | None = column("peak resident memory after batch-1 inference, MB")
+    peak_rss_batch1_mb_low: float | None = column("lowest repeat's peak resident memory after batch 1, MB")
+    peak_rss_batch1_mb_high: float | None = column("highest repeat's peak resident memory after batch 1, MB")
     peak_rss_mb: float | None = column("peak resident memory after inference at the best batch, MB")
     peak_rss_mb_low: float | None = column("lowest repeat's peak resident memory, MB")
     peak_rss_mb_high: float | None = column("highest repeat's peak resident memory, MB")
@@ -201,6 +222,7 @@ class Results:
     per_class: list[dict]  # the trained model's per-class metrics
     confusion: tuple[list[str], list[list[int]]] | None
     benchmark_app: dict[str, dict] = field(default_factory=dict)  # target -> benchmark_app.json
+    per_class_by_target: dict[str, list[dict]] = field(default_factory=dict)  # every target's per-class metrics
     root: Path | None = None  # the folder holding results/, for files read on demand (predictions)
 
     @property
@@ -235,6 +257,7 @@ def load_results(root: str | Path = ".") -> Results:
     per_class_path = root / paths.for_target(paths.EVAL["per_class"], TRAINED)
     confusion_path = root / paths.for_target(paths.EVAL["confusion"], TRAINED)
     app = {r.target: root / paths.for_target(paths.BENCH["benchmark_app"], r.target) for r in records}
+    per_class = {r.target: root / paths.for_target(paths.EVAL["per_class"], r.target) for r in records}
     return Results(
         records=records,
         train_log=[_numbers(row) for row in read_tsv(root / paths.TRAIN_LOG)],
@@ -244,6 +267,7 @@ def load_results(root: str | Path = ".") -> Results:
         per_class=[_numbers(row) for row in read_tsv(per_class_path)] if per_class_path.is_file() else [],
         confusion=read_matrix_tsv(confusion_path) if confusion_path.is_file() else None,
         benchmark_app={t: read_json(p) for t, p in app.items() if p.is_file()},
+        per_class_by_target={t: [_numbers(row) for row in read_tsv(p)] for t, p in per_class.items() if p.is_file()},
         root=root,
     )
 

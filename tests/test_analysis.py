@@ -3,6 +3,7 @@ comparisons are resolved only by intervals that do not overlap, findings survive
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from results_fixtures import run_of
 
@@ -581,3 +582,74 @@ def test_rounds_that_caught_the_machine_in_its_slow_state_are_named():
     # a 29 % spread is not a state: the threshold sits between a steady machine's percent and the states' gap
     run = run_of({"openvino": {**slowed, "latency_repeat_p50_ms": [0.045, 0.058, 0.045, 0.046, 0.046, 0.045]}})
     assert speed.slow_rounds(run) == []
+
+
+def test_the_probe_finding_names_the_rounds_left_out_and_what_they_measured():
+    probed = {
+        "repeats": 6,
+        "latency_p50_ms": 0.030,
+        "latency_rounds_kept": "full",
+        "latency_cpu_states": ["full", "reduced", "full", "full", "changed", "full"],
+        "latency_repeat_p50_ms": [0.030, None, 0.031, 0.029, None, 0.030],
+        "latency_all_repeat_p50_ms": [0.030, 0.046, 0.031, 0.029, 0.040, 0.030],
+        "latency_left_out_p50_ms": 0.043,
+        "latency_left_out_p50_low_ms": 0.040,
+        "latency_left_out_p50_high_ms": 0.046,
+        "parallel_efficiency_by_repeat": [[0.95, 0.93, 0.9], [0.7, 0.66, 0.7], [0.9, 0.9, 0.9]] + [[0.9, 0.9, 0.9]] * 3,
+    }
+    # fewer than two rounds at full speed: every round counts, and the finding says so
+    unkept = {
+        "repeats": 6,
+        "latency_p50_ms": 0.045,
+        "latency_rounds_kept": "all",
+        "latency_cpu_states": ["reduced"] * 5 + ["full"],
+        "latency_repeat_p50_ms": [0.045] * 6,
+    }
+    found = speed.cpu_states(run_of({"openvino": probed, "onnxruntime": unkept}))
+    assert (found.windows, found.full_windows) == (12, 5)
+    assert found.efficiency_below == (0.66, 0.7) and found.efficiency_full == (0.9, 0.95)
+    (item,) = found.left_out
+    assert (item.target, item.metric, item.rounds) == ("openvino", "latency", [1, 4])
+    assert (item.value, item.low, item.high, item.kept) == (0.043, 0.040, 0.046, 0.030)
+    assert found.every_round == ["onnxruntime"]
+    # a run from before the probe has no such finding
+    assert speed.cpu_states(run_of({"openvino": {"repeats": 6, "latency_p50_ms": 0.03}})) is None
+
+
+def test_a_ratio_compared_round_by_round_is_the_median_of_the_rounds_ratios():
+    """Rounds 4-6 caught the first target slow and the second not: the ratio of the two medians (1.10)
+    understates what every round says; the median of the per-round ratios does not."""
+    run = run_of(
+        {
+            "onnxruntime": rounds_row([0.020, 0.020, 0.020, 0.030, 0.030, 0.030], [9000] * 6),
+            "openvino": rounds_row([0.030, 0.031, 0.032, 0.033, 0.045, 0.046], [8000] * 6),
+        }
+    )
+    per_round = [0.030 / 0.020, 0.031 / 0.020, 0.032 / 0.020, 0.033 / 0.030, 0.045 / 0.030, 0.046 / 0.030]
+    verdict = rule.compare(run, "latency", "onnxruntime", "openvino")
+    assert verdict.better == "onnxruntime" and verdict.ratio == pytest.approx(float(np.median(per_round)))
+    ratio = rule.time_ratio(run, "latency", "openvino", "onnxruntime")
+    assert ratio.value == pytest.approx(float(np.median(per_round)))
+    assert (ratio.low, ratio.high) == (pytest.approx(min(per_round)), pytest.approx(max(per_round)))
+    # without rounds (one repeat each) it is the ratio of the two values
+    single = run_of({"onnxruntime": {"latency_p50_ms": 0.02}, "openvino": {"latency_p50_ms": 0.03}})
+    assert rule.compare(single, "latency", "onnxruntime", "openvino").ratio == pytest.approx(1.5)
+
+
+def test_memory_is_compared_at_batch_1_for_the_recommendation():
+    def at_batch1(peak: float, best_batch_peak: float) -> dict:
+        return {
+            "repeats": 3,
+            "baseline_rss_mb": 100.0,
+            "peak_rss_batch1_mb": peak,
+            "peak_rss_batch1_mb_low": peak - 0.2,
+            "peak_rss_batch1_mb_high": peak + 0.2,
+            "peak_rss_mb": best_batch_peak,
+        }
+
+    # at their own best batches openvino peaks lower, at batch 1 onnxruntime does
+    run = run_of({"onnxruntime": at_batch1(120.0, 160.0), "openvino": at_batch1(150.0, 155.0)})
+    lead = rule.leader(run, "memory_batch1")
+    assert lead.best == "onnxruntime" and lead.resolved
+    close = run_of({"onnxruntime": at_batch1(120.0, 160.0), "openvino": at_batch1(120.3, 155.0)})
+    assert not rule.leader(close, "memory_batch1").resolved  # 0.3 MiB apart, the ranges overlap

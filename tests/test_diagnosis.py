@@ -383,3 +383,18 @@ def test_no_saving_outside_operators_when_only_one_profile_can_have_time_there()
     both = {1: (layers(1, 8, 2, "int8"), 5.0), 8: (layers(8, 100, 8, "int8"), 5.0)}
     kinds = {gain.kind for gain in diagnose_inputs(make_inputs(both, REFERENCE)).batch1.gains}
     assert m.LESS_OUTSIDE in kinds  # both measure it: 25 against 5 µs is a saving
+
+
+def test_convert_layers_shorter_than_the_reference_are_a_saving_not_a_cost():
+    """The reference converts more (5 + 1 us per image) than the variant (2 + 1): no cost, a saving."""
+    best = (layers(8, 120, 10), 30.0)
+    reference = {1: ([row("in_Reorder", "Reorder", 5), row("out_Reorder", "Reorder", 1), *layers(1, 10, 3)], 25.0)}
+    variant = {1: ([row("in_Reorder", "Reorder", 2), row("out_Reorder", "Reorder", 1), *layers(1, 10, 3)], 25.0)}
+    reference[8] = variant[8] = best
+    diagnosis = diagnose_inputs(make_inputs(variant, reference, variant="openvino_int8"))
+    assert m.CONVERT_LAYERS not in {cause.kind for cause in diagnosis.batch1.causes}
+    saving = next(gain for gain in diagnosis.batch1.gains if gain.kind == m.FEWER_CONVERT_LAYERS)
+    assert saving.saved_us_per_image == pytest.approx(3)
+    # longer than the reference's, the same layers are a cost
+    slower = diagnose_inputs(make_inputs(reference, variant, variant="openvino_int8"))
+    assert m.CONVERT_LAYERS in {cause.kind for cause in slower.batch1.causes}

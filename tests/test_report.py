@@ -10,8 +10,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from results_fixtures import CIFAR, analyzed, record, write_results
+from results_fixtures import CIFAR, analyzed, record, write_results, write_tsv
 
+from compressbench import paths
 from compressbench.analysis.claims import ClaimsError, load_claims
 from compressbench.report import build_context, latex_escape, md_escape, render_latex, render_markdown
 from compressbench.report.i18n import TEMPLATES, Strings
@@ -282,6 +283,63 @@ def test_the_speed_section_names_rounds_that_caught_the_slow_state(tmp_path, lan
     markdown = render_markdown(build_context(data, {"language": language}, FIGURES))
     expected = "OpenVINO в круге 3 (1,75 раза)" if language == "ru" else "OpenVINO in round 3 (1.75×)"
     assert expected in markdown.replace("\u00a0", " ")
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_the_speed_section_and_method_say_which_rounds_the_probe_left_out(tmp_path, language):
+    probed = {
+        "repeat_indices": list(range(6)),
+        "latency_rounds_kept": "full",
+        "latency_cpu_states": ["full", "reduced", "full", "full", "full", "full"],
+        "latency_repeat_p50_ms": [0.040, None, 0.041, 0.040, 0.040, 0.041],
+        "latency_all_repeat_p50_ms": [0.040, 0.062, 0.041, 0.040, 0.040, 0.041],
+        "latency_left_out_p50_ms": 0.062,
+        "latency_left_out_p50_low_ms": 0.062,
+        "latency_left_out_p50_high_ms": 0.062,
+        "parallel_efficiency_by_repeat": [[0.95, 0.93, 0.9], [0.7, 0.65, 0.7]] + [[0.9, 0.9, 0.9]] * 4,
+    }
+    data = fabricate(tmp_path, extra={"repeats": 6, "full_repeats": 3, **probed})
+    markdown = render_markdown(build_context(data, {"language": language}, FIGURES)).replace("\u00a0", " ")
+    if language == "en":
+        assert re.search(r"below full speed in \d+ of \d+ windows", markdown)
+        assert "parallel efficiency down to 0.65" in markdown
+        assert "OpenVINO, batch-1 latency in round 2: 62.0 µs (62.0–62.0 µs) against" in markdown
+        assert "both probes read at least 0.8" in markdown
+        assert "(those at full parallel speed; the text names the rounds left out)" in markdown
+    else:
+        assert "эффективность до 0,65" in markdown
+        assert "OpenVINO, задержка при батче 1 в круге 2: 62,0 мкс (62,0–62,0 мкс) против" in markdown
+        assert "не меньше 0,8" in markdown
+
+
+def test_the_appendix_gives_every_variants_f1_per_class_and_the_recommendation_compares_memory_at_batch_1(tmp_path):
+    fabricate(tmp_path, extra={"peak_rss_batch1_mb": 290.0, "peak_rss_batch1_mb_low": 289.0})
+    rows = [{"class": c, "precision": 0.4, "recall": 0.4, "f1": 0.412, "support": 1000} for c in CIFAR]
+    write_tsv(tmp_path / paths.for_target(paths.EVAL["per_class"], "openvino_int8"), rows)
+    context = build_context(analyzed(tmp_path), {"language": "en"}, FIGURES)
+    f1 = context["tables"]["per_class_f1"]
+    assert f1["rows"][0][0] == CIFAR[0] and {"0.500", "0.412"} <= set(f1["rows"][0])
+    markdown = render_markdown(context).replace("\u00a0", " ")
+    assert "F1 per class of every variant" in markdown
+    # every variant peaks at 290 MiB at batch 1 (the ranges overlap): no variant is picked
+    assert "Where memory is scarce, this run does not pick a variant: at batch 1" in markdown
+    assert "of that peak is held before the model is loaded" in markdown
+
+
+def test_one_benchmark_app_round_is_shown_without_a_range(tmp_path):
+    one_round = {
+        **APP_LATENCY,
+        "batch_size": 1,
+        "benchmark_app_repeats": 1,
+        "benchmark_app_latency_median_low_ms": 0.038,
+        "benchmark_app_latency_median_high_ms": 0.038,
+        "latency_ratio_low": 1.05,
+        "latency_ratio_high": 1.05,
+    }
+    data = fabricate(tmp_path, extra={"repeats": 6, "full_repeats": 3}, app_rows=[one_round])
+    markdown = render_markdown(build_context(data, {"language": "en"}, FIGURES)).replace("\u00a0", " ")
+    assert "benchmark\\_app 38.0 µs (1 run)" in markdown and "38.0–38.0" not in markdown
+    assert "1.05× benchmark\\_app's per round" in markdown  # no (1.05–1.05)
 
 
 def test_default_title_and_variants_table(tmp_path):

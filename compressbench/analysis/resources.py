@@ -18,10 +18,10 @@ def model_memory_mb(run: Run, target: str) -> float | None:
     return peak - baseline if peak is not None and baseline is not None else None
 
 
-def baseline_share(run: Run, target: str) -> float:
-    """The share of the peak a benchmark process held before its model was loaded (interpreter,
-    libraries, input sample); only for a target model_memory_mb measures."""
-    return run.value(target, "baseline_rss_mb") / run.value(target, "peak_rss_mb")
+def baseline_share(run: Run, target: str, peak: str = "peak_rss_mb") -> float:
+    """The share of a peak (`peak`: at the best batch, or peak_rss_batch1_mb) a benchmark process held
+    before its model was loaded (interpreter, libraries, input sample); only where both are measured."""
+    return run.value(target, "baseline_rss_mb") / run.value(target, peak)
 
 
 @body
@@ -123,6 +123,9 @@ def findings(run: Run) -> list[Finding]:
         shares = [baseline_share(run, t) for t in measured]
         memory = MemoryRange(extremes(run, "peak_rss_mb", measured), min(model), max(model), min(shares), max(shares))
         out.append(make("memory.range", "memory", memory))
+    batch1 = [t for t in run.measured("memory_batch1") if run.value(t, "baseline_rss_mb")]
+    if len(batch1) >= 2:  # the recommendation's: every target at the same batch size
+        out.append(make("memory.leader.batch1", "memory", leader(run, "memory_batch1", batch1)))
     if len(run.measured("load")) >= 2:
         out.append(make("startup.leader.load", "memory", leader(run, "load")))
     cold = [t for t in run.targets if run.value(t, "first_call_ms") and run.value(t, "latency_p50_ms")]

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..results import predictions
 from ..stats import sign_test
 from .findings import body
@@ -38,7 +40,8 @@ SIGN_TEST_ROUNDS = next(n for n in range(1, 64) if 2 / 2**n < SIGNIFICANCE)
 @dataclass(frozen=True)
 class Comparison:
     """a against b on one metric. `better` is the target with the better point value; `ratio` >= 1 is
-    worse/better (for throughput better/worse); `status` is RESOLVED or why the difference is not."""
+    worse/better (for throughput better/worse), the median of the per-round ratios where the metric is
+    compared round by round (round_ratio); `status` is RESOLVED or why the difference is not."""
 
     metric: str
     a: str
@@ -99,7 +102,7 @@ def judge(
     if va is None or vb is None or va <= 0 or vb <= 0:
         return Comparison(metric, a, b, None, None, NO_INTERVAL)
     better = a if (va > vb if higher_is_better else va < vb) else b
-    ratio = max(va, vb) / min(va, vb)
+    ratio = round_ratio(rounds, better == a) or max(va, vb) / min(va, vb)
     if machines_agree is False:
         status = MACHINES
     elif exact:
@@ -115,6 +118,17 @@ def judge(
     else:
         status = OVERLAP if overlap(*intervals) else RESOLVED
     return Comparison(metric, a, b, better if va != vb else None, ratio, status)
+
+
+def round_ratio(rounds: list[float] | None, a_better: bool) -> float | None:
+    """worse over better as the median of the per-round ratios (a's time over b's): each round's two
+    measurements saw the machine close in time, the medians of the two sides need not have. None with
+    fewer than two rounds, or where that median points the other way (the rounds then disagree, and the
+    ratio of the medians is shown)."""
+    if not rounds or len(rounds) < 2:
+        return None
+    ratio = float(np.median([1.0 / r for r in rounds] if a_better else rounds))  # worse over better per round
+    return ratio if ratio >= 1.0 else None
 
 
 def _one_side(rounds: list[float], a_better: bool) -> bool:
@@ -160,8 +174,9 @@ def compare(run: Run, metric: str, a: str, b: str) -> Comparison:
 @body
 @dataclass(frozen=True)
 class Ratio:
-    """How many times longer a takes than b (a time ratio: above 1, a is slower), with the range the
-    repeats allow: the shortest ratio pairs a's fastest repeat with b's slowest, and so on."""
+    """How many times longer a takes than b (a time ratio: above 1, a is slower): where both ran in the same
+    rounds, the median of the per-round ratios and their range; else the ratio of the medians with the range
+    the repeats allow (the shortest ratio pairs a's fastest repeat with b's slowest, and so on)."""
 
     metric: str
     a: str
@@ -187,8 +202,8 @@ def time_ratio(run: Run, metric: str, a: str, b: str) -> Ratio | None:
         return None
     value = vb / va if spec.higher_is_better else va / vb  # images/s: the time per image is its inverse
     rounds = paired_ratios(run, metric, a, b)
-    if rounds is not None:  # the range of the per-round ratios, widened to hold the ratio of the medians
-        return Ratio(metric, a, b, value, min(*rounds, value), max(*rounds, value))
+    if rounds is not None:  # the median of the per-round ratios, and their range
+        return Ratio(metric, a, b, float(np.median(rounds)), min(rounds), max(rounds))
     ia, ib = run.interval(a, metric), run.interval(b, metric)
     if spec.higher_is_better:
         low, high = (ib[0] / ia[1], ib[1] / ia[0]) if ia and ib else (None, None)

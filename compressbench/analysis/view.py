@@ -49,9 +49,11 @@ METRICS = {
     "load": Metric("load_seconds", "load_seconds_low", "load_seconds_high", False),
     "first_call": Metric("first_call_ms", "first_call_ms_low", "first_call_ms_high", False),
     "memory": Metric("peak_rss_mb", "peak_rss_mb_low", "peak_rss_mb_high", False),
+    # at one batch size for every target (peak_rss_mb is each target's own best batch)
+    "memory_batch1": Metric("peak_rss_batch1_mb", "peak_rss_batch1_mb_low", "peak_rss_batch1_mb_high", False),
 }
 # measured in the benchmark's fresh-process repeats: their interval is the range between repeats
-REPEATED_METRICS = {"latency", "latency_1thread", "throughput", "load", "first_call", "memory"}
+REPEATED_METRICS = {"latency", "latency_1thread", "throughput", "load", "first_call", "memory", "memory_batch1"}
 
 
 def is_baseline(target: str) -> bool:

@@ -54,7 +54,8 @@ def result_inputs(targets: list[str], benchmark_app_targets: list[str]) -> dict:
         "spec": paths.SPEC,
         "dataset": paths.DATASET_SUMMARY,
         "confusion": paths.for_target(paths.EVAL["confusion"], TRAINED),
-        "per_class": paths.for_target(paths.EVAL["per_class"], TRAINED),
+        # the trained model's precision and recall per class, and every target's F1 per class
+        "per_class": paths.for_targets(paths.EVAL["per_class"], list(dict.fromkeys([TRAINED, *targets]))),
         "latency": paths.for_targets(paths.BENCH["latency"], targets),  # raw calls: the latency figure
         "environment": paths.ENVIRONMENT,
     }

@@ -38,6 +38,7 @@ METRIC_NAMES = {
     "load": "comparison.metric_load",
     "first_call": "comparison.metric_first_call",
     "memory": "comparison.metric_memory",
+    "memory_batch1": "comparison.metric_memory_batch1",
 }
 RESOLVED_COMPARISONS = {
     "latency": "comparison.cmp_latency",
@@ -49,7 +50,9 @@ RESOLVED_COMPARISONS = {
     "load": "comparison.cmp_load",
     "first_call": "comparison.cmp_first_call",
     "memory": "comparison.cmp_memory",
+    "memory_batch1": "comparison.cmp_memory",
 }
+MEMORY_METRICS = ("memory", "memory_batch1")
 # why a comparison is not resolved; quality intervals are confidence intervals, not repeat ranges
 REASONS = {
     OVERLAP: "comparison.reason_intervals_overlap",
@@ -207,7 +210,7 @@ class Writer:
         value = self.run.value(target, key)
         if metric in QUALITY:
             return self.n.fixed(value, 4)
-        if metric == "memory":
+        if metric in MEMORY_METRICS:
             return self.n.mb(value)
         if metric == "load" and value is not None:
             return self.quantity(Q(1000 * value, "ms"))  # load times are milliseconds for models this small
@@ -221,7 +224,7 @@ class Writer:
             return self.n.ms_range(*interval)
         if metric == "load":  # seconds, shown in milliseconds like the value
             return self.n.ms_range(1000 * interval[0], 1000 * interval[1])
-        if metric == "memory":
+        if metric in MEMORY_METRICS:
             return f"{self.n.fixed(interval[0], 1)}–{self.n.mb(interval[1])}"
         if metric == "throughput":
             return f"{self.n.integer(interval[0])}–{self.n.integer(interval[1])}"

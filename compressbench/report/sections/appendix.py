@@ -30,13 +30,27 @@ def per_class_table(w: Writer) -> dict | None:
     return table(columns, cells)
 
 
+def per_class_f1_table(w: Writer) -> dict | None:
+    """F1 per class of every target beside the trained model's (one column each)."""
+    by_target = {t: w.run.results.per_class_by_target.get(t) for t in w.run.targets}
+    by_target = {t: rows for t, rows in by_target.items() if rows}
+    if len(by_target) < 2:  # the trained model's table says it all
+        return None
+    classes = [str(row.get("class")) for row in next(iter(by_target.values()))]
+    f1 = {t: {str(row.get("class")): row.get("f1") for row in rows} for t, rows in by_target.items()}
+    cells = [[name] + [w.n.fixed(f1[t].get(name), 3) for t in by_target] for name in classes]
+    columns = [(w.s["columns.col_class"], "l")] + [(w.label(t), "r") for t in by_target]
+    return table(columns, cells)
+
+
 SECTION = Section(
     "appendix",
     "appendix.title",
     1,
-    ("table:per_class", "figure:confusion", "table:naive", "figure:naive"),
+    ("table:per_class", "table:per_class_f1", "figure:confusion", "table:naive", "figure:naive"),
     tables=(
         Table("per_class", per_class_table, "appendix.tab_per_class"),
+        Table("per_class_f1", per_class_f1_table, "appendix.tab_per_class_f1"),
         Table("naive", naive_table, "naive.tab_naive"),
     ),
     figures=(

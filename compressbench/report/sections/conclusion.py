@@ -41,21 +41,11 @@ def text(w: Writer) -> list[str]:
         if speed and run.reference_of(t):  # what the smallest costs in speed against its reference
             sentence += " " + s.say("conclusion.rec_size_speed", comparisons="; ".join(speed))
         out.append(w.para(sentence))
-    memory = w.finding("memory.range")
-    if memory is not None and memory.peak.low != memory.peak.high:
-        low, high = memory.peak.low, memory.peak.high
-        out.append(
-            w.para(
-                s.say(
-                    "conclusion.rec_memory",
-                    low=w.label(low),
-                    high=w.label(high),
-                    low_mb=w.n.fixed(run.value(low, "peak_rss_mb"), 1),
-                    high_mb=w.n.fixed(run.value(high, "peak_rss_mb"), 1),
-                    share=w.n.percent(baseline_share(run, low), 0),
-                )
-            )
-        )
+    memory = w.finding("memory.leader.batch1")
+    if memory is not None and len(memory.order) >= 2:
+        sentence = w.leader(memory, "conclusion.rec_memory", "conclusion.rec_memory_unresolved")
+        share = baseline_share(run, memory.best, "peak_rss_batch1_mb")
+        out.append(w.para(f"{sentence} {s.say('conclusion.rec_memory_share', share=w.n.percent(share, 0))}"))
     portable = w.finding("conclusion.portability")
     if portable is not None:
         out.append(w.para(s.say("conclusion.rec_portability", agreement=w.n.percent(portable.agreement, 2))))

@@ -157,8 +157,7 @@ def cause_text(w: Writer, cause) -> str:
     numbers = cause.numbers
     lane_use = list((numbers.get("lane_use") or {}).values())
     values = {
-        "us": us(w, cause.us_per_image),
-        "reference_us": us(w, cause.reference_us_per_image),
+        "reference": convert_reference(w, cause),
         "share": share(w, cause.share),
         "count": w.n.integer(numbers.get("count", len(cause.layers))),
         "reference_count": w.n.integer(numbers.get("reference_count")),
@@ -181,11 +180,20 @@ def cause_text(w: Writer, cause) -> str:
     return w.s.say(CAUSES[cause.kind][0], **values)
 
 
+def convert_reference(w: Writer, cause) -> str:
+    """The reference's convert layers beside a variant's: their count and the variant's time over theirs (a ratio
+    of two profiled times: the profiler's own work inflates both)."""
+    theirs = cause.reference_us_per_image
+    if not theirs:
+        return w.s["diagnosis.convert_reference_none"]
+    count = w.n.integer(cause.numbers.get("reference_count"))
+    return w.s.say("diagnosis.convert_reference", count=count, ratio=w.s.times(cause.us_per_image / theirs))
+
+
 def gain_text(w: Writer, gain) -> str:
     numbers = gain.numbers
     values = {
         "share": share(w, gain.share),
-        "us": us(w, gain.saved_us_per_image),
         "count": w.n.integer(len(gain.layers) or numbers.get("count")),
         "reference_count": w.n.integer(numbers.get("reference_count")),
         "ratio": w.n.ratio(numbers.get("time_ratio")),

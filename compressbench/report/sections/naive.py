@@ -62,13 +62,15 @@ def app_item(w: Writer, x) -> str:
     s, n = w.s, w.n
 
     def ips(key: str, t, **values) -> str:
+        app_range = span(t.app_low, t.app_high, integer_range(w))
         return s.say(
             key,
             **values,
             app=n.ips(t.app),
-            app_range=f"{n.integer(t.app_low)}–{n.integer(t.app_high)}",
+            app_range=f"{app_range}, " if app_range else "",
+            app_range_only=f" ({app_range})" if app_range else "",
             own=n.ips(t.ours),
-            own_range=f"{n.integer(t.ours_low)}–{n.integer(t.ours_high)}",
+            own_range=f" ({own})" if (own := span(t.ours_low, t.ours_high, integer_range(w))) else "",
             ratio=ratio_with_range(w, t),
         )
 
@@ -82,10 +84,10 @@ def app_item(w: Writer, x) -> str:
         "naive.benchmark_app_item",
         target=w.label(x.target),
         app=n.ms(lat.app),
-        app_range=n.ms_range(lat.app_low, lat.app_high),
+        app_range=f"{app_range}, " if (app_range := span(lat.app_low, lat.app_high, n.ms_range)) else "",
         runs=s.count(x.repeats, "naive.forms_runs"),
         own=n.ms(lat.ours),
-        own_range=n.ms_range(lat.ours_low, lat.ours_high),
+        own_range=f" ({own})" if (own := span(lat.ours_low, lat.ours_high, n.ms_range)) else "",
         ratio=ratio_with_range(w, lat),
         timer=n.ms(timer.ours) if timer else n.missing,
         timer_ratio=ratio_with_range(w, timer) if timer else n.missing,
@@ -94,12 +96,20 @@ def app_item(w: Writer, x) -> str:
     )
 
 
+def span(low, high, between) -> str:
+    """A range as between(low, high); "" where one round gives no range (low == high) or an end is missing."""
+    return "" if low is None or high is None or low == high else between(low, high)
+
+
+def integer_range(w: Writer):
+    return lambda low, high: f"{w.n.integer(low)}–{w.n.integer(high)}"
+
+
 def ratio_with_range(w: Writer, figure) -> str:
-    """Ours / benchmark_app's per round: "1.12× (1.05–1.20)"."""
+    """Ours / benchmark_app's per round: "1.12× (1.05–1.20)"; one round: no range."""
     text = w.n.ratio(figure.ratio)
-    if figure.ratio_low is None or figure.ratio_high is None:
-        return text
-    return f"{text} ({w.n.fixed(figure.ratio_low, 2)}–{w.n.fixed(figure.ratio_high, 2)})"
+    spread = span(figure.ratio_low, figure.ratio_high, lambda low, high: f"{w.n.fixed(low, 2)}–{w.n.fixed(high, 2)}")
+    return f"{text} ({spread})" if spread else text
 
 
 def range_cell(w: Writer, target: str, key: str) -> str:

@@ -101,5 +101,5 @@ SECTION = Section(
     ("text", "table:quality"),
     text=text,
     tables=(Table("quality", quality_table, "quality.tab_quality"),),
-    discusses=("table:per_class", "figure:confusion"),
+    discusses=("table:per_class", "table:per_class_f1", "figure:confusion"),
 )

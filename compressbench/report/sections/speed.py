@@ -24,7 +24,47 @@ def text(w: Writer) -> list[str]:
     if throughput is not None and len(throughput.order) >= 2:
         out.append(w.para(w.leader(throughput, "speed.lead_throughput_resolved", "speed.lead_throughput_unresolved")))
     w.take()  # a single measured target is stated by no sentence here
-    return out + eager(w) + disagreeing(w) + slow_rounds(w) + threads(w) + outliers(w)
+    return out + cpu_states(w) + eager(w) + disagreeing(w) + slow_rounds(w) + threads(w) + outliers(w)
+
+
+def cpu_states(w: Writer) -> list[str]:
+    """What the parallel-speed probe found, which rounds the speed figures leave out and what those measured."""
+    found = w.finding("speed.cpu_states")
+    if found is None:
+        return []
+    s, n = w.s, w.n
+    windows = n.integer(found.windows)
+    if found.full_windows == found.windows:
+        low, high = found.efficiency_full or (None, None)
+        return [w.para(s.say("speed.cpu_states_all_full", windows=windows, low=n.fixed(low), high=n.fixed(high)))]
+    full = found.efficiency_full
+    text = s.say(
+        "speed.cpu_states",
+        below=n.integer(found.windows - found.full_windows),
+        windows=windows,
+        lowest=n.fixed(found.efficiency_below[0]) if found.efficiency_below else n.missing,
+        full_range=f"{n.fixed(full[0])}–{n.fixed(full[1])}" if full else n.missing,
+    )
+    items = [left_out_item(w, x) for x in found.left_out]
+    if items:
+        text += " " + s.say("speed.cpu_states_left_out", items="; ".join(items))
+    if found.every_round:
+        text += " " + s.say("speed.cpu_states_every_round", targets=w.labels(found.every_round))
+    return [w.para(text)]
+
+
+LEFT_OUT_ITEMS = {"latency": "speed.cpu_states_item_latency", "throughput": "speed.cpu_states_item_throughput"}
+
+
+def left_out_item(w: Writer, x) -> str:
+    s, n = w.s, w.n
+    rounds = f"{s['speed.forms_in_rounds'][min(len(x.rounds), 2) - 1]} {s.join([str(r + 1) for r in x.rounds])}"
+    if x.metric == "latency":
+        value, spread, kept = n.ms(x.value), n.ms_range(x.low, x.high), n.ms(x.kept)
+    else:
+        value, spread, kept = n.ips(x.value), f"{n.integer(x.low)}–{n.integer(x.high)}", n.ips(x.kept)
+    label = w.label(x.target)
+    return s.say(LEFT_OUT_ITEMS[x.metric], target=label, rounds=rounds, value=value, range=spread, kept=kept)
 
 
 def eager(w: Writer) -> list[str]:
