@@ -18,8 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .cpu_probe import FULL, ParallelProbe, window_state
-from .repeats import MIN_STATE_ROUNDS, bound_name, spread
+from .cpu_probe import ParallelProbe, window_state
+from .repeats import bound_name, spread
 from .runtimes.options import precision_name
 from .tables import write_json
 
@@ -216,8 +216,6 @@ def repeat_of(target: str, model_dir: str | Path, spec, ours: dict, threads: int
         "ours": {
             "latency_p50_ms": ours.get("latency_p50_ms"),
             "latency_runtime_timer_p50_ms": ours.get("latency_runtime_timer_p50_ms"),
-            "latency_cpu_state": ours.get("latency_cpu_state"),
-            "throughput_cpu_state": ours.get("throughput_cpu_state"),
             "throughput_by_batch": {
                 str(run["batch_size"]): ours["throughput_by_batch"].get(str(run["batch_size"])) for run in runs
             },
@@ -236,34 +234,19 @@ def _paired(figure: str, ratio: str, app: list, ours: list) -> dict:
     return out
 
 
-def kept_pairs(pairs: list[tuple[dict, dict]], our_window: str) -> list[tuple[dict, dict]]:
-    """The rounds a comparison keeps: those where benchmark_app's run and our `our_window` ("latency",
-    "throughput") both ran at full parallel speed, when at least MIN_STATE_ROUNDS did (as
-    compressbench.repeats keeps our figures); else every round."""
-    full = [
-        run.get("cpu_state") in (None, FULL) and mine.get(f"{our_window}_cpu_state") in (None, FULL)
-        for run, mine in pairs
-    ]
-    if all(full) or sum(full) < MIN_STATE_ROUNDS:
-        return pairs
-    return [pair for pair, keep in zip(pairs, full, strict=True) if keep]
-
-
 def comparison_row(size: int, pairs: list[tuple[dict, dict]]) -> dict:
     """benchmark_app at one batch size over its repeats (median, min, max) beside our figures of the same
     rounds, with the ratio ours / benchmark_app taken round by round (its median and range): a round's two
-    measurements see the machine close in time. Each figure keeps the rounds where both ran at full
-    parallel speed (kept_pairs)."""
-    latency_pairs, throughput_pairs = kept_pairs(pairs, "latency"), kept_pairs(pairs, "throughput")
-    latency = spread(run["latency_median_ms"] for run, _ in latency_pairs)
-    app_ips = [run["throughput_ips"] for run, _ in throughput_pairs]
-    throughput = spread(app_ips)
+    measurements see the machine in the same state, the runs of different rounds need not."""
+    runs, ours = [run for run, _ in pairs], [mine for _, mine in pairs]
+    latency = spread(run["latency_median_ms"] for run in runs)
+    throughput = spread(run["throughput_ips"] for run in runs)
+    app_ips = [run["throughput_ips"] for run in runs]
     row = {
         "batch_size": size,
-        "benchmark_app_repeats": len(pairs),
-        "latency_rounds_compared": len(latency_pairs),
-        "throughput_rounds_compared": len(throughput_pairs),
-        "benchmark_app_cpu_states": [run.get("cpu_state") for run, _ in pairs],
+        "benchmark_app_repeats": len(runs),
+        # the CPUs' state around each run (compressbench.cpu_probe), as around our timed windows
+        "benchmark_app_cpu_states": [run.get("cpu_state") for run in runs],
         "benchmark_app_latency_median_ms": latency[0],
         "benchmark_app_latency_median_low_ms": latency[1],
         "benchmark_app_latency_median_high_ms": latency[2],
@@ -272,14 +255,10 @@ def comparison_row(size: int, pairs: list[tuple[dict, dict]]) -> dict:
         "benchmark_app_throughput_ips_high": throughput[2],
     }
     row |= _paired(
-        "throughput_ips",
-        "throughput_ratio",
-        app_ips,
-        [mine["throughput_by_batch"].get(str(size)) for _, mine in throughput_pairs],
+        "throughput_ips", "throughput_ratio", app_ips, [m["throughput_by_batch"].get(str(size)) for m in ours]
     )
     if size == 1:
-        app_latency = [run["latency_median_ms"] for run, _ in latency_pairs]
-        ours = [mine for _, mine in latency_pairs]
+        app_latency = [run["latency_median_ms"] for run in runs]
         row |= _paired("latency_p50_ms", "latency_ratio", app_latency, [m.get("latency_p50_ms") for m in ours])
         # OpenVINO's own timer in our calls: the timer benchmark_app reads
         own = [m.get("latency_runtime_timer_p50_ms") for m in ours]

@@ -10,7 +10,9 @@ are independent, lower when they share a core or the host's time.
 
 A timed window is in state FULL when the probes before and after it both read at least
 FULL_EFFICIENCY, REDUCED when both read less, CHANGED when they disagree (the state changed during
-the window). compressbench.repeats keeps a target's figures from the FULL rounds.
+the window). The states are kept beside each round's figures (compressbench.repeats) and reported;
+they do not select rounds: in three runs on a shared VM, figures over the FULL rounds alone were less
+reproducible than figures over every round, because the probe tells the states apart only in part.
 """
 
 from __future__ import annotations
@@ -27,9 +29,8 @@ REDUCED = "reduced"
 CHANGED = "changed"
 # Calibrated in the benchmark jobs of a 2-vCPU VM (108 batch-1 latency windows of three runs, each
 # window's lower probe): windows whose latency was in the slow state (1.5-1.6x) read 0.62-0.88, median
-# 0.79; the others 0.60-0.99, median 0.94, 40 of 59 at 0.90 or more. A fast window probed below the
-# threshold is only left out; a slow one above it would move the kept figures, so the threshold sits
-# above the slow state's highest reading.
+# 0.79; the others 0.60-0.99, median 0.94, 40 of 59 at 0.90 or more. The threshold sits above the slow
+# state's highest reading, so that a window called FULL was fast.
 FULL_EFFICIENCY = 0.9
 # one unit: np.exp over an L2-resident array, native code with the GIL released (a few 100 us)
 _ELEMENTS = 16384

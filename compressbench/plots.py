@@ -130,19 +130,15 @@ def training_curves(data: ReportData, s: Strings, stem, **_) -> list[Path]:
         return save_figure(fig, stem)
 
 
-def read_latency(path, repeats: set[int] | None = None) -> np.ndarray:
-    """Per-call batch-1 latencies of latency.tsv, in ms; `repeats`: only those repeats' calls (a combined
-    table's repeat column), as the kept figure is over them."""
-    rows = read_tsv(path)
-    if repeats:
-        rows = [row for row in rows if row.get("repeat") in (None, "") or int(row["repeat"]) in repeats]
-    return np.array([float(row["microseconds"]) for row in rows]) / 1000.0
+def read_latency(path) -> np.ndarray:
+    """Per-call batch-1 latencies of latency.tsv, in ms."""
+    return np.array([float(row["microseconds"]) for row in read_tsv(path)]) / 1000.0
 
 
 def latency(data: ReportData, s: Strings, stem, latency_files: dict[str, Path] | None = None, **_) -> list[Path]:
     run, labels, latency_files = data.run, _labels(data, s), latency_files or {}
     targets = [t for t in data.results.targets if t in latency_files]
-    samples_ms = [read_latency(latency_files[t], set(run.rounds(t, "latency"))) for t in targets]
+    samples_ms = [read_latency(latency_files[t]) for t in targets]
     scale, unit = _duration_scale([float(np.percentile(x, 99)) for x in samples_ms if len(x)], s)
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.32 * len(targets) + 0.9))

@@ -10,10 +10,10 @@ Repeat r runs in round r. The first rounds are full (benchmark.full_rounds): onl
 slow figures (the beginner's loop, the tuned batch-1 pass, one-thread latency), so those figures
 are the median and range over the full rounds; every other figure is over all rounds.
 
-Batch-1 latency and throughput are taken from the rounds whose timed window ran with the CPUs at
-full parallel speed (compressbench.cpu_probe), when at least MIN_STATE_ROUNDS rounds did: the other
-rounds measured the machine's reduced state, not the target, and are kept apart (`*_left_out_*`).
-With fewer such rounds, or a target on one thread (which the state does not move), every round counts.
+Each repeat's parallel-speed probes (compressbench.cpu_probe) and the states of its latency and
+throughput windows are kept in repeat order beside the figures, which are over every round: leaving
+the rounds the probe read below full speed out made reruns less reproducible, not more (the probe tells
+the two states of a shared VM apart only in part, and fewer rounds give narrower ranges).
 
 Whole-test-set times are derived from throughput (test images / images per second), so
 every time in the report comes from the same measurement.
@@ -25,7 +25,6 @@ import math
 
 import numpy as np
 
-from .cpu_probe import FULL
 from .tables import read_json, read_tsv, write_json, write_tsv
 
 INTERVAL = "min-max over repeats"
@@ -51,8 +50,6 @@ REPEAT_COLUMNS = [
     "throughput_cpu_state",
     "parallel_efficiency",
 ]
-MIN_STATE_ROUNDS = 2  # a range needs two rounds
-ALL_ROUNDS = "all"
 COMBINED_LATENCY_COLUMNS = ["repeat", "call", "microseconds"]
 
 
@@ -74,80 +71,42 @@ def _with_spread(name: str, values, suffixes=("_low", "_high")) -> dict:
     return {name: median, name + suffixes[0]: low, name + suffixes[1]: high}
 
 
-def _ms_name(name: str, bound: str) -> str:
-    """latency_p50_ms -> latency_p50_ci_low_ms: the existing summary.tsv spelling of an interval in ms."""
-    return name.removesuffix("_ms") + f"_ci_{bound}_ms"
-
-
-def kept_rounds(summaries: list[dict], window: str, values: list | None = None) -> list[bool]:
-    """Which rounds a speed figure is taken from, among those with a value (`values`, default: every round):
-    those whose `window` ("latency", "throughput") ran at full parallel speed when at least MIN_STATE_ROUNDS
-    did and the target ran on more than one thread; else every round. A round without a probe (an older
-    summary) counts as full."""
-    present = [True] * len(summaries) if values is None else [value is not None for value in values]
-    full = [has and s.get(f"{window}_cpu_state") in (None, FULL) for s, has in zip(summaries, present, strict=True)]
-    one_thread = all(s.get("threads") == 1 for s in summaries)
-    if one_thread or full == present or sum(full) < MIN_STATE_ROUNDS:
-        return present
-    return full
-
-
-def kept_values(summaries: list[dict], window: str, values: list) -> tuple[list, list[bool]]:
-    """The values of the kept rounds (None in the others' places) and which rounds were kept."""
-    kept = kept_rounds(summaries, window, values)
-    return [value if keep else None for value, keep in zip(values, kept, strict=True)], kept
-
-
-def state_fields(window: str, figure: str, values: list, kept: list[bool], summaries: list[dict]) -> dict:
-    """What the round selection did to one figure: every round's value, its state, which rounds the figure
-    keeps (FULL or ALL_ROUNDS) and the median and range of the rounds left out (Nones when none was)."""
-    pairs = list(zip(values, kept, strict=True))
-    left_out = spread(value for value, keep in pairs if not keep)
-    name = f"{window}_left_out_{figure}"
-    return {
-        f"{window}_rounds_kept": FULL if any(not keep for value, keep in pairs if value is not None) else ALL_ROUNDS,
-        f"{window}_cpu_states": [s.get(f"{window}_cpu_state") for s in summaries],
-        f"{window}_all_repeat_{figure}": values,
-        **dict(zip((name, bound_name(name, "low"), bound_name(name, "high")), left_out, strict=True)),
-    }
-
-
 def bound_name(name: str, bound: str) -> str:
     """The name of a figure's range end: x_ms -> x_low_ms, x -> x_low."""
     return f"{name.removesuffix('_ms')}_{bound}_ms" if name.endswith("_ms") else f"{name}_{bound}"
 
 
+def _ms_name(name: str, bound: str) -> str:
+    """latency_p50_ms -> latency_p50_ci_low_ms: the existing summary.tsv spelling of an interval in ms."""
+    return name.removesuffix("_ms") + f"_ci_{bound}_ms"
+
+
 def combine_latency(summaries: list[dict]) -> dict:
-    """Batch-1 latency: medians over the kept repeats (kept_rounds), the range of their p50s, their agreement;
-    one-thread latency over every repeat that timed it (the CPUs' state does not move one thread)."""
-    kept = kept_rounds(summaries, "latency")
-    selected = [s for s, keep in zip(summaries, kept, strict=True) if keep]
+    """Batch-1 latency: medians over repeats, the range of the repeats' p50s, their agreement."""
     combined = {}
-    for prefix, rounds in (("latency_", kept), ("latency_1thread_", [True] * len(summaries))):
-        p50s = [s.get(prefix + "p50_ms") if keep else None for s, keep in zip(summaries, rounds, strict=True)]
+    for prefix in ("latency_", "latency_1thread_"):
+        p50s = [s.get(prefix + "p50_ms") for s in summaries]
         median, low, high = spread(p50s)
         combined.update({prefix + "p50_ms": median, _ms_name(prefix + "p50_ms", "low"): low})
         combined[_ms_name(prefix + "p50_ms", "high")] = high
         combined[prefix + "repeat_p50_ms"] = p50s
-        p90s = [s.get(prefix + "p90_ms") for s, keep in zip(summaries, rounds, strict=True) if keep]
-        combined[prefix + "p90_ms"] = spread(p90s)[0]
+        combined[prefix + "p90_ms"] = spread(s.get(prefix + "p90_ms") for s in summaries)[0]
     for key in ("latency_p99_ms", "latency_mean_ms"):
-        combined[key] = spread(s[key] for s in selected)[0]
-    own = spread(s.get("latency_runtime_timer_p50_ms") for s in selected)  # OpenVINO's own timer
+        combined[key] = spread(s[key] for s in summaries)[0]
+    own = spread(s.get("latency_runtime_timer_p50_ms") for s in summaries)  # OpenVINO's own timer
     key = "latency_runtime_timer_p50_ms"
     combined.update(zip((key, _ms_name(key, "low"), _ms_name(key, "high")), own, strict=True))
-    within = [(s["latency_p50_ci_low_ms"], s["latency_p50_ci_high_ms"]) for s in selected]
+    within = [(s["latency_p50_ci_low_ms"], s["latency_p50_ci_high_ms"]) for s in summaries]
     # The repeats agree when one value lies inside every repeat's own 95 % interval of its median.
     complete = all(low == low and high == high for low, high in within)
     agree = max(low for low, _ in within) <= min(high for _, high in within) if complete else None
     median = combined["latency_p50_ms"]
-    drifting = max(selected, key=lambda s: s["latency_drift"])
+    drifting = max(summaries, key=lambda s: s["latency_drift"])
     return {
         **combined,
-        **state_fields("latency", "p50_ms", [s["latency_p50_ms"] for s in summaries], kept, summaries),
-        "latency_min_ms": min(s["latency_min_ms"] for s in selected),
-        "latency_max_ms": max(s["latency_max_ms"] for s in selected),
-        "latency_calls": sum(int(s["latency_calls"]) for s in selected),
+        "latency_min_ms": min(s["latency_min_ms"] for s in summaries),
+        "latency_max_ms": max(s["latency_max_ms"] for s in summaries),
+        "latency_calls": sum(int(s["latency_calls"]) for s in summaries),
         # the repeat that drifted most while it was measured, with the medians of its four quarters
         "latency_drift": drifting["latency_drift"],
         "latency_drift_repeat": drifting["repeat"],
@@ -157,6 +116,8 @@ def combine_latency(summaries: list[dict]) -> dict:
         "latency_repeats_agree": agree,
         "latency_1thread_threads": summaries[0].get("latency_1thread_threads"),
         "latency_1thread_separate": summaries[0].get("latency_1thread_separate"),
+        "latency_cpu_states": [s.get("latency_cpu_state") for s in summaries],
+        "throughput_cpu_states": [s.get("throughput_cpu_state") for s in summaries],
         "parallel_efficiency_by_repeat": [s.get("parallel_efficiency") for s in summaries],
     }
 
@@ -167,12 +128,9 @@ def best_batch_size(per_batch_medians: dict[str, float]) -> int:
 
 
 def combine_throughput(summaries: list[dict], test_images: int) -> dict:
-    """Images/s per batch size over the kept repeats of that size (kept_rounds); whole-test-set seconds =
-    test images / images per s."""
+    """Images/s per batch size over repeats; whole-test-set seconds = test images / images per s."""
     sizes = sorted({int(size) for s in summaries for size in s["throughput_by_batch"]})
-    by_round = {str(size): [s["throughput_by_batch"].get(str(size)) for s in summaries] for size in sizes}
-    kept = {size: kept_values(summaries, "throughput", values) for size, values in by_round.items()}
-    per_batch = {size: spread(values) for size, (values, _) in kept.items()}
+    per_batch = {str(size): spread(s["throughput_by_batch"].get(str(size)) for s in summaries) for size in sizes}
     medians = {size: values[0] for size, values in per_batch.items()}
     best = best_batch_size(medians)
     seconds = {size: test_images / ips for size, ips in medians.items()}
@@ -183,10 +141,9 @@ def combine_throughput(summaries: list[dict], test_images: int) -> dict:
         "batch_size_best": best,
         "test_set_batch_size": best,
         "test_set_seconds_by_batch": seconds,
-        **state_fields("throughput", "ips", by_round[str(best)], kept[str(best)][1], summaries),
     }
-    # each kept repeat's images/s at the best batch size, in repeat order: a comparison pairs them by round
-    combined["throughput_repeat_ips"] = kept[str(best)][0]
+    # each repeat's images/s at the best batch size, in repeat order: a comparison pairs them by round
+    combined["throughput_repeat_ips"] = [s["throughput_by_batch"].get(str(best)) for s in summaries]
     for name, size in (("throughput_ips", best), ("tuned_throughput_ips", 1)):
         median, low, high = per_batch[str(size)]
         combined.update({name: median, f"{name}_low": low, f"{name}_high": high})
@@ -195,8 +152,10 @@ def combine_throughput(summaries: list[dict], test_images: int) -> dict:
         combined.update({name: seconds[str(size)], f"{name}_low": test_images / high})
         combined[f"{name}_high"] = test_images / low
     combined["best_batch_test_set_seconds"] = combined["test_set_seconds"]
-    # each kept repeat's tuned batch-1 pass, in repeat order: the naive loop of the same process is paired with it
-    combined["tuned_repeat_seconds"] = [test_images / ips if ips else None for ips in kept["1"][0]]
+    # each repeat's tuned batch-1 pass, in repeat order: the naive loop of the same process is paired with it
+    combined["tuned_repeat_seconds"] = [
+        test_images / ips if (ips := s["throughput_by_batch"].get("1")) else None for s in summaries
+    ]
     return combined
 
 

@@ -87,7 +87,7 @@ class TargetRecord:
     threads: int | None = column("threads the measured runtime used")
     repeats: int | None = column("fresh-process benchmark repeats, one per round")
     full_repeats: int | None = column("of those, the full rounds: the naive loop, the batch-1 pass, one thread")
-    latency_p50_ms: float | None = column("batch-1 median latency, ms (median over the kept repeats)")
+    latency_p50_ms: float | None = column("batch-1 median latency, ms (median over repeats)")
     latency_p99_ms: float | None = column("batch-1 99th percentile latency, ms (median over repeats)")
     latency_p50_ci_low_ms: float | None = column("lowest repeat's batch-1 median, ms")
     latency_p50_ci_high_ms: float | None = column("highest repeat's batch-1 median, ms")
@@ -107,16 +107,9 @@ class TargetRecord:
     )
     latency_runtime_timer_p50_ci_low_ms: float | None = column("lowest repeat's median by that timer, ms")
     latency_runtime_timer_p50_ci_high_ms: float | None = column("highest repeat's median by that timer, ms")
-    latency_rounds_kept: str | None = column(
-        "the rounds batch-1 latency is taken from: 'full' (those at full parallel speed, the others left out) or 'all'"
-    )
     latency_cpu_states: list | None = column(
         "each repeat's latency window: full, reduced or changed parallel speed (compressbench.cpu_probe)", table=False
     )
-    latency_all_repeat_p50_ms: list | None = column("every repeat's batch-1 median, left out or not, ms", table=False)
-    latency_left_out_p50_ms: float | None = column("median batch-1 latency of the left-out repeats, ms")
-    latency_left_out_p50_low_ms: float | None = column("lowest left-out repeat's batch-1 median, ms")
-    latency_left_out_p50_high_ms: float | None = column("highest left-out repeat's batch-1 median, ms")
     parallel_efficiency_by_repeat: list | None = column(
         "each repeat's probes before and after its latency window and after its throughput passes", table=False
     )
@@ -127,12 +120,7 @@ class TargetRecord:
     tuned_throughput_ips_low: float | None = column("slowest full round's images/s at batch 1")
     tuned_throughput_ips_high: float | None = column("fastest full round's images/s at batch 1")
     throughput_repeat_ips: list | None = column("every repeat's images/s at the best batch size", table=False)
-    throughput_rounds_kept: str | None = column("the rounds throughput is taken from: 'full' or 'all' (as latency)")
     throughput_cpu_states: list | None = column("each repeat's throughput window: its parallel speed", table=False)
-    throughput_all_repeat_ips: list | None = column("every repeat's images/s at the best batch, left out or not", False)
-    throughput_left_out_ips: float | None = column("median images/s of the left-out repeats at the best batch size")
-    throughput_left_out_ips_low: float | None = column("slowest left-out repeat's images/s")
-    throughput_left_out_ips_high: float | None = column("fastest left-out repeat's images/s")
     throughput_by_batch: dict | None = column("median images/s per batch size", table=False)
     throughput_by_batch_low: dict | None = column("slowest repeat's images/s per batch size", table=False)
     throughput_by_batch_high: dict | None = column("fastest repeat's images/s per batch size", table=False)

@@ -584,34 +584,26 @@ def test_rounds_that_caught_the_machine_in_its_slow_state_are_named():
     assert speed.slow_rounds(run) == []
 
 
-def test_the_probe_finding_names_the_rounds_left_out_and_what_they_measured():
+def test_the_probe_finding_counts_the_windows_and_compares_each_targets_rounds_of_both_kinds():
     probed = {
         "repeats": 6,
-        "latency_p50_ms": 0.030,
-        "latency_rounds_kept": "full",
+        "latency_p50_ms": 0.0305,
         "latency_cpu_states": ["full", "reduced", "full", "full", "changed", "full"],
-        "latency_repeat_p50_ms": [0.030, None, 0.031, 0.029, None, 0.030],
-        "latency_all_repeat_p50_ms": [0.030, 0.046, 0.031, 0.029, 0.040, 0.030],
-        "latency_left_out_p50_ms": 0.043,
-        "latency_left_out_p50_low_ms": 0.040,
-        "latency_left_out_p50_high_ms": 0.046,
+        "latency_repeat_p50_ms": [0.030, 0.046, 0.031, 0.029, 0.040, 0.030],
         "parallel_efficiency_by_repeat": [[0.95, 0.93, 0.9], [0.7, 0.66, 0.7], [0.9, 0.9, 0.9]] + [[0.9, 0.9, 0.9]] * 3,
     }
-    # fewer than two rounds at full speed: every round counts, and the finding says so
-    unkept = {
+    steady = {
         "repeats": 6,
         "latency_p50_ms": 0.045,
-        "latency_rounds_kept": "all",
-        "latency_cpu_states": ["reduced"] * 5 + ["full"],
+        "latency_cpu_states": ["full"] * 6,
         "latency_repeat_p50_ms": [0.045] * 6,
     }
-    found = speed.cpu_states(run_of({"openvino": probed, "onnxruntime": unkept}))
-    assert (found.windows, found.full_windows) == (12, 5)
+    found = speed.cpu_states(run_of({"openvino": probed, "onnxruntime": steady}))
+    assert (found.windows, found.full_windows) == (12, 10)
     assert found.efficiency_below == (0.66, 0.7) and found.efficiency_full == (0.9, 0.95)
-    (item,) = found.left_out
-    assert (item.target, item.metric, item.rounds) == ("openvino", "latency", [1, 4])
-    assert (item.value, item.low, item.high, item.kept) == (0.043, 0.040, 0.046, 0.030)
-    assert found.every_round == ["onnxruntime"]
+    (gap,) = found.gaps  # only a target with rounds of both kinds
+    assert (gap.target, gap.full_ms, gap.other_ms) == ("openvino", 0.030, 0.043)
+    assert (gap.full_rounds, gap.other_rounds) == (4, 2) and gap.ratio == pytest.approx(0.043 / 0.030)
     # a run from before the probe has no such finding
     assert speed.cpu_states(run_of({"openvino": {"repeats": 6, "latency_p50_ms": 0.03}})) is None
 

@@ -281,23 +281,14 @@ def test_benchmark_app_is_compared_with_our_figures_of_the_same_rounds_round_by_
     assert [run["repeat"] for run in check["runs"]] == [0, 0, 1, 1, 2, 2]
 
 
-def test_benchmark_app_is_compared_over_the_rounds_where_both_ran_at_full_parallel_speed():
-    def at(state: str, app_state: str, p50: float, app: float) -> dict:
-        ours = {**our_round(p50, p50, {"1": 1.0 / p50}), "latency_cpu_state": state, "throughput_cpu_state": state}
-        repeat = app_repeat(0, app, {1: 1.0 / app}, ours)
-        repeat["runs"][0]["cpu_state"] = app_state
-        return repeat
-
-    rounds = [at(FULL, FULL, 0.030, 0.027), at(REDUCED, FULL, 0.046, 0.027), at(FULL, REDUCED, 0.030, 0.045)]
-    rounds.append(at(FULL, FULL, 0.031, 0.028))
-    row = combine_repeats({"batch_size_best": 1}, rounds)["comparison"][0]
-    # the two rounds where one side caught the reduced state are left out of both sides
-    assert row["latency_rounds_compared"] == 2 and row["benchmark_app_repeats"] == 4
-    assert row["benchmark_app_latency_median_high_ms"] == 0.028 and row["our_latency_p50_high_ms"] == 0.031
-    assert row["benchmark_app_cpu_states"] == [FULL, FULL, REDUCED, FULL]
-    # one such round is too few for a range: every round is compared
-    few = combine_repeats({"batch_size_best": 1}, rounds[:3])["comparison"][0]
-    assert few["latency_rounds_compared"] == 3
+def test_benchmark_app_comparison_keeps_the_probed_state_of_each_run():
+    repeats = []
+    for repeat, state in enumerate([FULL, REDUCED]):
+        app = app_repeat(repeat, 0.03, {1: 30000.0}, our_round(0.033, 0.03, {"1": 30000.0}))
+        app["runs"][0]["cpu_state"] = state
+        repeats.append(app)
+    (row,) = combine_repeats({"batch_size_best": 1}, repeats)["comparison"]
+    assert row["benchmark_app_cpu_states"] == [FULL, REDUCED] and row["benchmark_app_repeats"] == 2
 
 
 def test_a_benchmark_app_repeat_without_its_rounds_figures_asks_for_a_rerun():

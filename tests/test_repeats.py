@@ -11,7 +11,7 @@ import pytest
 from compressbench import memory
 from compressbench.aggregate import TargetFiles, target_records
 from compressbench.cpu_probe import CHANGED, FULL, REDUCED
-from compressbench.repeats import ALL_ROUNDS, combine, range_coverage, spread, write_combined
+from compressbench.repeats import combine, range_coverage, spread, write_combined
 from compressbench.startup import input_sample, measure_startup
 from compressbench.tables import read_tsv, write_json, write_tsv
 
@@ -331,40 +331,16 @@ def test_a_range_holds_another_runs_median_as_often_as_the_method_says(repeats, 
     assert inside.mean() == pytest.approx(share, abs=0.02)
 
 
-def in_state(summary: dict, latency: str, throughput: str | None = None) -> dict:
-    return {**summary, "latency_cpu_state": latency, "throughput_cpu_state": throughput or latency}
-
-
-def test_speed_figures_keep_the_rounds_at_full_parallel_speed_and_say_which_were_left_out():
+def test_the_probes_and_states_are_kept_beside_figures_over_every_round():
+    states = [FULL, REDUCED, CHANGED]
     rounds = [
-        in_state(dict(REPEATS[0], full_round=True), FULL),
-        in_state(dict(REPEATS[1], full_round=True), REDUCED),  # 0.060 ms, 5000 images/s
-        in_state(dict(REPEATS[2], full_round=True), FULL),
-        in_state(speed_round(3, 0.070, 3000.0), CHANGED, FULL),
-        in_state(speed_round(4, 0.051, 6000.0), FULL, REDUCED),
+        dict(r, latency_cpu_state=state, throughput_cpu_state=FULL, parallel_efficiency=[0.95, 0.7, 0.9])
+        for r, state in zip(REPEATS, states, strict=True)
     ]
     combined = combine(rounds)
-    assert combined["latency_repeat_p50_ms"] == [0.050, None, 0.052, None, 0.051]
-    assert combined["latency_p50_ms"] == 0.051 and combined["latency_p50_ci_high_ms"] == 0.052
-    assert combined["latency_rounds_kept"] == FULL and combined["latency_all_repeat_p50_ms"][1] == 0.060
-    assert combined["latency_cpu_states"] == [FULL, REDUCED, FULL, CHANGED, FULL]
-    assert (combined["latency_left_out_p50_ms"], combined["latency_left_out_p50_high_ms"]) == (0.065, 0.070)
-    # one thread does not move with the state: every full round keeps its one-thread figure
-    assert combined["latency_1thread_repeat_p50_ms"][:3] == pytest.approx([0.075, 0.090, 0.078])
-    # throughput at the best batch: rounds 0, 2 and 3 ran at full speed
-    assert combined["throughput_repeat_ips"] == [4000.0, None, 4500.0, 3000.0, None]
-    assert combined["throughput_left_out_ips"] == 5500.0 and combined["throughput_rounds_kept"] == FULL
-    assert combined["tuned_repeat_seconds"][1] is None  # batch 1 was timed in the left-out round too
-
-
-def test_with_fewer_than_two_rounds_at_full_speed_or_one_thread_every_round_counts():
-    reduced = [in_state(dict(r, full_round=True), REDUCED) for r in REPEATS]
-    reduced[0] = in_state(reduced[0], FULL)
-    combined = combine(reduced)
-    assert combined["latency_repeat_p50_ms"] == [0.050, 0.060, 0.052]
-    assert combined["latency_rounds_kept"] == ALL_ROUNDS and combined["latency_left_out_p50_ms"] is None
-    one_thread = [dict(r, threads=1) for r in reduced[:2]] + [in_state(dict(REPEATS[2], threads=1), FULL)]
-    one_thread[1] = in_state(one_thread[1], FULL)
-    assert combine(one_thread)["latency_repeat_p50_ms"] == [0.050, 0.060, 0.052]
-    # summaries written before the probe existed count as full
-    assert combine([dict(r) for r in REPEATS])["latency_rounds_kept"] == ALL_ROUNDS
+    assert combined["latency_cpu_states"] == states and combined["throughput_cpu_states"] == [FULL] * 3
+    assert combined["parallel_efficiency_by_repeat"] == [[0.95, 0.7, 0.9]] * 3
+    # the round below full speed still counts: the figures are those of every round
+    assert combined["latency_repeat_p50_ms"] == [0.050, 0.060, 0.052] and combined["latency_p50_ms"] == 0.052
+    # summaries written before the probe existed
+    assert combine(list(REPEATS))["latency_cpu_states"] == [None] * 3

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..cpu_probe import FULL, FULL_EFFICIENCY
-from ..repeats import bound_name
 from .explain import eager_gap, throughput_outliers
 from .findings import Finding, body, make
 from .rule import Comparison, judge, leader, same_machine
-from .view import METRICS, Run
+from .view import Run
 
 SECTION = "speed"
 
@@ -114,84 +113,68 @@ def slow_rounds(run: Run) -> list[SlowRound]:
 
 @body
 @dataclass(frozen=True)
-class LeftOut:
-    """One target's rounds left out of one speed figure (their window was not at full parallel speed
-    throughout): the repeat numbers, their median and range, and the figure kept."""
+class StateGap:
+    """One target's batch-1 medians over its rounds whose latency window the probe read at full parallel
+    speed and over its other rounds (reduced, or changed during the window)."""
 
     target: str
-    metric: str  # "latency" (ms) or "throughput" (images/s)
-    rounds: list[int]
-    value: float
-    low: float
-    high: float
-    kept: float
+    full_ms: float
+    other_ms: float
+    full_rounds: int
+    other_rounds: int
+
+    @property
+    def ratio(self) -> float:
+        return self.other_ms / self.full_ms
 
 
 @body
 @dataclass(frozen=True)
 class CpuStates:
-    """What the parallel-speed probe (compressbench.cpu_probe) found around the batch-1 latency windows:
-    how many were at full speed, the probe's readings on either side of its threshold, the rounds each
-    speed figure left out, and the targets whose figures keep every round (fewer than two at full speed)."""
+    """What the parallel-speed probe (compressbench.cpu_probe) found around the batch-1 latency windows: how
+    many were at full speed throughout, the probe's readings on either side of its threshold, and for each
+    target with rounds of both kinds its medians over each kind. The figures keep every round."""
 
     windows: int
     full_windows: int
     efficiency_full: tuple[float, float] | None
     efficiency_below: tuple[float, float] | None
-    left_out: list[LeftOut]
-    every_round: list[str]
+    gaps: list[StateGap]
 
     def statement(self) -> str:
-        kept = "; ".join(f"{x.target} {x.metric} rounds {x.rounds}" for x in self.left_out) or "none"
-        return f"{self.full_windows}/{self.windows} latency windows at full parallel speed; left out: {kept}"
+        gaps = ", ".join(f"{x.target} {x.ratio:.2f}x" for x in self.gaps) or "none"
+        return f"{self.full_windows}/{self.windows} latency windows at full parallel speed; other rounds: {gaps}"
 
 
-# the left-out figure of a speed metric, and its every-round list, as compressbench.repeats names them
-LEFT_OUT = {"latency": ("latency", "p50_ms"), "throughput": ("throughput", "ips")}
-
-
-def _left_out(run: Run, target: str, metric: str) -> LeftOut | None:
+def state_gap(run: Run, target: str) -> StateGap | None:
+    """The target's batch-1 medians over its full-speed rounds and over its others; None without both kinds."""
     record = run.record(target)
-    window, figure = LEFT_OUT[metric]
-    if record.get(f"{window}_rounds_kept") != FULL:
+    states = record.get("latency_cpu_states") or []
+    p50s = record.get("latency_repeat_p50_ms") or []
+    full = [v for state, v in zip(states, p50s, strict=False) if state == FULL and v]
+    other = [v for state, v in zip(states, p50s, strict=False) if state not in (FULL, None) and v]
+    if not full or not other:
         return None
-    every = record.get(f"{window}_all_repeat_{figure}") or []
-    kept = run.rounds(target, metric)
-    indices = record.get("repeat_indices") or list(range(len(every)))
-    rounds = [r for r, value in zip(indices, every, strict=False) if value is not None and r not in kept]
-    name = f"{window}_left_out_{figure}"
-    value, low, high = (run.value(target, key) for key in (name, bound_name(name, "low"), bound_name(name, "high")))
-    main = run.value(target, METRICS[metric].key)
-    if not rounds or None in (value, low, high, main):
-        return None
-    return LeftOut(target, metric, rounds, value, low, high, main)
+    return StateGap(target, float(np.median(full)), float(np.median(other)), len(full), len(other))
 
 
 def cpu_states(run: Run) -> CpuStates | None:
     """The probe's findings over the run's latency windows; None where no round was probed."""
-    windows, readings, every_round = 0, [], []
+    states, readings = [], []
     for t in run.targets:
         record = run.record(t)
-        states = [state for state in record.get("latency_cpu_states") or [] if state is not None]
-        windows += len(states)
-        readings += [
-            value for probes in record.get("parallel_efficiency_by_repeat") or [] for value in (probes or [])[:2]
-        ]
-        if record.get("latency_rounds_kept") != FULL and any(state != FULL for state in states):
-            every_round.append(t)
-    if not windows:
+        states += [state for state in record.get("latency_cpu_states") or [] if state is not None]
+        readings += [v for probes in record.get("parallel_efficiency_by_repeat") or [] for v in (probes or [])[:2]]
+    if not states:
         return None
     full = [r for r in readings if r is not None and r >= FULL_EFFICIENCY]
     below = [r for r in readings if r is not None and r < FULL_EFFICIENCY]
-    full_windows = sum(state == FULL for t in run.targets for state in run.record(t).get("latency_cpu_states") or [])
-    left_out = [x for t in run.targets for m in ("latency", "throughput") if (x := _left_out(run, t, m))]
     return CpuStates(
-        windows,
-        full_windows,
+        len(states),
+        sum(state == FULL for state in states),
         (min(full), max(full)) if full else None,
         (min(below), max(below)) if below else None,
-        left_out,
-        every_round,
+        [gap for t in run.targets if (gap := state_gap(run, t))],
     )
 
 

@@ -56,11 +56,11 @@ class AppItem:
     benchmark_app reports); at our best batch size the throughput."""
 
     target: str
-    repeats: int  # the rounds compared at batch 1 (benchmark_app.kept_pairs)
+    repeats: int  # benchmark_app runs at batch 1
     latency_ms: AppFigure  # benchmark_app's median latency against our wall-clock p50
     runtime_timer_ms: AppFigure | None  # against OpenVINO's own timer in our loop (None: not recorded)
     best_batch: int | None
-    best_batch_repeats: int  # the rounds compared at that batch (a repeat runs at its own best batch)
+    best_batch_repeats: int  # benchmark_app runs at that batch (a repeat runs at its own best batch)
     throughput_ips: AppFigure | None  # at best_batch; None when benchmark_app never ran it
     # at batch 1 by the wall clock: benchmark_app's own Python loop (request.infer() per image, as ours)
     # in images/s against our tuned batch-1 pass; None when either is missing
@@ -149,11 +149,11 @@ def app_item(run: Run, target: str, app: dict) -> AppItem | None:
     at_best = rows.get(int(best)) if best else None
     return AppItem(
         target,
-        int(one.get("latency_rounds_compared") or one.get("benchmark_app_repeats") or 1),
+        int(one.get("benchmark_app_repeats") or 1),
         latency,
         timer,
         int(best) if best else None,
-        int((at_best or {}).get("throughput_rounds_compared") or (at_best or {}).get("benchmark_app_repeats") or 0),
+        int((at_best or {}).get("benchmark_app_repeats") or 0),
         _app_figure(at_best or {}, "benchmark_app_throughput_ips", "our_throughput_ips", "throughput_ratio"),
         _app_figure(one, "benchmark_app_throughput_ips", "our_throughput_ips", "throughput_ratio"),
     )

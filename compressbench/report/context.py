@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from ..cpu_probe import FULL
 from .data import ReportData
 from .escape import Md, Tex, latex_escape, md_escape
 from .i18n import TEMPLATES, Strings
@@ -114,7 +113,6 @@ def captions(w: Writer, machine_read_now: bool) -> dict[str, str]:
         "threads": n.integer(run.value(first, "threads")) if first else n.missing,
         "images": n.integer(run.results.dataset.get("test_images")),
         "repeats": n.integer(repeats),
-        "kept": w.s["speed.kept_full"] if any(run.text(t, "latency_rounds_kept") == FULL for t in run.targets) else "",
     }
     texts = caption_texts(SECTIONS, w.s, values, single=repeats is None)
     if machine_read_now:  # environment.json absent: the machine is the report's

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from ...analysis.rule import SIGN_TEST_ROUNDS
 from ...cpu_probe import FULL_EFFICIENCY
-from ...repeats import MIN_STATE_ROUNDS
 from ..tables import is_lenet, model_name, model_summary
 from ..writer import Writer
 from .base import Section
@@ -45,8 +44,7 @@ def text(w: Writer) -> list[str]:
         if 0 < full < repeats:  # the slow figures come from the full rounds only
             text += " " + s.say("method.method_full_rounds", full=n.integer(full), repeats=n.integer(repeats))
         if any(run.record(t).get("latency_cpu_states") for t in run.targets):  # probed (not an older run)
-            threshold, least = n.fixed(FULL_EFFICIENCY, 1), n.integer(MIN_STATE_ROUNDS)
-            text += " " + s.say("method.method_cpu_probe", threshold=threshold, least=least)
+            text += " " + s.say("method.method_cpu_probe", threshold=n.fixed(FULL_EFFICIENCY, 1))
         out.append(text)
     else:
         out.append(s["method.method_single"])

@@ -28,7 +28,7 @@ def text(w: Writer) -> list[str]:
 
 
 def cpu_states(w: Writer) -> list[str]:
-    """What the parallel-speed probe found, which rounds the speed figures leave out and what those measured."""
+    """What the parallel-speed probe found, and each variant's batch-1 median in the rounds of each kind."""
     found = w.finding("speed.cpu_states")
     if found is None:
         return []
@@ -45,26 +45,13 @@ def cpu_states(w: Writer) -> list[str]:
         lowest=n.fixed(found.efficiency_below[0]) if found.efficiency_below else n.missing,
         full_range=f"{n.fixed(full[0])}–{n.fixed(full[1])}" if full else n.missing,
     )
-    items = [left_out_item(w, x) for x in found.left_out]
-    if items:
-        text += " " + s.say("speed.cpu_states_left_out", items="; ".join(items))
-    if found.every_round:
-        text += " " + s.say("speed.cpu_states_every_round", targets=w.labels(found.every_round))
+    if found.gaps:
+        items = "; ".join(
+            s.say("speed.cpu_states_item", target=w.label(x.target), other=n.ms(x.other_ms), full=n.ms(x.full_ms))
+            for x in found.gaps
+        )
+        text += " " + s.say("speed.cpu_states_gaps", items=items)
     return [w.para(text)]
-
-
-LEFT_OUT_ITEMS = {"latency": "speed.cpu_states_item_latency", "throughput": "speed.cpu_states_item_throughput"}
-
-
-def left_out_item(w: Writer, x) -> str:
-    s, n = w.s, w.n
-    rounds = f"{s['speed.forms_in_rounds'][min(len(x.rounds), 2) - 1]} {s.join([str(r + 1) for r in x.rounds])}"
-    if x.metric == "latency":
-        value, spread, kept = n.ms(x.value), n.ms_range(x.low, x.high), n.ms(x.kept)
-    else:
-        value, spread, kept = n.ips(x.value), f"{n.integer(x.low)}–{n.integer(x.high)}", n.ips(x.kept)
-    label = w.label(x.target)
-    return s.say(LEFT_OUT_ITEMS[x.metric], target=label, rounds=rounds, value=value, range=spread, kept=kept)
 
 
 def eager(w: Writer) -> list[str]:
