@@ -27,10 +27,9 @@ import numpy as np
 FULL = "full"
 REDUCED = "reduced"
 CHANGED = "changed"
-# Calibrated in the benchmark jobs of a 2-vCPU VM (108 batch-1 latency windows of three runs, each
-# window's lower probe): windows whose latency was in the slow state (1.5-1.6x) read 0.62-0.88, median
-# 0.79; the others 0.60-0.99, median 0.94, 40 of 59 at 0.90 or more. The threshold sits above the slow
-# state's highest reading, so that a window called FULL was fast.
+# Calibrated in the benchmark jobs of a 2-vCPU VM (216 batch-1 latency windows of six runs, each
+# window's lower probe): windows whose latency was in the slow state (1.5-1.7x) read 0.50-0.91, median
+# 0.80; the others 0.60-0.99, median 0.92. At 0.9, 1 of the 79 windows called FULL was slow.
 FULL_EFFICIENCY = 0.9
 # one unit: np.exp over an L2-resident array, native code with the GIL released (a few 100 us)
 _ELEMENTS = 16384
