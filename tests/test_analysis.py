@@ -522,6 +522,11 @@ def test_speed_is_compared_round_by_round():
     assert not mixed.resolved and mixed.status == rule.ROUNDS_DISAGREE
     ratio = rule.time_ratio(run, "latency", "onnxruntime", "openvino")
     assert ratio.high < 1 and ratio.low == pytest.approx(min(0.020 / 0.030, 0.021 / 0.031, 0.036 / 0.052))
+    # a leader resolved against the runner-up by the rounds says so (the report names the test, not the ranges)
+    lead = rule.leader(run, "latency", ["onnxruntime", "openvino"])
+    assert lead.resolved and (lead.sign_test_rounds, lead.sign_test_p) == (6, pytest.approx(2 / 64))
+    single = rule.leader(run_of({"openvino": {"latency_p50_ms": 1.0}}), "latency")
+    assert single.sign_test_p is None
 
 
 def test_three_rounds_on_one_side_are_not_enough_when_the_ranges_overlap():
@@ -565,25 +570,6 @@ def test_a_figure_of_the_full_rounds_only_has_a_range_when_two_of_them_measured_
     assert run.interval("onnxruntime", "latency_1thread") == (0.05, 0.05)
 
 
-def test_rounds_that_caught_the_machine_in_its_slow_state_are_named():
-    steady = {
-        "repeats": 6,
-        "latency_p50_ms": 0.032,
-        "latency_repeat_p50_ms": [0.032, 0.031, 0.033, 0.032, 0.032, 0.031],
-    }
-    slowed = {
-        "repeats": 6,
-        "latency_p50_ms": 0.045,
-        "latency_repeat_p50_ms": [0.045, 0.045, 0.075, 0.046, 0.046, 0.068],
-    }
-    run = run_of({"onnxruntime": steady, "openvino": slowed})
-    (item,) = speed.slow_rounds(run)
-    assert item.target == "openvino" and item.rounds == [2, 5] and item.factor == pytest.approx(0.075 / 0.045)
-    # a 29 % spread is not a state: the threshold sits between a steady machine's percent and the states' gap
-    run = run_of({"openvino": {**slowed, "latency_repeat_p50_ms": [0.045, 0.058, 0.045, 0.046, 0.046, 0.045]}})
-    assert speed.slow_rounds(run) == []
-
-
 def test_the_probe_finding_counts_the_windows_and_compares_each_targets_rounds_of_both_kinds():
     probed = {
         "repeats": 6,
@@ -604,6 +590,9 @@ def test_the_probe_finding_counts_the_windows_and_compares_each_targets_rounds_o
     (gap,) = found.gaps  # only a target with rounds of both kinds
     assert (gap.target, gap.full_ms, gap.other_ms) == ("openvino", 0.030, 0.043)
     assert (gap.full_rounds, gap.other_rounds) == (4, 2) and gap.ratio == pytest.approx(0.043 / 0.030)
+    assert found.none_full == []
+    reduced = {**steady, "latency_cpu_states": ["reduced"] * 5 + ["changed"]}
+    assert speed.cpu_states(run_of({"openvino": probed, "onnxruntime": reduced})).none_full == ["onnxruntime"]
     # a run from before the probe has no such finding
     assert speed.cpu_states(run_of({"openvino": {"repeats": 6, "latency_p50_ms": 0.03}})) is None
 

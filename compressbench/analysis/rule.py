@@ -228,6 +228,9 @@ class Leader:
     ties: list[str] = field(default_factory=list)  # targets not resolved against the leader
     status: str = RESOLVED  # why the runner-up is not resolved (first unresolved reason)
     ratio: float | None = None  # the leader against the runner-up
+    # resolved against the runner-up by the sign test where their ranges overlap (Comparison's fields)
+    sign_test_rounds: int | None = None
+    sign_test_p: float | None = None
 
     @property
     def best(self) -> str | None:
@@ -250,7 +253,8 @@ def leader_of(metric: str, order: list[str], compare_pair) -> Leader:
     comparisons = [compare_pair(order[0], other) for other in order[1:]]
     ties = [c.b for c in comparisons if not c.resolved]
     status = next((c.status for c in comparisons if not c.resolved), RESOLVED)
-    return Leader(metric, order, ties, status, comparisons[0].ratio)
+    first = comparisons[0]
+    return Leader(metric, order, ties, status, first.ratio, first.sign_test_rounds, first.sign_test_p)
 
 
 def leader(run: Run, metric: str, targets=None) -> Leader:

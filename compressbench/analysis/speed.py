@@ -69,48 +69,6 @@ class Disagreeing:
         return f"repeats disagree on the batch-1 median beyond their own intervals: {', '.join(self.targets)}"
 
 
-# A round whose batch-1 median is this many times the target's fastest round caught the machine in a
-# slower state: far above the few percent a steady machine moves between rounds.
-SLOW_ROUND = 1.3
-
-
-@body
-@dataclass(frozen=True)
-class SlowRound:
-    """One target's rounds (repeat numbers) at SLOW_ROUND or more times its fastest round's batch-1
-    median, and the slowest of them over the fastest."""
-
-    target: str
-    rounds: list[int]
-    factor: float
-
-
-@body
-@dataclass(frozen=True)
-class SlowRounds:
-    """Rounds that caught a target in the machine's slower state. Such a round moves the target's range,
-    and where it slowed one of two targets and not the other it can reverse their order in that round,
-    which leaves their comparison unresolved in this run."""
-
-    items: list[SlowRound]
-
-    def statement(self) -> str:
-        return "slow rounds: " + "; ".join(f"{x.target} {x.rounds} up to {x.factor:.2f}x" for x in self.items)
-
-
-def slow_rounds(run: Run) -> list[SlowRound]:
-    out = []
-    for t in run.targets:
-        rounds = run.rounds(t, "latency")
-        if len(rounds) < 2:
-            continue
-        fastest = min(rounds.values())
-        slow = sorted(r for r, value in rounds.items() if value >= SLOW_ROUND * fastest)
-        if slow:
-            out.append(SlowRound(t, slow, max(rounds.values()) / fastest))
-    return out
-
-
 @body
 @dataclass(frozen=True)
 class StateGap:
@@ -140,6 +98,7 @@ class CpuStates:
     efficiency_full: tuple[float, float] | None
     efficiency_below: tuple[float, float] | None
     gaps: list[StateGap]
+    none_full: list[str]  # targets probed whose every window was below full parallel speed
 
     def statement(self) -> str:
         gaps = ", ".join(f"{x.target} {x.ratio:.2f}x" for x in self.gaps) or "none"
@@ -160,10 +119,13 @@ def state_gap(run: Run, target: str) -> StateGap | None:
 
 def cpu_states(run: Run) -> CpuStates | None:
     """The probe's findings over the run's latency windows; None where no round was probed."""
-    states, readings = [], []
+    states, readings, none_full = [], [], []
     for t in run.targets:
         record = run.record(t)
-        states += [state for state in record.get("latency_cpu_states") or [] if state is not None]
+        mine = [state for state in record.get("latency_cpu_states") or [] if state is not None]
+        states += mine
+        if mine and FULL not in mine:
+            none_full.append(t)
         readings += [v for probes in record.get("parallel_efficiency_by_repeat") or [] for v in (probes or [])[:2]]
     if not states:
         return None
@@ -175,6 +137,7 @@ def cpu_states(run: Run) -> CpuStates | None:
         (min(full), max(full)) if full else None,
         (min(below), max(below)) if below else None,
         [gap for t in run.targets if (gap := state_gap(run, t))],
+        none_full,
     )
 
 
@@ -275,9 +238,6 @@ def findings(run: Run) -> list[Finding]:
     disagreeing = [t for t in run.targets if run.record(t).latency_repeats_agree is False]
     if disagreeing:
         out.append(make("speed.repeats_disagree", SECTION, Disagreeing(disagreeing)))
-    slow = slow_rounds(run)
-    if slow:
-        out.append(make("speed.slow_rounds", SECTION, SlowRounds(slow)))
     states = cpu_states(run)
     if states is not None:
         out.append(make("speed.cpu_states", SECTION, states))

@@ -270,6 +270,13 @@ class Writer:
             return self.s.say(RESOLVED_COMPARISONS[c.metric], **values)
         return self.s.say("comparison.cmp_unresolved", **values, reason=self.reason(c.status, c.metric))
 
+    def basis(self, lead: Leader) -> str:
+        """What resolved the leader against the runner-up: their ranges, or the sign test where those overlap."""
+        if lead.sign_test_p is None:
+            return self.s["comparison.basis_ranges"]
+        rounds, p = self.n.integer(lead.sign_test_rounds), self.n.p_value(lead.sign_test_p)
+        return self.s.say("comparison.basis_rounds", rounds=rounds, p=p)
+
     def leader(self, lead: Leader, resolved_key: str, unresolved_key: str) -> str:
         """The best target on a metric, and against whom it is not resolved."""
         best = lead.best
@@ -288,6 +295,7 @@ class Writer:
                 second_value=self.value(second, lead.metric),
                 second_interval=self.interval_note(second, lead.metric, inner=True),
                 ratio=self.s.times(lead.ratio),
+                basis=self.basis(lead),
             )
         return self.s.say(
             unresolved_key, **values, ties=self.labels(lead.ties), reason=self.reason(lead.status, lead.metric)

@@ -77,6 +77,7 @@ def memory_table(w: Writer) -> dict | None:
             [
                 w.label(t),
                 n.fixed(run.value(t, "baseline_rss_mb"), 1),
+                n.fixed(run.value(t, "peak_rss_batch1_mb"), 1),
                 n.fixed(run.value(t, "peak_rss_mb"), 1),
                 n.fixed(model_memory_mb(run, t), 1),
                 with_note(n.sig(1000 * (run.value(t, "load_seconds") or float("nan"))), load_note, n.missing),
@@ -86,6 +87,7 @@ def memory_table(w: Writer) -> dict | None:
     columns = [
         (s["columns.col_target"], "l"),
         (s["columns.col_baseline"], "r"),
+        (s["columns.col_peak_batch1"], "r"),
         (s["columns.col_peak"], "r"),
         (s["columns.col_model_mem"], "r"),
         (s["columns.col_load_range"], "r"),

@@ -3,7 +3,6 @@ what the timings say about the machine."""
 
 from __future__ import annotations
 
-from ...analysis.speed import SLOW_ROUND
 from ..tables import durations, execution_precision, table, with_note
 from ..writer import Writer
 from .base import Figure, Section, Table
@@ -24,7 +23,7 @@ def text(w: Writer) -> list[str]:
     if throughput is not None and len(throughput.order) >= 2:
         out.append(w.para(w.leader(throughput, "speed.lead_throughput_resolved", "speed.lead_throughput_unresolved")))
     w.take()  # a single measured target is stated by no sentence here
-    return out + cpu_states(w) + eager(w) + disagreeing(w) + slow_rounds(w) + threads(w) + outliers(w)
+    return out + cpu_states(w) + eager(w) + disagreeing(w) + threads(w) + outliers(w)
 
 
 def cpu_states(w: Writer) -> list[str]:
@@ -47,10 +46,18 @@ def cpu_states(w: Writer) -> list[str]:
     )
     if found.gaps:
         items = "; ".join(
-            s.say("speed.cpu_states_item", target=w.label(x.target), other=n.ms(x.other_ms), full=n.ms(x.full_ms))
+            s.say(
+                "speed.cpu_states_item",
+                target=w.label(x.target),
+                other=n.ms(x.other_ms),
+                full=n.ms(x.full_ms),
+                count=f"{n.integer(x.full_rounds)}/{n.integer(x.full_rounds + x.other_rounds)}",
+            )
             for x in found.gaps
         )
         text += " " + s.say("speed.cpu_states_gaps", items=items)
+    if found.none_full:
+        text += " " + s.say("speed.cpu_states_none_full", targets=w.labels(found.none_full))
     return [w.para(text)]
 
 
@@ -84,24 +91,6 @@ def disagreeing(w: Writer) -> list[str]:
     every = set(found.targets) == set(w.run.measured("latency"))  # "every variant" reads better than six names
     targets = w.s["speed.every_variant"] if every else w.labels(found.targets)
     return [w.para(w.s.say("speed.repeats_disagree", targets=targets))]
-
-
-def slow_rounds(w: Writer) -> list[str]:
-    """Rounds that caught a variant in the machine's slower state, and what that does to a comparison."""
-    found = w.finding("speed.slow_rounds")
-    if found is None:
-        return []
-    s, n = w.s, w.n
-    items = [
-        s.say(
-            "speed.slow_item",
-            target=w.label(x.target),
-            rounds=f"{s['speed.forms_in_rounds'][min(len(x.rounds), 2) - 1]} {s.join([str(r + 1) for r in x.rounds])}",
-            factor=s.times(x.factor),
-        )
-        for x in found.items
-    ]
-    return [w.para(s.say("speed.slow_rounds", items="; ".join(items), factor=n.fixed(SLOW_ROUND, 1)))]
 
 
 # ThreadSpreads.by_one_thread's outcomes, in the order the report names them
