@@ -4,6 +4,8 @@ the configured targets (paths from compressbench.paths), so report settings neve
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .. import paths
 from ..targets import TRAINED
 from .sections import figures
@@ -22,6 +24,12 @@ RENDER_FILES = [
     "templates/wording/en.yaml",
 ]
 TEMPLATE_FILES = [*RENDER_FILES, *ANALYSIS_FILES.values()]
+# The analysis code itself: findings.json holds its finding types, so a version that adds, renames or removes
+# one reruns the analysis (seconds) instead of leaving findings the report can no longer read.
+ANALYSIS_SOURCES = sorted(
+    str(path.relative_to(Path(__file__).resolve().parents[2]))
+    for path in (Path(__file__).resolve().parents[1] / "analysis").glob("*.py")
+)
 # A study's report (compressbench.report.study) renders with the same templates and cites from the bibliography
 STUDY_TEMPLATE_FILES = [*RENDER_FILES, ANALYSIS_FILES["bibliography"]]
 
