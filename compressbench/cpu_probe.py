@@ -11,7 +11,7 @@ are independent, lower when they share a core or the host's time.
 A timed window is in state FULL when the probes before and after it both read at least
 FULL_EFFICIENCY, REDUCED when both read less, CHANGED when they disagree (the state changed during
 the window). The states are kept beside each round's figures (compressbench.repeats) and reported;
-they do not select rounds: in three runs on a shared VM, figures over the FULL rounds alone were less
+they do not select rounds: in six runs on a shared VM, figures over the FULL rounds alone were less
 reproducible than figures over every round, because the probe tells the states apart only in part.
 """
 
