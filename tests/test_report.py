@@ -559,3 +559,12 @@ def test_the_memory_table_gives_the_first_call_its_range(tmp_path):
     data = fabricate(tmp_path, extra={"first_call_ms_low": 0.5, "first_call_ms_high": 3.0})
     rows = build_context(data, {"language": "en"}, FIGURES)["tables"]["memory"]["rows"]
     assert rows and all(row[-1].endswith("(0.500–3.00)") for row in rows), [row[-1] for row in rows]
+
+
+def test_the_analysis_reruns_when_the_code_that_writes_findings_changes():
+    """findings.json stores body types by name: the analyze rule takes every analysis module as an input."""
+    from compressbench.analysis import speed
+    from compressbench.report.workflow import ANALYSIS_SOURCES
+
+    assert str(Path(speed.__file__).resolve()) in ANALYSIS_SOURCES
+    assert all(Path(path).is_file() for path in ANALYSIS_SOURCES)

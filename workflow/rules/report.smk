@@ -11,10 +11,7 @@ rule analyze:
             name: os.path.join(workflow.basedir, path)
             for name, path in report_workflow.ANALYSIS_FILES.items()
         },
-        analysis_code=[
-            os.path.join(workflow.basedir, path)
-            for path in report_workflow.ANALYSIS_SOURCES
-        ],
+        analysis_code=report_workflow.ANALYSIS_SOURCES,
     output:
         findings=paths.FINDINGS,
     log:
