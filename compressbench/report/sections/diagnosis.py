@@ -157,7 +157,7 @@ def cause_text(w: Writer, cause) -> str:
     numbers = cause.numbers
     lane_use = list((numbers.get("lane_use") or {}).values())
     values = {
-        "reference": convert_reference(w, cause),
+        "reference": convert_reference(w, cause) if cause.kind == CONVERT_LAYERS else "",
         "share": share(w, cause.share),
         "count": w.n.integer(numbers.get("count", len(cause.layers))),
         "reference_count": w.n.integer(numbers.get("reference_count")),
