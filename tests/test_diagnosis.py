@@ -398,3 +398,15 @@ def test_convert_layers_shorter_than_the_reference_are_a_saving_not_a_cost():
     # longer than the reference's, the same layers are a cost
     slower = diagnose_inputs(make_inputs(reference, variant, variant="openvino_int8"))
     assert m.CONVERT_LAYERS in {cause.kind for cause in slower.batch1.causes}
+
+
+def test_less_time_outside_operators_than_the_reference_is_a_saving_not_a_cost():
+    """31.6 us outside operators against the reference's 33.1: no per-call cost, a saving of 1.5."""
+    best = (layers(8, 120, 10), 30.0)
+    variant, reference = {1: (layers(1, 10, 3), 31.6), 8: best}, {1: (layers(1, 10, 3), 33.1), 8: best}
+    diagnosis = diagnose_inputs(make_inputs(variant, reference))
+    assert m.PER_CALL_COST not in {cause.kind for cause in diagnosis.batch1.causes}
+    saving = next(gain for gain in diagnosis.batch1.gains if gain.kind == m.LESS_OUTSIDE)
+    assert saving.saved_us_per_image == pytest.approx(1.5)
+    longer = diagnose_inputs(make_inputs(reference, variant)).batch1.causes
+    assert m.PER_CALL_COST in {cause.kind for cause in longer}

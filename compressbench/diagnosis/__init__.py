@@ -143,7 +143,8 @@ def ranked_causes(inputs: DiagnosisInputs, pair: c.Pair, shares: dict) -> tuple[
         c.narrow_channels(pair, inputs.isa),
         isa,
     ]
-    ranked = sorted((x for x in found if x), key=lambda x: (-x.us_per_image, CAUSES.index(x.kind)))
+    costs = (x for x in found if x and c.is_cost(x))
+    ranked = sorted(costs, key=lambda x: (-x.us_per_image, CAUSES.index(x.kind)))
     return tuple(ranked), sparse
 
 

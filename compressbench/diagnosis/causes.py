@@ -28,6 +28,10 @@ from .layers import (
 )
 
 SAME_TIME = 0.05  # a layer within 5 % of the reference's time took the same time (profile noise)
+# Parts every call has (convert layers, the time outside operators): one costs only where it takes
+# longer than the reference's; shorter, it is a saving (part_gains). The other causes name why work
+# was not made faster (a float fallback, dense kernels on zeros, empty lanes) and count at any time.
+LONGER_THAN_REFERENCE = (m.CONVERT_LAYERS, m.PER_CALL_COST)
 FLOAT_PRECISIONS = ("f32", "bf16", "f16")
 # The instructions a precision's kernels need on x86 (any one of them), as machine.ISA_FLAGS keys.
 PRECISION_ISA = {
@@ -107,13 +111,19 @@ def _names(rows: list[OpRow]) -> tuple[str, ...]:
 # ---------------------------------------------------------------- causes
 
 
+def is_cost(cause: m.Cause) -> bool:
+    """Whether a found cause holds the variant back (see LONGER_THAN_REFERENCE)."""
+    if cause.kind not in LONGER_THAN_REFERENCE or cause.reference_us_per_image is None:
+        return True
+    return cause.us_per_image > cause.reference_us_per_image
+
+
 def convert_layers(pair: Pair) -> m.Cause | None:
-    """Quantize/dequantize, convert, reorder and transpose layers: work that computes nothing; a cost only
-    where they take longer than the reference's (shorter, they are a saving: part_gains)."""
+    """Quantize/dequantize, convert, reorder and transpose layers: work that computes nothing."""
     rows = rows_of(pair.variant.rows, CONVERT)
     theirs = rows_of(pair.reference.rows, CONVERT)
     us = pair.variant_us(rows)
-    if not rows or us <= pair.reference_us(theirs):
+    if not rows:
         return None
     return m.Cause(
         m.CONVERT_LAYERS,
