@@ -440,7 +440,8 @@ def run_benchmark(runtime, images: np.ndarray, settings: BenchSettings, log: Cal
         log(f"latency: {len(latency)} calls, p50 {np.median(latency):.1f} us{own}")
         throughput = _time_throughput(runtime, images, settings, log)
         efficiency.append(probe.efficiency())
-    log(f"parallel efficiency before / after latency / after throughput: {efficiency}")
+        failure = f" ({probe.failure})" if probe.failure else ""
+    log(f"parallel efficiency before / after latency / after throughput: {efficiency}{failure}")
     return {
         "latency": latency,
         "runtime_timer": runtime_timer,

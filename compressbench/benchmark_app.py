@@ -168,6 +168,8 @@ def run_benchmark_app(
                     command, capture_output=True, text=True, cwd=workdir, timeout=seconds + 300, check=False
                 )
                 efficiency.append(probe.efficiency())
+                if probe.failure:
+                    log(f"parallel-speed probe: {probe.failure}")
         except subprocess.TimeoutExpired as error:
             raise BenchmarkAppError(f"benchmark_app did not finish within {seconds + 300:.0f} s") from error
     output = completed.stdout + completed.stderr

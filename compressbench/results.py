@@ -108,7 +108,8 @@ class TargetRecord:
     latency_runtime_timer_p50_ci_low_ms: float | None = column("lowest repeat's median by that timer, ms")
     latency_runtime_timer_p50_ci_high_ms: float | None = column("highest repeat's median by that timer, ms")
     latency_cpu_states: list | None = column(
-        "each repeat's latency window: full, reduced or changed parallel speed (compressbench.cpu_probe)", table=False
+        "each repeat's latency window: full, reduced or changed parallel speed or unmeasured (compressbench.cpu_probe)",
+        table=False,
     )
     parallel_efficiency_by_repeat: list | None = column(
         "each repeat's probes before and after its latency window and after its throughput passes", table=False

@@ -595,6 +595,12 @@ def test_the_probe_finding_counts_the_windows_and_compares_each_targets_rounds_o
     assert speed.cpu_states(run_of({"openvino": probed, "onnxruntime": reduced})).none_full == ["onnxruntime"]
     # a run from before the probe has no such finding
     assert speed.cpu_states(run_of({"openvino": {"repeats": 6, "latency_p50_ms": 0.03}})) is None
+    # a window the probe could not measure counts neither way
+    unprobed = {**steady, "latency_cpu_states": ["unmeasured"] * 5 + ["full"]}
+    found = speed.cpu_states(run_of({"openvino": probed, "onnxruntime": unprobed}))
+    assert (found.windows, found.full_windows) == (7, 5) and found.none_full == []
+    unprobed = {**probed, "latency_cpu_states": ["full", "unmeasured", "full", "full", "unmeasured", "full"]}
+    assert speed.state_gap(run_of({"openvino": unprobed}), "openvino") is None
 
 
 def test_a_ratio_compared_round_by_round_is_the_median_of_the_rounds_ratios():

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..cpu_probe import FULL, FULL_EFFICIENCY
+from ..cpu_probe import FULL, FULL_EFFICIENCY, MEASURED
 from .explain import eager_gap, throughput_outliers
 from .findings import Finding, body, make
 from .rule import Comparison, judge, leader, same_machine
@@ -111,7 +111,7 @@ def state_gap(run: Run, target: str) -> StateGap | None:
     states = record.get("latency_cpu_states") or []
     p50s = record.get("latency_repeat_p50_ms") or []
     full = [v for state, v in zip(states, p50s, strict=False) if state == FULL and v]
-    other = [v for state, v in zip(states, p50s, strict=False) if state not in (FULL, None) and v]
+    other = [v for state, v in zip(states, p50s, strict=False) if state in MEASURED and state != FULL and v]
     if not full or not other:
         return None
     return StateGap(target, float(np.median(full)), float(np.median(other)), len(full), len(other))
@@ -122,7 +122,7 @@ def cpu_states(run: Run) -> CpuStates | None:
     states, readings, none_full = [], [], []
     for t in run.targets:
         record = run.record(t)
-        mine = [state for state in record.get("latency_cpu_states") or [] if state is not None]
+        mine = [state for state in record.get("latency_cpu_states") or [] if state in MEASURED]
         states += mine
         if mine and FULL not in mine:
             none_full.append(t)
