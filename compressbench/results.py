@@ -208,11 +208,15 @@ class Results:
     spec: dict  # results/model/spec.json
     dataset: dict  # results/data/summary.json
     environment: dict  # results/environment.json ({} when absent)
-    per_class: list[dict]  # the trained model's per-class metrics
     confusion: tuple[list[str], list[list[int]]] | None
     benchmark_app: dict[str, dict] = field(default_factory=dict)  # target -> benchmark_app.json
-    per_class_by_target: dict[str, list[dict]] = field(default_factory=dict)  # every target's per-class metrics
+    per_class_by_target: dict[str, list[dict]] = field(default_factory=dict)  # the trained model's and every target's
     root: Path | None = None  # the folder holding results/, for files read on demand (predictions)
+
+    @property
+    def per_class(self) -> list[dict]:
+        """The trained model's per-class metrics ([] when not evaluated)."""
+        return self.per_class_by_target.get(TRAINED, [])
 
     @property
     def targets(self) -> list[str]:
@@ -243,17 +247,16 @@ def load_results(root: str | Path = ".") -> Results:
     """A run's results under `root` (the workflow's working directory), through compressbench.paths."""
     root = Path(root)
     records = read_records(root / paths.SUMMARY_JSON)
-    per_class_path = root / paths.for_target(paths.EVAL["per_class"], TRAINED)
     confusion_path = root / paths.for_target(paths.EVAL["confusion"], TRAINED)
     app = {r.target: root / paths.for_target(paths.BENCH["benchmark_app"], r.target) for r in records}
-    per_class = {r.target: root / paths.for_target(paths.EVAL["per_class"], r.target) for r in records}
+    evaluated = dict.fromkeys([TRAINED, *(r.target for r in records)])
+    per_class = {t: root / paths.for_target(paths.EVAL["per_class"], t) for t in evaluated}
     return Results(
         records=records,
         train_log=[_numbers(row) for row in read_tsv(root / paths.TRAIN_LOG)],
         spec=read_json(root / paths.SPEC),
         dataset=read_json(root / paths.DATASET_SUMMARY),
         environment=_optional_json(root / paths.ENVIRONMENT) or {},
-        per_class=[_numbers(row) for row in read_tsv(per_class_path)] if per_class_path.is_file() else [],
         confusion=read_matrix_tsv(confusion_path) if confusion_path.is_file() else None,
         benchmark_app={t: read_json(p) for t, p in app.items() if p.is_file()},
         per_class_by_target={t: [_numbers(row) for row in read_tsv(p)] for t, p in per_class.items() if p.is_file()},

@@ -15,7 +15,7 @@ from compressbench.analysis.view import Run
 from compressbench.report import load
 from compressbench.results import FIELDS, Results, TargetRecord, write_records
 from compressbench.tables import write_matrix_tsv
-from compressbench.targets import TARGETS, family
+from compressbench.targets import TARGETS, TRAINED, family
 
 CIFAR = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 
@@ -64,7 +64,7 @@ def results_of(
         spec={},
         dataset=dataset or {"test_images": 10_000},
         environment=environment or {},
-        per_class=per_class or [],
+        per_class_by_target={TRAINED: per_class} if per_class else {},
         confusion=None,
         root=root,
     )
