@@ -564,7 +564,9 @@ def test_the_memory_table_gives_the_first_call_its_range(tmp_path):
 def test_the_analysis_reruns_when_the_code_that_writes_findings_changes():
     """findings.json stores body types by name: the analyze rule takes every analysis module as an input."""
     from compressbench.analysis import speed
+    from compressbench.diagnosis import causes
     from compressbench.report.workflow import ANALYSIS_SOURCES
 
     assert str(Path(speed.__file__).resolve()) in ANALYSIS_SOURCES
+    assert str(Path(causes.__file__).resolve()) in ANALYSIS_SOURCES  # the diagnosis's causes are findings too
     assert all(Path(path).is_file() for path in ANALYSIS_SOURCES)

@@ -24,10 +24,15 @@ RENDER_FILES = [
     "templates/wording/en.yaml",
 ]
 TEMPLATE_FILES = [*RENDER_FILES, *ANALYSIS_FILES.values()]
-# The analysis code itself, where the imported package lies (a workflow copied elsewhere imports the installed
-# one): findings.json holds its finding types, so a version that adds, renames or removes one reruns the
-# analysis (seconds) instead of leaving findings the report can no longer read.
-ANALYSIS_SOURCES = sorted(str(path) for path in (Path(__file__).resolve().parents[1] / "analysis").glob("*.py"))
+# The analysis code itself and the diagnosis it runs, where the imported package lies (a workflow copied
+# elsewhere imports the installed one): findings.json holds their finding types and causes, so a version
+# that adds, renames or removes one reruns the analysis (seconds) instead of leaving findings the report can
+# no longer read.
+ANALYSIS_SOURCES = sorted(
+    str(path)
+    for package in ("analysis", "diagnosis")
+    for path in (Path(__file__).resolve().parents[1] / package).glob("*.py")
+)
 # A study's report (compressbench.report.study) renders with the same templates and cites from the bibliography
 STUDY_TEMPLATE_FILES = [*RENDER_FILES, ANALYSIS_FILES["bibliography"]]
 
