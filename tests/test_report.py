@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -19,6 +20,7 @@ from compressbench.report.i18n import TEMPLATES, Strings
 from compressbench.report.latex import build_pdf, check_log, engine_available, zip_latex
 from compressbench.report.numbers import Numbers
 from compressbench.report.sections import figures
+from compressbench.results import read_records, write_records
 
 NASTY = "Отчёт #1: 100% & $5 ~ a_b ^c \\textbf{x} {y} -- `q' <z> | *w*"
 
@@ -309,6 +311,21 @@ def test_the_appendix_gives_every_variants_f1_per_class_and_the_recommendation_c
     # every variant peaks at 290 MiB at batch 1 (the ranges overlap): no variant is picked
     assert "Where memory is scarce, this run does not pick a variant: at batch 1" in markdown
     assert "of that peak is held before the model is loaded" in markdown
+
+
+def test_the_memory_recommendation_says_by_how_much_the_leader_is_ahead_and_how_high_the_others_go(tmp_path):
+    ranges = {"peak_rss_batch1_mb": 290.0, "peak_rss_batch1_mb_low": 289.8, "peak_rss_batch1_mb_high": 290.2}
+    fabricate(tmp_path, extra=ranges)
+    records = read_records(tmp_path / paths.SUMMARY_JSON)
+    lowest = dict(peak_rss_batch1_mb=289.5, peak_rss_batch1_mb_low=289.4, peak_rss_batch1_mb_high=289.6)
+    highest = dict(peak_rss_batch1_mb=549.6, peak_rss_batch1_mb_low=549.0, peak_rss_batch1_mb_high=550.0)
+    changed = {"openvino": lowest, "pytorch": highest}
+    records = [dataclasses.replace(r, **changed.get(r.target, {})) for r in records]
+    write_records(records, tmp_path / paths.SUMMARY_JSON, tmp_path / paths.SUMMARY)
+    markdown = render_markdown(build_context(analyzed(tmp_path), {"language": "en"}, FIGURES)).replace("\u00a0", " ")
+    assert "OpenVINO needs the least: at batch 1 its process peaks at 289.5 MiB" in markdown
+    assert "0.5 MiB below the runner-up" in markdown
+    assert "at batch 1 the other variants peak at up to 549.6 MiB (PyTorch)" in markdown
 
 
 def test_one_benchmark_app_round_is_shown_without_a_range(tmp_path):

@@ -277,6 +277,13 @@ class Writer:
         rounds, p = self.n.integer(lead.sign_test_rounds), self.n.p_value(lead.sign_test_p)
         return self.s.say("comparison.basis_rounds", rounds=rounds, p=p)
 
+    def gap(self, target: str, other: str, metric: str) -> str:
+        """How far apart two targets' values are, in the metric's unit (memory; "" for other metrics)."""
+        if metric not in MEMORY_METRICS:
+            return ""
+        key = METRICS[metric].key
+        return self.n.mb(abs(self.run.value(other, key) - self.run.value(target, key)))
+
     def leader(self, lead: Leader, resolved_key: str, unresolved_key: str) -> str:
         """The best target on a metric, and against whom it is not resolved."""
         best = lead.best
@@ -295,6 +302,7 @@ class Writer:
                 second_value=self.value(second, lead.metric),
                 second_interval=self.interval_note(second, lead.metric, inner=True),
                 ratio=self.s.times(lead.ratio),
+                gap=self.gap(best, second, lead.metric),
                 basis=self.basis(lead),
             )
         return self.s.say(

@@ -45,7 +45,14 @@ def text(w: Writer) -> list[str]:
     if memory is not None and len(memory.order) >= 2:
         sentence = w.leader(memory, "conclusion.rec_memory", "conclusion.rec_memory_unresolved")
         share = baseline_share(run, memory.best, "peak_rss_batch1_mb")
-        out.append(w.para(f"{sentence} {s.say('conclusion.rec_memory_share', share=w.n.percent(share, 0))}"))
+        highest = memory.order[-1]
+        spread = s.say(
+            "conclusion.rec_memory_share",
+            share=w.n.percent(share, 0),
+            highest=w.label(highest),
+            highest_value=w.value(highest, memory.metric),
+        )
+        out.append(w.para(f"{sentence} {spread}"))
     portable = w.finding("conclusion.portability")
     if portable is not None:
         out.append(w.para(s.say("conclusion.rec_portability", agreement=w.n.percent(portable.agreement, 2))))
