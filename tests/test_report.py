@@ -19,7 +19,9 @@ from compressbench.report import build_context, latex_escape, md_escape, render_
 from compressbench.report.i18n import TEMPLATES, Strings
 from compressbench.report.latex import build_pdf, check_log, engine_available, zip_latex
 from compressbench.report.numbers import Numbers
+from compressbench.report.render import latex_environment
 from compressbench.report.sections import figures
+from compressbench.report.tables import cell_lines, natural_width, table
 from compressbench.results import read_records, write_records
 
 NASTY = "Отчёт #1: 100% & $5 ~ a_b ^c \\textbf{x} {y} -- `q' <z> | *w*"
@@ -415,6 +417,28 @@ def test_title_block_shows_only_configured_fields(tmp_path):
     assert context["title_lines"] == ["A. Student", "Inference engines"]
     latex = render_latex(context)
     assert "A. Student" + "\\\\\n" + "Inference engines" in latex
+
+
+def test_a_table_too_wide_for_print_sets_notes_under_values_and_long_titles_on_two_lines():
+    assert cell_lines("0.6447 (0.6351–0.6542)") == ["0.6447", "(0.6351–0.6542)"]
+    assert cell_lines("Peak at batch 1, MiB", title=True) == ["Peak at", "batch 1, MiB"]
+    assert cell_lines("slower layers with multiplications, 41\u00a0%", align="l") == [
+        "slower layers with",
+        "multiplications, 41\u00a0%",
+    ]
+    assert cell_lines("129\u00a0746", align="r") == ["129\u00a0746"]  # a number stays whole
+    assert cell_lines("ONNX Runtime", title=True) == ["ONNX Runtime"]  # short: one line
+    narrow = table([("Variant", "l"), ("Accuracy (95 % CI)", "r")], [["PyTorch", "0.6447 (0.6351–0.6542)"]])
+    wide = table([(f"Accuracy {i} (95 % CI)", "r") for i in range(6)], [["0.6447 (0.6351–0.6542)"] * 6])
+    assert not narrow["stack"] and wide["stack"]
+    assert natural_width(wide["columns"], wide["rows"], stacked=True) < natural_width(wide["columns"], wide["rows"])
+    latex = latex_environment().from_string(
+        "\\VAR{m.datatable(tab, 'c', 'tab:x')|raw}",
+        globals={"m": latex_environment().get_template("macros.tex.j2").module},
+    )
+    stacked = latex.render(tab=wide)
+    assert "\\begin{tabular}[t]{@{}r@{}}0.6447\\\\(0.6351–0.6542)\\end{tabular}" in stacked
+    assert "0.6447 (0.6351–0.6542)" in latex.render(tab=narrow)
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])

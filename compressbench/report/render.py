@@ -14,6 +14,7 @@ import jinja2
 
 from .escape import Md, Tex, latex_escape, latex_url, md_escape, md_url
 from .i18n import TEMPLATES
+from .tables import cell_lines
 
 
 def _finalize(escape):
@@ -78,6 +79,15 @@ def _environment(templates: str | Path, escape, **delimiters) -> jinja2.Environm
     )
 
 
+def latex_stacked(cell, align: str, title: bool = False) -> Tex:
+    """A table cell on the lines tables.cell_lines gives it, each escaped, aligned as its column."""
+    lines = cell_lines(str(cell), title, align)
+    if len(lines) == 1:
+        return Tex(latex_escape(cell))
+    body = "\\\\".join(latex_escape(line) for line in lines)
+    return Tex(f"\\begin{{tabular}}[t]{{@{{}}{align}@{{}}}}{body}\\end{{tabular}}")
+
+
 def latex_environment(templates: str | Path = TEMPLATES) -> jinja2.Environment:
     env = _environment(
         templates,
@@ -96,6 +106,7 @@ def latex_environment(templates: str | Path = TEMPLATES) -> jinja2.Environment:
         url=latex_url,
         align=lambda columns: Tex("".join(c["align"] for c in columns)),
         fill=_fill(latex_escape, Tex),
+        stacked=latex_stacked,
     )
     env.globals.update(
         trace=latex_trace,

@@ -8,6 +8,43 @@ from ..spec import DEFAULT_MODEL
 from .numbers import is_number
 from .writer import PRECISION_NAMES, Writer
 
+# Characters of \small text the LaTeX text width holds (A4, 2 cm margins), column gaps included: a table
+# wider than this is scaled down to fit, below print size, unless its notes go under their values.
+LINE_CHARS = 100
+_GAP_CHARS = 2  # a column gap (2 x tabcolsep) in characters
+_WRAP_CHARS = 12  # a title or text longer than this may take two lines in a table that needs them
+
+
+def natural_width(columns: list[dict], rows: list[list[str]], stacked: bool = False) -> int:
+    """A table's width in characters: each column as wide as its longest cell or title, or, `stacked`, as
+    wide as their longest line (cell_lines)."""
+
+    def width(text, title: bool, align: str) -> int:
+        return max(map(len, cell_lines(str(text), title, align))) if stacked else len(str(text))
+
+    return sum(
+        max(
+            width(column["title"], True, column["align"]),
+            *(width(row[i], i == 0, column["align"]) for row in rows),
+        )
+        + _GAP_CHARS
+        for i, column in enumerate(columns)
+    )
+
+
+def cell_lines(text: str, title: bool = False, align: str = "r") -> list[str]:
+    """A cell set on two lines: a value over its note ("0.778 (0.738–0.816)": with_note's form); a title or
+    a left-aligned text longer than _WRAP_CHARS at its space nearest the middle; anything else as it is.
+    A row's own name (the first column) counts as a title: it keeps its line unless long."""
+    value, space, note = text.partition(" (")
+    if space and value and text.endswith(")") and not title:
+        return [value, f"({note}"]
+    spaces = [i for i, char in enumerate(text) if char == " "]  # not the no-break ones inside quantities
+    if (title or align == "l") and len(text) > _WRAP_CHARS and spaces:
+        cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
+        return [text[:cut], text[cut + 1 :]]
+    return [text]
+
 
 def table(
     columns: list[tuple[str, str]],
@@ -31,12 +68,16 @@ def table(
             for i in range(index, index + span):
                 full[i] = f"{title}: {columns[i][0]}" if title else columns[i][0]
             index += span
+    kept_columns = [{"title": columns[i][0], "full": full[i], "align": columns[i][1]} for i in keep]
+    kept_rows = [[row[i] for i in keep] for row in rows]
     return {
-        "columns": [{"title": columns[i][0], "full": full[i], "align": columns[i][1]} for i in keep],
-        "rows": [[row[i] for i in keep] for row in rows],
+        "columns": kept_columns,
+        "rows": kept_rows,
         "groups": groups,
         "wide": wide,
         "long": long,
+        # LaTeX sets each note under its value where the table would otherwise be scaled below print size
+        "stack": not wide and natural_width(kept_columns, kept_rows) > LINE_CHARS,
     }
 
 
