@@ -34,7 +34,8 @@ def natural_width(columns: list[dict], rows: list[list[str]], stacked: bool = Fa
 
 def cell_lines(text: str, title: bool = False, align: str = "r") -> list[str]:
     """A cell set on two lines: a value over its note ("0.778 (0.738–0.816)": with_note's form); a title or
-    a left-aligned text longer than _WRAP_CHARS at its space nearest the middle; anything else as it is.
+    a left-aligned text longer than _WRAP_CHARS at its space nearest the middle, where that narrows it by a
+    third; anything else as it is.
     A row's own name (the first column) counts as a title: it keeps its line unless long."""
     value, space, note = text.partition(" (")
     if space and value and text.endswith(")") and not title:
@@ -42,7 +43,10 @@ def cell_lines(text: str, title: bool = False, align: str = "r") -> list[str]:
     spaces = [i for i, char in enumerate(text) if char == " "]  # not the no-break ones inside quantities
     if (title or align == "l") and len(text) > _WRAP_CHARS and spaces:
         cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
-        return [text[:cut], text[cut + 1 :]]
+        lines = [text[:cut], text[cut + 1 :]]
+        # a cut that leaves one short word alone ("Compared / with") narrows the column too little to pay
+        if max(map(len, lines)) <= len(text) * 2 / 3:
+            return lines
     return [text]
 
 
