@@ -266,7 +266,7 @@ def test_method_names_the_full_rounds_and_the_app_check_compares_wall_clocks(tmp
     (item,) = data.findings.body("naive.benchmark_app").items
     assert item.tuned_throughput_ips.ratio == 1.05 and item.runtime_timer_ms is None  # no timer recorded
     markdown = render_markdown(build_context(data, {"language": "en"}, FIGURES))
-    assert "Only the first 3 of the 6 rounds are full" in markdown
+    assert "Only the first 3 of the 6 rounds are extended" in markdown
     assert (
         "in the same rounds this workflow 40.0" in markdown
         and "1.05× (1.04–1.08) benchmark\\_app's per round" in markdown
@@ -277,7 +277,7 @@ def test_method_names_the_full_rounds_and_the_app_check_compares_wall_clocks(tmp
     )
     # every round full (the old default, or a study's two repeats): no such sentence
     data = fabricate(tmp_path / "all", extra={"repeats": 3, "full_repeats": 3})
-    assert "rounds are full" not in render_markdown(build_context(data, {"language": "en"}, FIGURES))
+    assert "rounds are extended" not in render_markdown(build_context(data, {"language": "en"}, FIGURES))
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])
