@@ -225,6 +225,30 @@ def test_graph_optimizations_claim_names_the_sign_test_where_the_ranges_overlap(
     assert verdict.numbers["on_range"].value == [0.0187, 0.032]
 
 
+def test_graph_optimizations_faster_at_the_best_batch_only_say_so():
+    """Throughput resolved in the optimizations' favour, batch-1 latency not (rounds on both sides)."""
+    tuned = [0.019, 0.031, 0.020, 0.032, 0.019, 0.030]
+    plain = [0.023, 0.024, 0.036, 0.023, 0.037, 0.024]
+    rows = {}
+    for target, rounds, ips in (("onnxruntime", tuned, 100_000), ("onnxruntime_noopt", plain, 70_000)):
+        rows[target] = {
+            "repeats": 6,
+            "latency_p50_ms": sorted(rounds)[3],
+            "latency_p50_ci_low_ms": min(rounds),
+            "latency_p50_ci_high_ms": max(rounds),
+            "latency_repeat_p50_ms": rounds,
+            "throughput_ips": ips,
+            "throughput_ips_low": ips * 0.95,
+            "throughput_ips_high": ips * 1.05,
+        }
+    verdict = CHECKS["onnxruntime_graph_optimizations"](claim_run(rows))
+    assert (verdict.status, verdict.holds, verdict.detail) == (RESOLVED, True, "optimizations_best_only")
+    assert verdict.reason == rule.ROUNDS_DISAGREE  # the rounds go both ways at batch 1
+    rows["onnxruntime"] |= {"throughput_ips": 70_000, "throughput_ips_low": 66_500, "throughput_ips_high": 73_500}
+    verdict = CHECKS["onnxruntime_graph_optimizations"](claim_run(rows))  # neither setting resolved
+    assert (verdict.status, verdict.holds, verdict.detail) == (NOT_RESOLVED, None, "optimizations")
+
+
 def test_batch1_overhead_bounded_from_above_can_fail_but_not_hold():
     """0.1 ms per image at the best batch: a 0.3 ms call leaves up to 0.2 ms that is not per-image work,
     which an upper bound cannot show to dominate; a 0.15 ms call leaves at most 0.05 ms, which does not."""

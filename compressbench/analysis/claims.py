@@ -214,6 +214,10 @@ def onnxruntime_graph_optimizations(run: Run) -> Verdict:
         numbers.update(rounds=Q(by_rounds.sign_test_rounds, "count"), p=Q(by_rounds.sign_test_p, "p"))
     faster = [c for c in comparisons if c.resolved and c.better == tuned]
     slower = [c for c in comparisons if c.resolved and c.better == plain]
+    open_settings = [c for c in comparisons if not c.resolved]
+    if faster and not slower and open_settings:  # faster at one batch setting, not resolved at the other
+        only = "best" if faster[0].metric == "throughput" else "batch1"
+        return Verdict(True, RESOLVED, f"optimizations_{only}_only", numbers, open_settings[0].status)
     if faster and not slower:
         return measured(True, detail, **numbers)
     if slower and not faster:

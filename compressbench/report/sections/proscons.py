@@ -21,6 +21,8 @@ EVIDENCE = {
     "sizes": "proscons.evidence_sizes",
     "optimizations": "proscons.evidence_optimizations",
     "optimizations_by_rounds": "proscons.evidence_optimizations_by_rounds",
+    "optimizations_best_only": "proscons.evidence_optimizations_best_only",
+    "optimizations_batch1_only": "proscons.evidence_optimizations_batch1_only",
     "agreement": "proscons.evidence_agreement",
     "fp32_initializers": "proscons.evidence_fp32_initializers",
     "int8_values": "proscons.evidence_int8_values",
