@@ -15,6 +15,8 @@ from results_fixtures import CIFAR, analyzed, record, write_results, write_tsv
 
 from compressbench import paths
 from compressbench.analysis.claims import ClaimsError, load_claims
+from compressbench.analysis.findings import Findings
+from compressbench.analysis.rule import NO_INTERVAL, OVERLAP, ROUNDS_DISAGREE
 from compressbench.report import build_context, latex_escape, md_escape, render_latex, render_markdown
 from compressbench.report.i18n import TEMPLATES, Strings
 from compressbench.report.latex import build_pdf, check_log, engine_available, zip_latex
@@ -22,6 +24,7 @@ from compressbench.report.numbers import Numbers
 from compressbench.report.render import latex_environment
 from compressbench.report.sections import figures
 from compressbench.report.tables import cell_lines, natural_width, table
+from compressbench.report.writer import Citations, Writer
 from compressbench.results import read_records, write_records
 
 NASTY = "Отчёт #1: 100% & $5 ~ a_b ^c \\textbf{x} {y} -- `q' <z> | *w*"
@@ -613,3 +616,12 @@ def test_the_analysis_reruns_when_the_code_that_writes_findings_changes():
     assert str(Path(speed.__file__).resolve()) in ANALYSIS_SOURCES
     assert str(Path(causes.__file__).resolve()) in ANALYSIS_SOURCES  # the diagnosis's causes are findings too
     assert all(Path(path).is_file() for path in ANALYSIS_SOURCES)
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_a_reason_given_again_takes_its_next_wording(tmp_path, language):
+    w = Writer(fabricate(tmp_path).run, Findings(), Strings(language), Citations.load(TEMPLATES))
+    said = [w.reason(ROUNDS_DISAGREE) for _ in range(4)]
+    assert len(set(said[:3])) == 3 and said[3] == said[0]  # three wordings in turn, then again
+    assert w.reason(OVERLAP) != w.reason(OVERLAP)  # each reason keeps its own turn
+    assert w.reason(NO_INTERVAL) == w.reason(NO_INTERVAL)  # one wording: said the same way

@@ -54,14 +54,20 @@ RESOLVED_COMPARISONS = {
 }
 MEMORY_METRICS = ("memory", "memory_batch1")
 # why a comparison is not resolved; quality intervals are confidence intervals, not repeat ranges
+# Why a comparison is not resolved, in the wordings reason() takes in turn: a reason given in many places
+# of one report (the speed section, the claims, the conclusions) does not repeat one phrase.
 REASONS = {
-    OVERLAP: "comparison.reason_intervals_overlap",
-    ROUNDS_DISAGREE: "comparison.reason_rounds_disagree",
-    NO_INTERVAL: "comparison.reason_no_interval",
-    MACHINES: "comparison.reason_different_machines",
-    UPPER_BOUND: "comparison.reason_upper_bound_only",
+    OVERLAP: ("comparison.reason_intervals_overlap", "comparison.reason_intervals_overlap_2"),
+    ROUNDS_DISAGREE: (
+        "comparison.reason_rounds_disagree",
+        "comparison.reason_rounds_disagree_2",
+        "comparison.reason_rounds_disagree_3",
+    ),
+    NO_INTERVAL: ("comparison.reason_no_interval",),
+    MACHINES: ("comparison.reason_different_machines",),
+    UPPER_BOUND: ("comparison.reason_upper_bound_only",),
 }
-QUALITY_REASONS = {OVERLAP: "comparison.reason_ci_overlap", NO_INTERVAL: "comparison.reason_no_ci"}
+QUALITY_REASONS = {OVERLAP: ("comparison.reason_ci_overlap",), NO_INTERVAL: ("comparison.reason_no_ci",)}
 QUALITY = ("accuracy", "f1_macro")
 
 
@@ -114,6 +120,7 @@ class Writer:
         self.environment = run.results.environment if environment is None else environment
         self.templates = Path(templates)
         self.pending: list[str] = []  # ids of the findings read since the last paragraph
+        self.reasons_said: dict[str, int] = {}  # how often each reason was given so far (reason())
 
     # ---- findings and paragraphs ----
 
@@ -244,9 +251,11 @@ class Writer:
         return self.s.say(notes[(metric in QUALITY, inner)], interval=self.interval(target, metric))
 
     def reason(self, status: str, metric: str = "") -> str:
-        """Why a comparison is not resolved."""
-        key = QUALITY_REASONS.get(status) if metric in QUALITY else None
-        return self.s.say(key or REASONS[status])
+        """Why a comparison is not resolved: each time a reason is given, its next wording (REASONS)."""
+        wordings = (QUALITY_REASONS.get(status) if metric in QUALITY else None) or REASONS[status]
+        said = self.reasons_said.get(wordings[0], 0)
+        self.reasons_said[wordings[0]] = said + 1
+        return self.s.say(wordings[said % len(wordings)])
 
     def comparison(self, c: Comparison) -> str:
         """ "A is faster than B (1.20×; ...)" when resolved, otherwise that it is not resolved and why."""
