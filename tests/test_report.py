@@ -353,7 +353,12 @@ def test_default_title_and_variants_table(tmp_path):
     data = fabricate(tmp_path)
     context = build_context(data, {"language": "en", "title": None, "author": ""}, {})
     assert context["title"] == Strings("en").say("common.default_title", model="LeNet-5")  # a spec without its summary
-    assert context["tables"]["variants"]["rows"][0][0] == "OpenVINO INT8"
+    # OpenVINO's IR keeps FP16 weights: compression by the format, beside the compressed variants
+    assert [row[:2] for row in context["tables"]["variants"]["rows"][:2]] == [
+        ["OpenVINO", "FP16"],
+        ["OpenVINO INT8", "INT8"],
+    ]
+    assert "PyTorch" not in [row[0] for row in context["tables"]["variants"]["rows"]]  # FP32 weights: not compressed
     assert "Compressed variants" in render_markdown(context)
 
 

@@ -102,13 +102,20 @@ def int8_explanations(w: Writer) -> list[str]:
     return out
 
 
+def table_targets(run) -> list[str]:
+    """The variants, and each runtime's baseline whose weights are stored narrower than FP32 (OpenVINO's IR
+    keeps FP16 weights by default): that is compression too, by the format rather than by a method."""
+    return [t for t in run.targets if t in run.variants or str(run.record(t).weights or "fp32").lower() != "fp32"]
+
+
 def variants_table(w: Writer) -> dict | None:
     run, s, n = w.run, w.s, w.n
     if not run.variants:
         return None
-    unit, p50 = durations(w, [run.value(t, "latency_p50_ms") for t in run.variants])
+    shown = table_targets(run)
+    unit, p50 = durations(w, [run.value(t, "latency_p50_ms") for t in shown])
     rows = []
-    for i, t in enumerate(run.variants):
+    for i, t in enumerate(shown):
         low, high = run.value(t, "accuracy_delta_low_pp"), run.value(t, "accuracy_delta_high_pp")
         interval = f"{plain_pp(w, low)}…{plain_pp(w, high)}" if low is not None and high is not None else n.missing
         rows.append(
