@@ -31,16 +31,20 @@ def per_class_table(w: Writer) -> dict | None:
 
 
 def per_class_f1_table(w: Writer) -> dict | None:
-    """F1 per class of every target beside the trained model's (one column each)."""
+    """F1 per class of every target beside the trained model's; targets with the same F1 in every class
+    (variants that changed no prediction) share one column."""
     by_target = {t: w.run.results.per_class_by_target.get(t) for t in w.run.targets}
     by_target = {t: rows for t, rows in by_target.items() if rows}
     if len(by_target) < 2:  # the trained model's table says it all
         return None
     classes = [str(row.get("class")) for row in next(iter(by_target.values()))]
-    f1 = {t: {str(row.get("class")): row.get("f1") for row in rows} for t, rows in by_target.items()}
-    cells = [[name] + [w.n.fixed(f1[t].get(name), 3) for t in by_target] for name in classes]
-    columns = [(w.s["columns.col_class"], "l")] + [(w.label(t), "r") for t in by_target]
-    return table(columns, cells)
+    columns: dict[tuple, list[str]] = {}  # the F1 of every class -> the targets that have it
+    for t, rows in by_target.items():
+        f1 = {str(row.get("class")): row.get("f1") for row in rows}
+        columns.setdefault(tuple(f1.get(name) for name in classes), []).append(t)
+    cells = [[name] + [w.n.fixed(values[i], 3) for values in columns] for i, name in enumerate(classes)]
+    titles = [(w.s["columns.col_class"], "l")] + [(" = ".join(map(w.label, ts)), "r") for ts in columns.values()]
+    return table(titles, cells)
 
 
 SECTION = Section(
