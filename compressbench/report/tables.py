@@ -19,13 +19,14 @@ def natural_width(columns: list[dict], rows: list[list[str]], stacked: bool = Fa
     """A table's width in characters: each column as wide as its longest cell or title, or, `stacked`, as
     wide as their longest line (cell_lines)."""
 
-    def width(text, title: bool, align: str) -> int:
-        return max(map(len, cell_lines(str(text), title, align))) if stacked else len(str(text))
+    def width(text, title: bool = False, align: str = "r", whole: bool = False) -> int:
+        return len(str(text)) if whole or not stacked else max(map(len, cell_lines(str(text), title, align)))
 
+    # a row's name (the first column) keeps its line: the rows' names are read down the column
     return sum(
         max(
-            width(column["title"], True, column["align"]),
-            *(width(row[i], i == 0, column["align"]) for row in rows),
+            width(column["title"], title=True, align=column["align"]),
+            *(width(row[i], align=column["align"], whole=i == 0) for row in rows),
         )
         + _GAP_CHARS
         for i, column in enumerate(columns)
@@ -35,8 +36,7 @@ def natural_width(columns: list[dict], rows: list[list[str]], stacked: bool = Fa
 def cell_lines(text: str, title: bool = False, align: str = "r") -> list[str]:
     """A cell set on two lines: a value over its note ("0.778 (0.738–0.816)": with_note's form); a title or
     a left-aligned text longer than _WRAP_CHARS at its space nearest the middle, where that narrows it by a
-    third; anything else as it is.
-    A row's own name (the first column) counts as a title: it keeps its line unless long."""
+    third; anything else as it is."""
     value, space, note = text.partition(" (")
     if space and value and text.endswith(")") and not title:
         return [value, f"({note}"]
@@ -44,7 +44,7 @@ def cell_lines(text: str, title: bool = False, align: str = "r") -> list[str]:
     if (title or align == "l") and len(text) > _WRAP_CHARS and spaces:
         cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
         lines = [text[:cut], text[cut + 1 :]]
-        # a cut that leaves one short word alone ("Compared / with") narrows the column too little to pay
+        # a cut that leaves one short word alone ("Сравнивается / с") narrows the column too little to pay
         if max(map(len, lines)) <= len(text) * 2 / 3:
             return lines
     return [text]
