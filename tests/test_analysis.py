@@ -205,20 +205,26 @@ def test_every_check_has_a_flip_test():
     assert set(FLIPS) | {"openvino_default_bf16", "pytorch_batch1_overhead"} == set(CHECKS)
 
 
+def six_rounds(latency_ms: list[float], ips: float | None = None) -> dict:
+    """A target's batch-1 medians over six rounds, and its throughput within ±5 % when given."""
+    values = {
+        "repeats": 6,
+        "latency_p50_ms": sorted(latency_ms)[3],
+        "latency_p50_ci_low_ms": min(latency_ms),
+        "latency_p50_ci_high_ms": max(latency_ms),
+        "latency_repeat_p50_ms": latency_ms,
+    }
+    if ips is not None:
+        values |= {"throughput_ips": ips, "throughput_ips_low": ips * 0.95, "throughput_ips_high": ips * 1.05}
+    return values
+
+
 def test_graph_optimizations_claim_names_the_sign_test_where_the_ranges_overlap():
     """Six rounds, each faster with the optimizations, though one slow round makes the ranges overlap."""
-    tuned = [0.019, 0.0187, 0.032, 0.0195, 0.019, 0.0188]
-    plain = [0.030, 0.0301, 0.036, 0.0305, 0.030, 0.0302]
-    rows = {}
-    for target, rounds in (("onnxruntime", tuned), ("onnxruntime_noopt", plain)):
-        rows[target] = {
-            "repeats": 6,
-            "latency_p50_ms": sorted(rounds)[3],
-            "latency_p50_ci_low_ms": min(rounds),
-            "latency_p50_ci_high_ms": max(rounds),
-            "latency_repeat_p50_ms": rounds,
-        }
-    rows["onnxruntime"] |= {"throughput_ips": 20_000, "throughput_ips_low": 19_000, "throughput_ips_high": 21_000}
+    rows = {
+        "onnxruntime": six_rounds([0.019, 0.0187, 0.032, 0.0195, 0.019, 0.0188], 20_000),
+        "onnxruntime_noopt": six_rounds([0.030, 0.0301, 0.036, 0.0305, 0.030, 0.0302]),
+    }
     verdict = CHECKS["onnxruntime_graph_optimizations"](claim_run(rows))
     assert (verdict.status, verdict.holds, verdict.detail) == (RESOLVED, True, "optimizations_by_rounds")
     assert verdict.numbers["rounds"].value == 6 and verdict.numbers["p"].value == pytest.approx(2 / 2**6)
@@ -227,20 +233,10 @@ def test_graph_optimizations_claim_names_the_sign_test_where_the_ranges_overlap(
 
 def test_graph_optimizations_faster_at_the_best_batch_only_say_so():
     """Throughput resolved in the optimizations' favour, batch-1 latency not (rounds on both sides)."""
-    tuned = [0.019, 0.031, 0.020, 0.032, 0.019, 0.030]
-    plain = [0.023, 0.024, 0.036, 0.023, 0.037, 0.024]
-    rows = {}
-    for target, rounds, ips in (("onnxruntime", tuned, 100_000), ("onnxruntime_noopt", plain, 70_000)):
-        rows[target] = {
-            "repeats": 6,
-            "latency_p50_ms": sorted(rounds)[3],
-            "latency_p50_ci_low_ms": min(rounds),
-            "latency_p50_ci_high_ms": max(rounds),
-            "latency_repeat_p50_ms": rounds,
-            "throughput_ips": ips,
-            "throughput_ips_low": ips * 0.95,
-            "throughput_ips_high": ips * 1.05,
-        }
+    rows = {
+        "onnxruntime": six_rounds([0.019, 0.031, 0.020, 0.032, 0.019, 0.030], 100_000),
+        "onnxruntime_noopt": six_rounds([0.023, 0.024, 0.036, 0.023, 0.037, 0.024], 70_000),
+    }
     verdict = CHECKS["onnxruntime_graph_optimizations"](claim_run(rows))
     assert (verdict.status, verdict.holds, verdict.detail) == (RESOLVED, True, "optimizations_best_only")
     assert verdict.reason == rule.ROUNDS_DISAGREE  # the rounds go both ways at batch 1
