@@ -21,7 +21,7 @@ from compressbench.report import build_context, latex_escape, md_escape, render_
 from compressbench.report.i18n import TEMPLATES, Strings
 from compressbench.report.latex import build_pdf, check_log, engine_available, zip_latex
 from compressbench.report.numbers import Numbers
-from compressbench.report.render import latex_environment
+from compressbench.report.render import latex_environment, markdown_environment
 from compressbench.report.sections import figures
 from compressbench.report.tables import cell_lines, natural_width, table
 from compressbench.report.writer import Citations, Writer
@@ -453,6 +453,20 @@ def test_a_table_too_wide_for_print_sets_notes_under_values_and_long_titles_on_t
     stacked = latex.render(tab=wide)
     assert "\\begin{tabular}[t]{@{}r@{}}0.6447\\\\(0.6351–0.6542)\\end{tabular}" in stacked
     assert "0.6447 (0.6351–0.6542)" in latex.render(tab=narrow)
+
+
+def test_a_row_of_one_cell_heads_the_rows_below_it_across_the_table():
+    rows = [["OpenVINO"], ["conv1", "Convolution", "13.4 µs"], ["fc", "FullyConnected", "—"]]
+    tab = table(
+        [("Layer", "l"), ("Type", "l"), ("Time", "r"), ("Unused", "r")], [*rows[:1], *(r + ["—"] for r in rows[1:])]
+    )
+    assert [c["title"] for c in tab["columns"]] == ["Layer", "Type", "Time"]  # the heading keeps no column alive
+    assert tab["rows"][0] == ["OpenVINO"]
+    macros = latex_environment().get_template("macros.tex.j2").module
+    latex = latex_environment().from_string("\\VAR{m.datatable(tab, 'c', 'tab:x')|raw}", globals={"m": macros})
+    assert "\\multicolumn{3}{@{}l}{\\textit{OpenVINO}} \\\\" in latex.render(tab=tab)
+    markdown = markdown_environment().from_string("{% import 'macros.md.j2' as m %}{{ m.datatable(tab)|raw }}")
+    assert "| *OpenVINO* | | |\n| conv1 | Convolution | 13\\.4 µs | \n" in markdown.render(tab=tab)
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])

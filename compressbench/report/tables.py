@@ -36,7 +36,7 @@ def natural_width(columns: list[dict], rows: list[list[str]], stacked: bool = Fa
 def cell_lines(text: str, title: bool = False, align: str = "r") -> list[str]:
     """A cell set on two lines: a value over its note ("0.778 (0.738–0.816)": with_note's form); a title or
     a left-aligned text longer than _WRAP_CHARS at its space nearest the middle, where that narrows it by a
-    third; anything else as it is."""
+    quarter; anything else as it is."""
     value, space, note = text.partition(" (")
     if space and value and text.endswith(")") and not title:
         return [value, f"({note}"]
@@ -45,7 +45,7 @@ def cell_lines(text: str, title: bool = False, align: str = "r") -> list[str]:
         cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
         lines = [text[:cut], text[cut + 1 :]]
         # a cut that leaves one short word alone ("Сравнивается / с") narrows the column too little to pay
-        if max(map(len, lines)) <= len(text) * 2 / 3:
+        if max(map(len, lines)) <= len(text) * 3 / 4:
             return lines
     return [text]
 
@@ -61,9 +61,11 @@ def table(
     """columns: (title, align l|r). Drops columns (after the first) with no value in any row;
     groups: (title, span) headers over the columns (LaTeX), folded into the titles for Markdown;
     wide: set across the page turned sideways in LaTeX (a table too wide to read at the text width);
-    long: a table that may run over pages, its header repeated (LaTeX longtable, not scaled to fit)."""
+    long: a table that may run over pages, its header repeated (LaTeX longtable, not scaled to fit).
+    A row of one cell heads the rows below it (a target's name over its layers), across the whole table."""
+    body = [row for row in rows if len(row) > 1]
     keep = [
-        i for i in range(len(columns)) if i == 0 or groups or any(row[i] not in (missing, "", None) for row in rows)
+        i for i in range(len(columns)) if i == 0 or groups or any(row[i] not in (missing, "", None) for row in body)
     ]
     full = [title for title, _ in columns]
     if groups:
@@ -73,7 +75,7 @@ def table(
                 full[i] = f"{title}: {columns[i][0]}" if title else columns[i][0]
             index += span
     kept_columns = [{"title": columns[i][0], "full": full[i], "align": columns[i][1]} for i in keep]
-    kept_rows = [[row[i] for i in keep] for row in rows]
+    kept_rows = [[row[i] for i in keep] if len(row) > 1 else row for row in rows]
     return {
         "columns": kept_columns,
         "rows": kept_rows,
@@ -81,7 +83,7 @@ def table(
         "wide": wide,
         "long": long,
         # LaTeX sets each note under its value where the table would otherwise be scaled below print size
-        "stack": not wide and natural_width(kept_columns, kept_rows) > LINE_CHARS,
+        "stack": not wide and natural_width(kept_columns, [row for row in kept_rows if len(row) > 1]) > LINE_CHARS,
     }
 
 

@@ -18,6 +18,7 @@ ANALYSIS_FILES = {
 }
 RENDER_FILES = [
     "templates/report.md.j2",
+    "templates/macros.md.j2",
     "templates/report.tex.j2",
     "templates/macros.tex.j2",
     "templates/wording/ru.yaml",

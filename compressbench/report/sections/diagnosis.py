@@ -305,7 +305,7 @@ def profile_rows(w: Writer, profile) -> list[list[str]]:
         rows.append(
             [label, "", "", us(w, sum(r.us_per_call for r in folded)), share(w, sum(r.share for r in folded)), ""]
         )
-    return [[w.label(profile.target) if i == 0 else "", *row] for i, row in enumerate(rows)]
+    return [[w.label(profile.target)], *rows]  # the target's name heads its layers
 
 
 def profile_table(w: Writer) -> dict | None:
@@ -315,7 +315,6 @@ def profile_table(w: Writer) -> dict | None:
     s = w.s
     rows = [row for f in profiles for row in profile_rows(w, f.body)]
     columns = [
-        (s["columns.col_target"], "l"),
         (s["diagnosis.col_layer"], "l"),
         (s["diagnosis.col_type"], "l"),
         (s["columns.col_exec"], "l"),
