@@ -648,3 +648,12 @@ def test_a_reason_given_again_takes_its_next_wording(tmp_path, language):
     assert len(set(said[:3])) == 3 and said[3] == said[0]  # three wordings in turn, then again
     assert w.reason(OVERLAP) != w.reason(OVERLAP)  # each reason keeps its own turn
     assert w.reason(NO_INTERVAL) == w.reason(NO_INTERVAL)  # one wording: said the same way
+
+
+def test_a_ratio_that_is_not_the_ratio_of_the_printed_values_says_what_it_is(tmp_path):
+    """fabricate: ONNX Runtime 30,000 images/s, PyTorch 9,000, so the values printed beside give 3.33x."""
+    w = Writer(fabricate(tmp_path).run, Findings(), Strings("en"), Citations.load(TEMPLATES))
+    assert w.ratio_of("throughput", "onnxruntime", "pytorch", 30_000 / 9_000) == "3.33×"
+    per_round = w.ratio_of("throughput", "onnxruntime", "pytorch", 3.5, inner=True)
+    assert per_round == "3.50× as the median of the per-round ratios"
+    assert w.ratio_of("throughput", "onnxruntime", "pytorch", 3.5).endswith("(the median of the per-round ratios)")

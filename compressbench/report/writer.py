@@ -267,7 +267,7 @@ class Writer:
         values = {
             "better": self.label(c.better),
             "worse": self.label(c.worse),
-            "ratio": self.s.times(c.ratio),
+            "ratio": self.ratio_of(c.metric, c.better, c.worse, c.ratio, inner=True),
             "better_value": self.value(c.better, c.metric),
             "worse_value": self.value(c.worse, c.metric),
             "metric": metric_name,
@@ -278,6 +278,20 @@ class Writer:
         if c.resolved:
             return self.s.say(RESOLVED_COMPARISONS[c.metric], **values)
         return self.s.say("comparison.cmp_unresolved", **values, reason=self.reason(c.status, c.metric))
+
+    def ratio_of(self, metric: str, better: str, worse: str, ratio: float, inner: bool = False) -> str:
+        """A comparison's ratio; where it is the median of the per-round ratios and reads otherwise than the
+        ratio of the two values printed beside it, it says so (the reader divides those and finds another);
+        `inner`: inside parentheses already."""
+        text = self.s.times(ratio)
+        spec = METRICS[metric]
+        better_value, worse_value = self.run.value(better, spec.key), self.run.value(worse, spec.key)
+        if not better_value or not worse_value:
+            return text
+        of_values = better_value / worse_value if spec.higher_is_better else worse_value / better_value
+        if self.s.times(of_values) == text:
+            return text
+        return self.s.say("comparison.ratio_per_round_inner" if inner else "comparison.ratio_per_round", ratio=text)
 
     def basis(self, lead: Leader) -> str:
         """What resolved the leader against the runner-up: their ranges, or the sign test where those overlap."""
@@ -310,7 +324,7 @@ class Writer:
                 second=self.label(second),
                 second_value=self.value(second, lead.metric),
                 second_interval=self.interval_note(second, lead.metric, inner=True),
-                ratio=self.s.times(lead.ratio),
+                ratio=self.ratio_of(lead.metric, best, second, lead.ratio) if lead.ratio else self.s.times(lead.ratio),
                 gap=self.gap(best, second, lead.metric),
                 basis=self.basis(lead),
             )
