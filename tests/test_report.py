@@ -657,3 +657,26 @@ def test_a_ratio_that_is_not_the_ratio_of_the_printed_values_says_what_it_is(tmp
     per_round = w.ratio_of("throughput", "onnxruntime", "pytorch", 3.5, inner=True)
     assert per_round == "3.50× as the median of the per-round ratios"
     assert w.ratio_of("throughput", "onnxruntime", "pytorch", 3.5).endswith("(the median of the per-round ratios)")
+
+
+def test_ranges_that_do_not_overlap_are_printed_apart(tmp_path):
+    """Load times 3.94-4.626 ms against 4.633-5.31 ms: at three digits both read 4.63."""
+    fabricate(tmp_path)
+    records = read_records(tmp_path / paths.SUMMARY_JSON)
+    loads = {"onnxruntime": (0.00405, 0.00394, 0.004626), "openvino": (0.00483, 0.004633, 0.00531)}
+    records = [
+        dataclasses.replace(r, load_seconds=v[0], load_seconds_low=v[1], load_seconds_high=v[2])
+        if (v := loads.get(r.target))
+        else dataclasses.replace(r, load_seconds=0.05, load_seconds_low=0.049, load_seconds_high=0.051)
+        for r in records
+    ]
+    write_records(records, tmp_path / paths.SUMMARY_JSON, tmp_path / paths.SUMMARY)
+    data = analyzed(tmp_path)
+    markdown = render_markdown(build_context(data, {"language": "en"}, FIGURES)).replace("\u00a0", " ")
+    assert "in 4.05 ms (range 3.940–4.626 ms)" in markdown and "(4.83 ms, range 4.633–5.310 ms)" in markdown
+    w = Writer(data.run, Findings(), Strings("en"), Citations.load(TEMPLATES))
+    assert w.apart_digits("load", "onnxruntime", "openvino") == 4
+    assert w.interval("onnxruntime", "load", 4) == "3.940–4.626\u00a0ms" and w.interval(
+        "openvino", "load", 4
+    ).startswith("4.633")
+    assert w.apart_digits("load", "onnxruntime", "pytorch") == 3  # 4.63 against 49.0: apart at three digits

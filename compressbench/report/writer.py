@@ -69,6 +69,7 @@ REASONS = {
 }
 QUALITY_REASONS = {OVERLAP: ("comparison.reason_ci_overlap",), NO_INTERVAL: ("comparison.reason_no_ci",)}
 QUALITY = ("accuracy", "f1_macro")
+DURATIONS = ("latency", "latency_1thread", "first_call", "load")  # ranges printed by Numbers.ms_range
 
 
 @dataclass
@@ -223,21 +224,22 @@ class Writer:
             return self.quantity(Q(1000 * value, "ms"))  # load times are milliseconds for models this small
         return self.quantity(Q(value, unit))
 
-    def interval(self, target: str, metric: str) -> str:
+    def interval(self, target: str, metric: str, significant: int = 3) -> str:
+        """A target's range (or CI) as printed; `significant`: digits of a duration's bounds."""
         interval = self.run.interval(target, metric)
         if interval is None:
             return self.n.missing
-        if metric in ("latency", "latency_1thread", "first_call"):
-            return self.n.ms_range(*interval)
+        if metric in DURATIONS and metric != "load":
+            return self.n.ms_range(*interval, significant)
         if metric == "load":  # seconds, shown in milliseconds like the value
-            return self.n.ms_range(1000 * interval[0], 1000 * interval[1])
+            return self.n.ms_range(1000 * interval[0], 1000 * interval[1], significant)
         if metric in MEMORY_METRICS:
             return f"{self.n.fixed(interval[0], 1)}–{self.n.mb(interval[1])}"
         if metric == "throughput":
             return f"{self.n.integer(interval[0])}–{self.n.integer(interval[1])}"
         return f"{self.n.fixed(interval[0], 4)}–{self.n.fixed(interval[1], 4)}"
 
-    def interval_note(self, target: str, metric: str, inner: bool = False) -> str:
+    def interval_note(self, target: str, metric: str, inner: bool = False, significant: int = 3) -> str:
         """ " (range 40.1–42.3 µs)" / " (95 % CI 0.57–0.59)", or ", range ..." inside parentheses (inner);
         nothing when the run has no interval."""
         if self.run.interval(target, metric) is None:
@@ -248,7 +250,18 @@ class Writer:
             (False, False): "comparison.note_range",
             (False, True): "comparison.note_range_inner",
         }
-        return self.s.say(notes[(metric in QUALITY, inner)], interval=self.interval(target, metric))
+        return self.s.say(notes[(metric in QUALITY, inner)], interval=self.interval(target, metric, significant))
+
+    def apart_digits(self, metric: str, first: str, second: str) -> int:
+        """Significant digits that print two ranges of durations apart: three, or up to five where at three
+        the bounds that face each other read the same (4.63 ms against 4.63 ms)."""
+        intervals = [self.run.interval(t, metric) for t in (first, second)]
+        if None in intervals or metric not in DURATIONS:
+            return 3
+        lower, upper = sorted(intervals)
+        scale = 1000 if metric == "load" else 1  # load times are seconds, printed in milliseconds
+        end, start = scale * lower[1], scale * upper[0]
+        return next((d for d in (3, 4) if self.n.ms_range(end, end, d) != self.n.ms_range(start, start, d)), 5)
 
     def reason(self, status: str, metric: str = "") -> str:
         """Why a comparison is not resolved: each time a reason is given, its next wording (REASONS)."""
@@ -318,12 +331,13 @@ class Writer:
         }
         if lead.resolved:
             second = lead.order[1]
+            digits = self.apart_digits(lead.metric, best, second)  # ranges apart are printed apart
             return self.s.say(
                 resolved_key,
-                **values,
+                **{**values, "interval": self.interval_note(best, lead.metric, significant=digits)},
                 second=self.label(second),
                 second_value=self.value(second, lead.metric),
-                second_interval=self.interval_note(second, lead.metric, inner=True),
+                second_interval=self.interval_note(second, lead.metric, inner=True, significant=digits),
                 ratio=self.ratio_of(lead.metric, best, second, lead.ratio) if lead.ratio else self.s.times(lead.ratio),
                 gap=self.gap(best, second, lead.metric),
                 basis=self.basis(lead),
