@@ -680,3 +680,9 @@ def test_ranges_that_do_not_overlap_are_printed_apart(tmp_path):
         "openvino", "load", 4
     ).startswith("4.633")
     assert w.apart_digits("load", "onnxruntime", "pytorch") == 3  # 4.63 against 49.0: apart at three digits
+
+
+def test_the_speed_recommendations_give_the_range_and_the_margin_over_the_runner_up(tmp_path):
+    markdown = render_markdown(build_context(fabricate(tmp_path), {"language": "en"}, FIGURES)).replace("\u00a0", " ")
+    assert "use ONNX Runtime (30.0 µs, range 29.0–31.0 µs; 1.17× faster than OpenVINO INT8)" in markdown
+    assert "use OpenVINO INT8 (50,000 images/s, range 48,500–51,500; 1.43× that of OpenVINO)" in markdown

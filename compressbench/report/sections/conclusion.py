@@ -21,7 +21,16 @@ def text(w: Writer) -> list[str]:
         if lead is None or lead.best is None:
             continue
         if lead.resolved:
-            out.append(w.para(s.say(resolved_key, target=w.label(lead.best), value=w.value(lead.best, metric))))
+            second = lead.order[1]
+            sentence = s.say(
+                resolved_key,
+                target=w.label(lead.best),
+                value=w.value(lead.best, metric),
+                interval=w.interval_note(lead.best, metric, inner=True),
+                ratio=w.ratio_of(metric, lead.best, second, lead.ratio, inner=True),
+                second=w.label(second),
+            )
+            out.append(w.para(sentence))
         else:
             candidates = w.labels([lead.best, *lead.ties])
             out.append(w.para(s.say(tie_key, targets=candidates, reason=w.reason(lead.status))))
