@@ -9,7 +9,7 @@ from results_fixtures import run_of
 
 from compressbench.analysis import coursework as cw
 from compressbench.analysis import explain, load_coursework, resources, rule, speed
-from compressbench.analysis.claims import CHECKS
+from compressbench.analysis.claims import CHECKS, judge
 from compressbench.analysis.findings import NOT_APPLICABLE, NOT_MEASURED, NOT_RESOLVED, RESOLVED
 from compressbench.analysis.resources import resolved_pareto
 
@@ -240,6 +240,8 @@ def test_graph_optimizations_faster_at_the_best_batch_only_say_so():
     verdict = CHECKS["onnxruntime_graph_optimizations"](claim_run(rows))
     assert (verdict.status, verdict.holds, verdict.detail) == (RESOLVED, True, "optimizations_best_only")
     assert verdict.reason == rule.ROUNDS_DISAGREE  # the rounds go both ways at batch 1
+    claim = {"id": "onnxruntime_graph_optimizations", "runtime": "onnxruntime"}
+    assert judge(claim, verdict).verdict == "partly_supports"
     rows["onnxruntime"] |= {"throughput_ips": 70_000, "throughput_ips_low": 66_500, "throughput_ips_high": 73_500}
     verdict = CHECKS["onnxruntime_graph_optimizations"](claim_run(rows))  # neither setting resolved
     assert (verdict.status, verdict.holds, verdict.detail) == (NOT_RESOLVED, None, "optimizations")

@@ -47,7 +47,8 @@ class Verdict:
     status: str  # RESOLVED, NOT_MEASURED, NOT_RESOLVED, NOT_APPLICABLE
     detail: str = ""  # the evidence's wording: evidence.<detail>
     numbers: dict[str, Q] = field(default_factory=dict)
-    reason: str = ""  # why not resolved (rule.OVERLAP, MACHINES, ...)
+    reason: str = ""  # why not resolved (rule.OVERLAP, MACHINES, ...); with `partial`, why the rest is not
+    partial: bool = False  # it holds where it was resolved, and the rest (another batch setting) is not resolved
 
 
 @body
@@ -55,7 +56,7 @@ class Verdict:
 class CheckedClaim:
     claim: str  # the claim's id in templates/claims.yaml
     runtime: str
-    verdict: str  # supports | contradicts | not_resolved | not_measured | not_applicable
+    verdict: str  # supports | partly_supports | contradicts | not_resolved | not_measured | not_applicable
     evidence: Verdict
 
     def statement(self) -> str:
@@ -217,7 +218,7 @@ def onnxruntime_graph_optimizations(run: Run) -> Verdict:
     open_settings = [c for c in comparisons if not c.resolved]
     if faster and not slower and open_settings:  # faster at one batch setting, not resolved at the other
         only = "best" if faster[0].metric == "throughput" else "batch1"
-        return Verdict(True, RESOLVED, f"optimizations_{only}_only", numbers, open_settings[0].status)
+        return Verdict(True, RESOLVED, f"optimizations_{only}_only", numbers, open_settings[0].status, partial=True)
     if faster and not slower:
         return measured(True, detail, **numbers)
     if slower and not faster:
@@ -433,6 +434,7 @@ def judge(claim: dict, verdict: Verdict) -> CheckedClaim:
         name = verdict.status
     else:
         name = "supports" if verdict.holds == claim.get("expect", True) else "contradicts"
+        name = "partly_supports" if name == "supports" and verdict.partial else name
     return CheckedClaim(claim["id"], claim["runtime"], name, verdict)
 
 

@@ -10,6 +10,7 @@ from .base import Section
 KINDS = {"pro": "proscons.pro", "con": "proscons.con"}
 VERDICTS = {
     "supports": "proscons.verdict_supports",
+    "partly_supports": "proscons.verdict_partly_supports",
     "contradicts": "proscons.verdict_contradicts",
     "not_resolved": "proscons.verdict_not_resolved",
     "not_measured": "proscons.verdict_not_measured",
