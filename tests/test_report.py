@@ -686,3 +686,16 @@ def test_the_speed_recommendations_give_the_range_and_the_margin_over_the_runner
     markdown = render_markdown(build_context(fabricate(tmp_path), {"language": "en"}, FIGURES)).replace("\u00a0", " ")
     assert "use ONNX Runtime (30.0 µs, range 29.0–31.0 µs; 1.17× faster than OpenVINO INT8)" in markdown
     assert "use OpenVINO INT8 (50,000 images/s, range 48,500–51,500; 1.43× that of OpenVINO)" in markdown
+
+
+def test_the_one_thread_paragraph_gives_the_run_threads_by_their_range_not_a_second_median(tmp_path):
+    rounds = {
+        "repeat_indices": list(range(6)),
+        "latency_repeat_p50_ms": [0.030, 0.046, 0.031, 0.029, 0.040, 0.030],
+        "latency_1thread_p50_ms": 0.025,
+        "latency_1thread_repeat_p50_ms": [0.025, 0.0252, 0.0249, None, None, None],
+    }
+    data = fabricate(tmp_path, extra={"repeats": 6, "full_repeats": 3, **rounds})
+    markdown = render_markdown(build_context(data, {"language": "en"}, FIGURES)).replace("\u00a0", " ")
+    assert "range on 2 threads in the same rounds" in markdown
+    assert "OpenVINO: 25.0 µs (24.9–25.2 µs) against 30.0–46.0 µs" in markdown

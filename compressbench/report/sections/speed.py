@@ -108,9 +108,15 @@ def threads(w: Writer) -> list[str]:
     if found is None:
         return []
     s, n = w.s, w.n
+    # the run's threads by their range alone: their median over these rounds is not the speed table's
     items = "; ".join(
-        f"{w.label(x.target)}: {n.ms(x.p50_1thread_ms)} ({n.ms_range(x.low_1thread_ms, x.high_1thread_ms)}) / "
-        f"{n.ms(x.p50_ms)} ({n.ms_range(x.low_ms, x.high_ms)})"
+        s.say(
+            "speed.threads_item",
+            target=w.label(x.target),
+            one=n.ms(x.p50_1thread_ms),
+            one_range=n.ms_range(x.low_1thread_ms, x.high_1thread_ms),
+            range=n.ms_range(x.low_ms, x.high_ms),
+        )
         for x in found.spreads
     )
     steadier = found.steadier_at_one_thread
