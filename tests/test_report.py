@@ -293,7 +293,10 @@ def test_the_speed_section_and_method_report_what_the_probe_found(tmp_path, lang
     }
     data = fabricate(tmp_path, extra={"repeats": 6, "full_repeats": 3, **probed})
     markdown = render_markdown(build_context(data, {"language": language}, FIGURES)).replace("\u00a0", " ")
+    appendix = markdown.index("## A.")  # the state and one thread are taken up in the appendix
     if language == "en":
+        assert markdown.index("The appendix gives how the probe works") < appendix
+        assert appendix < markdown.index("both probes read at least 0.9")
         assert re.search(r"below full parallel speed in \d+ of \d+ windows", markdown)
         assert "parallel efficiency down to 0.65" in markdown
         assert "OpenVINO 62.0 µs against 40.0 µs" in markdown

@@ -54,6 +54,7 @@ SECTIONS: tuple[Section, ...] = (
     appendix.SECTION,
     diagnosis.DETAIL,
     naive.APP,
+    speed.STATE,
 )
 
 

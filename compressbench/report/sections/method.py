@@ -4,7 +4,6 @@ comparison, quality statistics, the parity gate, memory."""
 from __future__ import annotations
 
 from ...analysis.rule import SIGN_TEST_ROUNDS
-from ...cpu_probe import FULL_EFFICIENCY
 from ..tables import is_lenet, model_name, model_summary
 from ..writer import Writer
 from .base import Section
@@ -43,8 +42,6 @@ def text(w: Writer) -> list[str]:
         full = max((run.value(t, "full_repeats") or 0 for t in run.targets), default=0)
         if 0 < full < repeats:  # the slow figures come from the full rounds only
             text += " " + s.say("method.method_full_rounds", full=n.integer(full), repeats=n.integer(repeats))
-        if any(run.record(t).get("latency_cpu_states") for t in run.targets):  # probed (not an older run)
-            text += " " + s.say("method.method_cpu_probe", threshold=n.fixed(FULL_EFFICIENCY, 1))
         out.append(text)
     else:
         out.append(s["method.method_single"])

@@ -3,6 +3,7 @@ what the timings say about the machine."""
 
 from __future__ import annotations
 
+from ...cpu_probe import FULL_EFFICIENCY
 from ..tables import durations, execution_precision, table, with_note
 from ..writer import Writer
 from .base import Figure, Section, Table
@@ -23,7 +24,31 @@ def text(w: Writer) -> list[str]:
     if throughput is not None and len(throughput.order) >= 2:
         out.append(w.para(w.leader(throughput, "speed.lead_throughput_resolved", "speed.lead_throughput_unresolved")))
     w.take()  # a single measured target is stated by no sentence here
-    return out + cpu_states(w) + eager(w) + disagreeing(w) + threads(w) + outliers(w)
+    return out + eager(w) + disagreeing(w) + state_pointer(w) + outliers(w)
+
+
+def state_pointer(w: Writer) -> list[str]:
+    """The probe's count in one sentence, and where the appendix takes the machine's state and one thread up
+    (the main text keeps to the comparisons)."""
+    has_threads = w.findings.get("speed.threads") is not None
+    found = w.finding("speed.cpu_states")
+    if found is None and not has_threads:
+        return []
+    s, n = w.s, w.n
+    text = ""
+    if found is not None:
+        below = found.windows - found.full_windows
+        key = "speed.state_pointer_below" if below else "speed.state_pointer_full"
+        text = s.say(key, below=n.integer(below), windows=n.integer(found.windows)) + " "
+    text += s["speed.state_pointer_appendix" if has_threads else "speed.state_pointer_appendix_probe"]
+    return [w.para(text)]
+
+
+def state_text(w: Writer) -> list[str]:
+    """The appendix: how the probe works, what it found in each variant's rounds, and one thread."""
+    probed = any(w.run.record(t).get("latency_cpu_states") for t in w.run.targets)  # not an older run
+    how = [w.para(w.s.say("method.method_cpu_probe", threshold=w.n.fixed(FULL_EFFICIENCY, 1)))] if probed else []
+    return how + cpu_states(w) + threads(w)
 
 
 def cpu_states(w: Writer) -> list[str]:
@@ -193,4 +218,15 @@ SECTION = Section(
         Figure("latency", "speed.fig_latency", "latency"),
         Figure("throughput", "speed.fig_throughput", "throughput"),
     ),
+)
+
+# the machine's state around the timed windows and batch-1 latency on one thread, after the other appendices
+STATE = Section(
+    "speed_state",
+    "speed.state_title",
+    2,
+    ("text",),
+    text=state_text,
+    appendix=True,
+    discusses=("table:speed",),
 )
