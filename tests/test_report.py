@@ -188,6 +188,13 @@ def test_latex_escape_makes_every_special_literal(char):
     assert stripped == "ab"
 
 
+def test_a_long_identifier_may_break_after_its_dots_and_underscores():
+    assert latex_escape("onnxruntime.quantization.quantize_static") == (
+        r"onnxruntime.\allowbreak{}quantization.\allowbreak{}quantize\_\allowbreak{}static"
+    )
+    assert latex_escape("compress_to_fp16, 0.6447, summary.json") == r"compress\_to\_fp16, 0.6447, summary.json"
+
+
 def test_latex_escape_keeps_cyrillic_and_breaks_ligatures():
     assert latex_escape("Ёжик") == "Ёжик"
     assert latex_escape("a--b") == "a-{}-b"

@@ -27,6 +27,11 @@ _LATEX_RE = re.compile("|".join(re.escape(key) for key in _LATEX_SPECIALS))
 # TeX ligatures (-- --- `` '' ?` !`) and control characters would not print literally.
 _LIGATURE_RE = re.compile(r"(?<=[-`'?!<>,])(?=[-`'<>,])")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# A long identifier (onnxruntime.quantization.quantize_static) may break after its dots and underscores:
+# unbroken, it pushes a justified line apart. The mark is put in before escaping and becomes \allowbreak.
+_IDENTIFIER_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+){2,}")
+_BREAK_MARK = "\u2063"
+_LONG_IDENTIFIER = 20
 
 
 class Tex(str):
@@ -46,8 +51,14 @@ def latex_escape(value) -> Tex:
         return value
     text = _CONTROL_RE.sub("", str(value))
     text = re.sub(r"\s*[\r\n]+\s*", " ", text)
+    text = _IDENTIFIER_RE.sub(_breakable, text)
     text = _LATEX_RE.sub(lambda match: _LATEX_SPECIALS[match.group(0)], text)
-    return Tex(_LIGATURE_RE.sub("{}", text))
+    return Tex(_LIGATURE_RE.sub("{}", text).replace(_BREAK_MARK, r"\allowbreak{}"))
+
+
+def _breakable(match: re.Match) -> str:
+    word = match.group(0)
+    return re.sub(r"([._])", r"\1" + _BREAK_MARK, word) if len(word) >= _LONG_IDENTIFIER else word
 
 
 _MD_INLINE = re.compile(r"([\\`*_{}\[\]<>|#$~!])")
