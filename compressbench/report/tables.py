@@ -82,7 +82,8 @@ def table(
         "groups": groups,
         "wide": wide,
         "long": long,
-        # LaTeX sets each note under its value where the table would otherwise be scaled below print size
+        # where the table would otherwise be scaled below print size (or, long, run past the text width), LaTeX
+        # sets each note under its value and long titles on two lines (a long table: its titles only)
         "stack": not wide and natural_width(kept_columns, [row for row in kept_rows if len(row) > 1]) > LINE_CHARS,
     }
 

@@ -282,7 +282,7 @@ def int8_cell(w: Writer, d) -> str:
     return f"{w.n.integer(counts.int8)} / {w.n.integer(counts.executed)}"
 
 
-def short_layer(name: str, most: int = 34) -> str:
+def short_layer(name: str, most: int = 30) -> str:
     """A runtime's layer name cut from the left to fit a table cell (the end names the model layer)."""
     return name if len(name) <= most else "…" + name[-(most - 1) :]
 
@@ -322,7 +322,9 @@ def profile_table(w: Writer) -> dict | None:
         (s["diagnosis.col_share_batch1"], "r"),
         (s["diagnosis.col_share_best"], "r"),
     ]
-    return table(columns, rows)
+    # a long table at its print size, over as many pages as it takes: its columns are bounded (layer names cut
+    # by short_layer, a runtime's type names, short figures), so it fits the text width unscaled
+    return table(columns, rows, long=True)
 
 
 SECTION = Section(
