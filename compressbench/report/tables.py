@@ -12,7 +12,7 @@ from .writer import PRECISION_NAMES, Writer
 # wider than this is scaled down to fit, below print size, unless its notes go under their values.
 LINE_CHARS = 100
 _GAP_CHARS = 2  # a column gap (2 x tabcolsep) in characters
-_WRAP_CHARS = 12  # a title or text longer than this may take two lines in a table that needs them
+_WRAP_CHARS = 8  # a title or text longer than this may take two lines in a table that needs them
 
 
 def natural_width(columns: list[dict], rows: list[list[str]], stacked: bool = False) -> int:

@@ -282,7 +282,7 @@ def int8_cell(w: Writer, d) -> str:
     return f"{w.n.integer(counts.int8)} / {w.n.integer(counts.executed)}"
 
 
-def short_layer(name: str, most: int = 30) -> str:
+def short_layer(name: str, most: int = 26) -> str:
     """A runtime's layer name cut from the left to fit a table cell (the end names the model layer)."""
     return name if len(name) <= most else "…" + name[-(most - 1) :]
 
