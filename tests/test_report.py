@@ -651,6 +651,15 @@ def test_the_analysis_reruns_when_the_code_that_writes_findings_changes():
     assert all(Path(path).is_file() for path in ANALYSIS_SOURCES)
 
 
+def test_the_report_renders_again_when_the_code_that_writes_it_changes():
+    from compressbench.report import tables
+    from compressbench.report.sections import speed
+    from compressbench.report.workflow import PLOT_SOURCES, RENDER_SOURCES
+
+    assert {str(Path(m.__file__).resolve()) for m in (tables, speed)} <= set(RENDER_SOURCES)
+    assert all(Path(path).is_file() for path in RENDER_SOURCES + PLOT_SOURCES)
+
+
 @pytest.mark.parametrize("language", ["ru", "en"])
 def test_a_reason_given_again_takes_its_next_wording(tmp_path, language):
     w = Writer(fabricate(tmp_path).run, Findings(), Strings(language), Citations.load(TEMPLATES))

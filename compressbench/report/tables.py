@@ -12,7 +12,8 @@ from .writer import PRECISION_NAMES, Writer
 # wider than this is scaled down to fit, below print size, unless its notes go under their values.
 LINE_CHARS = 100
 _GAP_CHARS = 2  # a column gap (2 x tabcolsep) in characters
-_WRAP_CHARS = 8  # a title or text longer than this may take two lines in a table that needs them
+# a title, or a left-aligned text, longer than this may take two lines in a table that needs the width
+_WRAP_CHARS = {True: 8, False: 12}  # title: "Size, KiB"; text: a phrase ("not resolved") keeps its line
 
 
 def natural_width(columns: list[dict], rows: list[list[str]], stacked: bool = False) -> int:
@@ -35,13 +36,13 @@ def natural_width(columns: list[dict], rows: list[list[str]], stacked: bool = Fa
 
 def cell_lines(text: str, title: bool = False, align: str = "r") -> list[str]:
     """A cell set on two lines: a value over its note ("0.778 (0.738–0.816)": with_note's form); a title or
-    a left-aligned text longer than _WRAP_CHARS at its space nearest the middle, where that narrows it by a
+    a left-aligned text longer than its _WRAP_CHARS at its space nearest the middle, where that narrows it by a
     quarter; anything else as it is."""
     value, space, note = text.partition(" (")
     if space and value and text.endswith(")") and not title:
         return [value, f"({note}"]
     spaces = [i for i, char in enumerate(text) if char == " "]  # not the no-break ones inside quantities
-    if (title or align == "l") and len(text) > _WRAP_CHARS and spaces:
+    if (title or align == "l") and len(text) > _WRAP_CHARS[title] and spaces:
         cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
         lines = [text[:cut], text[cut + 1 :]]
         # a cut that leaves one short word alone ("Сравнивается / с") narrows the column too little to pay

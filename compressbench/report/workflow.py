@@ -34,6 +34,11 @@ ANALYSIS_SOURCES = sorted(
     for package in ("analysis", "diagnosis")
     for path in (Path(__file__).resolve().parents[1] / package).glob("*.py")
 )
+# The code that writes the report and draws its figures, where the imported package lies: a version that
+# words, numbers or lays out the report otherwise renders it again (seconds) instead of leaving the old one.
+_PACKAGE = Path(__file__).resolve().parents[1]
+RENDER_SOURCES = sorted(str(path) for path in (_PACKAGE / "report").rglob("*.py"))
+PLOT_SOURCES = [str(_PACKAGE / "plots.py")]
 # A study's report (compressbench.report.study) renders with the same templates and cites from the bibliography
 STUDY_TEMPLATE_FILES = [*RENDER_FILES, ANALYSIS_FILES["bibliography"]]
 

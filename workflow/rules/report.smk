@@ -28,6 +28,7 @@ rule report_plots:
     input:
         **report_inputs(config),
         findings=paths.FINDINGS,
+        plot_code=report_workflow.PLOT_SOURCES,
     output:
         **report_workflow.figure_outputs(report_figures(config), report),
     log:
@@ -51,6 +52,7 @@ rule render_report:
             os.path.join(workflow.basedir, path)
             for path in report_workflow.TEMPLATE_FILES
         ],
+        render_code=report_workflow.RENDER_SOURCES,
     output:
         markdown=report(
             paths.REPORT_MD, caption="../report/report_md.rst", category="Report"
