@@ -38,7 +38,7 @@ ANALYSIS_SOURCES = sorted(
 # words, numbers or lays out the report otherwise renders it again (seconds) instead of leaving the old one.
 _PACKAGE = Path(__file__).resolve().parents[1]
 RENDER_SOURCES = sorted(str(path) for path in (_PACKAGE / "report").rglob("*.py"))
-PLOT_SOURCES = [str(_PACKAGE / "plots.py")]
+PLOT_SOURCES = [str((_PACKAGE / "plots").with_suffix(".py"))]  # (not imported: matplotlib is slow to load)
 # A study's report (compressbench.report.study) renders with the same templates and cites from the bibliography
 STUDY_TEMPLATE_FILES = [*RENDER_FILES, ANALYSIS_FILES["bibliography"]]
 
