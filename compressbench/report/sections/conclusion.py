@@ -27,7 +27,7 @@ def text(w: Writer) -> list[str]:
                 target=w.label(lead.best),
                 value=w.value(lead.best, metric),
                 interval=w.interval_note(lead.best, metric, inner=True),
-                ratio=w.ratio_of(metric, lead.best, second, lead.ratio, inner=True),
+                ratio=w.ratio_of(metric, lead.best, second, lead.ratio),
                 second=w.label(second),
             )
             out.append(w.para(sentence))
