@@ -251,6 +251,8 @@ def test_render_both_formats(tmp_path, language):
     assert decimal in markdown and decimal in latex
     heading = "Сравнение с курсовой работой" if language == "ru" else "Comparison with the coursework"
     assert heading in markdown and heading in latex
+    quoted = "Исключение — числа самой курсовой работы" if language == "ru" else "the original coursework's own figures"
+    assert quoted in context["intro"]  # the one kind of number this run did not measure
     # every Markdown table row has as many cells as its header
     for block in re.findall(r"((?:^\|.*\|\n)+)", markdown, flags=re.M):
         lines = block.strip().splitlines()

@@ -245,7 +245,8 @@ def build_context(
         **title_block(settings, s, today),
         "title": settings.get("title") or s.say("common.default_title", model=model_name(w)),
         "subtitle": s["common.subtitle"],
-        "intro": s.say("common.intro", model=model_name(w)),
+        "intro": s.say("common.intro", model=model_name(w))
+        + (" " + s["common.intro_quoted"] if data.findings.with_prefix("coursework.") else ""),
         **walked,
         "claims": claims,
     }
