@@ -54,13 +54,8 @@ def text(w: Writer) -> list[str]:
     if memory is not None and len(memory.order) >= 2:
         sentence = w.leader(memory, "conclusion.rec_memory", "conclusion.rec_memory_unresolved")
         share = baseline_share(run, memory.best, "peak_rss_batch1_mb")
-        highest = memory.order[-1]
-        spread = s.say(
-            "conclusion.rec_memory_share",
-            share=w.n.percent(share, 0),
-            highest=w.label(highest),
-            highest_value=w.value(highest, memory.metric),
-        )
+        peaks = ", ".join(f"{w.label(t)} {w.value(t, memory.metric)}" for t in memory.order)  # lowest first
+        spread = s.say("conclusion.rec_memory_share", share=w.n.percent(share, 0), peaks=peaks)
         out.append(w.para(f"{sentence} {spread}"))
     portable = w.finding("conclusion.portability")
     if portable is not None:
