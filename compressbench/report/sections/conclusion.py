@@ -59,7 +59,8 @@ def text(w: Writer) -> list[str]:
         out.append(w.para(f"{sentence} {spread}"))
     portable = w.finding("conclusion.portability")
     if portable is not None:
-        out.append(w.para(s.say("conclusion.rec_portability", agreement=w.n.percent(portable.agreement, 2))))
+        # one decimal, as the claims print the same agreement
+        out.append(w.para(s.say("conclusion.rec_portability", agreement=w.n.percent(portable.agreement, 1))))
     return out
 
 
