@@ -351,4 +351,4 @@ PRECISION_NAMES = {"f32": "FP32", "bf16": "BF16", "f16": "FP16", "int8": "INT8",
 
 
 def precision_name(code) -> str:
-    return PRECISION_NAMES.get(str(code), str(code or "—"))
+    return PRECISION_NAMES.get(str(code).lower(), str(code or "—").upper())

@@ -21,7 +21,7 @@ from ...diagnosis.model import (
     SLOWER_KERNELS,
 )
 from ..tables import table
-from ..writer import Writer
+from ..writer import Writer, precision_name
 from .base import Section, Table
 
 SHOWN = 2  # causes (or gains) a sentence names, largest first; the table names the largest
@@ -146,11 +146,11 @@ def share(w: Writer, fraction) -> str:
 
 
 def precision_pair(w: Writer, pair: str) -> str:
-    """ "int8 vs f32" (the variant's against the reference's) as "INT8 against F32"; a lone one upper-cased."""
+    """ "int8 vs f32" (the variant's against the reference's) as "INT8 against FP32"; a lone one by its name."""
     if " vs " not in pair:
-        return pair.upper()
-    variant, reference = pair.upper().split(" VS ")
-    return w.s.say("diagnosis.precision_pair", variant=variant, reference=reference)
+        return precision_name(pair)
+    variant, reference = pair.split(" vs ")
+    return w.s.say("diagnosis.precision_pair", variant=precision_name(variant), reference=precision_name(reference))
 
 
 def cause_text(w: Writer, cause) -> str:
@@ -174,7 +174,7 @@ def cause_text(w: Writer, cause) -> str:
         "compute": w.n.integer(numbers.get("compute_layers")),
         "lowest": share(w, min(lane_use, default=None)),
         "bits": w.n.integer(numbers.get("vector_bits")),
-        "precision": str(numbers.get("precision", "")).upper(),
+        "precision": precision_name(numbers.get("precision", "")),
         "lacking": ", ".join(f.upper() for f in numbers.get("lacking") or ()),
     }
     return w.s.say(CAUSES[cause.kind][0], **values)
@@ -298,7 +298,11 @@ def profile_rows(w: Writer, profile) -> list[list[str]]:
             folded.append(row)
             continue
         layer = w.s["diagnosis.outside_row"] if row.type == "outside" else short_layer(row.layer)
-        cells = [layer, row.type if row.type != "outside" else "", row.precision.upper() or n.missing]
+        cells = [
+            layer,
+            row.type if row.type != "outside" else "",
+            precision_name(row.precision) if row.precision else n.missing,
+        ]
         rows.append([*cells, us(w, row.us_per_call), share(w, row.share), share(w, best_share.get(row.layer))])
     if folded:
         label = w.s.say("diagnosis.folded_row", count=n.integer(len(folded)))
