@@ -723,3 +723,5 @@ def test_the_one_thread_paragraph_gives_the_run_threads_by_their_range_not_a_sec
     markdown = render_markdown(build_context(data, {"language": "en"}, FIGURES)).replace("\u00a0", " ")
     assert "range on 2 threads in the same rounds" in markdown
     assert "OpenVINO: 25.0 µs (24.9–25.2 µs) against 30.0–46.0 µs" in markdown
+    # every variant the same on one thread: the conclusions cannot choose there either
+    assert "With one thread per process, this run cannot choose between" in markdown

@@ -226,6 +226,8 @@ def findings(run: Run) -> list[Finding]:
     for metric in ("latency", "throughput"):
         if run.measured(metric):
             out.append(make(f"speed.leader.{metric}", SECTION, leader(run, metric)))
+    if len(run.measured("latency_1thread")) >= 2:  # the conclusions' one-thread choice
+        out.append(make("speed.leader.latency_1thread", SECTION, leader(run, "latency_1thread")))
     test_set = extremes(run, "test_set_seconds", [t for t in run.targets if run.value(t, "throughput_ips")])
     if test_set:
         out.append(make("speed.test_set_extremes", SECTION, test_set))

@@ -9,6 +9,11 @@ from .base import Section
 
 LEADS = {
     "latency": ("speed.leader.latency", "conclusion.rec_latency_resolved", "conclusion.rec_latency_tie"),
+    "latency_1thread": (
+        "speed.leader.latency_1thread",
+        "conclusion.rec_latency_1thread_resolved",
+        "conclusion.rec_latency_1thread_tie",
+    ),
     "throughput": ("speed.leader.throughput", "conclusion.rec_throughput_resolved", "conclusion.rec_throughput_tie"),
 }
 
