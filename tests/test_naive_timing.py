@@ -3,6 +3,7 @@ are compared repeat by repeat; a side is faster only when it is in every repeat.
 
 from __future__ import annotations
 
+import pytest
 from results_fixtures import run_of
 
 from compressbench.analysis.claims import openvino_naive_slower_than_tuned
@@ -58,3 +59,14 @@ def test_without_per_repeat_figures_the_ranges_decide():
     rows = loops([2.60, 2.63, 3.14], [2.50, 2.52, 3.04])
     del rows["naive_repeat_seconds"], rows["tuned_repeat_seconds"]
     assert naive_cost(run_of({"pytorch": rows})).unresolved == ["pytorch"]
+
+
+def test_the_ratio_is_the_median_of_the_per_repeat_ratios_as_the_method_states():
+    """OpenVINO INT8 of a real run: per round 1.454, 1.363, 1.244; the medians' ratio alone read 1.24."""
+    run = run_of({"openvino_int8": loops([0.6107, 0.6133, 0.4304], [0.4200, 0.4500, 0.3460])})
+    cost = naive_cost(run)
+    assert cost.ratios["openvino_int8"] == pytest.approx(0.6133 / 0.4500)  # the middle round's 1.363
+    assert cost.ratio_ranges["openvino_int8"] == pytest.approx([0.4304 / 0.3460, 0.6107 / 0.4200])
+    rows = loops([0.6107, 0.6133, 0.4304], [0.4200, 0.4500, 0.3460])
+    del rows["naive_repeat_seconds"], rows["tuned_repeat_seconds"]
+    assert naive_cost(run_of({"openvino_int8": rows})).ratios["openvino_int8"] == pytest.approx(0.6107 / 0.4200)
