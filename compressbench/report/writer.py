@@ -14,7 +14,16 @@ import yaml
 
 from ..analysis import Findings
 from ..analysis.claims import Q
-from ..analysis.rule import MACHINES, NO_INTERVAL, OVERLAP, ROUNDS_DISAGREE, UPPER_BOUND, Comparison, Leader
+from ..analysis.rule import (
+    MACHINES,
+    NO_INTERVAL,
+    OVERLAP,
+    ROUNDS_DISAGREE,
+    UPPER_BOUND,
+    Comparison,
+    Leader,
+    time_ratio,
+)
 from ..analysis.view import METRICS, Run
 from .i18n import TEMPLATES, Strings
 from .numbers import is_number
@@ -304,7 +313,14 @@ class Writer:
         of_values = better_value / worse_value if spec.higher_is_better else worse_value / better_value
         if self.s.times(of_values) == text:
             return text
-        return self.s.say("comparison.ratio_per_round_inner" if inner else "comparison.ratio_per_round", ratio=text)
+        rounds = time_ratio(self.run, metric, worse, better)  # the per-round ratios' range beside their median
+        spread = (
+            f"{self.n.fixed(rounds.low, 2)}–{self.n.fixed(rounds.high, 2)}"
+            if rounds and rounds.low is not None and rounds.high is not None
+            else self.n.missing
+        )
+        key = "comparison.ratio_per_round_inner" if inner else "comparison.ratio_per_round"
+        return self.s.say(key, ratio=text, spread=spread)
 
     def basis(self, lead: Leader) -> str:
         """What resolved the leader against the runner-up: their ranges, or the sign test where those overlap."""
