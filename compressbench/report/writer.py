@@ -62,9 +62,9 @@ RESOLVED_COMPARISONS = {
     "memory_batch1": "comparison.cmp_memory",
 }
 MEMORY_METRICS = ("memory", "memory_batch1")
-# why a comparison is not resolved; quality intervals are confidence intervals, not repeat ranges
 # Why a comparison is not resolved, in the wordings reason() takes in turn: a reason given in many places
-# of one report (the speed section, the claims, the conclusions) does not repeat one phrase.
+# of one report (the speed section, the claims, the conclusions) does not repeat one phrase. Quality
+# intervals are confidence intervals, not repeat ranges (QUALITY_REASONS).
 REASONS = {
     OVERLAP: ("comparison.reason_intervals_overlap", "comparison.reason_intervals_overlap_2"),
     ROUNDS_DISAGREE: (
