@@ -239,11 +239,10 @@ def _paired(figure: str, ratio: str, app: list, ours: list) -> dict:
 def comparison_row(size: int, pairs: list[tuple[dict, dict]]) -> dict:
     """benchmark_app at one batch size over its repeats (median, min, max) beside our figures of the same
     rounds, with the ratio ours / benchmark_app taken round by round (its median and range): a round's two
-    measurements see the machine in the same state, the runs of different rounds need not."""
+    measurements are seconds apart, the runs of different rounds minutes."""
     runs, ours = [run for run, _ in pairs], [mine for _, mine in pairs]
-    latency = spread(run["latency_median_ms"] for run in runs)
-    throughput = spread(run["throughput_ips"] for run in runs)
     app_ips = [run["throughput_ips"] for run in runs]
+    latency, throughput = spread(run["latency_median_ms"] for run in runs), spread(app_ips)
     row = {
         "batch_size": size,
         "benchmark_app_repeats": len(runs),

@@ -6,9 +6,9 @@ repeat-to-repeat distribution with probability 1 - 2^(1-R) (75 % for R = 3, 97 %
 the distribution-free interval a few repeats can give. It shows how far one run of the same
 model on the same machine moves, which the within-run interval of one job does not.
 
-Repeat r runs in round r. The first rounds are full (benchmark.full_rounds): only they time the
+Repeat r runs in round r. The first rounds are extended (benchmark.full_rounds): only they time the
 slow figures (the beginner's loop, the tuned batch-1 pass, one-thread latency), so those figures
-are the median and range over the full rounds; every other figure is over all rounds.
+are the median and range over the extended rounds; every other figure is over all rounds.
 
 Each repeat's parallel-speed probes (compressbench.cpu_probe) and the states of its latency and
 throughput windows are kept in repeat order beside the figures, which are over every round: leaving
