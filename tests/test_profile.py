@@ -110,7 +110,9 @@ def test_executed_precision_is_int8_only_where_the_model_is_quantized(profiles, 
 
 def test_openvino_int8_counts_its_int8_layers_and_its_quantize_layers(profiles):
     count = int8_layers(profiles["openvino_int8"][1])
-    assert count.executed >= 4 and count.int8 + len(count.fallback) == count.executed
+    # two convolutions and at least one layer for the Gemms: how many Gemms the CPU plugin fuses
+    # into one snippet varies from run to run (seen: 3 and 4 executed layers on one machine)
+    assert count.executed >= 3 and count.int8 + len(count.fallback) == count.executed
     assert count.convert >= 1  # the input's FakeQuantize, run as a snippet
     compute = [row for row in profiles["openvino_int8"][1].layers if layer_kind(row) == COMPUTE]
     # LeNet-5's two convolutions and three Gemms all ran, as layers of their own or fused into a
