@@ -728,3 +728,15 @@ def test_the_one_thread_paragraph_gives_the_run_threads_by_their_range_not_a_sec
     assert "OpenVINO: 25.0 µs (24.9–25.2 µs) against 30.0–46.0 µs" in markdown
     # every variant the same on one thread: the conclusions cannot choose there either
     assert "With one thread per process, this run cannot choose between" in markdown
+
+
+@pytest.mark.parametrize(("language", "gloss"), [("en", "(ORT: ONNX Runtime)"), ("ru", "(ORT — ONNX Runtime)")])
+def test_the_method_names_the_variants_and_spells_out_an_abbreviation_once(tmp_path, language, gloss):
+    targets = {**TARGETS, "onnxruntime_noopt": TARGETS["onnxruntime"]}
+    markdown = render_markdown(build_context(fabricate(tmp_path, targets), {"language": language}, FIGURES))
+    method = markdown.split("## 2.")[1].split("## 3.")[0]
+    variants = next(line for line in method.splitlines() if "OpenVINO INT8" in line)
+    assert all(label in variants for label in ("PyTorch", "ONNX Runtime", "OpenVINO", "ORT"))
+    baselines, derived = variants.split(";")
+    assert "PyTorch" in baselines and "INT8" not in baselines and "OpenVINO INT8" in derived
+    assert markdown.count(gloss) == 1 and gloss in variants

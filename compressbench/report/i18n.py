@@ -61,6 +61,13 @@ class Strings:
         spec = TARGETS[target] if target in TARGETS else None
         return self[spec.label_words] if spec and spec.label_words else label
 
+    def gloss(self, target: str) -> str | None:
+        """What an abbreviation in the target's label stands for ("ORT: ONNX Runtime"), if it has one."""
+        from ..targets import TARGETS
+
+        spec = TARGETS[target] if target in TARGETS else None
+        return self[spec.label_gloss] if spec and spec.label_gloss else None
+
     def times(self, value, decimals: int = 2) -> str:
         """A factor in prose: "2.50×" / "2,50 раза" (used after "в" in Russian)."""
         if self.language == "ru":

@@ -166,6 +166,11 @@ class Writer:
     def label(self, target: str | None) -> str:
         return self.s.label(target, self.run.label(target)) if target else self.n.missing
 
+    def introduced(self, target: str) -> str:
+        """The label where the report first names a target: with its abbreviation spelled out, if it has one."""
+        gloss = self.s.gloss(target)
+        return f"{self.label(target)} ({gloss})" if gloss else self.label(target)
+
     def labels(self, targets) -> str:
         return self.s.join([self.label(t) for t in targets])
 

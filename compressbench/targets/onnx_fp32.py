@@ -34,6 +34,7 @@ TARGETS = (
         runtime_options={"graph_optimizations": False},
         recipe="compression.recipe_no_graph_optimizations",
         label_words="common.label_onnxruntime_noopt",
+        label_gloss="common.gloss_ort",
     ),
 )
 

@@ -85,6 +85,9 @@ class TargetSpec:
     recipe: str | None = None
     # The label in the report's language, where the label is words rather than names: a wording key.
     label_words: str | None = None
+    # What an abbreviation in the label stands for ("ORT: ONNX Runtime"), said where the report
+    # first names the target: a wording key.
+    label_gloss: str | None = None
 
     def __post_init__(self):
         if self.method not in METHODS:

@@ -4,6 +4,7 @@ comparison, quality statistics, the parity gate, memory."""
 from __future__ import annotations
 
 from ...analysis.rule import SIGN_TEST_ROUNDS
+from ...analysis.view import is_baseline
 from ..tables import is_lenet, model_name, model_summary
 from ..writer import Writer
 from .base import Section
@@ -24,6 +25,7 @@ def text(w: Writer) -> list[str]:
             cite_model=f" {w.cite('lenet')}" if is_lenet(w) else "",  # the one registry model with a source
         )
     ]
+    out.append(variants(w))
     env = w.environment
     threads = {run.value(t, "threads") for t in run.targets} - {None}
     out.append(
@@ -51,6 +53,21 @@ def text(w: Writer) -> list[str]:
         out.append(s.say("method.method_parity", gates=gates))
     out.append(s["method.method_memory"])
     return out
+
+
+def variants(w: Writer) -> str:
+    """Which variants the run compares, each label with its abbreviation spelled out: the first
+    place a reader meets them all (the parity gates below name them too)."""
+    baselines = [w.introduced(t) for t in w.run.targets if is_baseline(t)]
+    derived = [w.introduced(t) for t in w.run.targets if not is_baseline(t)]
+    if not derived:
+        return w.s.say("method.method_variants_baselines", baselines=w.s.join(baselines))
+    return w.s.say(
+        "method.method_variants",
+        baselines=w.s.join(baselines) or w.n.missing,
+        derived=w.s.join(derived),
+        section=w.s["compression.title"],
+    )
 
 
 def parity_gates(w: Writer) -> str:
