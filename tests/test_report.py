@@ -740,3 +740,19 @@ def test_the_method_names_the_variants_and_spells_out_an_abbreviation_once(tmp_p
     baselines, derived = variants.split(";")
     assert "PyTorch" in baselines and "INT8" not in baselines and "OpenVINO INT8" in derived
     assert markdown.count(gloss) == 1 and gloss in variants
+
+
+@pytest.mark.parametrize(
+    ("language", "speed"),
+    [
+        ("en", "Against ONNX Runtime: 1.50× slower at batch 1 and 1.50× slower at the best batch"),
+        ("ru", "Против ONNX Runtime: при батче 1 — медленнее в 1,50\u00a0раза, при лучшем батче — медленнее"),
+    ],
+)
+def test_the_size_recommendation_gives_the_speed_against_the_reference_in_brief(tmp_path, language, speed):
+    smallest = ("onnxruntime", "ONNX Runtime INT8", "int8", "int8", 90_000, 0.5844, 0.5, 0.045, (0.044, 0.046))
+    targets = {**TARGETS, "onnxruntime_int8": (*smallest, 20000, 256, 1.0, 0.5)}
+    markdown = render_markdown(build_context(fabricate(tmp_path, targets), {"language": language}, FIGURES))
+    (recommendation,) = [line for line in markdown.splitlines() if "conclusion.size" in line]
+    assert speed in recommendation and "0.045" not in recommendation  # the values stay in the compression section
+    assert "OpenVINO INT8 is smaller" in recommendation or "OpenVINO INT8 меньше" in recommendation

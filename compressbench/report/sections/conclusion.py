@@ -4,6 +4,7 @@ target within the accuracy budget and what it costs in speed, the least memory, 
 from __future__ import annotations
 
 from ...analysis.resources import baseline_share
+from ...analysis.rule import Comparison
 from ..writer import Writer
 from .base import Section
 
@@ -42,7 +43,9 @@ def text(w: Writer) -> list[str]:
     choice = w.finding("conclusion.size")
     if choice is not None:
         t = choice.target
-        smaller = s.say("conclusion.rec_size_smaller", targets=w.labels(choice.smaller_and_worse))
+        one = len(choice.smaller_and_worse) == 1
+        smaller_key = "conclusion.rec_size_smaller_one" if one else "conclusion.rec_size_smaller"
+        smaller = s.say(smaller_key, targets=w.labels(choice.smaller_and_worse))
         sentence = s.say(
             "conclusion.rec_size",
             target=w.label(t),
@@ -51,9 +54,15 @@ def text(w: Writer) -> list[str]:
             p=w.n.p_value(run.value(t, "mcnemar_p")),
             smaller=smaller if choice.smaller_and_worse else "",
         )
-        speed = [w.comparison(c) for c in (w.finding(f"variants.{m}.{t}") for m in ("latency", "throughput")) if c]
-        if speed and run.reference_of(t):  # what the smallest costs in speed against its reference
-            sentence += " " + s.say("conclusion.rec_size_speed", comparisons="; ".join(speed))
+        latency, throughput = (w.finding(f"variants.{metric}.{t}") for metric in ("latency", "throughput"))
+        if latency and throughput and run.reference_of(t):  # what the smallest costs in speed, in brief
+            sentence += " " + s.say(
+                "conclusion.rec_size_speed",
+                reference=w.label(run.reference_of(t)),
+                latency=speed_in_brief(w, latency, t),
+                throughput=speed_in_brief(w, throughput, t),
+                section=s["compression.title"],
+            )
         out.append(w.para(sentence))
     memory = w.finding("memory.leader.batch1")
     if memory is not None and len(memory.order) >= 2:
@@ -67,6 +76,15 @@ def text(w: Writer) -> list[str]:
         # one decimal, as the claims print the same agreement
         out.append(w.para(s.say("conclusion.rec_portability", agreement=w.n.percent(portable.agreement, 1))))
     return out
+
+
+def speed_in_brief(w: Writer, c: Comparison, target: str) -> str:
+    """ "1.38× slower": the target's side of a comparison whose whole sentence the compression
+    section gives (the recommendation names the section rather than repeat it)."""
+    if not c.resolved or c.ratio is None or c.better is None:
+        return w.s["conclusion.speed_unresolved"]
+    key = "conclusion.speed_faster" if c.better == target else "conclusion.speed_slower"
+    return w.s.say(key, ratio=w.s.times(c.ratio))
 
 
 SECTION = Section("conclusion", "conclusion.title", 1, ("list",), text=text)
