@@ -756,3 +756,9 @@ def test_the_size_recommendation_gives_the_speed_against_the_reference_in_brief(
     (recommendation,) = [line for line in markdown.splitlines() if "conclusion.size" in line]
     assert speed in recommendation and "0.045" not in recommendation  # the values stay in the compression section
     assert "OpenVINO INT8 is smaller" in recommendation or "OpenVINO INT8 меньше" in recommendation
+
+
+def test_the_naive_ratios_say_which_loop_is_over_which(tmp_path):
+    markdown = render_markdown(build_context(fabricate(tmp_path), {"language": "en"}, FIGURES))
+    section = markdown.split("Naive and tuned timing")[1]
+    assert section.index("the naive loop's time for the whole test set over the tuned loop's") < section.index("2.4")

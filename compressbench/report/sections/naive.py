@@ -14,7 +14,7 @@ def naive(w: Writer) -> list[str]:
     cost = w.finding("naive.cost")
     if cost is None:
         return [s["naive.naive_missing"]]
-    out = []
+    out = [s["naive.naive_ratio"]] if cost.ratios else []
     for targets, key in ((cost.slower, "naive.naive_slower"), (cost.faster, "naive.naive_faster")):
         if targets:
             out.append(s.say(key, items=", ".join(naive_item(w, cost, t) for t in targets)))
