@@ -89,6 +89,8 @@ class TargetRecord:
     full_repeats: int | None = column("of those, the extended rounds: the naive loop, the batch-1 pass, one thread")
     latency_p50_ms: float | None = column("batch-1 median latency, ms (median over repeats)")
     latency_p99_ms: float | None = column("batch-1 99th percentile latency, ms (median over repeats)")
+    latency_p99_low_ms: float | None = column("lowest repeat's batch-1 99th percentile, ms")
+    latency_p99_high_ms: float | None = column("highest repeat's batch-1 99th percentile, ms")
     latency_p50_ci_low_ms: float | None = column("lowest repeat's batch-1 median, ms")
     latency_p50_ci_high_ms: float | None = column("highest repeat's batch-1 median, ms")
     latency_p50_spread: float | None = column("range of the repeats' medians over the median")

@@ -75,6 +75,8 @@ def test_combined_figures_are_medians_with_the_range_over_repeats():
     assert (combined["latency_p50_ci_low_ms"], combined["latency_p50_ci_high_ms"]) == (0.050, 0.060)
     assert combined["latency_p50_spread"] == pytest.approx(0.010 / 0.052)
     assert combined["latency_1thread_p50_ms"] == pytest.approx(0.078)
+    p99 = (combined["latency_p99_low_ms"], combined["latency_p99_ms"], combined["latency_p99_high_ms"])
+    assert p99 == pytest.approx((0.100, 0.104, 0.120))  # the tail's median with the repeats' range
     assert combined["latency_calls"] == 300 and combined["latency_drift"] == pytest.approx(0.03)
     assert combined["latency_drift_repeat"] == 2
     assert combined["latency_quarter_p50_ms"][3] == pytest.approx(0.052 * 1.03)
@@ -128,6 +130,8 @@ def test_slow_figures_come_from_the_full_rounds_and_the_others_from_every_round(
     assert combined["tuned_test_set_seconds"] == pytest.approx(1000 / 900.0)
     assert combined["latency_1thread_repeat_p50_ms"][3:] == [None, None]
     assert combined["latency_1thread_p50_ms"] == pytest.approx(0.078)
+    p99 = (combined["latency_p99_low_ms"], combined["latency_p99_ms"], combined["latency_p99_high_ms"])
+    assert p99 == pytest.approx((0.100, 0.104, 0.140))  # from every round, as the median
 
 
 def test_repeats_agree_when_one_value_is_inside_every_interval():

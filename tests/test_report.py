@@ -144,6 +144,8 @@ def fabricate(
                 "repeats": 3,
                 "latency_p50_ms": p50,
                 "latency_p99_ms": p50 * 2,
+                "latency_p99_low_ms": p50 * 1.8,
+                "latency_p99_high_ms": p50 * 2.5,
                 "latency_p50_ci_low_ms": ci[0],
                 "latency_p50_ci_high_ms": ci[1],
                 "throughput_ips_low": ips * 0.97,
@@ -345,7 +347,7 @@ def test_the_memory_recommendation_says_by_how_much_the_leader_is_ahead_and_how_
     write_records(records, tmp_path / paths.SUMMARY_JSON, tmp_path / paths.SUMMARY)
     markdown = render_markdown(build_context(analyzed(tmp_path), {"language": "en"}, FIGURES)).replace("\u00a0", " ")
     assert "OpenVINO needs the least: at batch 1 its process peaks at 289.5 MiB" in markdown
-    assert "0.5 MiB below the runner-up" in markdown
+    assert "0.5 MiB (0.2 %) below the runner-up" in markdown
     assert (
         "every variant's peak at batch 1: OpenVINO 289.5 MiB, " in markdown
         and markdown.count(", PyTorch 549.6 MiB.") == 1
@@ -762,3 +764,10 @@ def test_the_naive_ratios_say_which_loop_is_over_which(tmp_path):
     markdown = render_markdown(build_context(fabricate(tmp_path), {"language": "en"}, FIGURES))
     section = markdown.split("Naive and tuned timing")[1]
     assert section.index("the naive loop's time for the whole test set over the tuned loop's") < section.index("2.4")
+
+
+def test_the_speed_table_gives_the_p99_with_its_range_over_the_repeats(tmp_path):
+    table = build_context(fabricate(tmp_path), {"language": "en"}, FIGURES)["tables"]["speed"]
+    assert table["columns"][3]["title"] == "p99 (range), µs"
+    (pytorch,) = [row for row in table["rows"] if row[0] == "PyTorch"]
+    assert "400.0 (360–500)" in pytorch  # p50 200 µs: p99 twice it, its range 1.8 to 2.5 times

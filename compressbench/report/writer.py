@@ -335,11 +335,14 @@ class Writer:
         return self.s.say("comparison.basis_rounds", rounds=rounds, p=p)
 
     def gap(self, target: str, other: str, metric: str) -> str:
-        """How far apart two targets' values are, in the metric's unit (memory; "" for other metrics)."""
+        """How far apart two targets' values are, in the metric's unit and as a share of the larger
+        ("0.5 MiB (0.6 %)": the reader judges whether a resolved margin matters); "" but for memory."""
         if metric not in MEMORY_METRICS:
             return ""
         key = METRICS[metric].key
-        return self.n.mb(abs(self.run.value(other, key) - self.run.value(target, key)))
+        values = self.run.value(other, key), self.run.value(target, key)
+        difference = abs(values[0] - values[1])
+        return f"{self.n.mb(difference)} ({self.n.percent(difference / max(values), 1)})"
 
     def leader(self, lead: Leader, resolved_key: str, unresolved_key: str) -> str:
         """The best target on a metric, and against whom it is not resolved."""

@@ -175,6 +175,14 @@ def outliers(w: Writer) -> list[str]:
     return [w.para(s.say("speed.throughput_outliers", items=items))]
 
 
+def p99_range(w: Writer, target: str, scale: float) -> str:
+    """The range of the repeats' p99s, scaled to the column's unit (the tail is a repeat's noisiest figure)."""
+    low, high = w.run.value(target, "latency_p99_low_ms"), w.run.value(target, "latency_p99_high_ms")
+    if low is None or high is None or low == high:  # one repeat: no range
+        return w.n.missing
+    return f"{w.n.sig(scale * low, 3)}–{w.n.sig(scale * high, 3)}"
+
+
 def speed_table(w: Writer) -> dict | None:
     run, s, n = w.run, w.s, w.n
     if not run.measured("latency") and not run.measured("throughput"):
@@ -183,12 +191,13 @@ def speed_table(w: Writer) -> dict | None:
     medians = [run.value(t, "latency_p50_ms") for t in targets]
     unit, p50 = durations(w, medians)
     _, p99 = durations(w, [run.value(t, "latency_p99_ms") for t in targets], unit_from=medians)
+    scale = 1000 if unit in ("µs", "мкс") else 1  # the column's unit, from the medians
     rows = [
         [
             w.label(t),
             execution_precision(w, t),
             with_note(p50[i], w.interval(t, "latency").replace(f"\u00a0{unit}", ""), n.missing),
-            p99[i],
+            with_note(p99[i], p99_range(w, t, scale), n.missing),
             with_note(n.integer(run.value(t, "throughput_ips")), w.interval(t, "throughput"), n.missing),
             n.integer(run.value(t, "batch_size_best")),
             n.sig(run.value(t, "test_set_seconds")),
@@ -199,7 +208,7 @@ def speed_table(w: Writer) -> dict | None:
         (s["columns.col_target"], "l"),
         (s["columns.col_exec"], "l"),
         (s.say("columns.col_p50_range", unit=unit), "r"),
-        (s.say("columns.col_p99", unit=unit), "r"),
+        (s.say("columns.col_p99_range", unit=unit), "r"),
         (s["columns.col_throughput_range"], "r"),
         (s["columns.col_batch"], "r"),
         (s["columns.col_test_set"], "r"),
