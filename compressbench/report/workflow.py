@@ -1,5 +1,6 @@
 """What the analysis and report rules of workflow/rules/report.smk read and write: plain functions of
-the configured targets (paths from compressbench.paths), so report settings never change another rule.
+the configured targets (paths from compressbench.paths), so report settings never change another rule;
+and the code the summary rules before them run, which their outputs depend on.
 """
 
 from __future__ import annotations
@@ -29,14 +30,18 @@ TEMPLATE_FILES = [*RENDER_FILES, *ANALYSIS_FILES.values()]
 # elsewhere imports the installed one): findings.json holds their finding types and causes, so a version
 # that adds, renames or removes one reruns the analysis (seconds) instead of leaving findings the report can
 # no longer read.
+_PACKAGE = Path(__file__).resolve().parents[1]
 ANALYSIS_SOURCES = sorted(
-    str(path)
-    for package in ("analysis", "diagnosis")
-    for path in (Path(__file__).resolve().parents[1] / package).glob("*.py")
+    str(path) for package in ("analysis", "diagnosis") for path in (_PACKAGE / package).glob("*.py")
 )
+# The code that combines a target's repeats (benchmark_summary) and writes the run's records (aggregate):
+# a version that adds or changes a combined figure recombines (seconds) instead of leaving summaries
+# without it. The timed repeats themselves never rerun for it.
+# (module names without ".py": "results.py" would read as a wording key to tests/test_wording.py)
+COMBINE_SOURCES = [str((_PACKAGE / "repeats").with_suffix(".py"))]
+AGGREGATE_SOURCES = [str((_PACKAGE / name).with_suffix(".py")) for name in ("aggregate", "results")]
 # The code that writes the report and draws its figures, where the imported package lies: a version that
 # words, numbers or lays out the report otherwise renders it again (seconds) instead of leaving the old one.
-_PACKAGE = Path(__file__).resolve().parents[1]
 RENDER_SOURCES = sorted(str(path) for path in (_PACKAGE / "report").rglob("*.py"))
 PLOT_SOURCES = [str((_PACKAGE / "plots").with_suffix(".py"))]  # (not imported: matplotlib is slow to load)
 # A study's report (compressbench.report.study) renders with the same templates and cites from the bibliography

@@ -8,6 +8,7 @@ rule aggregate:
         bench=paths.for_targets(paths.BENCH["summary"], TARGET_NAMES),
         predictions=paths.for_targets(paths.EVAL["predictions"], TARGET_NAMES),
         trained_predictions=paths.for_target(paths.EVAL["predictions"], TRAINED),
+        aggregate_code=report_workflow.AGGREGATE_SOURCES,
     output:
         records=paths.SUMMARY_JSON,
         summary=report(

@@ -53,6 +53,7 @@ rule benchmark_summary:
         latency=expand(
             paths.BENCH_REPEAT["latency"], target="{target}", repeat=BENCH_REPEATS
         ),
+        combine_code=report_workflow.COMBINE_SOURCES,
     output:
         summary=paths.BENCH["summary"],
         repeats=paths.BENCH["repeats"],
