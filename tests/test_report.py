@@ -318,7 +318,7 @@ def test_the_speed_section_and_method_report_what_the_probe_found(tmp_path, lang
         assert "не меньше 0,9" in markdown and "но не отбирают их" in markdown
 
 
-def test_the_appendix_gives_every_variants_f1_per_class_and_the_recommendation_compares_memory_at_batch_1(tmp_path):
+def test_the_appendix_gives_every_variants_precision_recall_and_f1_per_class_and_memory_at_batch_1(tmp_path):
     fabricate(tmp_path, extra={"peak_rss_batch1_mb": 290.0, "peak_rss_batch1_mb_low": 289.0})
     rows = [{"class": c, "precision": 0.4, "recall": 0.4, "f1": 0.412, "support": 1000} for c in CIFAR]
     write_tsv(tmp_path / paths.for_target(paths.EVAL["per_class"], "openvino_int8"), rows)
@@ -329,8 +329,12 @@ def test_the_appendix_gives_every_variants_f1_per_class_and_the_recommendation_c
     assert f1["rows"][0][0] == CIFAR[0] and f1["rows"][0][1:] == ["0.500", "0.412"]
     # the variants that changed no prediction share the trained model's column
     assert [c["title"] for c in f1["columns"]] == ["Class", "PyTorch = ONNX Runtime", "OpenVINO INT8"]
+    for measure, value in (("precision", "0.400"), ("recall", "0.400")):  # the same columns, each measure
+        table = context["tables"][f"per_class_{measure}"]
+        assert [c["title"] for c in table["columns"]] == [c["title"] for c in f1["columns"]]
+        assert table["rows"][0][1:] == ["0.500", value]
     markdown = render_markdown(context).replace("\u00a0", " ")
-    assert "F1 per class of every variant" in markdown
+    assert "F1 per class of every variant" in markdown and "Recall per class of every variant" in markdown
     # every variant peaks at 290 MiB at batch 1 (the ranges overlap): no variant is picked
     assert "Where memory is scarce, this run does not pick a variant: at batch 1" in markdown
     assert "of that peak is held before the model is loaded" in markdown

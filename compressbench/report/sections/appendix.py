@@ -4,6 +4,8 @@ and each variant's per-layer account (diagnosis.DETAIL)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from ..tables import table
 from ..writer import Writer
 from .base import Figure, Section, Table
@@ -30,19 +32,37 @@ def per_class_table(w: Writer) -> dict | None:
     return table(columns, cells)
 
 
-def per_class_f1_table(w: Writer) -> dict | None:
-    """F1 per class of every target beside the trained model's; targets with the same F1 in every class
-    (variants that changed no prediction) share one column."""
+# The per-class measures given for every variant, one table each (their columns are the same variants)
+PER_CLASS_MEASURES = ("precision", "recall", "f1")
+
+
+def variants_per_class(w: Writer) -> tuple[list[str], dict[tuple, list[str]]] | None:
+    """The classes, and every distinct set of per-class measures with the targets that have it: variants
+    that changed no prediction share the trained model's column. None with fewer than two targets'
+    per-class files (the trained model's table says it all)."""
     by_target = {t: w.run.results.per_class_by_target.get(t) for t in w.run.targets}
     by_target = {t: rows for t, rows in by_target.items() if rows}
-    if len(by_target) < 2:  # the trained model's table says it all
+    if len(by_target) < 2:
         return None
     classes = [str(row.get("class")) for row in next(iter(by_target.values()))]
-    columns: dict[tuple, list[str]] = {}  # the F1 of every class -> the targets that have it
+    columns: dict[tuple, list[str]] = {}  # (class, measure) values -> the targets that have them
     for t, rows in by_target.items():
-        f1 = {str(row.get("class")): row.get("f1") for row in rows}
-        columns.setdefault(tuple(f1.get(name) for name in classes), []).append(t)
-    cells = [[name] + [w.n.fixed(values[i], 3) for values in columns] for i, name in enumerate(classes)]
+        measures = {str(row.get("class")): tuple(row.get(m) for m in PER_CLASS_MEASURES) for row in rows}
+        columns.setdefault(tuple(measures.get(name) for name in classes), []).append(t)
+    return classes, columns
+
+
+def per_class_measure_table(w: Writer, measure: str) -> dict | None:
+    """One measure per class of every variant, the variants with identical measures in one column."""
+    found = variants_per_class(w)
+    if found is None:
+        return None
+    classes, columns = found
+    index = PER_CLASS_MEASURES.index(measure)
+    cells = [
+        [name] + [w.n.fixed(values[i][index] if values[i] else None, 3) for values in columns]
+        for i, name in enumerate(classes)
+    ]
     titles = [(w.s["columns.col_class"], "l")] + [(" = ".join(map(w.label, ts)), "r") for ts in columns.values()]
     return table(titles, cells)
 
@@ -51,10 +71,18 @@ SECTION = Section(
     "appendix",
     "appendix.title",
     1,
-    ("table:per_class", "table:per_class_f1", "figure:confusion", "table:naive", "figure:naive"),
+    (
+        "table:per_class",
+        *(f"table:per_class_{measure}" for measure in PER_CLASS_MEASURES),
+        "figure:confusion",
+        "table:naive",
+        "figure:naive",
+    ),
     tables=(
         Table("per_class", per_class_table, "appendix.tab_per_class"),
-        Table("per_class_f1", per_class_f1_table, "appendix.tab_per_class_f1"),
+        Table("per_class_precision", partial(per_class_measure_table, measure="precision"), "appendix.tab_precision"),
+        Table("per_class_recall", partial(per_class_measure_table, measure="recall"), "appendix.tab_recall"),
+        Table("per_class_f1", partial(per_class_measure_table, measure="f1"), "appendix.tab_per_class_f1"),
         Table("naive", naive_table, "naive.tab_naive"),
     ),
     figures=(

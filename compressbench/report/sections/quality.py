@@ -101,5 +101,6 @@ SECTION = Section(
     ("text", "table:quality"),
     text=text,
     tables=(Table("quality", quality_table, "quality.tab_quality"),),
-    discusses=("table:per_class", "table:per_class_f1", "figure:confusion"),
+    discusses=("table:per_class", "table:per_class_precision", "table:per_class_recall", "table:per_class_f1")
+    + ("figure:confusion",),
 )
