@@ -752,7 +752,7 @@ def test_the_method_names_the_variants_and_spells_out_an_abbreviation_once(tmp_p
     ("language", "speed"),
     [
         ("en", "Against ONNX Runtime: 1.50× slower at batch 1 and 1.50× slower at the best batch"),
-        ("ru", "Против ONNX Runtime: при батче 1 — медленнее в 1,50\u00a0раза, при лучшем батче — медленнее"),
+        ("ru", "По сравнению с ONNX Runtime: при батче 1 — медленнее в 1,50\u00a0раза, при лучшем батче — медленнее"),
     ],
 )
 def test_the_size_recommendation_gives_the_speed_against_the_reference_in_brief(tmp_path, language, speed):
