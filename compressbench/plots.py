@@ -21,6 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib import ticker  # noqa: E402
 
+from .repeats import bound_name  # noqa: E402
 from .report.data import ReportData  # noqa: E402
 from .report.i18n import Strings  # noqa: E402
 from .report.numbers import decimals_for  # noqa: E402
@@ -298,27 +299,34 @@ def confusion(data: ReportData, s: Strings, stem, **_) -> list[Path]:
 LEGEND_ABOVE = {"fontsize": 8, "loc": "lower center", "bbox_to_anchor": (0.5, 1.0), "ncol": 3, "frameon": False}
 
 
+# The naive figure's series: (wording key, the summary's column of medians; its range is bound_name's low/high)
+NAIVE_SERIES = (
+    ("plots.plot_naive", "naive_test_set_seconds"),
+    ("plots.plot_tuned", "tuned_test_set_seconds"),
+    ("plots.plot_best", "test_set_seconds"),
+)
+
+
 def naive(data: ReportData, s: Strings, stem, **_) -> list[Path]:
-    """Naive, tuned and best-batch whole-test-set times: grey bars with hatches (series, not targets)."""
+    """Naive, tuned and best-batch whole-test-set times: each a median with its range over the repeats,
+    as points on the log axis (a bar's length there would mean nothing); one marker per series."""
     run, labels = data.run, _labels(data, s)
     targets = [t for t in data.results.targets if run.value(t, "naive_test_set_seconds")]
-    series = [
-        (s["plots.plot_naive"], [run.value(t, "naive_test_set_seconds") for t in targets]),
-        (s["plots.plot_tuned"], [run.value(t, "tuned_test_set_seconds") for t in targets]),
-        (s["plots.plot_best"], [run.value(t, "test_set_seconds") for t in targets]),
-    ]
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.45 * len(targets) + 1.0))
-        height = 0.8 / len(series)
         y = np.arange(len(targets))
-        for i, (name, values) in enumerate(series):
-            shown = [v if v else np.nan for v in values]
-            ax.barh(
-                y + (i - 1) * height, shown, height, label=name, color=GREYS[i], hatch=HATCHES[i], edgecolor="black"
-            )
+        shown = []
+        for i, (name, key) in enumerate(NAIVE_SERIES):
+            medians = np.array([run.value(t, key) or np.nan for t in targets], dtype=float)
+            ranges = [(run.value(t, bound_name(key, "low")), run.value(t, bound_name(key, "high"))) for t in targets]
+            pairs = zip(medians, ranges, strict=True)
+            errors = np.array([[max(m - (low or m), 0), max((high or m) - m, 0)] for m, (low, high) in pairs]).T
+            ax.errorbar(medians, y + (i - 1) * 0.22, xerr=errors, fmt=MARKERS[i], color=GREYS[0], mfc=GREYS[i],
+                        mec="black", capsize=3, label=s[name], linestyle="none")  # fmt: skip
+            shown += [v for v in medians if v == v] + [v for pair in ranges for v in pair if v]
         ax.set_yticks(y, [labels[t] for t in targets])
         ax.invert_yaxis()
-        _log_axis(ax, s, [v for _, values in series for v in values if v], "x")
+        _log_axis(ax, s, shown, "x")
         ax.set_xlabel(s["plots.plot_time_s"])
         ax.legend(**LEGEND_ABOVE)
         fig.tight_layout()

@@ -786,3 +786,17 @@ def test_summaries_are_combined_again_when_the_code_that_combines_them_changes()
     rules = Path(__file__).resolve().parents[1] / "workflow" / "rules"
     assert "report_workflow.COMBINE_SOURCES" in (rules / "benchmark.smk").read_text(encoding="utf-8")
     assert "report_workflow.AGGREGATE_SOURCES" in (rules / "aggregate.smk").read_text(encoding="utf-8")
+
+
+def test_the_naive_figure_draws_medians_with_their_ranges_as_points_on_its_log_axis(tmp_path, monkeypatch):
+    from compressbench import plots
+
+    data = fabricate(tmp_path, extra={"naive_test_set_seconds_low": 1.0, "naive_test_set_seconds_high": 9.0})
+    drawn = []
+    monkeypatch.setattr(plots, "save_figure", lambda fig, stem: drawn.append(fig) or [])
+    plots.naive(data, Strings("en"), tmp_path / "naive")
+    ax = drawn[0].axes[0]
+    assert ax.get_xscale() == "log" and not ax.patches  # no bars: a bar's length means nothing on a log axis
+    assert len(ax.containers) == 3  # naive, tuned, best batch: one series of points each
+    (pytorch_range, *_) = ax.containers[0].lines[2][0].get_segments()  # the naive loop's range, PyTorch first
+    assert [point[0] for point in pytorch_range] == [1.0, 9.0]
