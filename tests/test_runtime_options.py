@@ -74,3 +74,15 @@ def test_pytorch_precision_option_is_checked():
         options_from("pytorch", {"precision": "f16"})
     with pytest.raises(ValueError, match="INT8"):
         options_from("pytorch", {"quantized": True, "precision": "bf16"})
+
+
+@pytest.mark.parametrize(("optimizations", "level"), [(True, "ORT_ENABLE_ALL"), (False, "ORT_DISABLE_ALL")])
+def test_the_naive_onnxruntime_session_keeps_the_variants_graph_optimization_level(optimizations, level):
+    """The naive loop's convenience session is the variant's too: with optimizations off, they stay off."""
+    import onnxruntime as ort
+
+    from compressbench.runtimes.onnxruntime import naive_session_options
+
+    options = naive_session_options(2, optimizations)
+    assert options.graph_optimization_level == getattr(ort.GraphOptimizationLevel, level)
+    assert options.intra_op_num_threads == 2

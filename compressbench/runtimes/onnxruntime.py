@@ -28,6 +28,16 @@ def session_options(threads: int, graph_optimizations: bool = True) -> ort.Sessi
     return options
 
 
+def naive_session_options(threads: int, graph_optimizations: bool = True) -> ort.SessionOptions:
+    """The convenience session of the naive loop: ONNX Runtime's defaults but the threads, and the graph
+    optimizations off where the variant turns them off (they are what the variant is, not a tuning)."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    if not graph_optimizations:
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    return options
+
+
 class OnnxRuntime(Runtime):
     name = "onnxruntime"
     model_suffixes = (".onnx",)
@@ -57,8 +67,7 @@ class OnnxRuntime(Runtime):
         )
 
     def naive(self) -> Predict:
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = self.threads
+        options = naive_session_options(self.threads, self.options.graph_optimizations)
         session = ort.InferenceSession(str(self.model_path), options, providers=["CPUExecutionProvider"])
         input_name = session.get_inputs()[0].name
 
