@@ -800,3 +800,19 @@ def test_the_naive_figure_draws_medians_with_their_ranges_as_points_on_its_log_a
     assert len(ax.containers) == 3  # naive, tuned, best batch: one series of points each
     (pytorch_range, *_) = ax.containers[0].lines[2][0].get_segments()  # the naive loop's range, PyTorch first
     assert [point[0] for point in pytorch_range] == [1.0, 9.0]
+
+
+@pytest.mark.parametrize(
+    ("language", "mixed", "undecided"),
+    [
+        ("en", "so the coursework mixed two averagings", "the numbers cannot tell which"),
+        ("ru", "в курсовой смешаны два способа усреднения", "по этим числам не определить"),
+    ],
+)
+def test_the_coursework_section_says_its_precision_and_recall_were_micro_averaged_and_its_f1_not(
+    tmp_path, language, mixed, undecided
+):
+    markdown = render_markdown(build_context(fabricate(tmp_path), {"language": language}, FIGURES))
+    markdown = markdown.replace("\u00a0", " ")
+    assert mixed in markdown and undecided in markdown  # the fabricated test set is balanced
+    assert "so it was macro-F1" not in markdown and "так что это был macro-F1" not in markdown

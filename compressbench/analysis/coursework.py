@@ -133,6 +133,9 @@ class Averaging:
     weighted_gap: float | None
     balanced: bool | None
     verdict: str  # macro | weighted | macro_or_weighted (identical on a balanced test set)
+    # the coursework's precision and recall both equal its accuracy, as micro-averaging gives for one label
+    # per image (while its F1 was not micro-averaged); None where the coursework gives no precision or recall
+    micro_precision_recall: bool | None = None
 
 
 def averaging(coursework: dict, run: Run) -> Averaging:
@@ -147,7 +150,9 @@ def averaging(coursework: dict, run: Run) -> Averaging:
     else:
         gap = cw["f1"] - cw["accuracy"]
         verdict = "macro" if abs(macro_gap - gap) <= abs(weighted_gap - gap) else "weighted"
-    return Averaging(cw["f1"] - cw["accuracy"], macro_gap, weighted_gap, balanced, verdict)
+    given = [cw.get(name) for name in ("precision", "recall")]
+    micro = None if None in given else all(round(x, 4) == round(cw["accuracy"], 4) for x in given)
+    return Averaging(cw["f1"] - cw["accuracy"], macro_gap, weighted_gap, balanced, verdict, micro)
 
 
 @body

@@ -124,8 +124,10 @@ def averaging(w: Writer, cw: dict) -> str:
     s, n = w.s, w.n
     result = w.finding("coursework.averaging")
     numbers = trained_numbers(cw, w)
+    mixed = s.say("coursework.cw_averaging_mixed", acc=n.fixed(numbers["accuracy"], 4)) + " "
     return w.para(
-        s.say(
+        (mixed if result.micro_precision_recall else "")
+        + s.say(
             AVERAGING[result.verdict],
             f1=n.fixed(numbers["f1"], 4),
             acc=n.fixed(numbers["accuracy"], 4),
