@@ -816,3 +816,10 @@ def test_the_coursework_section_says_its_precision_and_recall_were_micro_average
     markdown = markdown.replace("\u00a0", " ")
     assert mixed in markdown and undecided in markdown  # the fabricated test set is balanced
     assert "so it was macro-F1" not in markdown and "так что это был macro-F1" not in markdown
+
+
+def test_the_coursework_one_image_loop_gives_how_many_times_longer_its_time_is(tmp_path):
+    data = fabricate(tmp_path, extra={"naive_repeat_seconds": [0.9, 1.0, 1.1]})  # 90 to 110 µs per image
+    markdown = render_markdown(build_context(data, {"language": "en"}, FIGURES))
+    assert "PyTorch 90.0 / 100 / 110 µs, the coursework's 584 µs is 5.3–6.5× as long" in markdown
+    assert "lies outside that range" not in markdown

@@ -99,11 +99,19 @@ def naive_repeats(w: Writer) -> list[str]:
                 target=w.label(x.target),
                 repeats=" / ".join(n.sig(us, 3) for us in x.per_image_us),
                 coursework=n.sig(x.coursework_us, 3),
+                ratios=times_range(w, x.coursework_us / max(x.per_image_us), x.coursework_us / min(x.per_image_us)),
             )
         )
     if not items:
         return []
     return [w.para(s.say("coursework.cw_naive", items="; ".join(items))), s["coursework.cw_untested"]]
+
+
+def times_range(w: Writer, low: float, high: float) -> str:
+    """ "3.9–4.3×" / "3,9–4,3 раза": how many times one figure is a range of others."""
+    if w.n.fixed(low, 1) == w.n.fixed(high, 1):
+        return w.s.times(high, 1)
+    return f"{w.n.fixed(low, 1)}–{w.s.times(high, 1)}"
 
 
 def accuracy(w: Writer, cw: dict) -> str:
