@@ -4,7 +4,8 @@ target within the accuracy budget and what it costs in speed, the least memory, 
 from __future__ import annotations
 
 from ...analysis.resources import baseline_share
-from ...analysis.rule import Comparison
+from ...analysis.rule import Comparison, Leader
+from ...analysis.view import METRICS, is_baseline
 from ..writer import Writer
 from .base import Section
 
@@ -66,16 +67,38 @@ def text(w: Writer) -> list[str]:
         out.append(w.para(sentence))
     memory = w.finding("memory.leader.batch1")
     if memory is not None and len(memory.order) >= 2:
-        sentence = w.leader(memory, "conclusion.rec_memory", "conclusion.rec_memory_unresolved")
-        share = baseline_share(run, memory.best, "peak_rss_batch1_mb")
-        peaks = ", ".join(f"{w.label(t)} {w.value(t, memory.metric)}" for t in memory.order)  # lowest first
-        spread = s.say("conclusion.rec_memory_share", share=w.n.percent(share, 0), peaks=peaks)
-        out.append(w.para(f"{sentence} {spread}"))
+        out.append(w.para(memory_recommendation(w, memory)))
     portable = w.finding("conclusion.portability")
     if portable is not None:
         # one decimal, as the claims print the same agreement
         out.append(w.para(s.say("conclusion.rec_portability", agreement=w.n.percent(portable.agreement, 1))))
     return out
+
+
+def memory_recommendation(w: Writer, memory: Leader) -> str:
+    """Peak memory at batch 1 by runtime first (the runtime library holds most of a process's memory, so
+    the variants of one runtime lie close together), then the lowest variant and its margin."""
+    run, n = w.run, w.n
+    groups: dict[str, list[str]] = {}
+    for t in memory.order:  # lowest first, so the runtimes come lowest first too
+        groups.setdefault(run.runtime(t) or t, []).append(t)
+    items = [runtime_peaks(w, runtime, targets, memory.metric) for runtime, targets in groups.items()]
+    share = baseline_share(run, memory.best, "peak_rss_batch1_mb")
+    runtimes = w.s.say("conclusion.rec_memory_runtimes", groups="; ".join(items), share=n.percent(share, 0))
+    lowest = w.leader(memory, "conclusion.rec_memory", "conclusion.rec_memory_unresolved")
+    return f"{runtimes} {lowest}" if len(groups) > 1 else lowest  # one runtime: nothing to choose between
+
+
+def runtime_peaks(w: Writer, runtime: str, targets: list[str], metric: str) -> str:
+    """ "ONNX Runtime 76.2–76.7 MiB (ORT without optimizations, ONNX Runtime INT8, ONNX Runtime)": a runtime's
+    variants' peaks, named by its baseline's label; a lone variant by its own label."""
+    key = METRICS[metric].key
+    values = [w.run.value(t, key) for t in targets]
+    if len(targets) == 1:
+        return f"{w.label(targets[0])} {w.n.mb(values[0])}"
+    baseline = next((t for t in w.run.targets if is_baseline(t) and w.run.runtime(t) == runtime), None)
+    name = w.label(baseline) if baseline else runtime
+    return f"{name} {w.n.fixed(min(values), 1)}–{w.n.mb(max(values))} ({w.labels(targets)})"
 
 
 def speed_in_brief(w: Writer, c: Comparison, target: str) -> str:
