@@ -288,7 +288,7 @@ def confusion(data: ReportData, s: Strings, stem, **_) -> list[Path]:
             for i in range(len(names)):
                 for j in range(len(names)):
                     colour = "white" if rates[i, j] > 0.5 else "black"
-                    ax.text(j, i, str(int(counts[i, j])), ha="center", va="center", fontsize=6, color=colour)
+                    ax.text(j, i, str(int(counts[i, j])), ha="center", va="center", fontsize=7.5, color=colour)
         colorbar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
         _plain_axis(colorbar.ax, s)
         fig.tight_layout()
