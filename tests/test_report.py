@@ -824,3 +824,16 @@ def test_the_coursework_one_image_loop_gives_how_many_times_longer_its_time_is(t
     markdown = render_markdown(build_context(data, {"language": "en"}, FIGURES))
     assert "PyTorch 90.0 / 100 / 110 µs, the coursework's 584 µs is 5.3–6.5× as long" in markdown
     assert "lies outside that range" not in markdown
+
+
+def test_the_start_up_paragraph_names_the_slowest_loader_where_its_range_is_apart(tmp_path):
+    fabricate(tmp_path)
+    records = read_records(tmp_path / paths.SUMMARY_JSON)
+    load = {  # PyTorch 10 ms, the others 50 ms, OpenVINO INT8 80 ms: ranges apart from PyTorch's
+        t: dict(load_seconds=v, load_seconds_low=v * 0.95, load_seconds_high=v * 1.05)
+        for t, v in {"pytorch": 0.010, "onnxruntime": 0.05, "openvino": 0.05, "openvino_int8": 0.08}.items()
+    }
+    records = [dataclasses.replace(r, **load[r.target]) for r in records]
+    write_records(records, tmp_path / paths.SUMMARY_JSON, tmp_path / paths.SUMMARY)
+    markdown = render_markdown(build_context(analyzed(tmp_path), {"language": "en"}, FIGURES)).replace("\u00a0", " ")
+    assert "OpenVINO INT8 takes longest, 80.0 ms (range 76.0–84.0 ms): 8.0× as long as PyTorch" in markdown
