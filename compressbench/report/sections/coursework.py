@@ -132,19 +132,18 @@ def averaging(w: Writer, cw: dict) -> str:
     s, n = w.s, w.n
     result = w.finding("coursework.averaging")
     numbers = trained_numbers(cw, w)
-    mixed = s.say("coursework.cw_averaging_mixed", acc=n.fixed(numbers["accuracy"], 4)) + " "
-    return w.para(
-        (mixed if result.micro_precision_recall else "")
-        + s.say(
-            AVERAGING[result.verdict],
-            f1=n.fixed(numbers["f1"], 4),
-            acc=n.fixed(numbers["accuracy"], 4),
-            gap=n.fixed(abs(result.coursework_gap), 4),
-            macro_gap=n.fixed(abs(result.macro_gap) if result.macro_gap is not None else None, 4),
-            weighted_gap=n.fixed(abs(result.weighted_gap) if result.weighted_gap is not None else None, 4),
-            cite=w.cite("sklearn_prf"),
-        )
+    f1 = s.say(
+        AVERAGING[result.verdict],
+        f1=n.fixed(numbers["f1"], 4),
+        acc=n.fixed(numbers["accuracy"], 4),
+        gap=n.fixed(abs(result.coursework_gap), 4),
+        macro_gap=n.fixed(abs(result.macro_gap) if result.macro_gap is not None else None, 4),
+        weighted_gap=n.fixed(abs(result.weighted_gap) if result.weighted_gap is not None else None, 4),
+        cite=w.cite("sklearn_prf"),
     )
+    if not result.micro_precision_recall:
+        return w.para(f1)
+    return w.para(f"{f1} {s.say('coursework.cw_averaging_mixed', acc=n.fixed(numbers['accuracy'], 4))}")
 
 
 def coursework_table(w: Writer) -> dict | None:
