@@ -837,3 +837,9 @@ def test_the_start_up_paragraph_names_the_slowest_loader_where_its_range_is_apar
     write_records(records, tmp_path / paths.SUMMARY_JSON, tmp_path / paths.SUMMARY)
     markdown = render_markdown(build_context(analyzed(tmp_path), {"language": "en"}, FIGURES)).replace("\u00a0", " ")
     assert "OpenVINO INT8 takes longest, 80.0 ms (range 76.0–84.0 ms): 8.0× as long as PyTorch" in markdown
+
+
+def test_the_appendix_starts_a_new_page_so_its_floats_follow_its_heading(tmp_path):
+    latex = render_latex(build_context(fabricate(tmp_path), {"language": "en"}, FIGURES))
+    before = latex[: latex.index("\\appendix")].rstrip()
+    assert before.endswith("\\clearpage") and "\\needspace" not in latex

@@ -166,10 +166,6 @@ def _ref_sentence(s: Strings, tabs, figs, number, escape) -> str:
     return escape(head) + "; ".join(parts) + escape(tail)
 
 
-APPENDIX_HEAD_LINES = 8  # the appendix heading, the table's caption and header rows
-MAX_APPENDIX_LINES = 60  # a longer table starts on a new page anyway
-
-
 def walk(
     sections, w: Writer, caption: dict[str, str], figures: dict[str, str] | None, after=None, appendix_lines=None
 ) -> dict:
@@ -237,10 +233,9 @@ def build_context(
         if section.key == "proscons":
             claims.extend(claim_groups(w))
 
-    # The appendix opens with the per-class table: it starts on the page in progress when the table fits
-    # there whole (a main text that ends a few lines into a page leaves no near-empty page before it)
-    appendix_lines = min(APPENDIX_HEAD_LINES + len(data.results.per_class), MAX_APPENDIX_LINES)
-    walked = walk(SECTIONS, w, captions(w, data.environment_source == "report"), figures, after, appendix_lines)
+    # The appendix starts a new page: begun on the page in progress, its floats (the per-class tables, the
+    # confusion matrix) were set on float pages ahead of its own heading
+    walked = walk(SECTIONS, w, captions(w, data.environment_source == "report"), figures, after)
     return {
         **title_block(settings, s, today),
         "title": settings.get("title") or s.say("common.default_title", model=model_name(w)),
