@@ -385,6 +385,7 @@ def test_default_title_and_variants_table(tmp_path):
         ["OpenVINO INT8", "INT8"],
     ]
     assert "PyTorch" not in [row[0] for row in context["tables"]["variants"]["rows"]]  # FP32 weights: not compressed
+    assert context["tables"]["variants"]["rows"][1][7] == "35.0 (34.0–36.0)"  # the batch-1 median with its range
     assert "Compressed variants" in render_markdown(context)
 
 

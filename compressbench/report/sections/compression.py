@@ -127,7 +127,7 @@ def variants_table(w: Writer) -> dict | None:
                 n.ratio(run.value(t, "compression_ratio")),
                 with_note(plain_pp(w, run.value(t, "accuracy_delta_pp")), interval, n.missing),
                 n.p_value(run.value(t, "mcnemar_p")),
-                p50[i],
+                with_note(p50[i], w.interval(t, "latency").replace(f"\u00a0{unit}", ""), n.missing),
                 w.label(run.reference_of(t)) if run.reference_of(t) else n.missing,
             ]
         )
@@ -139,7 +139,7 @@ def variants_table(w: Writer) -> dict | None:
         (s["columns.col_ratio"], "r"),
         (s["columns.col_delta_interval"], "r"),
         (s["columns.col_p"], "r"),
-        (f"p50, {unit}", "r"),
+        (s.say("columns.col_p50_range", unit=unit), "r"),
         (s["columns.col_reference"], "l"),
     ]
     return table(columns, rows)
