@@ -134,3 +134,10 @@ def test_a_diagnosed_int8_variant_is_explained_once(data, tmp_path):
     assert data.findings.get("variants.int8_slowdown.onnxruntime_int8")
     assert compression.int8_explanations(writer(data, "en")) == []
     assert len(compression.int8_explanations(writer(make_run(tmp_path, profiles=False), "en"))) == 1
+
+
+def test_a_saving_that_prints_as_zero_percent_is_not_named(data):
+    from types import SimpleNamespace
+
+    setting = SimpleNamespace(gains=[SimpleNamespace(share=0.35), SimpleNamespace(share=0.004)])
+    assert [gain.share for gain in section.named_gains(writer(data, "en"), setting)] == [0.35]

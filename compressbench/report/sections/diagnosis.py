@@ -124,10 +124,15 @@ def speed_words(w: Writer, d, setting) -> tuple[str, str]:
     return w.s.times(c.ratio), "" if c.resolved else w.reason(c.status, METRICS[setting.setting])
 
 
+def named_gains(w: Writer, setting) -> list:
+    """The savings worth a word: one that prints as 0 % of the reference's call is no saving to the reader."""
+    return [g for g in setting.gains if share(w, g.share) != share(w, 0.0)]
+
+
 def setting_text(w: Writer, d, setting) -> str:
     ratio, reason = speed_words(w, d, setting)
     causes = [cause_text(w, c) for c in setting.causes[:SHOWN]]
-    gains = [gain_text(w, g) for g in setting.gains[:SHOWN]]
+    gains = [gain_text(w, g) for g in named_gains(w, setting)[:SHOWN]]
     return w.s.say(
         VERDICTS[setting.status],
         ratio=ratio,
@@ -256,7 +261,7 @@ def diagnosis_table(w: Writer) -> dict | None:
                     f"{n.integer(setting.variant_batch)} / {n.integer(setting.reference_batch)}",
                     s.say(SHORT_VERDICTS[setting.status], ratio=ratio),
                     largest(w, setting.causes, CAUSES),
-                    largest(w, setting.gains, GAINS),
+                    largest(w, named_gains(w, setting), GAINS),
                     int8_cell(w, d) if setting.setting == "batch1" else "",
                 ]
             )
