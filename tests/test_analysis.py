@@ -667,3 +667,13 @@ def test_memory_is_compared_at_batch_1_for_the_recommendation():
     assert lead.best == "onnxruntime" and lead.resolved
     close = run_of({"onnxruntime": at_batch1(120.0, 160.0), "openvino": at_batch1(120.3, 155.0)})
     assert not rule.leader(close, "memory_batch1").resolved  # 0.3 MiB apart, the ranges overlap
+
+
+def test_the_int8_claim_counts_the_biases_as_32_bit_integers_apart_from_the_scales():
+    run = claim_run({"onnxruntime_int8": stored(int8=62_006, uint8=6, int32=472, float32=478)})
+    numbers = CHECKS["onnxruntime_int8_one_byte"](run).numbers
+    assert (numbers["int8_values"].value, numbers["int32_values"].value, numbers["float_values"].value) == (
+        62_012,
+        472,
+        478,
+    )
