@@ -127,6 +127,7 @@ def target_record(
         **{key: bench.get(key) for key in BENCHMARK_FIELDS},
     }
     fields["threads"] = bench.get("threads", own.get("runtime_threads"))  # what the measured runtime really used
+    fields["benchmark_settings"] = bench.get("settings") or {}
     if spec.reference in predictions:
         fields["reference"] = spec.reference
         reference_accuracy = metrics[spec.reference]["accuracy"]

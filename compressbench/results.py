@@ -88,6 +88,7 @@ class TargetRecord:
     repeats: int | None = column("fresh-process benchmark repeats, one per round")
     full_repeats: int | None = column("of those, the extended rounds: the naive loop, the batch-1 pass, one thread")
     latency_p50_ms: float | None = column("batch-1 median latency, ms (median over repeats)")
+    latency_calls: int | None = column("timed batch-1 calls, all repeats together")
     latency_p99_ms: float | None = column("batch-1 99th percentile latency, ms (median over repeats)")
     latency_p99_low_ms: float | None = column("lowest repeat's batch-1 99th percentile, ms")
     latency_p99_high_ms: float | None = column("highest repeat's batch-1 99th percentile, ms")
@@ -96,6 +97,9 @@ class TargetRecord:
     latency_p50_spread: float | None = column("range of the repeats' medians over the median")
     latency_repeats_agree: bool | None = column("one value lies inside every repeat's own 95 % interval")
     repeat_indices: list | None = column("the rounds of repeats this target ran in (repeat numbers)", table=False)
+    benchmark_settings: dict = column(
+        "the benchmark's settings (warm-up, least calls and seconds per window, ...)", table=False, default=dict
+    )
     latency_repeat_p50_ms: list | None = column("every repeat's batch-1 median, ms, in repeat order", table=False)
     latency_drift: float | None = column("largest quarter median over the smallest, minus 1 (worst repeat)")
     latency_quarter_p50_ms: list | None = column("medians of the four quarters of that repeat", table=False)

@@ -844,3 +844,13 @@ def test_the_appendix_starts_a_new_page_so_its_floats_follow_its_heading(tmp_pat
     latex = render_latex(build_context(fabricate(tmp_path), {"language": "en"}, FIGURES))
     before = latex[: latex.index("\\appendix")].rstrip()
     assert before.endswith("\\clearpage") and "\\needspace" not in latex
+
+
+def test_the_method_says_how_a_latency_window_warms_up_and_how_many_calls_it_timed(tmp_path):
+    settings = {"warmup_seconds": 0.05, "latency_min_calls": 1000, "latency_min_seconds": 0.3}
+    data = fabricate(tmp_path, extra={"latency_calls": 36_000, "benchmark_settings": settings})  # 3 repeats
+    markdown = render_markdown(build_context(data, {"language": "en"}, FIGURES)).replace("\u00a0", " ")
+    assert (
+        "Each batch-1 window first makes untimed calls for 0.05 s, then times at least 1,000 calls over at least "
+        "0.3 s; here a window timed about 12,000 calls" in markdown
+    )

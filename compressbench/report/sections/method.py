@@ -36,7 +36,7 @@ def text(w: Writer) -> list[str]:
             threads=", ".join(n.integer(x) for x in sorted(threads)) or n.missing,
         )
     )
-    out.append(s["method.method_timers"])
+    out.append(s["method.method_timers"] + latency_windows(w))
     if repeats:
         few = repeats < SIGN_TEST_ROUNDS  # the sign test cannot decide: this run's speed verdicts are the ranges'
         text = s.say("method.method_repeats", repeats=n.integer(repeats), rounds=n.integer(SIGN_TEST_ROUNDS))
@@ -53,6 +53,27 @@ def text(w: Writer) -> list[str]:
         out.append(s.say("method.method_parity", gates=gates))
     out.append(s["method.method_memory"])
     return out
+
+
+def latency_windows(w: Writer) -> str:
+    """ " Each batch-1 window first ...": the warm-up and the least calls and seconds of a timed window (the
+    benchmark's settings), and how many calls the windows timed here (a variant's mean over its repeats)."""
+    run, n = w.run, w.n
+    settings = next((run.record(t).benchmark_settings for t in run.targets if run.record(t).benchmark_settings), {})
+    per_window = [
+        run.value(t, "latency_calls") / run.value(t, "repeats")
+        for t in run.targets
+        if run.value(t, "latency_calls") and run.value(t, "repeats")
+    ]
+    if not settings or not per_window:
+        return ""
+    return " " + w.s.say(
+        "method.method_windows",
+        warmup=n.fixed(settings.get("warmup_seconds"), 2),
+        calls=n.integer(settings.get("latency_min_calls")),
+        seconds=n.fixed(settings.get("latency_min_seconds"), 1),
+        timed="–".join(dict.fromkeys(n.integer(round(x, -2)) for x in (min(per_window), max(per_window)))),
+    )
 
 
 def variants(w: Writer) -> str:
