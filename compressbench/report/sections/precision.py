@@ -3,7 +3,7 @@ speed table, stated once there)."""
 
 from __future__ import annotations
 
-from ..writer import Writer
+from ..writer import Writer, precision_name
 from .base import Section
 
 BF16 = {True: "precision.bf16_present", False: "precision.bf16_absent", None: "precision.bf16_unknown"}
@@ -23,7 +23,7 @@ def text(w: Writer) -> list[str]:
         record = hinted[0] if hinted else None
         if bf16.present and record and record.precision_requested != "auto":
             sentence += " " + s.say(
-                "precision.hint_set", requested=record.precision_requested, executed=str(record.precision).upper()
+                "precision.hint_set", requested=record.precision_requested, executed=precision_name(record.precision)
             )
         out.append(w.para(sentence))
     return out
