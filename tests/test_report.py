@@ -465,6 +465,7 @@ def test_a_table_too_wide_for_print_sets_notes_under_values_and_long_titles_on_t
     assert cell_lines("Size, KiB", title=True) == ["Size,", "KiB"] and cell_lines("Variant", title=True) == ["Variant"]
     assert cell_lines("Сравнивается с", title=True) == ["Сравнивается с"]  # "с" alone would gain little
     assert cell_lines("not resolved", align="l") == ["not resolved"]
+    assert cell_lines("F1 (95 % CI)", title=True) == ["F1", "(95 % CI)"]  # never "95" / "%"
     narrow = table([("Variant", "l"), ("Accuracy (95 % CI)", "r")], [["PyTorch", "0.6447 (0.6351–0.6542)"]])
     wide = table([(f"Accuracy {i} (95 % CI)", "r") for i in range(6)], [["0.6447 (0.6351–0.6542)"] * 6])
     assert not narrow["stack"] and wide["stack"]

@@ -41,7 +41,8 @@ def cell_lines(text: str, title: bool = False, align: str = "r") -> list[str]:
     value, space, note = text.partition(" (")
     if space and value and text.endswith(")") and not title:
         return [value, f"({note}"]
-    spaces = [i for i, char in enumerate(text) if char == " "]  # not the no-break ones inside quantities
+    # not the no-break ones inside quantities, nor one inside parentheses ("(95 % CI)" stays whole)
+    spaces = [i for i, char in enumerate(text) if char == " " and text[:i].count("(") == text[:i].count(")")]
     if (title or align == "l") and len(text) > _WRAP_CHARS[title] and spaces:
         cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
         lines = [text[:cut], text[cut + 1 :]]
