@@ -141,3 +141,15 @@ def test_a_saving_that_prints_as_zero_percent_is_not_named(data):
 
     setting = SimpleNamespace(gains=[SimpleNamespace(share=0.35), SimpleNamespace(share=0.004)])
     assert [gain.share for gain in section.named_gains(writer(data, "en"), setting)] == [0.35]
+
+
+def test_a_slower_variant_names_its_savings_where_the_table_does(data):
+    import dataclasses
+
+    w = writer(data, "en")
+    found = data.findings.body("diagnosis.variant.onnxruntime_int8")
+    saving = found.best.gains[0] if found.best.gains else found.batch1.gains[0]
+    slower = dataclasses.replace(found.batch1, status=SLOWER, gains=(dataclasses.replace(saving, share=0.2),))
+    text = section.setting_text(w, found, slower)
+    assert "slower; its largest costs:" in text and "it still saves time in" in text
+    assert section.largest(w, section.named_gains(w, slower), section.GAINS) != w.n.missing  # the table's column

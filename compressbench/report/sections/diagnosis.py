@@ -133,8 +133,10 @@ def setting_text(w: Writer, d, setting) -> str:
     ratio, reason = speed_words(w, d, setting)
     causes = [cause_text(w, c) for c in setting.causes[:SHOWN]]
     gains = [gain_text(w, g) for g in named_gains(w, setting)[:SHOWN]]
+    # a slower variant's savings, where it has any, as the table's column names them too
+    key = "diagnosis.setting_slower_saving" if setting.status == SLOWER and gains else VERDICTS[setting.status]
     return w.s.say(
-        VERDICTS[setting.status],
+        key,
         ratio=ratio,
         reason=reason,
         causes="; ".join(causes) if causes else w.s["diagnosis.no_cause"],
