@@ -86,7 +86,21 @@ def memory_recommendation(w: Writer, memory: Leader) -> str:
     share = baseline_share(run, memory.best, "peak_rss_batch1_mb")
     runtimes = w.s.say("conclusion.rec_memory_runtimes", groups="; ".join(items), share=n.percent(share, 0))
     lowest = w.leader(memory, "conclusion.rec_memory", "conclusion.rec_memory_unresolved")
-    return f"{runtimes} {lowest}" if len(groups) > 1 else lowest  # one runtime: nothing to choose between
+    if len(groups) == 1:  # one runtime: the variants are all there is to choose between
+        return lowest
+    first = groups[run.runtime(memory.best) or memory.best]
+    if len(first) < 2:
+        return f"{runtimes} {lowest}"
+    # the lowest runtime's variants: by how little they differ, rather than a winner among near-equals
+    values = [run.value(t, METRICS[memory.metric].key) for t in first]
+    spread = max(values) - min(values)
+    within = w.s.say(
+        "conclusion.rec_memory_within",
+        runtime=runtime_name(w, run.runtime(memory.best) or memory.best),
+        gap=n.mb(spread),
+        share=n.percent(spread / max(values), 1),
+    )
+    return f"{runtimes} {within}"
 
 
 def runtime_peaks(w: Writer, runtime: str, targets: list[str], metric: str) -> str:
@@ -96,9 +110,13 @@ def runtime_peaks(w: Writer, runtime: str, targets: list[str], metric: str) -> s
     values = [w.run.value(t, key) for t in targets]
     if len(targets) == 1:
         return f"{w.label(targets[0])} {w.n.mb(values[0])}"
+    return f"{runtime_name(w, runtime)} {w.n.fixed(min(values), 1)}–{w.n.mb(max(values))} ({w.labels(targets)})"
+
+
+def runtime_name(w: Writer, runtime: str) -> str:
+    """A runtime as the report names it: its baseline's label ("ONNX Runtime"), else the runtime's name."""
     baseline = next((t for t in w.run.targets if is_baseline(t) and w.run.runtime(t) == runtime), None)
-    name = w.label(baseline) if baseline else runtime
-    return f"{name} {w.n.fixed(min(values), 1)}–{w.n.mb(max(values))} ({w.labels(targets)})"
+    return w.label(baseline) if baseline else runtime
 
 
 def speed_in_brief(w: Writer, c: Comparison, target: str) -> str:
