@@ -379,11 +379,11 @@ def test_averaging_of_the_coursework_f1():
     coursework = load_coursework()
     balanced = [{"class": c, "support": 1000} for c in "ab"]
     found = cw.averaging(coursework, make_run(per_class=balanced))
-    assert found.verdict == "macro_or_weighted" and found.micro_precision_recall is True  # P = R = accuracy there
+    assert found.verdict == "macro_or_weighted" and found.micro_precision is True  # precision = accuracy there
     own = {"runtimes": {"pytorch": {**coursework["runtimes"]["pytorch"], "precision": 0.60}}}
-    assert cw.averaging(own, make_run(per_class=balanced)).micro_precision_recall is False
-    bare = {"runtimes": {"pytorch": {"accuracy": 0.58, "f1": 0.57}}}  # a coursework without precision or recall
-    assert cw.averaging(bare, make_run(per_class=balanced)).micro_precision_recall is None
+    assert cw.averaging(own, make_run(per_class=balanced)).micro_precision is False
+    bare = {"runtimes": {"pytorch": {"accuracy": 0.58, "f1": 0.57}}}  # a coursework without precision
+    assert cw.averaging(bare, make_run(per_class=balanced)).micro_precision is None
     unbalanced = [{"class": "a", "support": 900}, {"class": "b", "support": 1100}]
     macro_like = {"pytorch": {"f1_macro": 0.578, "f1_weighted": 0.585}}  # coursework gap -0.0019
     assert cw.averaging(coursework, make_run(macro_like, per_class=unbalanced)).verdict == "macro"

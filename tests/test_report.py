@@ -854,3 +854,16 @@ def test_the_method_says_how_a_latency_window_warms_up_and_how_many_calls_it_tim
         "Each batch-1 window first makes untimed calls for 0.05 s, then times at least 1,000 calls over at least "
         "0.3 s; here a window timed about 12,000 calls" in markdown
     )
+
+
+def test_an_ordering_joins_runtimes_the_ranges_do_not_tell_apart_with_approximately(tmp_path):
+    from types import SimpleNamespace
+
+    from compressbench.report.sections.coursework import ranked
+
+    w = Writer(fabricate(tmp_path).run, Findings(), Strings("en"), Citations.load(TEMPLATES))
+    ordering = SimpleNamespace(
+        order=["onnxruntime", "openvino", "pytorch"], unresolved_pairs=(("onnxruntime", "openvino"),)
+    )
+    assert ranked(w, ordering) == "ONNX Runtime ≈ OpenVINO < PyTorch"
+    assert latex_escape("a ≈ b") == "a \\ensuremath{\\approx} b"  # the text fonts have no ≈

@@ -133,9 +133,10 @@ class Averaging:
     weighted_gap: float | None
     balanced: bool | None
     verdict: str  # macro | weighted | macro_or_weighted (identical on a balanced test set)
-    # the coursework's precision and recall both equal its accuracy, as micro-averaging gives for one label
-    # per image (while its F1 was not micro-averaged); None where the coursework gives no precision or recall
-    micro_precision_recall: bool | None = None
+    # the coursework's precision equals its accuracy, as micro-averaging gives for one label per image (while
+    # its F1 was not micro-averaged); None where the coursework gives no precision. Only precision tells: recall
+    # equals accuracy weighted always, and macro too on a balanced test set.
+    micro_precision: bool | None = None
 
 
 def averaging(coursework: dict, run: Run) -> Averaging:
@@ -150,8 +151,8 @@ def averaging(coursework: dict, run: Run) -> Averaging:
     else:
         gap = cw["f1"] - cw["accuracy"]
         verdict = "macro" if abs(macro_gap - gap) <= abs(weighted_gap - gap) else "weighted"
-    given = [cw.get(name) for name in ("precision", "recall")]
-    micro = None if None in given else all(round(x, 4) == round(cw["accuracy"], 4) for x in given)
+    precision = cw.get("precision")
+    micro = None if precision is None else round(precision, 4) == round(cw["accuracy"], 4)
     return Averaging(cw["f1"] - cw["accuracy"], macro_gap, weighted_gap, balanced, verdict, micro)
 
 

@@ -22,6 +22,7 @@ _LATEX_SPECIALS = {
     "^": r"\textasciicircum{}",
     "\u00a0": "~",  # no-break space (thousands separator in Russian numbers)
     "\u202f": "~",
+    "\u2248": r"\ensuremath{\approx}",  # ≈ (an ordering's ties): the text fonts lack it
 }
 _LATEX_RE = re.compile("|".join(re.escape(key) for key in _LATEX_SPECIALS))
 # TeX ligatures (-- --- `` '' ?` !`) and control characters would not print literally.

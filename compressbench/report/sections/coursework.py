@@ -3,6 +3,8 @@ hypothesis reproduces its order, its accuracy, and which averaging its F1 was.""
 
 from __future__ import annotations
 
+import itertools
+
 from ...analysis import load_coursework
 from ...analysis.coursework import coursework_targets
 from ...targets import TRAINED
@@ -56,7 +58,7 @@ def orderings(w: Writer, cw: dict) -> list[str]:
     cw_text = " < ".join(coursework_targets(cw, w.run)[t]["label"] for t in found.coursework)
     items = []
     for o in found.orderings:
-        order = " < ".join(w.label(t) for t in o.order)
+        order = ranked(w, o)
         items.append(
             s.say(
                 "coursework.cw_hypothesis",
@@ -71,6 +73,15 @@ def orderings(w: Writer, cw: dict) -> list[str]:
         s.say("coursework.cw_orderings", cw_order=cw_text, items="; ".join(items)),
         w.para(s.say(key, hypotheses=s.join(matching))),
     ]
+
+
+def ranked(w: Writer, ordering) -> str:
+    """ "ONNX Runtime ≈ OpenVINO < PyTorch": neighbours the ranges do not tell apart joined by ≈, never by <."""
+    tied = set(map(tuple, ordering.unresolved_pairs or ()))
+    text = w.label(ordering.order[0])
+    for a, b in itertools.pairwise(ordering.order):
+        text += f" {'≈' if (a, b) in tied else '<'} {w.label(b)}"
+    return text
 
 
 def settled(w: Writer, ordering) -> str:
@@ -141,7 +152,7 @@ def averaging(w: Writer, cw: dict) -> str:
         weighted_gap=n.fixed(abs(result.weighted_gap) if result.weighted_gap is not None else None, 4),
         cite=w.cite("sklearn_prf"),
     )
-    if not result.micro_precision_recall:
+    if not result.micro_precision:
         return w.para(f1)
     return w.para(f"{f1} {s.say('coursework.cw_averaging_mixed', acc=n.fixed(numbers['accuracy'], 4))}")
 
