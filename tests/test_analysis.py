@@ -677,3 +677,9 @@ def test_the_int8_claim_counts_the_biases_as_32_bit_integers_apart_from_the_scal
         472,
         478,
     )
+
+
+def test_the_graph_optimization_claim_gives_the_paired_ratios_beside_the_medians():
+    verdict = CHECKS["onnxruntime_graph_optimizations"](claim_run(FLIPS["onnxruntime_graph_optimizations"][0]))
+    latency, ips = verdict.numbers["latency_ratio"], verdict.numbers["ips_ratio"]
+    assert latency.unit == ips.unit == "ratio" and latency.value >= 1 and ips.value >= 1

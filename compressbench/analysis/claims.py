@@ -205,6 +205,10 @@ def onnxruntime_graph_optimizations(run: Run) -> Verdict:
         "off": Q(run.value(plain, "latency_p50_ms"), "ms"),
         "on_ips": Q(run.value(tuned, "throughput_ips"), "ips"),
         "off_ips": Q(run.value(plain, "throughput_ips"), "ips"),
+        # the paired effect (the median of the per-round ratios): the two medians come from different mixes
+        # of the machine's states, so their ratio can read otherwise
+        "latency_ratio": Q(comparisons[0].ratio, "ratio"),
+        "ips_ratio": Q(comparisons[1].ratio, "ratio"),
         **_ranges(run, {"on": tuned, "off": plain}),
     }
     # a comparison the ranges leave open but every round decides: the detail names the sign test
