@@ -867,3 +867,19 @@ def test_an_ordering_joins_runtimes_the_ranges_do_not_tell_apart_with_approximat
     )
     assert ranked(w, ordering) == "ONNX Runtime ≈ OpenVINO < PyTorch"
     assert latex_escape("a ≈ b") == "a \\ensuremath{\\approx} b"  # the text fonts have no ≈
+
+
+def test_the_speed_table_gives_the_median_over_the_full_speed_rounds_where_some_were_slower(tmp_path):
+    probed = {
+        "repeat_indices": list(range(6)),
+        "latency_cpu_states": ["full", "reduced", "full", "full", "reduced", "unmeasured"],
+        "latency_repeat_p50_ms": [0.020, 0.031, 0.019, 0.021, 0.030, 0.025],
+    }
+    context = build_context(fabricate(tmp_path, extra=probed), {"language": "en"}, FIGURES)
+    table = context["tables"]["speed"]
+    assert table["columns"][3]["title"] == "p50 at full speed (rounds), µs"
+    assert table["rows"][0][3] == "20.0 (3/5)"  # the three full rounds' median, of the five the probe measured
+    assert "“p50 at full speed” gives its median" in render_markdown(context).replace("\u00a0", " ")
+    every_round_full = {**probed, "latency_cpu_states": ["full"] * 6}
+    context = build_context(fabricate(tmp_path / "full", extra=every_round_full), {"language": "en"}, FIGURES)
+    assert "p50 at full speed (rounds), µs" not in [c["title"] for c in context["tables"]["speed"]["columns"]]

@@ -105,16 +105,56 @@ class CpuStates:
         return f"{self.full_windows}/{self.windows} latency windows at full parallel speed; other rounds: {gaps}"
 
 
-def state_gap(run: Run, target: str) -> StateGap | None:
-    """The target's batch-1 medians over its full-speed rounds and over its others; None without both kinds."""
+def rounds_by_state(run: Run, target: str) -> tuple[list[float], list[float]]:
+    """The target's batch-1 round medians whose window the probe read at full parallel speed, and its other
+    probed ones (rounds the probe did not measure are in neither)."""
     record = run.record(target)
     states = record.get("latency_cpu_states") or []
     p50s = record.get("latency_repeat_p50_ms") or []
     full = [v for state, v in zip(states, p50s, strict=False) if state == FULL and v]
     other = [v for state, v in zip(states, p50s, strict=False) if state in MEASURED and state != FULL and v]
+    return full, other
+
+
+def state_gap(run: Run, target: str) -> StateGap | None:
+    """The target's batch-1 medians over its full-speed rounds and over its others; None without both kinds."""
+    full, other = rounds_by_state(run, target)
     if not full or not other:
         return None
     return StateGap(target, float(np.median(full)), float(np.median(other)), len(full), len(other))
+
+
+@body
+@dataclass(frozen=True)
+class FullSpeedMedian:
+    """One target's batch-1 median over its rounds at full parallel speed (None where it had none), beside the
+    median over every round that the speed table gives: the figure the machine's slower state did not touch."""
+
+    target: str
+    median_ms: float | None
+    rounds: int  # its rounds at full parallel speed
+    probed: int  # its rounds the probe measured
+
+
+@body
+@dataclass(frozen=True)
+class FullSpeed:
+    items: list[FullSpeedMedian]
+
+    def statement(self) -> str:
+        parts = [f"{x.target} {x.median_ms} ms over {x.rounds}/{x.probed} full-speed rounds" for x in self.items]
+        return "; ".join(parts)
+
+
+def full_speed(run: Run) -> FullSpeed | None:
+    """Each probed target's batch-1 median over its full-speed rounds; None where no round was probed."""
+    items = []
+    for t in run.measured("latency"):
+        full, other = rounds_by_state(run, t)
+        if full or other:
+            median = float(np.median(full)) if full else None
+            items.append(FullSpeedMedian(t, median, len(full), len(full) + len(other)))
+    return FullSpeed(items) if items else None
 
 
 def cpu_states(run: Run) -> CpuStates | None:
@@ -243,6 +283,9 @@ def findings(run: Run) -> list[Finding]:
     states = cpu_states(run)
     if states is not None:
         out.append(make("speed.cpu_states", SECTION, states))
+    full = full_speed(run)
+    if full is not None:
+        out.append(make("speed.full_speed", SECTION, full))
     spreads = thread_spreads(run)
     if spreads:
         out.append(make("speed.threads", SECTION, ThreadSpreads(spreads)))

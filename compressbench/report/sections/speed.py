@@ -175,6 +175,23 @@ def outliers(w: Writer) -> list[str]:
     return [w.para(s.say("speed.throughput_outliers", items=items))]
 
 
+def full_speed_cells(w: Writer, targets: list[str], medians: list) -> list[str]:
+    """ "19.3 (4/6)": each target's batch-1 median over its rounds at full parallel speed, with how many of its
+    probed rounds those are, in the p50 column's unit; [] where the probe measured no round."""
+    found = w.findings.body("speed.full_speed")  # a table cell: no paragraph traces it
+    if found is None or all(x.rounds == x.probed for x in found.items):  # every round at full speed: the p50
+        return []
+    by_target = {x.target: x for x in found.items}
+    values = [by_target[t].median_ms if t in by_target else None for t in targets]
+    _, shown = durations(w, values, unit_from=medians)
+    cells = []
+    for t, value in zip(targets, shown, strict=True):
+        x = by_target.get(t)
+        rounds = f"{w.n.integer(x.rounds)}/{w.n.integer(x.probed)}" if x else w.n.missing
+        cells.append(with_note(value, rounds, w.n.missing) if x and x.median_ms is not None else rounds)
+    return cells
+
+
 def p99_range(w: Writer, target: str, scale: float) -> str:
     """The range of the repeats' p99s, scaled to the column's unit (the tail is a repeat's noisiest figure)."""
     low, high = w.run.value(target, "latency_p99_low_ms"), w.run.value(target, "latency_p99_high_ms")
@@ -192,11 +209,13 @@ def speed_table(w: Writer) -> dict | None:
     unit, p50 = durations(w, medians)
     _, p99 = durations(w, [run.value(t, "latency_p99_ms") for t in targets], unit_from=medians)
     scale = 1000 if unit in ("µs", "мкс") else 1  # the column's unit, from the medians
+    full = full_speed_cells(w, targets, medians)
     rows = [
         [
             w.label(t),
             execution_precision(w, t),
             with_note(p50[i], w.interval(t, "latency").replace(f"\u00a0{unit}", ""), n.missing),
+            *([full[i]] if full else []),
             with_note(p99[i], p99_range(w, t, scale), n.missing),
             with_note(n.integer(run.value(t, "throughput_ips")), w.interval(t, "throughput"), n.missing),
             n.integer(run.value(t, "batch_size_best")),
@@ -208,6 +227,7 @@ def speed_table(w: Writer) -> dict | None:
         (s["columns.col_target"], "l"),
         (s["columns.col_exec"], "l"),
         (s.say("columns.col_p50_range", unit=unit), "r"),
+        *([(s.say("columns.col_p50_full_speed", unit=unit), "r")] if full else []),
         (s.say("columns.col_p99_range", unit=unit), "r"),
         (s["columns.col_throughput_range"], "r"),
         (s["columns.col_batch"], "r"),
