@@ -883,3 +883,9 @@ def test_the_speed_table_gives_the_median_over_the_full_speed_rounds_where_some_
     every_round_full = {**probed, "latency_cpu_states": ["full"] * 6}
     context = build_context(fabricate(tmp_path / "full", extra=every_round_full), {"language": "en"}, FIGURES)
     assert "p50 at full speed (rounds), µs" not in [c["title"] for c in context["tables"]["speed"]["columns"]]
+
+
+def test_the_method_says_how_the_tuned_loop_calls_each_runtime(tmp_path):
+    markdown = render_markdown(build_context(fabricate(tmp_path), {"language": "en"}, FIGURES))
+    method = markdown.split("## 2.")[1].split("## 3.")[0]
+    assert "The tuned loop calls each runtime" in method and "the LATENCY performance hint, one stream" in method

@@ -37,6 +37,7 @@ def text(w: Writer) -> list[str]:
         )
     )
     out.append(s["method.method_timers"] + latency_windows(w))
+    out.append(s["method.method_tuned"])
     if repeats:
         few = repeats < SIGN_TEST_ROUNDS  # the sign test cannot decide: this run's speed verdicts are the ranges'
         text = s.say("method.method_repeats", repeats=n.integer(repeats), rounds=n.integer(SIGN_TEST_ROUNDS))
