@@ -105,6 +105,12 @@ def with_note(value: str, note: str, missing: str) -> str:
     return value if value == missing or note == missing else f"{value} ({note})"
 
 
+def latency_cell(w: Writer, target: str, value: str, unit: str) -> str:
+    """ "30.5 (18.3–31.2)": a batch-1 median as a table prints it, its range in the column's unit (named in
+    the title)."""
+    return with_note(value, w.interval(target, "latency").replace(f"\u00a0{unit}", ""), w.n.missing)
+
+
 def accuracy_interval(w: Writer, target: str) -> str:
     interval = w.run.interval(target, "accuracy")
     return f"{w.n.fixed(interval[0], 3)}–{w.n.fixed(interval[1], 3)}" if interval else w.n.missing

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ...targets import TARGETS
 from ...targets.target_spec import SAME_FILE_METHODS
-from ..tables import durations, execution_precision, plain_pp, table, with_note
+from ..tables import durations, execution_precision, latency_cell, plain_pp, table, with_note
 from ..writer import Writer
 from .base import Section, Table
 
@@ -127,7 +127,7 @@ def variants_table(w: Writer) -> dict | None:
                 n.ratio(run.value(t, "compression_ratio")),
                 with_note(plain_pp(w, run.value(t, "accuracy_delta_pp")), interval, n.missing),
                 n.p_value(run.value(t, "mcnemar_p")),
-                with_note(p50[i], w.interval(t, "latency").replace(f"\u00a0{unit}", ""), n.missing),
+                latency_cell(w, t, p50[i], unit),
                 w.label(run.reference_of(t)) if run.reference_of(t) else n.missing,
             ]
         )

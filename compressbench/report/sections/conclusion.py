@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ...analysis.resources import baseline_share
 from ...analysis.rule import Comparison, Leader
-from ...analysis.view import METRICS, is_baseline
+from ...analysis.view import METRICS
 from ..writer import Writer
 from .base import Section
 
@@ -82,12 +82,12 @@ def memory_recommendation(w: Writer, memory: Leader) -> str:
     groups: dict[str, list[str]] = {}
     for t in memory.order:  # lowest first, so the runtimes come lowest first too
         groups.setdefault(run.runtime(t) or t, []).append(t)
-    items = [runtime_peaks(w, runtime, targets, memory.metric) for runtime, targets in groups.items()]
-    share = baseline_share(run, memory.best, "peak_rss_batch1_mb")
-    runtimes = w.s.say("conclusion.rec_memory_runtimes", groups="; ".join(items), share=n.percent(share, 0))
     lowest = w.leader(memory, "conclusion.rec_memory", "conclusion.rec_memory_unresolved")
     if len(groups) == 1:  # one runtime: the variants are all there is to choose between
         return lowest
+    items = [runtime_peaks(w, runtime, targets, memory.metric) for runtime, targets in groups.items()]
+    share = baseline_share(run, memory.best, "peak_rss_batch1_mb")
+    runtimes = w.s.say("conclusion.rec_memory_runtimes", groups="; ".join(items), share=n.percent(share, 0))
     first = groups[run.runtime(memory.best) or memory.best]
     if len(first) < 2:
         return f"{runtimes} {lowest}"
@@ -115,7 +115,7 @@ def runtime_peaks(w: Writer, runtime: str, targets: list[str], metric: str) -> s
 
 def runtime_name(w: Writer, runtime: str) -> str:
     """A runtime as the report names it: its baseline's label ("ONNX Runtime"), else the runtime's name."""
-    baseline = next((t for t in w.run.targets if is_baseline(t) and w.run.runtime(t) == runtime), None)
+    baseline = w.run.baseline_of_runtime(runtime)
     return w.label(baseline) if baseline else runtime
 
 

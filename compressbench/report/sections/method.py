@@ -4,7 +4,6 @@ comparison, quality statistics, the parity gate, memory."""
 from __future__ import annotations
 
 from ...analysis.rule import SIGN_TEST_ROUNDS
-from ...analysis.view import is_baseline
 from ..tables import is_lenet, model_name, model_summary
 from ..writer import Writer
 from .base import Section
@@ -80,8 +79,8 @@ def latency_windows(w: Writer) -> str:
 def variants(w: Writer) -> str:
     """Which variants the run compares, each label with its abbreviation spelled out: the first
     place a reader meets them all (the parity gates below name them too)."""
-    baselines = [w.introduced(t) for t in w.run.targets if is_baseline(t)]
-    derived = [w.introduced(t) for t in w.run.targets if not is_baseline(t)]
+    baselines = [w.introduced(t) for t in w.run.base]
+    derived = [w.introduced(t) for t in w.run.variants]
     if not derived:
         return w.s.say("method.method_variants_baselines", baselines=w.s.join(baselines))
     return w.s.say(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ...analysis.methods import method_targets, reference_targets
 from ...analysis.rule import PairTest
-from ..tables import accuracy_interval, durations, plain_pp, table, with_note
+from ..tables import accuracy_interval, durations, latency_cell, plain_pp, table, with_note
 from ..writer import Writer
 from .base import Section, Table
 
@@ -220,7 +220,6 @@ def methods_table(w: Writer) -> dict | None:
     rows = []
     for i, t in enumerate(targets):
         size, packed = run.value(t, "size_bytes"), run.value(t, "size_packed_bytes")
-        interval = w.interval(t, "latency").replace(f"\u00a0{unit}", "")
         rows.append(
             [
                 w.label(t),
@@ -234,7 +233,7 @@ def methods_table(w: Writer) -> dict | None:
                     n.p_value(run.value(t, "reference_mcnemar_p")),
                     n.missing,
                 ),
-                with_note(p50[i], interval, n.missing),
+                latency_cell(w, t, p50[i], unit),
                 n.integer(run.value(t, "throughput_ips")),
                 n.fixed(run.value(t, "peak_rss_mb"), 1),
             ]

@@ -4,7 +4,7 @@ what the timings say about the machine."""
 from __future__ import annotations
 
 from ...cpu_probe import FULL_EFFICIENCY
-from ..tables import durations, execution_precision, table, with_note
+from ..tables import durations, execution_precision, latency_cell, table, with_note
 from ..writer import Writer
 from .base import Figure, Section, Table
 
@@ -214,7 +214,7 @@ def speed_table(w: Writer) -> dict | None:
         [
             w.label(t),
             execution_precision(w, t),
-            with_note(p50[i], w.interval(t, "latency").replace(f"\u00a0{unit}", ""), n.missing),
+            latency_cell(w, t, p50[i], unit),
             *([full[i]] if full else []),
             with_note(p99[i], p99_range(w, t, scale), n.missing),
             with_note(n.integer(run.value(t, "throughput_ips")), w.interval(t, "throughput"), n.missing),
