@@ -152,7 +152,7 @@ class FromConfig:
 
 
 def thread_count(config: dict, section: str = "runtime") -> int:
-    """runtime.threads (the runtimes, in evaluation and benchmarks) or train.threads (training
+    """runtime.threads (the runtimes, in evaluation and benchmarks; 1 by default) or train.threads (training
     and the targets' builds); null: the machine's physical cores."""
     return config[section]["threads"] or min(physical_cores(), usable_cpus())
 

@@ -131,6 +131,8 @@ def test_compute_jobs_never_run_more_threads_than_cpus(threads, cores, cpus, cla
 
 def test_threads_and_thresholds():
     config = copy.deepcopy(default_config())
+    assert thread_count(config) == 1  # the runtimes' default: one thread
+    config["runtime"]["threads"] = None
     assert thread_count(config) == min(physical_cores(), usable_cpus()) >= 1
     config["runtime"]["threads"] = 3
     assert thread_count(config) == 3

@@ -885,6 +885,34 @@ def test_the_speed_table_gives_the_median_over_the_full_speed_rounds_where_some_
     assert "p50 at full speed (rounds), µs" not in [c["title"] for c in context["tables"]["speed"]["columns"]]
 
 
+def test_a_one_thread_run_says_one_thread_and_leaves_out_what_concerns_parallel_runs_only(tmp_path):
+    one_thread = {
+        "threads": 1,
+        "repeat_indices": list(range(6)),
+        "latency_cpu_states": ["full", "reduced", "full", "full", "reduced", "full"],
+        "latency_repeat_p50_ms": [0.020, 0.031, 0.019, 0.021, 0.030, 0.025],
+        "latency_1thread_p50_ms": 0.020,  # a one-thread job's own figures, which it records as its one-thread ones
+        "latency_1thread_p50_ci_low_ms": 0.019,
+        "latency_1thread_p50_ci_high_ms": 0.031,
+        "latency_1thread_repeat_p50_ms": [0.020, 0.031, 0.019, None, None, None],
+    }
+    data = fabricate(tmp_path, extra=one_thread)
+    findings = json.loads((tmp_path / paths.FINDINGS).read_text())
+    names = json.dumps(findings)
+    for parallel_only in ("speed.cpu_states", "speed.full_speed", "speed.leader.latency_1thread"):
+        assert parallel_only not in names
+    context = build_context(data, {"language": "en"}, FIGURES)
+    markdown = render_markdown(context).replace("\u00a0", " ")
+    assert "Every runtime used 1 thread. One thread is this workflow's default" in markdown
+    assert "Speed with 1 thread:" in markdown and "with 1 threads" not in markdown
+    assert "p50 at full speed" not in markdown and "The machine's state and one thread" not in markdown
+    assert "can move every figure" in markdown and "jumps between states" not in markdown
+    ru = render_markdown(build_context(data, {"language": "ru"}, FIGURES)).replace("\u00a0", " ")
+    assert "Скорость при 1 потоке:" in ru and "при 1 потоках" not in ru
+    two = render_markdown(build_context(fabricate(tmp_path / "two"), {"language": "ru"}, FIGURES))
+    assert "Скорость при 2\u00a0потоках:" in two and "по умолчанию (runtime.threads)" not in two
+
+
 def test_the_method_says_how_the_tuned_loop_calls_each_runtime(tmp_path):
     markdown = render_markdown(build_context(fabricate(tmp_path), {"language": "en"}, FIGURES))
     method = markdown.split("## 2.")[1].split("## 3.")[0]

@@ -257,6 +257,13 @@ def thread_spreads(run: Run) -> list[ThreadSpread]:
     return spreads
 
 
+def parallel_latency(run: Run) -> bool:
+    """Whether some target timed batch-1 latency on more than one thread. The parallel-speed probe and the
+    one-thread comparison concern only such runs: a one-thread process runs on one CPU whatever the probe
+    reads, and its one-thread figures are its main ones."""
+    return any((run.value(t, "threads") or 0) > 1 for t in run.measured("latency"))
+
+
 def findings(run: Run) -> list[Finding]:
     out = []
     latency_targets = run.measured("latency")
@@ -266,7 +273,8 @@ def findings(run: Run) -> list[Finding]:
     for metric in ("latency", "throughput"):
         if run.measured(metric):
             out.append(make(f"speed.leader.{metric}", SECTION, leader(run, metric)))
-    if len(run.measured("latency_1thread")) >= 2:  # the conclusions' one-thread choice
+    parallel = parallel_latency(run)
+    if parallel and len(run.measured("latency_1thread")) >= 2:  # the conclusions' one-thread choice
         out.append(make("speed.leader.latency_1thread", SECTION, leader(run, "latency_1thread")))
     test_set = extremes(run, "test_set_seconds", [t for t in run.targets if run.value(t, "throughput_ips")])
     if test_set:
@@ -280,10 +288,10 @@ def findings(run: Run) -> list[Finding]:
     disagreeing = [t for t in run.targets if run.record(t).latency_repeats_agree is False]
     if disagreeing:
         out.append(make("speed.repeats_disagree", SECTION, Disagreeing(disagreeing)))
-    states = cpu_states(run)
+    states = cpu_states(run) if parallel else None
     if states is not None:
         out.append(make("speed.cpu_states", SECTION, states))
-    full = full_speed(run)
+    full = full_speed(run) if parallel else None
     if full is not None:
         out.append(make("speed.full_speed", SECTION, full))
     spreads = thread_spreads(run)

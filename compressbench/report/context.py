@@ -111,6 +111,7 @@ def captions(w: Writer, machine_read_now: bool) -> dict[str, str]:
     repeats = max((run.value(t, "repeats") or 0 for t in run.targets), default=0) or None
     values = {
         "threads": n.integer(run.value(first, "threads")) if first else n.missing,
+        "threads_counted": w.s.count(run.value(first, "threads"), "common.forms_threads_at") if first else n.missing,
         "images": n.integer(run.results.dataset.get("test_images")),
         "repeats": n.integer(repeats),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...analysis.speed import parallel_latency
 from ..tables import model_name, model_summary
 from ..writer import Writer
 from .base import Section
@@ -12,7 +13,7 @@ def text(w: Writer) -> list[str]:
     cpus = w.environment.get("logical_cpus")
     out = [s.say("limitations.limit_machine", cpus=n.integer(cpus))]
     if any((run.value(t, "repeats") or 0) > 1 for t in run.targets):
-        out.append(s["limitations.limit_ranges"])
+        out.append(s["limitations.limit_ranges" if parallel_latency(run) else "limitations.limit_ranges_one_thread"])
     seed = (run.results.spec.get("train") or {}).get("seed")
     out.append(
         s.say("limitations.limit_seed", seed=str(seed)) if seed is not None else s["limitations.limit_seed_unknown"]

@@ -4,6 +4,7 @@ comparison, quality statistics, the parity gate, memory."""
 from __future__ import annotations
 
 from ...analysis.rule import SIGN_TEST_ROUNDS
+from ...analysis.speed import parallel_latency
 from ..tables import is_lenet, model_name, model_summary
 from ..writer import Writer
 from .base import Section
@@ -32,8 +33,9 @@ def text(w: Writer) -> list[str]:
             "method.method_machine",
             cpu=str(env.get("cpu_model") or n.missing),
             cpus=s.count(env.get("logical_cpus"), "common.forms_cpus"),
-            threads=", ".join(n.integer(x) for x in sorted(threads)) or n.missing,
+            threads_counted=threads_counted(w, threads),
         )
+        + (" " + s["method.method_one_thread"] if threads == {1} else "")
     )
     out.append(s["method.method_timers"] + latency_windows(w))
     out.append(s["method.method_tuned"])
@@ -43,7 +45,8 @@ def text(w: Writer) -> list[str]:
         text += " " + s.say("method.method_few_rounds", repeats=n.integer(repeats)) if few else ""
         full = max((run.value(t, "full_repeats") or 0 for t in run.targets), default=0)
         if 0 < full < repeats:  # the slow figures come from the full rounds only
-            text += " " + s.say("method.method_full_rounds", full=n.integer(full), repeats=n.integer(repeats))
+            key = "method.method_full_rounds" if parallel_latency(run) else "method.method_full_rounds_one_thread"
+            text += " " + s.say(key, full=n.integer(full), repeats=n.integer(repeats))
         out.append(text)
     else:
         out.append(s["method.method_single"])
@@ -53,6 +56,13 @@ def text(w: Writer) -> list[str]:
         out.append(s.say("method.method_parity", gates=gates))
     out.append(s["method.method_memory"])
     return out
+
+
+def threads_counted(w: Writer, threads: set) -> str:
+    """ "1 thread", "2 threads"; several counts (targets measured apart) as a list with the plural noun."""
+    if len(threads) == 1:
+        return w.s.count(next(iter(threads)), "common.forms_threads_at")
+    return f"{', '.join(w.n.integer(x) for x in sorted(threads)) or w.n.missing} {w.s['common.forms_threads_at'][-1]}"
 
 
 def latency_windows(w: Writer) -> str:

@@ -3,6 +3,7 @@ what the timings say about the machine."""
 
 from __future__ import annotations
 
+from ...analysis.speed import parallel_latency
 from ...cpu_probe import FULL_EFFICIENCY
 from ..tables import durations, execution_precision, latency_cell, table, with_note
 from ..writer import Writer
@@ -46,7 +47,7 @@ def state_pointer(w: Writer) -> list[str]:
 
 def state_text(w: Writer) -> list[str]:
     """The appendix: how the probe works, what it found in each variant's rounds, and one thread."""
-    probed = any(w.run.record(t).get("latency_cpu_states") for t in w.run.targets)  # not an older run
+    probed = parallel_latency(w.run) and any(w.run.record(t).get("latency_cpu_states") for t in w.run.targets)
     how = [w.para(w.s.say("method.method_cpu_probe", threshold=w.n.fixed(FULL_EFFICIENCY, 1)))] if probed else []
     return how + cpu_states(w) + threads(w)
 
