@@ -1,10 +1,15 @@
 """OpenVINO's per-layer performance counters (PERF_COUNT), per call.
 
 With PERF_COUNT on, an infer request keeps each layer of the compiled graph with its status
-(EXECUTED, or NOT_RUN for a layer fused into another), its layer type, the primitive that ran
-(``exec_type``, e.g. ``brgconv_avx512_I8``: the implementation, the instruction set and the
-precision it executed in) and its time in the request's last inference, in whole microseconds.
-Reading them after every call and averaging gives sub-microsecond means. The layers are those of
+(EXECUTED, or NOT_RUN), its layer type, the primitive that ran (``exec_type``, e.g.
+``brgconv_avx512_I8``: the implementation, the instruction set and the precision it executed in)
+and its time in the request's last inference, in whole microseconds. NOT_RUN means no whole
+microsecond was counted: a layer fused into another (exec type ``undef``), one that does nothing
+(``unknown_*``: an input, a reshape in place), or one that ran in under a microsecond, which keeps
+its primitive (LeNet-5's last MaxPool reads EXECUTED, 1 us, in some calls and NOT_RUN, 0, in the
+others; its INT8 classifier snippet reads NOT_RUN in every call at batch 1). Those are kept at 0 us,
+so a fast layer is not left out of the profile. Reading the counters after every call and averaging
+gives sub-microsecond means. The layers are those of
 the compiled graph: the Reorder and Convert layers the CPU plugin added appear by themselves.
 """
 
@@ -18,6 +23,12 @@ from .opprofile import CallLimit, LayerTime, ProfiledCall
 from .runtimes.options import precision_name
 
 EXECUTED = "EXECUTED"
+NO_PRIMITIVE = ("undef", "unknown")  # exec types of a fused layer and of one that does nothing
+
+
+def ran(status, exec_type: str) -> bool:
+    """Whether a counter's layer ran: EXECUTED, or NOT_RUN with a primitive of its own (under 1 us)."""
+    return str(status).rsplit(".", 1)[-1] == EXECUTED or not exec_type.startswith(NO_PRIMITIVE)
 
 
 def exec_precision(exec_type: str) -> str:
@@ -42,8 +53,8 @@ def fused_layers(compiled) -> dict[str, tuple[str, ...]]:
 
 
 def layers_from_counters(counters, fused: dict[str, tuple[str, ...]] | None = None) -> tuple[LayerTime, ...]:
-    """The executed layers of one call from request.get_profiling_info() (ov.ProfilingInfo items),
-    with the operations each one fused (`fused_layers`)."""
+    """The layers that ran in one call (`ran`) from request.get_profiling_info() (ov.ProfilingInfo
+    items), with the operations each one fused (`fused_layers`)."""
     fused = fused or {}
     return tuple(
         LayerTime(
@@ -55,7 +66,7 @@ def layers_from_counters(counters, fused: dict[str, tuple[str, ...]] | None = No
             fused.get(info.node_name, ()),
         )
         for info in counters
-        if str(info.status).rsplit(".", 1)[-1] == EXECUTED
+        if ran(info.status, info.exec_type)
     )
 
 

@@ -136,11 +136,17 @@ def test_a_diagnosed_int8_variant_is_explained_once(data, tmp_path):
     assert len(compression.int8_explanations(writer(make_run(tmp_path, profiles=False), "en"))) == 1
 
 
-def test_a_saving_that_prints_as_zero_percent_is_not_named(data):
-    from types import SimpleNamespace
+def test_a_cost_or_saving_that_prints_as_zero_percent_is_not_named(data):
+    import dataclasses
 
-    setting = SimpleNamespace(gains=[SimpleNamespace(share=0.35), SimpleNamespace(share=0.004)])
-    assert [gain.share for gain in section.named_gains(writer(data, "en"), setting)] == [0.35]
+    w = writer(data, "en")
+    found = data.findings.body("diagnosis.variant.onnxruntime_int8")
+    parts = [p for s in found.settings for p in (*s.causes, *s.gains)]
+    kept, tiny = dataclasses.replace(parts[0], share=0.35), dataclasses.replace(parts[0], share=0.004)
+    assert section.named(w, [kept, tiny]) == [kept]
+    only_tiny_cost = dataclasses.replace(found.batch1, causes=(tiny,))
+    assert section.largest(w, section.named(w, only_tiny_cost.causes), section.CAUSES) == w.n.missing  # a dash
+    assert "0 %" not in section.setting_text(w, found, only_tiny_cost)
 
 
 def test_a_slower_variant_names_its_savings_where_the_table_does(data):
@@ -152,4 +158,4 @@ def test_a_slower_variant_names_its_savings_where_the_table_does(data):
     slower = dataclasses.replace(found.batch1, status=SLOWER, gains=(dataclasses.replace(saving, share=0.2),))
     text = section.setting_text(w, found, slower)
     assert "slower; its largest costs:" in text and "it still saves time in" in text
-    assert section.largest(w, section.named_gains(w, slower), section.GAINS) != w.n.missing  # the table's column
+    assert section.largest(w, section.named(w, slower.gains), section.GAINS) != w.n.missing  # the table's column

@@ -202,7 +202,7 @@ def test_onnxruntime_events_split_into_calls_with_each_nodes_type_and_precision(
         calls_from_events([node("q", "QuantizeLinear", 3, 1)])
 
 
-def test_openvino_counters_keep_executed_layers_with_their_exec_precision():
+def test_openvino_counters_keep_the_layers_that_ran_with_their_exec_precision():
     def info(name, status, exec_type, us):
         return SimpleNamespace(
             node_name=name,
@@ -213,9 +213,17 @@ def test_openvino_counters_keep_executed_layers_with_their_exec_precision():
         )
 
     layers = layers_from_counters(
-        [info("a", "Status.EXECUTED", "brgconv_avx512_I8", 7), info("b", "Status.NOT_RUN", "undef", 0)]
+        [
+            info("a", "Status.EXECUTED", "brgconv_avx512_I8", 7),
+            info("fused", "Status.NOT_RUN", "undef", 0),
+            info("in place", "Status.NOT_RUN", "unknown_I8", 0),
+            info("under a microsecond", "Status.NOT_RUN", "jit_avx512_bf16", 0),
+        ]
     )
-    assert [(x.layer, x.precision, x.kernel, x.us) for x in layers] == [("a", "int8", "brgconv_avx512_I8", 7.0)]
+    assert [(x.layer, x.precision, x.kernel, x.us) for x in layers] == [
+        ("a", "int8", "brgconv_avx512_I8", 7.0),
+        ("under a microsecond", "bf16", "jit_avx512_bf16", 0.0),
+    ]
     assert [exec_precision(t) for t in ("jit_avx2_f32", "ref_any_FP32", "jit_avx512_BF16", "undef")] == [
         "f32",
         "f32",

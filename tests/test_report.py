@@ -913,6 +913,22 @@ def test_a_one_thread_run_says_one_thread_and_leaves_out_what_concerns_parallel_
     assert "Скорость при 2\u00a0потоках:" in two and "по умолчанию (runtime.threads)" not in two
 
 
+def test_a_ratio_range_whose_ends_print_alike_is_left_out(tmp_path):
+    from types import SimpleNamespace
+
+    from compressbench.report.sections.naive import ratio_with_range
+
+    w = Writer(fabricate(tmp_path).run, Findings(), Strings("en"), Citations.load(TEMPLATES))
+    assert ratio_with_range(w, SimpleNamespace(ratio=0.951, ratio_low=0.948, ratio_high=0.952)) == "0.95×"
+    assert ratio_with_range(w, SimpleNamespace(ratio=1.12, ratio_low=1.05, ratio_high=1.2)) == "1.12× (1.05–1.20)"
+
+
+def test_the_method_lists_the_batch_sizes_and_says_which_is_the_best(tmp_path):
+    markdown = render_markdown(build_context(fabricate(tmp_path), {"language": "en"}, FIGURES))
+    method = markdown.split("## 2.")[1].split("## 3.")[0].replace("\u00a0", " ")
+    assert "Throughput was measured at batch sizes 1, 8, 64, 256; a variant's best batch is the size" in method
+
+
 def test_the_method_says_how_the_tuned_loop_calls_each_runtime(tmp_path):
     markdown = render_markdown(build_context(fabricate(tmp_path), {"language": "en"}, FIGURES))
     method = markdown.split("## 2.")[1].split("## 3.")[0]

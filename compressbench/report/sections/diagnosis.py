@@ -124,15 +124,15 @@ def speed_words(w: Writer, d, setting) -> tuple[str, str]:
     return w.s.times(c.ratio), "" if c.resolved else w.reason(c.status, METRICS[setting.setting])
 
 
-def named_gains(w: Writer, setting) -> list:
-    """The savings worth a word: one that prints as 0 % of the reference's call is no saving to the reader."""
-    return [g for g in setting.gains if share(w, g.share) != share(w, 0.0)]
+def named(w: Writer, parts) -> list:
+    """The costs or savings worth a word: one that prints as 0 % of a call is none to the reader."""
+    return [part for part in parts if share(w, part.share) != share(w, 0.0)]
 
 
 def setting_text(w: Writer, d, setting) -> str:
     ratio, reason = speed_words(w, d, setting)
-    causes = [cause_text(w, c) for c in setting.causes[:SHOWN]]
-    gains = [gain_text(w, g) for g in named_gains(w, setting)[:SHOWN]]
+    causes = [cause_text(w, c) for c in named(w, setting.causes)[:SHOWN]]
+    gains = [gain_text(w, g) for g in named(w, setting.gains)[:SHOWN]]
     # a slower variant's savings, where it has any, as the table's column names them too
     key = "diagnosis.setting_slower_saving" if setting.status == SLOWER and gains else VERDICTS[setting.status]
     return w.s.say(
@@ -262,8 +262,8 @@ def diagnosis_table(w: Writer) -> dict | None:
                     w.label(d.reference) if setting.setting == "batch1" else "",
                     f"{n.integer(setting.variant_batch)} / {n.integer(setting.reference_batch)}",
                     s.say(SHORT_VERDICTS[setting.status], ratio=ratio),
-                    largest(w, setting.causes, CAUSES),
-                    largest(w, named_gains(w, setting), GAINS),
+                    largest(w, named(w, setting.causes), CAUSES),
+                    largest(w, named(w, setting.gains), GAINS),
                     int8_cell(w, d) if setting.setting == "batch1" else "",
                 ]
             )

@@ -37,7 +37,7 @@ def text(w: Writer) -> list[str]:
         )
         + (" " + s["method.method_one_thread"] if threads == {1} else "")
     )
-    out.append(s["method.method_timers"] + latency_windows(w))
+    out.append(s["method.method_timers"] + latency_windows(w) + best_batch(w))
     out.append(s["method.method_tuned"])
     if repeats:
         few = repeats < SIGN_TEST_ROUNDS  # the sign test cannot decide: this run's speed verdicts are the ranges'
@@ -63,6 +63,14 @@ def threads_counted(w: Writer, threads: set) -> str:
     if len(threads) == 1:
         return w.s.count(next(iter(threads)), "common.forms_threads_at")
     return f"{', '.join(w.n.integer(x) for x in sorted(threads)) or w.n.missing} {w.s['common.forms_threads_at'][-1]}"
+
+
+def best_batch(w: Writer) -> str:
+    """ " Throughput was measured at batch sizes ...": the sizes the repeats timed and which one is the best."""
+    sizes = sorted({int(size) for t in w.run.targets for size in w.run.record(t).throughput_by_batch or {}})
+    if not sizes:
+        return ""
+    return " " + w.s.say("method.method_best_batch", sizes=", ".join(w.n.integer(x) for x in sizes))
 
 
 def latency_windows(w: Writer) -> str:

@@ -106,9 +106,10 @@ def integer_range(w: Writer):
 
 
 def ratio_with_range(w: Writer, figure) -> str:
-    """Ours / benchmark_app's per round: "1.12× (1.05–1.20)"; one round: no range."""
+    """Ours / benchmark_app's per round: "1.12× (1.05–1.20)"; one round, or ends that print alike: no range."""
     text = w.n.ratio(figure.ratio)
-    spread = span(figure.ratio_low, figure.ratio_high, lambda low, high: f"{w.n.fixed(low, 2)}–{w.n.fixed(high, 2)}")
+    low, high = (None if x is None else w.n.fixed(x, 2) for x in (figure.ratio_low, figure.ratio_high))
+    spread = span(low, high, lambda a, b: f"{a}–{b}")
     return f"{text} ({spread})" if spread else text
 
 
