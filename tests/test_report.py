@@ -929,6 +929,14 @@ def test_the_method_lists_the_batch_sizes_and_says_which_is_the_best(tmp_path):
     assert "Throughput was measured at batch sizes 1, 8, 64, 256; a variant's best batch is the size" in method
 
 
+def test_a_recipe_says_how_long_making_the_variant_took(tmp_path):
+    data = fabricate(tmp_path, extra={"preparation_seconds": 2.3217})
+    markdown = render_markdown(build_context(data, {"language": "en"}, FIGURES)).replace("\u00a0", " ")
+    variants = markdown.split("## 4.")[1].split("## 5.")[0]
+    assert "then its own build) took 2.32 s, timed once." in variants
+    assert "timed once" not in render_markdown(build_context(fabricate(tmp_path / "none"), {"language": "en"}, FIGURES))
+
+
 def test_the_method_says_how_the_tuned_loop_calls_each_runtime(tmp_path):
     markdown = render_markdown(build_context(fabricate(tmp_path), {"language": "en"}, FIGURES))
     method = markdown.split("## 2.")[1].split("## 3.")[0]

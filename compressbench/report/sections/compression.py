@@ -28,7 +28,11 @@ def recipe(w: Writer, target: str) -> str:
     """How the target was made: its TargetSpec.recipe sentence filled from its build facts; "" for a
     target without one (a baseline)."""
     spec = TARGETS.get(target)
-    return w.s.say(spec.recipe, **recipe_values(w, target)) if spec and spec.recipe else ""
+    if not spec or not spec.recipe:
+        return ""
+    prepared = w.run.value(target, "preparation_seconds")
+    took = "" if prepared is None else " " + w.s.say("compression.preparation", seconds=w.n.sig(prepared))
+    return w.s.say(spec.recipe, **recipe_values(w, target)) + took
 
 
 def recipe_values(w: Writer, target: str) -> dict[str, str]:
