@@ -67,7 +67,8 @@ def compare_layers(
 ) -> tuple[m.LayerComparison, ...]:
     """The MAC-carrying layers that ran in both, matched through the model's layers, in reference
     order. A variant layer that ran several model layers at once (an OpenVINO snippet, named
-    "classifier.3+classifier.5") is compared with the reference's layers for them together."""
+    "classifier.3+classifier.5") is compared with the reference's layers for them together. A layer
+    whose time reads 0 on either side ran under the profiler's unit in every call and is left out."""
     found_variant = match_compute(list(variant.rows), variant_model)
     found_reference = match_compute(list(reference.rows), reference_model)
     order = {name: index for index, name in enumerate(found_reference)}
@@ -79,6 +80,8 @@ def compare_layers(
         if not all(name in found_reference for name in names):
             continue
         reference_rows = [row for name in names for row in found_reference[name]]
+        if not any(row.us_per_call for row in variant_rows) or not any(row.us_per_call for row in reference_rows):
+            continue  # no call counted a whole microsecond (OpenVINO's unit) on one side: no time to compare
         mine = [variant_layers.get(name) for name in names]
         theirs = [reference_layers.get(name) for name in names]
         single = len(names) == 1
