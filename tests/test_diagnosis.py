@@ -413,3 +413,13 @@ def test_less_time_outside_operators_than_the_reference_is_a_saving_not_a_cost()
     assert saving.saved_us_per_image == pytest.approx(1.5)
     longer = diagnose_inputs(make_inputs(reference, variant)).batch1.causes
     assert m.PER_CALL_COST in {cause.kind for cause in longer}
+
+
+def test_time_outside_operators_against_a_reference_with_none_is_accounting_not_a_cost():
+    """OpenVINO's counters can add up to the whole call (0 outside); a variant whose layers ran under the
+    counters' unit has time outside instead: neither a cost nor a saving."""
+    best = (layers(8, 120, 10), 30.0)
+    variant, reference = {1: (layers(1, 10, 3), 4.5), 8: best}, {1: (layers(1, 10, 3), 0.0), 8: best}
+    diagnosis = diagnose_inputs(make_inputs(variant, reference, variant="openvino_int8"))
+    assert m.PER_CALL_COST not in {cause.kind for cause in diagnosis.batch1.causes}
+    assert m.LESS_OUTSIDE not in {gain.kind for gain in diagnosis.batch1.gains}

@@ -167,7 +167,9 @@ def fp32_fallback(pair: Pair, int8_variant: bool) -> m.Cause | None:
 def per_call_cost(pair: Pair, outside_shares: dict[str, float]) -> m.Cause | None:
     """The time outside any operator; `outside_shares`: the variant's outside share per batch setting."""
     us = pair.variant.outside_us / pair.variant.batch
-    if us <= 0:
+    # against a reference whose counters add up to its whole call (no time outside, as part_gains says), a
+    # variant's time outside is the accounting's: its layers under the counter's unit land there
+    if us <= 0 or pair.reference.outside_us <= 0:
         return None
     reference_us = pair.reference.outside_us / pair.reference.batch
     return m.Cause(
