@@ -122,8 +122,11 @@ def test_no_profiles_no_section(tmp_path):
 
 
 def test_short_layer_keeps_the_end_of_a_long_name():
-    short = section.short_layer("/features/features.0/Conv/WithoutBiases", 20)
-    assert len(short) == 20 and short.startswith("…") and short.endswith("/Conv/WithoutBiases")
+    assert section.short_layer("/features/features.0/Conv/WithoutBiases") == "features.0/Conv"
+    gemm = "/classifier/classifier.1/Gemm/WithoutBiases/DequantizationMultiply"
+    assert section.short_layer(gemm) == "classifier.1/Gemm"
+    reorder = section.short_layer("images/fq_output_0_abcd_acdb_/features/features.0/Conv/WithoutBiases", 20)
+    assert len(reorder) == 20 and reorder.startswith("…") and reorder.endswith("_features.0/Conv")
     assert section.short_layer("fc1") == "fc1"
 
 

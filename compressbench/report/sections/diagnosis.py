@@ -4,6 +4,8 @@ compressbench.analysis.diagnosis); the per-layer profiles themselves in a table 
 
 from __future__ import annotations
 
+import re
+
 from ...diagnosis import FASTER, SLOWER, UNMEASURED, UNRESOLVED
 from ...diagnosis.model import (
     CONVERT_LAYERS,
@@ -289,8 +291,18 @@ def int8_cell(w: Writer, d) -> str:
     return f"{w.n.integer(counts.int8)} / {w.n.integer(counts.executed)}"
 
 
+# the exporter's spelling of a module path ("/features/features.0/") and the suffixes OpenVINO adds to a
+# layer it split: neither tells the reader which layer it is
+MODULE_PATH = re.compile(r"/?(\w+)/\1\.(\d+)")
+SPLIT_SUFFIXES = ("/WithoutBiases", "/DequantizationMultiply")
+
+
 def short_layer(name: str, most: int = 26) -> str:
-    """A runtime's layer name cut from the left to fit a table cell (the end names the model layer)."""
+    """A runtime's layer name in a table cell: module paths as "features.0", OpenVINO's split suffixes left
+    out, then cut from the left to fit (the end names the model layer)."""
+    name = MODULE_PATH.sub(r"\1.\2", name)
+    for suffix in SPLIT_SUFFIXES:
+        name = name.replace(suffix, "")
     return name if len(name) <= most else "…" + name[-(most - 1) :]
 
 
