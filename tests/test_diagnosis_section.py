@@ -162,3 +162,19 @@ def test_a_slower_variant_names_its_savings_where_the_table_does(data):
     text = section.setting_text(w, found, slower)
     assert "slower; its largest costs:" in text and "it still saves time in" in text
     assert section.largest(w, section.named(w, slower.gains), section.GAINS) != w.n.missing  # the table's column
+
+
+def test_a_faster_variant_names_its_costs_where_the_table_does(data):
+    import dataclasses
+
+    from compressbench.diagnosis import FASTER
+
+    w = writer(data, "en")
+    found = data.findings.body("diagnosis.variant.onnxruntime_int8")
+    setting = found.batch1
+    cost = dataclasses.replace(setting.causes[0], share=0.04)
+    saving = dataclasses.replace((found.best.gains or setting.gains)[0], share=0.2)
+    faster = dataclasses.replace(setting, status=FASTER, causes=(cost,), gains=(saving,))
+    text = section.setting_text(w, found, faster)
+    assert "faster; it saves time in" in text and "it still takes longer than the reference in" in text
+    assert section.largest(w, section.named(w, faster.causes), section.CAUSES) != w.n.missing  # the table's column

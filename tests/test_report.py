@@ -933,8 +933,19 @@ def test_a_recipe_says_how_long_making_the_variant_took(tmp_path):
     data = fabricate(tmp_path, extra={"preparation_seconds": 2.3217})
     markdown = render_markdown(build_context(data, {"language": "en"}, FIGURES)).replace("\u00a0", " ")
     variants = markdown.split("## 4.")[1].split("## 5.")[0]
-    assert "then its own build) took 2.32 s, timed once." in variants
+    assert "(export and build) took 2.3 s, timed once." in variants
     assert "timed once" not in render_markdown(build_context(fabricate(tmp_path / "none"), {"language": "en"}, FIGURES))
+
+
+def test_the_conclusions_say_what_they_hold_for_and_mcnemar_is_about_accuracy(tmp_path):
+    markdown = render_markdown(build_context(fabricate(tmp_path), {"language": "en"}, FIGURES)).replace("\u00a0", " ")
+    conclusions = markdown.split("Conclusions and recommendations")[1]
+    assert conclusions.lstrip().startswith("- These hold for LeNet-5 on this machine (Test CPU")
+    assert "with 2 threads per runtime" in conclusions
+    assert "finds no difference in accuracy from the trained model" in markdown
+    assert "predictions differ from those" not in markdown
+    ru = render_markdown(build_context(fabricate(tmp_path / "ru"), {"language": "ru"}, FIGURES)).replace("\u00a0", " ")
+    assert "при 2 потоках у каждой среды выполнения" in ru
 
 
 def test_the_method_says_how_the_tuned_loop_calls_each_runtime(tmp_path):

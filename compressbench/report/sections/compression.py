@@ -31,7 +31,7 @@ def recipe(w: Writer, target: str) -> str:
     if not spec or not spec.recipe:
         return ""
     prepared = w.run.value(target, "preparation_seconds")
-    took = "" if prepared is None else " " + w.s.say("compression.preparation", seconds=w.n.sig(prepared))
+    took = "" if prepared is None else " " + w.s.say("compression.preparation", seconds=w.n.sig(prepared, 2))
     return w.s.say(spec.recipe, **recipe_values(w, target)) + took
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 from ...analysis.resources import baseline_share
 from ...analysis.rule import Comparison, Leader
 from ...analysis.view import METRICS
+from ..tables import model_name
 from ..writer import Writer
 from .base import Section
+from .method import threads_counted
 
 LEADS = {
     "latency": ("speed.leader.latency", "conclusion.rec_latency_resolved", "conclusion.rec_latency_tie"),
@@ -20,9 +22,25 @@ LEADS = {
 }
 
 
+def scope(w: Writer) -> list[str]:
+    """What the recommendations hold for: this model, this machine and the runtimes' threads."""
+    threads = {w.run.value(t, "threads") for t in w.run.targets} - {None}
+    if not threads:
+        return []
+    return [
+        w.s.say(
+            "conclusion.scope",
+            model=model_name(w),
+            cpu=str(w.environment.get("cpu_model") or w.n.missing),
+            cpus=w.s.count(w.environment.get("logical_cpus"), "common.forms_cpus"),
+            threads=threads_counted(w, threads),
+        )
+    ]
+
+
 def text(w: Writer) -> list[str]:
     run, s = w.run, w.s
-    out = []
+    out = scope(w)
     for metric, (finding_id, resolved_key, tie_key) in LEADS.items():
         lead = w.finding(finding_id)
         if lead is None or lead.best is None:

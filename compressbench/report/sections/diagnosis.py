@@ -135,8 +135,12 @@ def setting_text(w: Writer, d, setting) -> str:
     ratio, reason = speed_words(w, d, setting)
     causes = [cause_text(w, c) for c in named(w, setting.causes)[:SHOWN]]
     gains = [gain_text(w, g) for g in named(w, setting.gains)[:SHOWN]]
-    # a slower variant's savings, where it has any, as the table's column names them too
-    key = "diagnosis.setting_slower_saving" if setting.status == SLOWER and gains else VERDICTS[setting.status]
+    # a slower variant's savings and a faster one's costs, where it has any, as the table's columns name them too
+    key = VERDICTS[setting.status]
+    if setting.status == SLOWER and gains:
+        key = "diagnosis.setting_slower_saving"
+    elif setting.status == FASTER and causes:
+        key = "diagnosis.setting_faster_cost"
     return w.s.say(
         key,
         ratio=ratio,
