@@ -45,15 +45,16 @@ ALL_ISA = {**NO_VNNI, "AVX-512F": True, "AVX-512 VNNI": True, "AVX-512 BF16": Tr
 # ---------------------------------------------------------------- known cases (recorded profiles)
 
 
-def test_int8_of_a_tiny_cnn_in_onnxruntime_is_held_back_first_by_its_per_call_cost():
+def test_int8_of_a_tiny_cnn_in_onnxruntime_is_held_back_by_slower_kernels_and_its_quantize_layers():
+    """Its time outside operators exceeds the reference's by 5.1 us at batch 1, but the profiler added 11.7 us
+    more to its call (49.9 against 38.2 us over the unprofiled 13.8 and 9.8): no per-call cost the profile can
+    tell from the profiler's own work."""
     diagnosis = diagnose(CASES / "ort_qdq_int8", "onnxruntime_int8")
     assert diagnosis.reference == "onnxruntime"
-    assert diagnosis.batch1.top_cause.kind == m.PER_CALL_COST
-    assert diagnosis.batch1.top_cause.share > 0.3  # a third of the call and more: nothing an INT8 kernel speeds up
+    assert [cause.kind for cause in diagnosis.batch1.causes] == [m.SLOWER_KERNELS, m.CONVERT_LAYERS]
     qdq = next(cause for cause in diagnosis.batch1.causes if cause.kind == m.CONVERT_LAYERS)
     assert {"QuantizeLinear", "DequantizeLinear", "Transpose"} <= set(qdq.numbers["types"]) and qdq.share > 0
-    shares = diagnosis.batch1.top_cause.numbers
-    assert shares["share_best"] < shares["share_batch1"]  # the per-call cost shrinks with the batch
+    assert diagnosis.best.top_cause.share > diagnosis.batch1.top_cause.share  # the kernels matter more per image
 
 
 def test_unstructured_sparsity_is_diagnosed_as_dense_kernels_on_zeroed_weights():
@@ -423,3 +424,21 @@ def test_time_outside_operators_against_a_reference_with_none_is_accounting_not_
     diagnosis = diagnose_inputs(make_inputs(variant, reference, variant="openvino_int8"))
     assert m.PER_CALL_COST not in {cause.kind for cause in diagnosis.batch1.causes}
     assert m.LESS_OUTSIDE not in {gain.kind for gain in diagnosis.batch1.gains}
+
+
+def test_time_outside_operators_the_profiler_added_is_neither_a_cost_nor_a_saving():
+    """ORT without optimizations: 6.6 us more outside operators than ONNX Runtime, while the profiler added
+    12.2 us more to its call (51.3 against 39.1): the profiler's own work can explain the whole excess."""
+    from compressbench.diagnosis import causes as c
+
+    variant, reference = profile(1, layers(1, 10, 3), 33.7), profile(1, layers(1, 10, 3), 27.1)
+    variant = replace(variant, call_us=variant.profiled_call_us - 51.3)
+    reference = replace(reference, call_us=reference.profiled_call_us - 39.1)
+    assert c.per_call_cost(c.Pair(variant, reference, ()), {}) is None
+    assert c.part_gains(c.Pair(reference, variant, ())) == [] or all(
+        g.kind != m.LESS_OUTSIDE for g in c.part_gains(c.Pair(reference, variant, ()))
+    )
+    # without the profiler's extra work the same excess is a cost, and the other way a saving
+    plain = replace(variant, call_us=variant.profiled_call_us - 39.1)
+    assert c.per_call_cost(c.Pair(plain, reference, ()), {}).kind == m.PER_CALL_COST
+    assert any(g.kind == m.LESS_OUTSIDE for g in c.part_gains(c.Pair(reference, plain, ())))

@@ -164,12 +164,28 @@ def fp32_fallback(pair: Pair, int8_variant: bool) -> m.Cause | None:
     )
 
 
+def profiler_added_us(profile: BatchProfile) -> float:
+    """What the profiler added to one call (the call under it minus the same call without it), per image."""
+    return max(0.0, profile.profiled_call_us - profile.call_us) / profile.batch
+
+
+def outside_beyond_profiler(pair: Pair) -> float:
+    """The variant's time outside operators per image over the reference's, less what the profiler added to the
+    variant's call over the reference's: the profiler's own work lands outside operators too, so only the rest
+    can be the variant's (positive: a cost; negative: a saving; 0: the profiler's work can explain it all)."""
+    outside = pair.variant.outside_us / pair.variant.batch - pair.reference.outside_us / pair.reference.batch
+    added = profiler_added_us(pair.variant) - profiler_added_us(pair.reference)
+    if outside > 0:  # the variant's extra profiler work explains up to that much of its excess
+        return max(0.0, outside - max(0.0, added))
+    return min(0.0, outside + max(0.0, -added))  # and the reference's, of its own
+
+
 def per_call_cost(pair: Pair, outside_shares: dict[str, float]) -> m.Cause | None:
     """The time outside any operator; `outside_shares`: the variant's outside share per batch setting."""
     us = pair.variant.outside_us / pair.variant.batch
     # against a reference whose counters add up to its whole call (no time outside, as part_gains says), a
     # variant's time outside is the accounting's: its layers under the counter's unit land there
-    if us <= 0 or pair.reference.outside_us <= 0:
+    if us <= 0 or pair.reference.outside_us <= 0 or outside_beyond_profiler(pair) <= 0:
         return None
     reference_us = pair.reference.outside_us / pair.reference.batch
     return m.Cause(
@@ -333,7 +349,7 @@ def part_gains(pair: Pair) -> list[m.Gain]:
         gains.append(_gain(pair, kind, pair.reference_us(theirs) - pair.variant_us(mine), (), numbers))
     # a profile whose counters add up to the whole call has no time outside by construction (OpenVINO's
     # INT8 graphs): against one that has, the difference is the accounting's, not a saving
-    if (pair.variant.outside_us > 0) == (pair.reference.outside_us > 0):
+    if (pair.variant.outside_us > 0) == (pair.reference.outside_us > 0) and outside_beyond_profiler(pair) < 0:
         outside = pair.reference.outside_us / pair.reference.batch - pair.variant.outside_us / pair.variant.batch
         gains.append(_gain(pair, m.LESS_OUTSIDE, outside))
     return [gain for gain in gains if gain]
