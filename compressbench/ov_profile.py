@@ -9,8 +9,8 @@ microsecond was counted: a layer fused into another (exec type ``undef``), one t
 its primitive (LeNet-5's last MaxPool reads EXECUTED, 1 us, in some calls and NOT_RUN, 0, in the
 others; its INT8 classifier snippet reads NOT_RUN in every call at batch 1). Those are kept at 0 us,
 so a fast layer is not left out of the profile. Reading the counters after every call and averaging
-gives sub-microsecond means. The layers are those of
-the compiled graph: the Reorder and Convert layers the CPU plugin added appear by themselves.
+gives sub-microsecond means. The layers are those of the compiled graph: the Reorder and Convert
+layers the CPU plugin added appear by themselves.
 """
 
 from __future__ import annotations
