@@ -139,6 +139,7 @@ def ranked_causes(inputs: DiagnosisInputs, pair: c.Pair, shares: dict) -> tuple[
         c.fp32_fallback(pair, inputs.variant_bench.get("precision") == "int8"),
         c.per_call_cost(pair, shares),
         c.slower_kernels(pair, explained),
+        c.other_layers(pair),
         dense,
         c.narrow_channels(pair, inputs.isa),
         isa,

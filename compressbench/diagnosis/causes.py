@@ -138,6 +138,24 @@ def convert_layers(pair: Pair) -> m.Cause | None:
     )
 
 
+def other_layers(pair: Pair) -> m.Cause | None:
+    """Pooling, activation and reshape layers (no MACs) taking longer than the reference's, as a whole (INT8
+    pooling in another layout can take longer than the float pooling it replaced). Unlike convert layers they
+    do needed work, so the cost is their time beyond the reference's, and only beyond profile noise."""
+    rows, theirs = rows_of(pair.variant.rows, OTHER), rows_of(pair.reference.rows, OTHER)
+    mine, reference = pair.variant_us(rows), pair.reference_us(theirs)
+    if not rows or not theirs or mine <= reference * (1 + SAME_TIME):
+        return None
+    return m.Cause(
+        m.SLOWER_OTHER_LAYERS,
+        mine - reference,
+        pair.variant_share(mine - reference),
+        reference,
+        _names(rows),
+        {"count": len(rows), "time_ratio": mine / reference, "types": sorted({row.type for row in rows})},
+    )
+
+
 def fp32_fallback(pair: Pair, int8_variant: bool) -> m.Cause | None:
     """Layers of an INT8 variant that executed in a float precision (convert layers apart)."""
     if not int8_variant:

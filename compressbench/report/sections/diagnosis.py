@@ -21,6 +21,7 @@ from ...diagnosis.model import (
     NARROW_CHANNELS,
     PER_CALL_COST,
     SLOWER_KERNELS,
+    SLOWER_OTHER_LAYERS,
 )
 from ..tables import table
 from ..writer import Writer, precision_name
@@ -45,6 +46,7 @@ CAUSES = {
     FP32_FALLBACK: ("diagnosis.cause_fp32_fallback", "diagnosis.short_fp32_fallback"),
     PER_CALL_COST: ("diagnosis.cause_per_call_cost", "diagnosis.short_per_call_cost"),
     SLOWER_KERNELS: ("diagnosis.cause_slower_kernels", "diagnosis.short_slower_kernels"),
+    SLOWER_OTHER_LAYERS: ("diagnosis.cause_slower_other_layers", "diagnosis.short_slower_other_layers"),
     DENSE_ON_ZEROS: ("diagnosis.cause_dense_on_zeroed_weights", "diagnosis.short_dense_on_zeroed_weights"),
     NARROW_CHANNELS: ("diagnosis.cause_narrow_channels", "diagnosis.short_narrow_channels"),
     MISSING_ISA: ("diagnosis.cause_missing_isa", "diagnosis.short_missing_isa"),
