@@ -952,3 +952,14 @@ def test_the_method_says_how_the_tuned_loop_calls_each_runtime(tmp_path):
     markdown = render_markdown(build_context(fabricate(tmp_path), {"language": "en"}, FIGURES))
     method = markdown.split("## 2.")[1].split("## 3.")[0]
     assert "The tuned loop calls each runtime" in method and "the LATENCY performance hint, one stream" in method
+
+
+def test_the_training_section_gives_normalization_augmentation_schedule_and_seed(tmp_path):
+    data = fabricate(tmp_path)
+    spec = {"horizontal_flip": True, "normalization": "dataset", "lr_schedule": "constant", "weight_decay": 0.0}
+    data = dataclasses.replace(data, results=dataclasses.replace(data.results, spec={"train": {**spec, "seed": 0}}))
+    markdown = render_markdown(build_context(data, {"language": "en"}, FIGURES))
+    assert (
+        "Input normalization: by the training set's per-channel mean and standard deviation; training augmentation: "
+        "random horizontal flips; learning-rate schedule constant, weight decay 0, seed 0" in markdown
+    )

@@ -6,9 +6,34 @@ from ..writer import Writer
 from .base import Figure, Section
 from .setup import training_text
 
+# train.normalization's named values (config.schema.yaml) and their wording
+NORMALIZATIONS = {"dataset": "training.norm_dataset", "none": "training.norm_none"}
+
 
 def text(w: Writer) -> list[str]:
-    return [training_text(w, "training.training_sentence_value", "training.training_sentence_short")]
+    sentence = training_text(w, "training.training_sentence_value", "training.training_sentence_short")
+    return [sentence + recipe_details(w)]
+
+
+def recipe_details(w: Writer) -> str:
+    """ " Inputs were normalized ...": the training settings the sentence before leaves out (spec.json's)."""
+    s, n = w.s, w.n
+    settings = w.run.results.spec.get("train") or {}
+    if not settings:
+        return ""
+    normalization = settings.get("normalization")
+    norm_key = NORMALIZATIONS[normalization] if normalization in NORMALIZATIONS else "training.norm_given"
+    augmentations = [s["training.aug_flip"]] if settings.get("horizontal_flip") else []
+    if settings.get("random_crop_padding"):
+        augmentations.append(s.say("training.aug_crop", padding=n.integer(settings["random_crop_padding"])))
+    return " " + s.say(
+        "training.training_details",
+        normalization=s[norm_key],
+        augmentation=", ".join(augmentations) or s["training.aug_none"],
+        schedule=str(settings.get("lr_schedule", n.missing)),
+        decay=n.sig(settings.get("weight_decay")) if settings.get("weight_decay") else "0",
+        seed=str(settings.get("seed", n.missing)),
+    )
 
 
 SECTION = Section(
