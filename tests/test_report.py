@@ -963,3 +963,4 @@ def test_the_training_section_gives_normalization_augmentation_schedule_and_seed
         "Input normalization: by the training set's per-channel mean and standard deviation; training augmentation: "
         "random horizontal flips; learning-rate schedule constant, weight decay 0, seed 0" in markdown
     )
+    assert "tracked after every epoch, without a separate validation split; the model is the last epoch's" in markdown

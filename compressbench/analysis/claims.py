@@ -290,7 +290,7 @@ def onnxruntime_int8_one_byte(run: Run) -> Verdict:
     numbers = {
         "int8_values": Q(eight_bit, "count"),
         "float_values": Q(floating, "count"),
-        "int32_values": Q(_dtype(run, int8, "int32"), "count"),  # the biases, quantized to 32-bit integers
+        "int32_values": Q(_dtype(run, int8, "int32"), "count"),  # the biases and (QDQ) their zero points
         "items": Q([[run.label(t), size] for t, size in zip((fp32, int8), sizes, strict=True)], "kib"),
         "ratio": Q(sizes[1] / sizes[0] if all(sizes) else None, "fraction"),
     }

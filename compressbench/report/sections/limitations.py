@@ -18,6 +18,8 @@ def text(w: Writer) -> list[str]:
     out.append(
         s.say("limitations.limit_seed", seed=str(seed)) if seed is not None else s["limitations.limit_seed_unknown"]
     )
+    if any("test_accuracy" in epoch for epoch in run.results.train_log):
+        out.append(s["limitations.limit_test_curve"])
     summary = model_summary(w)
     out.append(
         s.say(
