@@ -964,3 +964,23 @@ def test_the_training_section_gives_normalization_augmentation_schedule_and_seed
         "random horizontal flips; learning-rate schedule constant, weight decay 0, seed 0" in markdown
     )
     assert "tracked after every epoch, without a separate validation split; the model is the last epoch's" in markdown
+
+
+def test_the_best_batch_names_another_size_the_repeats_do_not_tell_apart(tmp_path):
+    from compressbench.report.sections.speed import best_batch_cell
+
+    def ranges(low, high):  # every size has a range; only the best size's matters here
+        others = {"1": 1.0, "8": 1.0, "64": 1.0}
+        return {"throughput_by_batch_low": {**others, "256": low}, "throughput_by_batch_high": {**others, "256": high}}
+
+    data = fabricate(tmp_path, extra=ranges(40_000, 60_000))
+    w = Writer(data.run, Findings(), Strings("en"), Citations.load(TEMPLATES))
+    # OpenVINO INT8: best 256 at 50,000 images/s; batch 64 at 45,000 and 8 at 40,000 lie within 40,000-60,000
+    assert best_batch_cell(w, "openvino_int8") == "256 (≈ 8, 64)"
+    w = Writer(
+        fabricate(tmp_path / "narrow", extra=ranges(49_000, 51_000)).run,
+        Findings(),
+        Strings("en"),
+        Citations.load(TEMPLATES),
+    )
+    assert best_batch_cell(w, "openvino_int8") == "256"

@@ -201,6 +201,22 @@ def p99_range(w: Writer, target: str, scale: float) -> str:
     return f"{w.n.sig(scale * low, 3)}–{w.n.sig(scale * high, 3)}"
 
 
+def best_batch_cell(w: Writer, target: str) -> str:
+    """The best batch size, with "(≈ 256)" for any other size whose median throughput lies within the best size's
+    range over the repeats: the highest median picks one, but the repeats do not tell them apart."""
+    record, n = w.run.record(target), w.n
+    best = w.run.value(target, "batch_size_best")
+    medians = record.throughput_by_batch or {}
+    low, high = (
+        (record.throughput_by_batch_low or {}).get(str(best)),
+        (record.throughput_by_batch_high or {}).get(str(best)),
+    )
+    if best is None or low is None or high is None or low == high:
+        return n.integer(best)
+    close = sorted(int(size) for size, ips in medians.items() if int(size) != best and ips and low <= ips <= high)
+    return f"{n.integer(best)} (≈ {', '.join(n.integer(size) for size in close)})" if close else n.integer(best)
+
+
 def speed_table(w: Writer) -> dict | None:
     run, s, n = w.run, w.s, w.n
     if not run.measured("latency") and not run.measured("throughput"):
@@ -219,7 +235,7 @@ def speed_table(w: Writer) -> dict | None:
             *([full[i]] if full else []),
             with_note(p99[i], p99_range(w, t, scale), n.missing),
             with_note(n.integer(run.value(t, "throughput_ips")), w.interval(t, "throughput"), n.missing),
-            n.integer(run.value(t, "batch_size_best")),
+            best_batch_cell(w, t),
             n.sig(run.value(t, "test_set_seconds")),
         ]
         for i, t in enumerate(targets)
