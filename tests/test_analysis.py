@@ -683,3 +683,18 @@ def test_the_graph_optimization_claim_gives_the_paired_ratios_beside_the_medians
     verdict = CHECKS["onnxruntime_graph_optimizations"](claim_run(FLIPS["onnxruntime_graph_optimizations"][0]))
     latency, ips = verdict.numbers["latency_ratio"], verdict.numbers["ips_ratio"]
     assert latency.unit == ips.unit == "ratio" and latency.value >= 1 and ips.value >= 1
+
+
+def test_the_nncf_accuracy_claim_is_measured_against_the_float_model_it_quantized():
+    own = {"accuracy_delta_pp": 0.08, "accuracy_delta_low_pp": -0.15, "accuracy_delta_high_pp": 0.31}
+    against_reference = {
+        "reference_accuracy_delta_pp": -1.8,
+        "reference_accuracy_delta_low_pp": -2.2,
+        "reference_accuracy_delta_high_pp": -1.4,
+        "reference_mcnemar_p": 0.001,
+    }
+    run = make_run({"openvino_int8": {**own, **against_reference, "reference": "openvino"}})
+    verdict = CHECKS["openvino_int8_accuracy_within_1pp"](run)
+    assert (verdict.status, verdict.holds) == (RESOLVED, False) and verdict.numbers["delta"].value == -1.8
+    assert verdict.numbers["against"].value == "OpenVINO"
+    assert CHECKS["openvino_int8_accuracy_within_1pp"](make_run({"openvino_int8": own})).holds is True
