@@ -9,7 +9,7 @@ from .data import ReportData
 from .escape import Md, Tex, latex_escape, md_escape
 from .i18n import TEMPLATES, Strings
 from .sections import SECTIONS, Section
-from .sections.method import threads_counted
+from .sections.method import run_threads, threads_counted
 from .sections.proscons import claim_groups
 from .sections.setup import DATASETS
 from .tables import model_name
@@ -112,7 +112,7 @@ def captions(w: Writer, machine_read_now: bool) -> dict[str, str]:
     repeats = max((run.value(t, "repeats") or 0 for t in run.targets), default=0) or None
     values = {
         "threads": n.integer(run.value(first, "threads")) if first else n.missing,
-        "threads_counted": threads_counted(w, {run.value(t, "threads") for t in run.targets} - {None}),
+        "threads_counted": threads_counted(w, run_threads(w)),
         "images": n.integer(run.results.dataset.get("test_images")),
         "repeats": n.integer(repeats),
     }

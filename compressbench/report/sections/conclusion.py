@@ -9,7 +9,7 @@ from ...analysis.view import METRICS
 from ..tables import model_name
 from ..writer import Writer
 from .base import Section
-from .method import threads_counted
+from .method import machine_words, run_threads, threads_counted
 
 LEADS = {
     "latency": ("speed.leader.latency", "conclusion.rec_latency_resolved", "conclusion.rec_latency_tie"),
@@ -24,18 +24,10 @@ LEADS = {
 
 def scope(w: Writer) -> list[str]:
     """What the recommendations hold for: this model, this machine and the runtimes' threads."""
-    threads = {w.run.value(t, "threads") for t in w.run.targets} - {None}
+    threads = run_threads(w)
     if not threads:
         return []
-    return [
-        w.s.say(
-            "conclusion.scope",
-            model=model_name(w),
-            cpu=str(w.environment.get("cpu_model") or w.n.missing),
-            cpus=w.s.count(w.environment.get("logical_cpus"), "common.forms_cpus"),
-            threads=threads_counted(w, threads),
-        )
-    ]
+    return [w.s.say("conclusion.scope", model=model_name(w), **machine_words(w), threads=threads_counted(w, threads))]
 
 
 def text(w: Writer) -> list[str]:

@@ -26,15 +26,9 @@ def text(w: Writer) -> list[str]:
         )
     ]
     out.append(variants(w))
-    env = w.environment
-    threads = {run.value(t, "threads") for t in run.targets} - {None}
+    threads = run_threads(w)
     out.append(
-        s.say(
-            "method.method_machine",
-            cpu=str(env.get("cpu_model") or n.missing),
-            cpus=s.count(env.get("logical_cpus"), "common.forms_cpus"),
-            threads_counted=threads_counted(w, threads),
-        )
+        s.say("method.method_machine", **machine_words(w), threads_counted=threads_counted(w, threads))
         + (" " + s["method.method_one_thread"] if threads == {1} else "")
     )
     out.append(s["method.method_timers"] + latency_windows(w) + best_batch(w))
@@ -56,6 +50,20 @@ def text(w: Writer) -> list[str]:
         out.append(s.say("method.method_parity", gates=gates))
     out.append(s["method.method_memory"])
     return out
+
+
+def run_threads(w: Writer) -> set:
+    """The runtimes' thread counts in this run: one, unless its targets were measured apart."""
+    return {w.run.value(t, "threads") for t in w.run.targets} - {None}
+
+
+def machine_words(w: Writer) -> dict[str, str]:
+    """The machine as the method and the conclusions name it: its CPU model and its logical CPUs counted."""
+    env = w.environment
+    return {
+        "cpu": str(env.get("cpu_model") or w.n.missing),
+        "cpus": w.s.count(env.get("logical_cpus"), "common.forms_cpus"),
+    }
 
 
 def threads_counted(w: Writer, threads: set) -> str:

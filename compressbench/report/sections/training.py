@@ -16,13 +16,14 @@ def text(w: Writer) -> list[str]:
 
 
 def recipe_details(w: Writer) -> str:
-    """ " Inputs were normalized ...": the training settings the sentence before leaves out (spec.json's)."""
+    """ " Input normalization: ...": the training settings the sentence before leaves out (spec.json's)."""
     s, n = w.s, w.n
     settings = w.run.results.spec.get("train") or {}
     if not settings:
         return ""
     normalization = settings.get("normalization")
     norm_key = NORMALIZATIONS[normalization] if normalization in NORMALIZATIONS else "training.norm_given"
+    decay = settings.get("weight_decay")
     augmentations = [s["training.aug_flip"]] if settings.get("horizontal_flip") else []
     if settings.get("random_crop_padding"):
         augmentations.append(s.say("training.aug_crop", padding=n.integer(settings["random_crop_padding"])))
@@ -31,7 +32,7 @@ def recipe_details(w: Writer) -> str:
         normalization=s[norm_key],
         augmentation=", ".join(augmentations) or s["training.aug_none"],
         schedule=str(settings.get("lr_schedule", n.missing)),
-        decay=n.sig(settings.get("weight_decay")) if settings.get("weight_decay") else "0",
+        decay=n.missing if decay is None else n.sig(decay) if decay else "0",
         seed=str(settings.get("seed", n.missing)),
     )
 
