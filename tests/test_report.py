@@ -961,8 +961,12 @@ def test_the_training_section_gives_normalization_augmentation_schedule_and_seed
     markdown = render_markdown(build_context(data, {"language": "en"}, FIGURES))
     assert (
         "Input normalization: by the training set's per-channel mean and standard deviation; training augmentation: "
-        "random horizontal flips; learning-rate schedule constant, weight decay 0, seed 0" in markdown
+        "random horizontal flips; learning rate constant, weight decay 0, seed 0" in markdown
     )
+    cosine = {"train": {**spec, "lr_schedule": "cosine", "seed": 0}}
+    data = dataclasses.replace(data, results=dataclasses.replace(data.results, spec=cosine))
+    russian = render_markdown(build_context(data, {"language": "ru"}, FIGURES))
+    assert "скорость обучения снижается по косинусу до 0 за все эпохи (шаг раз в эпоху)" in russian
     assert "tracked after every epoch, without a separate validation split; the model is the last epoch's" in markdown
 
 

@@ -8,6 +8,8 @@ from .setup import training_text
 
 # train.normalization's named values (config.schema.yaml) and their wording
 NORMALIZATIONS = {"dataset": "training.norm_dataset", "none": "training.norm_none"}
+# train.lr_schedule's values (config.schema.yaml) and their wording
+SCHEDULES = {"constant": "training.schedule_constant", "cosine": "training.schedule_cosine"}
 
 
 def text(w: Writer) -> list[str]:
@@ -24,6 +26,7 @@ def recipe_details(w: Writer) -> str:
     normalization = settings.get("normalization")
     norm_key = NORMALIZATIONS[normalization] if normalization in NORMALIZATIONS else "training.norm_given"
     decay = settings.get("weight_decay")
+    schedule = settings.get("lr_schedule")
     augmentations = [s["training.aug_flip"]] if settings.get("horizontal_flip") else []
     if settings.get("random_crop_padding"):
         augmentations.append(s.say("training.aug_crop", padding=n.integer(settings["random_crop_padding"])))
@@ -31,7 +34,7 @@ def recipe_details(w: Writer) -> str:
         "training.training_details",
         normalization=s[norm_key],
         augmentation=", ".join(augmentations) or s["training.aug_none"],
-        schedule=str(settings.get("lr_schedule", n.missing)),
+        schedule=s[SCHEDULES[schedule]] if schedule in SCHEDULES else str(schedule or n.missing),
         decay=n.missing if decay is None else n.sig(decay) if decay else "0",
         seed=str(settings.get("seed", n.missing)),
     )
