@@ -294,6 +294,22 @@ def test_method_names_the_full_rounds_and_the_app_check_compares_wall_clocks(tmp
     assert "rounds are extended" not in render_markdown(build_context(data, {"language": "en"}, FIGURES))
 
 
+@pytest.mark.parametrize(
+    ("repeats", "english", "russian"),
+    [
+        (8, "about 96 % of the time with 8 rounds", "примерно в 96 % случаев при 8 прогонах"),
+        (3, "about 60 % of the time with 3 rounds", "примерно в 60 % случаев при 3 прогонах"),
+    ],
+)
+def test_the_method_says_how_often_a_range_holds_another_runs_median_with_this_runs_rounds(
+    tmp_path, repeats, english, russian
+):
+    data = fabricate(tmp_path, extra={"repeats": repeats, "full_repeats": 3})
+    for language, words in (("en", english), ("ru", russian)):
+        method = render_markdown(build_context(data, {"language": language}, FIGURES)).split("## 2.")[1]
+        assert words in method.split("## 3.")[0].replace("\u00a0", " ")
+
+
 @pytest.mark.parametrize("language", ["ru", "en"])
 def test_the_speed_section_and_method_report_what_the_probe_found(tmp_path, language):
     probed = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ...analysis.rule import SIGN_TEST_ROUNDS
 from ...analysis.speed import parallel_latency
+from ...repeats import rerun_coverage
 from ..tables import is_lenet, model_name, model_summary
 from ..writer import Writer
 from .base import Section
@@ -35,7 +36,10 @@ def text(w: Writer) -> list[str]:
     out.append(s["method.method_tuned"])
     if repeats:
         few = repeats < SIGN_TEST_ROUNDS  # the sign test cannot decide: this run's speed verdicts are the ranges'
-        text = s.say("method.method_repeats", repeats=n.integer(repeats), rounds=n.integer(SIGN_TEST_ROUNDS))
+        coverage = n.percent(rerun_coverage(repeats), 0)
+        text = s.say(
+            "method.method_repeats", repeats=n.integer(repeats), rounds=n.integer(SIGN_TEST_ROUNDS), coverage=coverage
+        )
         text += " " + s.say("method.method_few_rounds", repeats=n.integer(repeats)) if few else ""
         full = max((run.value(t, "full_repeats") or 0 for t in run.targets), default=0)
         if 0 < full < repeats:  # the slow figures come from the full rounds only
