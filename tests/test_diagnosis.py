@@ -260,6 +260,10 @@ def test_float_layers_of_an_int8_variant_are_a_fallback_and_are_counted():
     }
     count = int8_layers(make_inputs(int8_pair(1, True), REFERENCE).variant_profile[1])
     assert (count.batch, count.executed, count.int8, count.convert, count.fallback) == (1, 3, 2, 2, ("/fc/Gemm",))
+    # a float snippet is named with the model layers it ran; a layer whose own name says which is not
+    snippet = replace(row("logits", "Subgraph", 0.0), fused=("/fc/Gemm", "/fc2/Gemm"))
+    assert int8_layers(profile(1, [snippet], 1.0), ["conv", "fc", "fc2"]).fallback == ("logits (fc + fc2)",)
+    assert int8_layers(profile(1, [row("/fc/Gemm", "Gemm", 2.0)], 1.0), ["conv", "fc"]).fallback == ("/fc/Gemm",)
     plain = make_inputs(int8_pair(1, True), REFERENCE, variant_bench=bench(0.2, 9000, "f32"))
     assert diagnose_inputs(plain).int8_layers == ()
     assert m.FP32_FALLBACK not in {cause.kind for cause in diagnose_inputs(plain).batch1.causes}
@@ -456,3 +460,36 @@ def test_pooling_slower_than_the_reference_s_costs_its_time_beyond_it_and_noise_
     assert cause.us_per_image == pytest.approx((161 - 39) / 64)  # the time beyond the reference's, per image
     noise = profile(64, [*conv, row("pool", "MaxPool", 40.5, batch=64)], 10.0)  # under 5 % longer
     assert c.other_layers(c.Pair(noise, reference, ())) is None
+
+
+def test_time_outside_operators_that_an_unmeasured_layer_can_explain_is_not_a_cost():
+    """OpenVINO INT8 at batch 1 (recorded): its classifier snippet (classifier.3 + classifier.5) read 0 us in
+    every call, and its time outside operators was 7.99 us against FP32's 3.41 us, whose same two Gemms took
+    3.62 + 2.71 us: the excess is that snippet's time, not a cost. Far beyond it, it is one."""
+    from compressbench.diagnosis import causes as c
+
+    model = [ModelLayer("conv", 1000, 6), ModelLayer("classifier.3", 100, 84), ModelLayer("classifier.5", 10, 10)]
+    conv = row("/conv/Conv", "Convolution", 10.0)
+    snippet = replace(
+        row("logits", "Subgraph", 0.0), fused=("/classifier/classifier.3/Gemm", "/classifier/classifier.5/Gemm")
+    )
+    gemms = [
+        row("/classifier/classifier.3/Gemm", "FullyConnected", 3.62),
+        row("/classifier/classifier.5/Gemm", "FullyConnected", 2.71),
+    ]
+    variant, reference = profile(1, [conv, snippet], 7.99), profile(1, [conv, *gemms], 3.41)
+    unmeasured = c.unmeasured_us(variant, reference, model, model)
+    assert unmeasured == pytest.approx((6.33, 0.0))
+    assert c.compare_layers(variant, reference, model, model)[0].layer == "conv"  # the snippet is not compared by time
+    assert c.per_call_cost(c.Pair(variant, reference, (), *unmeasured), {}) is None
+    assert c.per_call_cost(c.Pair(variant, reference, ()), {}).kind == m.PER_CALL_COST  # without the estimate
+    far = profile(1, [conv, snippet], 20.0)  # 16.6 us more outside: 10.3 beyond what the snippet can take
+    assert (
+        c.per_call_cost(c.Pair(far, reference, (), *c.unmeasured_us(far, reference, model, model)), {}).kind
+        == m.PER_CALL_COST
+    )
+    # the other way round, the reference's outside time holds the snippet's: no saving from it
+    assert all(
+        g.kind != m.LESS_OUTSIDE
+        for g in c.part_gains(c.Pair(reference, variant, (), *c.unmeasured_us(reference, variant, model, model)))
+    )

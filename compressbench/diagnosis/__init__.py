@@ -23,7 +23,7 @@ from ..opprofile import BatchProfile, read_profile
 from ..tables import read_json
 from ..targets import TARGETS
 from . import causes as c
-from .layers import CONVERT, OUTSIDE, layer_kind, mac_layers
+from .layers import CONVERT, OUTSIDE, layer_kind, mac_layers, modules_of
 from .model import (
     CAUSES,
     FASTER,
@@ -68,15 +68,21 @@ __all__ = [
 # ---------------------------------------------------------------- pure
 
 
-def int8_layers(profile: BatchProfile) -> Int8Layers:
-    """How many executed layers ran in INT8; quantize/convert layers are counted apart."""
+def int8_layers(profile: BatchProfile, modules: list[str] = ()) -> Int8Layers:
+    """How many executed layers ran in INT8; quantize/convert layers are counted apart. A float layer is
+    named with the model's layers it ran where its name does not say (an OpenVINO snippet, "logits")."""
     working = [row for row in profile.layers if layer_kind(row) not in (CONVERT, OUTSIDE)]
+
+    def named(row) -> str:
+        ran = [name for name in modules_of(row, list(modules)) if name not in row.layer]
+        return f"{row.layer} ({' + '.join(ran)})" if ran else row.layer
+
     return Int8Layers(
         profile.batch,
         len(working),
         sum(row.precision == "int8" for row in working),
         sum(layer_kind(row) == CONVERT for row in profile.layers),
-        tuple(row.layer for row in working if row.precision in c.FLOAT_PRECISIONS),
+        tuple(named(row) for row in working if row.precision in c.FLOAT_PRECISIONS),
     )
 
 
@@ -158,7 +164,8 @@ def _setting(inputs: DiagnosisInputs, setting: str, batches: tuple[int, int], sh
     variant, reference = inputs.variant_profile[batches[0]], inputs.reference_profile[batches[1]]
     reference_model = model_layers_of(inputs.reference_facts, inputs.reference_facts, inputs.model_layers)
     variant_model = model_layers_of(inputs.variant_facts, inputs.reference_facts, inputs.model_layers)
-    pair = c.Pair(variant, reference, c.compare_layers(variant, reference, variant_model, reference_model))
+    layers = c.compare_layers(variant, reference, variant_model, reference_model)
+    pair = c.Pair(variant, reference, layers, *c.unmeasured_us(variant, reference, variant_model, reference_model))
     causes, sparse = ranked_causes(inputs, pair, shares)
     gains = sorted(
         c.layer_gains(pair, sparse) + c.part_gains(pair), key=lambda x: (-x.saved_us_per_image, GAINS.index(x.kind))
@@ -188,12 +195,14 @@ def diagnose_inputs(inputs: DiagnosisInputs) -> Diagnosis:
         if batch in profile
     }
     int8 = inputs.variant_bench.get("precision") == "int8"
+    layers = model_layers_of(inputs.variant_facts, inputs.reference_facts, inputs.model_layers)
+    modules = [layer.name for layer in layers]
     return Diagnosis(
         inputs.variant,
         inputs.reference,
         _setting(inputs, "batch1", (1, 1), shares),
         _setting(inputs, "best", best, shares),
-        tuple(int8_layers(profile[batch]) for batch in sorted(profile)) if int8 else (),
+        tuple(int8_layers(profile[batch], modules) for batch in sorted(profile)) if int8 else (),
     )
 
 

@@ -48,6 +48,10 @@ class Pair:
     variant: BatchProfile
     reference: BatchProfile
     layers: tuple[m.LayerComparison, ...]  # MAC-carrying layers found in both
+    # Per image, the other side's time for MAC-carrying layers that one side ran under the counter's unit
+    # (0 us in every call): their time is in that side's time outside operators (see unmeasured_us).
+    variant_unmeasured_us: float = 0.0
+    reference_unmeasured_us: float = 0.0
 
     def variant_us(self, rows) -> float:
         return sum(row.us_per_call for row in rows) / self.variant.batch
@@ -62,25 +66,39 @@ class Pair:
         return us_per_image * self.reference.batch / self.reference.profiled_call_us
 
 
+def _matched_layers(
+    variant: BatchProfile, reference: BatchProfile, variant_model: list[ModelLayer], reference_model: list[ModelLayer]
+):
+    """(key, model layer names, variant rows, reference rows) for each MAC-carrying layer that ran in both,
+    matched through the model's layers. A layer that ran several model layers at once (an OpenVINO snippet,
+    named "classifier.3+classifier.5") goes with the other side's layers for them together."""
+    found_variant = match_compute(list(variant.rows), variant_model)
+    found_reference = match_compute(list(reference.rows), reference_model)
+    for key, variant_rows in found_variant.items():
+        names = key.split("+") if key not in found_reference else [key]
+        if all(name in found_reference for name in names):
+            yield key, names, variant_rows, [row for name in names for row in found_reference[name]]
+    for key, reference_rows in found_reference.items():  # and a reference snippet, the variant's layers apart
+        names = key.split("+")
+        if key not in found_variant and len(names) > 1 and all(name in found_variant for name in names):
+            yield key, names, [row for name in names for row in found_variant[name]], reference_rows
+
+
+def _timed(rows) -> bool:
+    return any(row.us_per_call for row in rows)
+
+
 def compare_layers(
     variant: BatchProfile, reference: BatchProfile, variant_model: list[ModelLayer], reference_model: list[ModelLayer]
 ) -> tuple[m.LayerComparison, ...]:
-    """The MAC-carrying layers that ran in both, matched through the model's layers, in reference
-    order. A variant layer that ran several model layers at once (an OpenVINO snippet, named
-    "classifier.3+classifier.5") is compared with the reference's layers for them together. A layer
-    whose time reads 0 on either side ran under the profiler's unit in every call and is left out."""
-    found_variant = match_compute(list(variant.rows), variant_model)
-    found_reference = match_compute(list(reference.rows), reference_model)
-    order = {name: index for index, name in enumerate(found_reference)}
+    """The MAC-carrying layers that ran in both (_matched_layers), in reference order. A layer whose time
+    reads 0 on either side ran under the profiler's unit in every call and is left out (unmeasured_us)."""
+    order = {name: index for index, name in enumerate(match_compute(list(reference.rows), reference_model))}
     variant_layers = {layer.name: layer for layer in variant_model}
     reference_layers = {layer.name: layer for layer in reference_model}
     comparisons = []
-    for key, variant_rows in found_variant.items():
-        names = key.split("+") if key not in found_reference else [key]
-        if not all(name in found_reference for name in names):
-            continue
-        reference_rows = [row for name in names for row in found_reference[name]]
-        if not any(row.us_per_call for row in variant_rows) or not any(row.us_per_call for row in reference_rows):
+    for key, names, variant_rows, reference_rows in _matched_layers(variant, reference, variant_model, reference_model):
+        if not _timed(variant_rows) or not _timed(reference_rows):
             continue  # no call counted a whole microsecond (OpenVINO's unit) on one side: no time to compare
         mine = [variant_layers.get(name) for name in names]
         theirs = [reference_layers.get(name) for name in names]
@@ -100,6 +118,22 @@ def compare_layers(
             )
         )
     return tuple(sorted(comparisons, key=lambda c: order.get(c.layer, order.get(c.layer.split("+")[0], 0))))
+
+
+def unmeasured_us(
+    variant: BatchProfile, reference: BatchProfile, variant_model: list[ModelLayer], reference_model: list[ModelLayer]
+) -> tuple[float, float]:
+    """Per image: the reference's time for the MAC-carrying layers whose variant counters read 0 in every call,
+    and the variant's for those whose reference counters did. OpenVINO counts whole microseconds, so a layer
+    under one (its INT8 classifier snippet at batch 1) reads 0 and its time lands outside operators; the
+    other side's time for the same model layers is the estimate of how much."""
+    variant_us = reference_us = 0.0
+    for _, _, variant_rows, reference_rows in _matched_layers(variant, reference, variant_model, reference_model):
+        if _timed(reference_rows) and not _timed(variant_rows):
+            variant_us += sum(row.us_per_call for row in reference_rows) / reference.batch
+        if _timed(variant_rows) and not _timed(reference_rows):
+            reference_us += sum(row.us_per_call for row in variant_rows) / variant.batch
+    return variant_us, reference_us
 
 
 def layers_in(pair: Pair, precision: str | None) -> tuple[str, ...]:
@@ -189,13 +223,14 @@ def profiler_added_us(profile: BatchProfile) -> float:
 
 def outside_beyond_profiler(pair: Pair) -> float:
     """The variant's time outside operators per image over the reference's, less what the profiler added to the
-    variant's call over the reference's: the profiler's own work lands outside operators too, so only the rest
-    can be the variant's (positive: a cost; negative: a saving; 0: the profiler's work can explain it all)."""
+    variant's call over the reference's and less the time of the layers it ran under the counter's unit: both
+    land outside operators, so only the rest can be the variant's (positive: a cost; negative: a saving; 0: the
+    profiler's work and the unmeasured layers can explain it all)."""
     outside = pair.variant.outside_us / pair.variant.batch - pair.reference.outside_us / pair.reference.batch
     added = profiler_added_us(pair.variant) - profiler_added_us(pair.reference)
-    if outside > 0:  # the variant's extra profiler work explains up to that much of its excess
-        return max(0.0, outside - max(0.0, added))
-    return min(0.0, outside + max(0.0, -added))  # and the reference's, of its own
+    if outside > 0:  # the variant's extra profiler work and its unmeasured layers explain up to that much
+        return max(0.0, outside - max(0.0, added) - pair.variant_unmeasured_us)
+    return min(0.0, outside + max(0.0, -added) + pair.reference_unmeasured_us)  # and the reference's, of its own
 
 
 def per_call_cost(pair: Pair, outside_shares: dict[str, float]) -> m.Cause | None:
