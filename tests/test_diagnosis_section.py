@@ -128,6 +128,9 @@ def test_short_layer_keeps_the_end_of_a_long_name():
     reorder = section.short_layer("images/fq_output_0_abcd_acdb_/features/features.0/Conv/WithoutBiases", 20)
     assert len(reorder) == 20 and reorder.startswith("…") and reorder.endswith("_features.0/Conv")
     assert section.short_layer("fc1") == "fc1"
+    # ONNX Runtime's fused Conv+Relu is named after the Relu's output, in its blocked layout
+    assert section.short_layer("/features/features.1/Relu_output_0_nchwc") == "features.1/Relu"
+    assert section.short_layer("/features/features.5/MaxPool_output_0") == "features.5/MaxPool"
 
 
 def test_a_diagnosed_int8_variant_is_explained_once(data, tmp_path):

@@ -301,12 +301,13 @@ def int8_cell(w: Writer, d) -> str:
 # layer it split: neither tells the reader which layer it is
 MODULE_PATH = re.compile(r"/?(\w+)/\1\.(\d+)")
 SPLIT_SUFFIXES = ("/WithoutBiases", "/DequantizationMultiply")
+OUTPUT_SUFFIX = re.compile(r"_output_\d+(_nchwc)?$")  # ONNX Runtime names a node by its output ("Relu_output_0")
 
 
 def short_layer(name: str, most: int = 26) -> str:
-    """A runtime's layer name in a table cell: module paths as "features.0", OpenVINO's split suffixes left
-    out, then cut from the left to fit (the end names the model layer)."""
-    name = MODULE_PATH.sub(r"\1.\2", name)
+    """A runtime's layer name in a table cell: module paths as "features.0", OpenVINO's split suffixes and ONNX
+    Runtime's output suffixes left out, then cut from the left to fit (the end names the model layer)."""
+    name = OUTPUT_SUFFIX.sub("", MODULE_PATH.sub(r"\1.\2", name))
     for suffix in SPLIT_SUFFIXES:
         name = name.replace(suffix, "")
     return name if len(name) <= most else "…" + name[-(most - 1) :]

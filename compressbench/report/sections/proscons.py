@@ -36,6 +36,7 @@ EVIDENCE = {
     "bf16": "proscons.evidence_bf16",
     "naive": "proscons.evidence_naive",
     "delta": "proscons.evidence_delta",
+    "delta_reference": "proscons.evidence_delta_reference",
 }
 
 
