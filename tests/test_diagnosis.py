@@ -478,18 +478,22 @@ def test_time_outside_operators_that_an_unmeasured_layer_can_explain_is_not_a_co
         row("/classifier/classifier.5/Gemm", "FullyConnected", 2.71),
     ]
     variant, reference = profile(1, [conv, snippet], 7.99), profile(1, [conv, *gemms], 3.41)
-    unmeasured = c.unmeasured_us(variant, reference, model, model)
-    assert unmeasured == pytest.approx((6.33, 0.0))
+    *unmeasured, zero_read = c.unmeasured(variant, reference, model, model)
+    assert unmeasured == pytest.approx([6.33, 0.0]) and zero_read == ("classifier.3+classifier.5",)
     assert c.compare_layers(variant, reference, model, model)[0].layer == "conv"  # the snippet is not compared by time
-    assert c.per_call_cost(c.Pair(variant, reference, (), *unmeasured), {}) is None
+    pair = c.Pair(variant, reference, (), *unmeasured)
+    assert c.per_call_cost(pair, {}) is None
+    explained = c.outside_explained(pair, zero_read)  # the account says where the longer time went
+    assert (explained.outside_us_per_call, explained.reference_outside_us_per_call) == (7.99, 3.41)
+    assert explained.reference_us_per_call == pytest.approx(6.33) and explained.layers == zero_read
     assert c.per_call_cost(c.Pair(variant, reference, ()), {}).kind == m.PER_CALL_COST  # without the estimate
     far = profile(1, [conv, snippet], 20.0)  # 16.6 us more outside: 10.3 beyond what the snippet can take
     assert (
-        c.per_call_cost(c.Pair(far, reference, (), *c.unmeasured_us(far, reference, model, model)), {}).kind
+        c.per_call_cost(c.Pair(far, reference, (), *c.unmeasured(far, reference, model, model)[:2]), {}).kind
         == m.PER_CALL_COST
     )
     # the other way round, the reference's outside time holds the snippet's: no saving from it
     assert all(
         g.kind != m.LESS_OUTSIDE
-        for g in c.part_gains(c.Pair(reference, variant, (), *c.unmeasured_us(reference, variant, model, model)))
+        for g in c.part_gains(c.Pair(reference, variant, (), *c.unmeasured(reference, variant, model, model)[:2]))
     )

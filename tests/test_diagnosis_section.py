@@ -181,3 +181,26 @@ def test_a_faster_variant_names_its_costs_where_the_table_does(data):
     text = section.setting_text(w, found, faster)
     assert "faster; it saves time in" in text and "it still loses time in" in text
     assert section.largest(w, section.named(w, faster.causes), section.CAUSES) != w.n.missing  # the table's column
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", ["At batch 1, its time outside operators (", "classifier.3 + classifier.5", "not counted as a cost"]),
+        (
+            "ru",
+            ["При батче 1 его время вне операторов (", "classifier.3 + classifier.5", "не считается статьёй затрат"],
+        ),
+    ],
+)
+def test_the_account_says_when_layers_reading_0_us_hold_its_longer_time_outside_operators(data, language, words):
+    from dataclasses import replace
+
+    from compressbench.diagnosis import UnmeasuredLayers
+
+    w = writer(data, language)
+    d = w.finding("diagnosis.variant.onnxruntime_int8")
+    assert section.unmeasured_text(w, d) == ""  # the recorded profiles have no such layer
+    held = UnmeasuredLayers(("classifier.3+classifier.5",), 8.35, 4.5, 5.6)
+    text = section.unmeasured_text(w, replace(d, batch1=replace(d.batch1, unmeasured=held)))
+    assert all(word in text for word in words) and text.count(w.n.ms(8.35 / 1000)) == 1, text

@@ -31,6 +31,7 @@ for _type in (
     dx.Gain,
     dx.LayerComparison,
     dx.MacExplanation,
+    dx.UnmeasuredLayers,
     dx.Int8Layers,
     BatchProfile,
     OpRow,

@@ -39,6 +39,7 @@ from .model import (
     Int8Layers,
     LayerComparison,
     MacExplanation,
+    UnmeasuredLayers,
 )
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "Int8Layers",
     "LayerComparison",
     "MacExplanation",
+    "UnmeasuredLayers",
     "diagnose",
     "diagnose_inputs",
     "diagnose_run",
@@ -165,7 +167,10 @@ def _setting(inputs: DiagnosisInputs, setting: str, batches: tuple[int, int], sh
     reference_model = model_layers_of(inputs.reference_facts, inputs.reference_facts, inputs.model_layers)
     variant_model = model_layers_of(inputs.variant_facts, inputs.reference_facts, inputs.model_layers)
     layers = c.compare_layers(variant, reference, variant_model, reference_model)
-    pair = c.Pair(variant, reference, layers, *c.unmeasured_us(variant, reference, variant_model, reference_model))
+    variant_unmeasured, reference_unmeasured, zero_read = c.unmeasured(
+        variant, reference, variant_model, reference_model
+    )
+    pair = c.Pair(variant, reference, layers, variant_unmeasured, reference_unmeasured)
     causes, sparse = ranked_causes(inputs, pair, shares)
     gains = sorted(
         c.layer_gains(pair, sparse) + c.part_gains(pair), key=lambda x: (-x.saved_us_per_image, GAINS.index(x.kind))
@@ -182,6 +187,7 @@ def _setting(inputs: DiagnosisInputs, setting: str, batches: tuple[int, int], sh
         tuple(gains),
         pair.layers,
         c.mac_explanation(pair, macs[0] / macs[1] if all(macs) else None),
+        c.outside_explained(pair, zero_read),
     )
 
 

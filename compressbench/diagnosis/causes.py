@@ -120,20 +120,36 @@ def compare_layers(
     return tuple(sorted(comparisons, key=lambda c: order.get(c.layer, order.get(c.layer.split("+")[0], 0))))
 
 
-def unmeasured_us(
+def unmeasured(
     variant: BatchProfile, reference: BatchProfile, variant_model: list[ModelLayer], reference_model: list[ModelLayer]
-) -> tuple[float, float]:
-    """Per image: the reference's time for the MAC-carrying layers whose variant counters read 0 in every call,
-    and the variant's for those whose reference counters did. OpenVINO counts whole microseconds, so a layer
-    under one (its INT8 classifier snippet at batch 1) reads 0 and its time lands outside operators; the
-    other side's time for the same model layers is the estimate of how much."""
+) -> tuple[float, float, tuple[str, ...]]:
+    """Per image, the reference's time for the MAC-carrying layers whose variant counters read 0 in every call
+    and the variant's for those whose reference counters did; and the former layers. OpenVINO counts whole
+    microseconds, so a layer under one (its INT8 classifier snippet at batch 1) reads 0 and its time lands
+    outside operators; the other side's time for the same model layers is the estimate of how much."""
     variant_us = reference_us = 0.0
-    for _, _, variant_rows, reference_rows in _matched_layers(variant, reference, variant_model, reference_model):
+    layers = []
+    for key, _, variant_rows, reference_rows in _matched_layers(variant, reference, variant_model, reference_model):
         if _timed(reference_rows) and not _timed(variant_rows):
             variant_us += sum(row.us_per_call for row in reference_rows) / reference.batch
+            layers.append(key)
         if _timed(variant_rows) and not _timed(reference_rows):
             reference_us += sum(row.us_per_call for row in variant_rows) / variant.batch
-    return variant_us, reference_us
+    return variant_us, reference_us, tuple(layers)
+
+
+def outside_explained(pair: Pair, layers: tuple[str, ...]) -> m.UnmeasuredLayers | None:
+    """The variant's longer time outside operators where layers it ran under the counter's unit are in it
+    and it is not counted as a cost (per_call_cost): the account says why."""
+    longer = pair.variant.outside_us / pair.variant.batch > pair.reference.outside_us / pair.reference.batch
+    if not layers or not longer or per_call_cost(pair, {}) is not None:
+        return None
+    return m.UnmeasuredLayers(
+        layers,
+        pair.variant.outside_us,
+        pair.reference.outside_us,
+        pair.variant_unmeasured_us * pair.variant.batch,
+    )
 
 
 def layers_in(pair: Pair, precision: str | None) -> tuple[str, ...]:

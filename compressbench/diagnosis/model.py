@@ -136,6 +136,17 @@ class MacExplanation:
 
 
 @dataclass(frozen=True)
+class UnmeasuredLayers:
+    """MAC-carrying layers the variant ran under the counter's unit (0 us in every call): their time is in its
+    time outside operators, which is therefore not a cost where the reference's time for them can explain it."""
+
+    layers: tuple[str, ...]  # the model layers they ran ("classifier.3+classifier.5": one snippet)
+    outside_us_per_call: float
+    reference_outside_us_per_call: float
+    reference_us_per_call: float  # the reference's time for the same model layers, per variant call
+
+
+@dataclass(frozen=True)
 class BatchDiagnosis:
     """The comparison at one batch setting: batch 1 (latency) or each target's best batch (throughput)."""
 
@@ -149,6 +160,7 @@ class BatchDiagnosis:
     gains: tuple[Gain, ...]  # ranked by time saved, largest first
     layers: tuple[LayerComparison, ...]  # the MAC-carrying layers
     macs: MacExplanation | None  # when the variant has fewer MACs
+    unmeasured: UnmeasuredLayers | None = None  # time outside operators its zero-read layers explain
 
     @property
     def top_cause(self) -> Cause | None:

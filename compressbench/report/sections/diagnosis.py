@@ -117,7 +117,25 @@ def variant_paragraph(w: Writer, finding_id: str) -> str:
     )
     # a structurally pruned network's MACs against its time are the methods section's (stated once)
     macs = "" if w.findings.get(f"methods.struct.{d.variant}") else macs_text(w, d.batch1)
-    return w.para(text + int8_text(w, d) + macs)
+    return w.para(text + unmeasured_text(w, d) + int8_text(w, d) + macs)
+
+
+def unmeasured_text(w: Writer, d) -> str:
+    """Where layers that read 0 us hold the variant's longer time outside operators (at batch 1 or the best batch)."""
+    out = ""
+    for setting in (d.batch1, d.best):
+        x = setting.unmeasured
+        if x is None:
+            continue
+        out += w.s.say(
+            "diagnosis.unmeasured_outside",
+            setting=w.s["diagnosis.at_batch1" if setting.setting == "batch1" else "diagnosis.at_best"],
+            outside=us(w, x.outside_us_per_call),
+            reference_outside=us(w, x.reference_outside_us_per_call),
+            layers=", ".join(name.replace("+", " + ") for name in x.layers),
+            reference_us=us(w, x.reference_us_per_call),
+        )
+    return out
 
 
 def speed_words(w: Writer, d, setting) -> tuple[str, str]:
