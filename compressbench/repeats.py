@@ -196,6 +196,9 @@ def combine_startup(summaries: list[dict], best_batch: int) -> dict:
         ("first_call_ms", [s["first_call_ms"] for s in summaries]),
     ):
         combined.update(_with_spread(name, values))
+    # each round's start-up figures, so that two targets' are compared round by round as their speeds are
+    combined["load_repeat_seconds"] = [s["load_seconds"] for s in summaries]
+    combined["first_call_repeat_ms"] = [s["first_call_ms"] for s in summaries]
     combined["peak_rss_batch_size"] = best_batch
     combined["peak_reset"] = all(s["peak_reset"] for s in summaries)
     return combined

@@ -160,6 +160,8 @@ class TargetRecord:
     first_call_ms: float | None = column("first inference call after loading, ms (median)")
     first_call_ms_low: float | None = column("fastest repeat's first call, ms")
     first_call_ms_high: float | None = column("slowest repeat's first call, ms")
+    load_repeat_seconds: list | None = column("every repeat's load time, s, in repeat order", table=False)
+    first_call_repeat_ms: list | None = column("every repeat's first call, ms, in repeat order", table=False)
     preparation_seconds: float | None = column(
         "from the trained weights to a model the runtime loads: the ONNX export (targets built from it) plus the "
         "target's own build (conversion, quantization, fine-tuning), timed once"

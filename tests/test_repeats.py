@@ -349,3 +349,9 @@ def test_the_probes_and_states_are_kept_beside_figures_over_every_round():
     assert combined["latency_repeat_p50_ms"] == [0.050, 0.060, 0.052] and combined["latency_p50_ms"] == 0.052
     # summaries written before the probe existed
     assert combine(list(REPEATS))["latency_cpu_states"] == [None] * 3
+
+
+def test_each_rounds_start_up_figures_are_kept_in_repeat_order():
+    combined = combine(REPEATS)
+    assert combined["load_repeat_seconds"] == [s["load_seconds"] for s in REPEATS]
+    assert combined["first_call_repeat_ms"] == [s["first_call_ms"] for s in REPEATS]

@@ -46,8 +46,10 @@ METRICS = {
     "accuracy": Metric("accuracy", "accuracy_ci_low", "accuracy_ci_high", True),
     "f1_macro": Metric("f1_macro", "f1_macro_ci_low", "f1_macro_ci_high", True),
     "size": Metric("size_bytes", None, None, False, exact=True),
-    "load": Metric("load_seconds", "load_seconds_low", "load_seconds_high", False),
-    "first_call": Metric("first_call_ms", "first_call_ms_low", "first_call_ms_high", False),
+    "load": Metric("load_seconds", "load_seconds_low", "load_seconds_high", False, per_repeat="load_repeat_seconds"),
+    "first_call": Metric(
+        "first_call_ms", "first_call_ms_low", "first_call_ms_high", False, per_repeat="first_call_repeat_ms"
+    ),
     "memory": Metric("peak_rss_mb", "peak_rss_mb_low", "peak_rss_mb_high", False),
     # at one batch size for every target (peak_rss_mb is each target's own best batch)
     "memory_batch1": Metric("peak_rss_batch1_mb", "peak_rss_batch1_mb_low", "peak_rss_batch1_mb_high", False),
