@@ -4,6 +4,7 @@ with the repeats' ranges."""
 from __future__ import annotations
 
 from ...analysis.resources import model_memory_mb
+from ...analysis.rule import compare, time_ratio
 from ..tables import durations, table, with_note
 from ..writer import Writer
 from .base import Section, Table
@@ -99,19 +100,26 @@ def memory_table(w: Writer) -> dict | None:
 
 def slowest_load(w: Writer, lead) -> str:
     """The variant slowest to load against the soonest, where their ranges are apart (OpenVINO compiles its
-    model when it loads it, so the spread between runtimes is the start-up fact a reader needs)."""
+    model when it loads it, so the spread between runtimes is the start-up fact a reader needs); whether the
+    rounds tell it apart from the next slowest says if "longest" is a finding or only the medians' order."""
     best, slowest = lead.best, lead.order[-1]
     fast, slow = w.run.interval(best, "load"), w.run.interval(slowest, "load")
     if slowest == best or fast is None or slow is None or slow[0] <= fast[1]:
         return ""
-    ratio = w.run.value(slowest, "load_seconds") / w.run.value(best, "load_seconds")
+    ratio = time_ratio(w.run, "load", slowest, best)
+    runner = lead.order[-2]
+    key = "memory.load_slowest"
+    if runner != best and not compare(w.run, "load", slowest, runner).resolved:
+        key = "memory.load_slowest_unresolved"
     return w.s.say(
-        "memory.load_slowest",
+        key,
         slowest=w.label(slowest),
         value=w.value(slowest, "load"),
         interval=w.interval_note(slowest, "load"),
-        ratio=w.s.times(ratio, 1),
+        ratio=w.s.times(ratio.value, 1),
         best=w.label(best),
+        runner=w.label(runner),
+        runner_value=w.value(runner, "load"),
     )
 
 
