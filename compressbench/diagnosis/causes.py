@@ -274,15 +274,17 @@ def per_call_cost(pair: Pair, outside_shares: dict[str, float]) -> m.Cause | Non
 
 def slower_kernels(pair: Pair, explained: tuple[str, ...] = ()) -> m.Cause | None:
     """MAC-carrying layers that took longer than the reference's same layers, apart from the
-    `explained` ones (dense kernels on zeroed weights: the same work, so a difference is noise)."""
+    `explained` ones (dense kernels on zeroed weights: the same work, so a difference is noise); the cost is
+    their time beyond the reference's."""
     slower = [c for c in pair.layers if c.variant_us > c.reference_us * (1 + SAME_TIME) and c.layer not in explained]
     if not slower:
         return None
     us, reference_us = sum(c.variant_us for c in slower), sum(c.reference_us for c in slower)
+    beyond = us - reference_us  # what they cost: their time beyond the reference's, as slower other layers count
     return m.Cause(
         m.SLOWER_KERNELS,
-        us,
-        pair.variant_share(us),
+        beyond,
+        pair.variant_share(beyond),
         reference_us,
         tuple(c.layer for c in slower),
         {
