@@ -500,3 +500,31 @@ def test_time_outside_operators_that_an_unmeasured_layer_can_explain_is_not_a_co
         g.kind != m.LESS_OUTSIDE
         for g in c.part_gains(c.Pair(reference, variant, (), *c.unmeasured(reference, variant, model, model)[:2]))
     )
+
+
+def test_activations_the_reference_fused_into_its_mac_layers_are_an_unfused_cost_not_slower_layers():
+    """ORT without optimizations against ONNX Runtime at batch 1 (recorded): its four Relu layers run on their
+    own, where ONNX Runtime runs Conv+Relu as one Conv and Gemm+Relu as FusedGemm; no Relu layer of its own."""
+    from compressbench.diagnosis import causes as c
+
+    plain = [
+        row("/features/features.0/Conv", "Conv", 16.0),
+        row("/features/features.1/Relu", "Relu", 2.17),
+        row("/features/features.2/MaxPool", "MaxPool", 2.11),
+        row("/classifier/classifier.1/Gemm", "Gemm", 3.09),
+        row("/classifier/classifier.2/Relu", "Relu", 1.52),
+        row("/classifier/classifier.3/Gemm", "Gemm", 2.07),
+        row("/classifier/classifier.4/Relu", "Relu", 1.35),
+    ]
+    fused = [
+        row("/features/features.1/Relu_output_0_nchwc", "Conv", 11.24),
+        row("/features/features.2/MaxPool", "MaxPool", 2.51),
+        row("fused /classifier/classifier.1/Gemm", "FusedGemm", 3.38),
+        row("fused /classifier/classifier.3/Gemm", "FusedGemm", 2.0),
+    ]
+    pair = c.Pair(profile(1, plain, 33.0), profile(1, fused, 28.2), ())
+    cause = c.unfused_layers(pair)
+    assert cause.kind == m.UNFUSED_LAYERS and cause.numbers == {"count": 3, "types": ["Relu"]}
+    assert cause.us_per_image == pytest.approx(2.17 + 1.52 + 1.35)
+    assert c.other_layers(pair) is None  # its MaxPool alone is within noise of the reference's (2.11 against 2.51)
+    assert c.unfused_layers(c.Pair(profile(1, fused, 28.2), profile(1, plain, 33.0), ())) is None

@@ -148,6 +148,7 @@ def ranked_causes(inputs: DiagnosisInputs, pair: c.Pair, shares: dict) -> tuple[
         c.per_call_cost(pair, shares),
         c.slower_kernels(pair, explained),
         c.other_layers(pair),
+        c.unfused_layers(pair),
         dense,
         c.narrow_channels(pair, inputs.isa),
         isa,

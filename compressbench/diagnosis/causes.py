@@ -18,6 +18,7 @@ from .layers import (
     CONVERT,
     OTHER,
     ModelLayer,
+    is_activation,
     kernel_isa,
     lane_use,
     lanes,
@@ -188,11 +189,42 @@ def convert_layers(pair: Pair) -> m.Cause | None:
     )
 
 
+def _unfused(pair: Pair) -> list[OpRow]:
+    """The variant's activation layers of a type the reference runs no layer of: the reference fused them
+    into its MAC-carrying layers (ONNX Runtime's graph optimizations: Conv+Relu, FusedGemm)."""
+    reference_types = {row.type.lower() for row in pair.reference.rows}
+    return [
+        row
+        for row in rows_of(pair.variant.rows, OTHER)
+        if is_activation(row) and row.type.lower() not in reference_types
+    ]
+
+
+def unfused_layers(pair: Pair) -> m.Cause | None:
+    """Activation layers run on their own where the reference ran them inside its MAC-carrying layers: their
+    whole time is the cost (the fused reference spends none apart)."""
+    rows = _unfused(pair)
+    if not rows:
+        return None
+    us = pair.variant_us(rows)
+    return m.Cause(
+        m.UNFUSED_LAYERS,
+        us,
+        pair.variant_share(us),
+        0.0,
+        _names(rows),
+        {"count": len(rows), "types": sorted({row.type for row in rows})},
+    )
+
+
 def other_layers(pair: Pair) -> m.Cause | None:
     """Pooling, activation and reshape layers (no MACs) taking longer than the reference's, as a whole (INT8
-    pooling in another layout can take longer than the float pooling it replaced). Unlike convert layers they
-    do needed work, so the cost is their time beyond the reference's, and only beyond profile noise."""
-    rows, theirs = rows_of(pair.variant.rows, OTHER), rows_of(pair.reference.rows, OTHER)
+    pooling in another layout can take longer than the float pooling it replaced), apart from unfused ones
+    (unfused_layers). Unlike convert layers they do needed work, so the cost is their time beyond the
+    reference's, and only beyond profile noise."""
+    unfused = set(_names(_unfused(pair)))
+    rows = [row for row in rows_of(pair.variant.rows, OTHER) if row.layer not in unfused]
+    theirs = rows_of(pair.reference.rows, OTHER)
     mine, reference = pair.variant_us(rows), pair.reference_us(theirs)
     if not rows or not theirs or mine <= reference * (1 + SAME_TIME):
         return None

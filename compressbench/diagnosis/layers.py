@@ -35,6 +35,15 @@ QUANTIZE_MODULES = ("quantize",)  # PyTorch's Quantize module (torch.ao.nn.quant
 # An OpenVINO "Subgraph" (a fused snippet) named after an NNCF FakeQuantize: the input quantization.
 FAKE_QUANTIZE_NAME = re.compile(r"(^|/)fq_")
 COMPUTE_WORDS = ("conv", "gemm", "matmul", "fullyconnected", "linear", "innerproduct")
+# Activation layer types (ONNX, OpenVINO, PyTorch spellings, lower case): a graph optimization fuses them into
+# the MAC-carrying layer before them (ONNX Runtime's Conv+Relu and FusedGemm, OpenVINO's post-ops).
+ACTIVATION_TYPES = ("relu", "relu6", "clip", "sigmoid", "hardsigmoid", "hardswish", "leakyrelu", "gelu", "tanh", "elu")
+
+
+def is_activation(row: OpRow) -> bool:
+    return row.type.lower().rsplit("::", 1)[-1].removeprefix("aten::") in ACTIVATION_TYPES
+
+
 COMPUTE_OPS = ("mm", "addmm", "bmm")
 
 

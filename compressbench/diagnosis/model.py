@@ -12,6 +12,7 @@ FP32_FALLBACK = "fp32_fallback"  # layers of an INT8 variant that executed in a 
 PER_CALL_COST = "per_call_cost"  # time outside any operator, the same for any batch size
 SLOWER_KERNELS = "slower_kernels"  # MAC-carrying layers slower than the reference's same layers
 SLOWER_OTHER_LAYERS = "slower_other_layers"  # pooling, activations, reshapes slower than the reference's
+UNFUSED_LAYERS = "unfused_layers"  # activations run on their own that the reference fused into its MAC layers
 DENSE_ON_ZEROS = "dense_on_zeroed_weights"  # unstructured sparsity: the same dense kernels on zeros
 NARROW_CHANNELS = "narrow_channels"  # pruned channel counts that leave vector lanes empty
 MISSING_ISA = "missing_isa"  # the CPU lacks the instructions the variant's precision needs
@@ -21,6 +22,7 @@ CAUSES = (
     PER_CALL_COST,
     SLOWER_KERNELS,
     SLOWER_OTHER_LAYERS,
+    UNFUSED_LAYERS,
     DENSE_ON_ZEROS,
     NARROW_CHANNELS,
     MISSING_ISA,
@@ -87,6 +89,7 @@ class Cause:
     `numbers` by kind (ratios are variant / reference):
     - convert_layers: count, reference_count, types (the layer types);
     - slower_other_layers (us_per_image: the time beyond the reference's): count, time_ratio, types;
+    - unfused_layers (us_per_image: their whole time, the reference has no such layer): count, types;
     - fp32_fallback: count, executed (layers apart from convert ones), compute_count, precisions;
     - per_call_cost: outside_us_per_call, reference_outside_us_per_call, reference_share,
       share_batch1 and share_best (the variant's outside share at each setting: how it shrinks);

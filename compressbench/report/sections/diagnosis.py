@@ -22,6 +22,7 @@ from ...diagnosis.model import (
     PER_CALL_COST,
     SLOWER_KERNELS,
     SLOWER_OTHER_LAYERS,
+    UNFUSED_LAYERS,
 )
 from ..tables import table
 from ..writer import Writer, precision_name
@@ -47,6 +48,7 @@ CAUSES = {
     PER_CALL_COST: ("diagnosis.cause_per_call_cost", "diagnosis.short_per_call_cost"),
     SLOWER_KERNELS: ("diagnosis.cause_slower_kernels", "diagnosis.short_slower_kernels"),
     SLOWER_OTHER_LAYERS: ("diagnosis.cause_slower_other_layers", "diagnosis.short_slower_other_layers"),
+    UNFUSED_LAYERS: ("diagnosis.cause_unfused_layers", "diagnosis.short_unfused_layers"),
     DENSE_ON_ZEROS: ("diagnosis.cause_dense_on_zeroed_weights", "diagnosis.short_dense_on_zeroed_weights"),
     NARROW_CHANNELS: ("diagnosis.cause_narrow_channels", "diagnosis.short_narrow_channels"),
     MISSING_ISA: ("diagnosis.cause_missing_isa", "diagnosis.short_missing_isa"),
