@@ -101,6 +101,9 @@ def test_section_names_causes_and_int8_layers(data, language):
     rows = section.diagnosis_table(w)["rows"]
     assert len(rows) == 2  # batch 1 and best batch
     assert rows[0][-1] == f"{counts.int8} / {counts.executed}" and rows[1][-1] == ""  # working layers in INT8
+    # the largest cost per image, then as a share of the profiled call (which the profiler lengthens)
+    top = found.batch1.causes[0]
+    assert f"{section.us(w, top.us_per_image)} ({section.share(w, top.share)})" in rows[0][4]
     assert section.profile_table(w)["rows"][0][0] == w.label("onnxruntime")
 
 

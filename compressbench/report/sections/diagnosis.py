@@ -23,6 +23,7 @@ from ...diagnosis.model import (
     SLOWER_KERNELS,
     SLOWER_OTHER_LAYERS,
     UNFUSED_LAYERS,
+    Gain,
 )
 from ..tables import table
 from ..writer import Writer, precision_name
@@ -270,10 +271,13 @@ def macs_text(w: Writer, setting) -> str:
 
 
 def largest(w: Writer, items, keys: dict) -> str:
+    """The largest cost or saving: per image, then as a share of the profiled call (the profiler lengthens some
+    runtimes' calls more than others', so the time per image is the figure that compares across rows)."""
     if not items:
         return w.n.missing
     top = items[0]
-    return w.s.say(keys[top.kind][1], share=share(w, top.share))
+    per_image = top.saved_us_per_image if isinstance(top, Gain) else top.us_per_image
+    return w.s.say(keys[top.kind][1], share=f"{us(w, per_image)} ({share(w, top.share)})")
 
 
 def diagnosis_table(w: Writer) -> dict | None:
