@@ -207,3 +207,21 @@ def test_the_account_says_when_layers_reading_0_us_hold_its_longer_time_outside_
     held = UnmeasuredLayers(("classifier.3+classifier.5",), 8.35, 4.5, 5.6)
     text = section.unmeasured_text(w, replace(d, batch1=replace(d.batch1, unmeasured=held)))
     assert all(word in text for word in words) and text.count(w.n.ms(8.35 / 1000)) == 1, text
+
+
+@pytest.mark.parametrize(("language", "words"), [("en", "not why"), ("ru", "но не почему")])
+def test_slower_int8_kernels_on_a_cpu_with_vnni_are_said_to_be_where_not_why(data, language, words, monkeypatch):
+    from dataclasses import replace
+
+    w = writer(data, language)
+    d = w.finding("diagnosis.variant.onnxruntime_int8")
+    assert section.kernels_why(w, d) == ""  # the recorded run's slowdown finding says: no VNNI
+    recorded = w.finding
+
+    def with_vnni(finding_id):
+        body = recorded(finding_id)
+        return replace(body, vnni=True) if finding_id.startswith("variants.int8_slowdown.") else body
+
+    monkeypatch.setattr(w, "finding", with_vnni)
+    assert words in section.kernels_why(w, d) and "VNNI" in section.kernels_why(w, d)
+    assert words in section.variant_paragraph(w, "diagnosis.variant.onnxruntime_int8")

@@ -120,7 +120,17 @@ def variant_paragraph(w: Writer, finding_id: str) -> str:
     )
     # a structurally pruned network's MACs against its time are the methods section's (stated once)
     macs = "" if w.findings.get(f"methods.struct.{d.variant}") else macs_text(w, d.batch1)
-    return w.para(text + unmeasured_text(w, d) + int8_text(w, d) + macs)
+    return w.para(text + unmeasured_text(w, d) + int8_text(w, d) + kernels_why(w, d) + macs)
+
+
+def kernels_why(w: Writer, d) -> str:
+    """An INT8 variant whose INT8 kernels take longer on a CPU with VNNI: the profiles say where, not why (the
+    compression section leaves a diagnosed variant's slowdown to this account, its VNNI fact included)."""
+    slowdown = w.findings.get(f"variants.int8_slowdown.{d.variant}")
+    slower = any(c.kind == SLOWER_KERNELS for setting in (d.batch1, d.best) for c in named(w, setting.causes))
+    if not slower or slowdown is None or w.finding(slowdown.id).vnni is not True:
+        return ""
+    return w.s["diagnosis.int8_kernels_why"]
 
 
 def unmeasured_text(w: Writer, d) -> str:
