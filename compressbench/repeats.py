@@ -22,6 +22,7 @@ every time in the report comes from the same measurement.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -66,10 +67,12 @@ def range_coverage(repeats: int) -> float:
     return 1.0 - 2.0 ** (1 - repeats) if repeats >= 1 else float("nan")
 
 
+@lru_cache
 def rerun_coverage(repeats: int, draws: int = 100_000) -> float:
     """P(the median of another run's `repeats` rounds lies inside this run's min-max over as many),
     both runs drawn from one steady state (normal noise, simulated with a fixed seed): about 60 % for 3
-    rounds, 90 % for 6 and 96 % for 8. Run-level changes of the machine lower it."""
+    rounds, 90 % for 6 and 96 % for 8. Run-level changes of the machine lower it. Cached: a simulation of
+    0.2 s that every report render would otherwise repeat."""
     if repeats < 1:
         return float("nan")
     this, other = np.random.default_rng(0).normal(size=(2, draws, repeats))

@@ -50,7 +50,7 @@ class Pair:
     reference: BatchProfile
     layers: tuple[m.LayerComparison, ...]  # MAC-carrying layers found in both
     # Per image, the other side's time for MAC-carrying layers that one side ran under the counter's unit
-    # (0 us in every call): their time is in that side's time outside operators (see unmeasured_us).
+    # (0 us in every call): their time is in that side's time outside operators (see unmeasured).
     variant_unmeasured_us: float = 0.0
     reference_unmeasured_us: float = 0.0
 
@@ -93,7 +93,7 @@ def compare_layers(
     variant: BatchProfile, reference: BatchProfile, variant_model: list[ModelLayer], reference_model: list[ModelLayer]
 ) -> tuple[m.LayerComparison, ...]:
     """The MAC-carrying layers that ran in both (_matched_layers), in reference order. A layer whose time
-    reads 0 on either side ran under the profiler's unit in every call and is left out (unmeasured_us)."""
+    reads 0 on either side ran under the profiler's unit in every call and is left out (unmeasured)."""
     order = {name: index for index, name in enumerate(match_compute(list(reference.rows), reference_model))}
     variant_layers = {layer.name: layer for layer in variant_model}
     reference_layers = {layer.name: layer for layer in reference_model}

@@ -35,21 +35,21 @@ QUANTIZE_MODULES = ("quantize",)  # PyTorch's Quantize module (torch.ao.nn.quant
 # An OpenVINO "Subgraph" (a fused snippet) named after an NNCF FakeQuantize: the input quantization.
 FAKE_QUANTIZE_NAME = re.compile(r"(^|/)fq_")
 COMPUTE_WORDS = ("conv", "gemm", "matmul", "fullyconnected", "linear", "innerproduct")
-# Activation layer types (ONNX, OpenVINO, PyTorch spellings, lower case): a graph optimization fuses them into
-# the MAC-carrying layer before them (ONNX Runtime's Conv+Relu and FusedGemm, OpenVINO's post-ops).
-ACTIVATION_TYPES = ("relu", "relu6", "clip", "sigmoid", "hardsigmoid", "hardswish", "leakyrelu", "gelu", "tanh", "elu")
-
-
-def is_activation(row: OpRow) -> bool:
-    return row.type.lower().rsplit("::", 1)[-1].removeprefix("aten::") in ACTIVATION_TYPES
-
-
 COMPUTE_OPS = ("mm", "addmm", "bmm")
 
 
 def is_compute_type(kind: str) -> bool:
     kind = kind.lower()
     return any(word in kind for word in COMPUTE_WORDS) or kind.rsplit("::", 1)[-1] in COMPUTE_OPS
+
+
+# Activation layer types (ONNX, OpenVINO, PyTorch spellings, lower case): a graph optimization fuses them into
+# the MAC-carrying layer before them (ONNX Runtime's Conv+Relu and FusedGemm, OpenVINO's post-ops).
+ACTIVATION_TYPES = ("relu", "relu6", "clip", "sigmoid", "hardsigmoid", "hardswish", "leakyrelu", "gelu", "tanh", "elu")
+
+
+def is_activation(row: OpRow) -> bool:
+    return row.type.lower().rsplit("::", 1)[-1] in ACTIVATION_TYPES  # "aten::relu" as "Relu"
 
 
 def layer_kind(row: OpRow) -> str:

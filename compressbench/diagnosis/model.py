@@ -93,7 +93,8 @@ class Cause:
     - fp32_fallback: count, executed (layers apart from convert ones), compute_count, precisions;
     - per_call_cost: outside_us_per_call, reference_outside_us_per_call, reference_share,
       share_batch1 and share_best (the variant's outside share at each setting: how it shrinks);
-    - slower_kernels: count, time_ratio, ratios (layer -> time ratio), precisions ("int8 vs f32");
+    - slower_kernels (us_per_image: the time beyond the reference's): count, time_ratio, ratios (layer -> time
+      ratio), precisions ("int8 vs f32");
     - dense_on_zeroed_weights: sparsity, time_ratio, same_kernel_layers, compute_layers;
     - narrow_channels: vector_bits, lanes, channels (layer -> [reference, variant]), lane_use,
       reference_lane_use (layer -> share of the vector lanes its channels fill);
