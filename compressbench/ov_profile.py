@@ -71,17 +71,16 @@ def layers_from_counters(counters, fused: dict[str, tuple[str, ...]] | None = No
 
 
 def profiled_request_calls(
-    request, write_input, batches: list[np.ndarray], limit: CallLimit, fused: dict[str, tuple[str, ...]]
+    request, predict, batches: list[np.ndarray], limit: CallLimit, fused: dict[str, tuple[str, ...]]
 ) -> list[ProfiledCall]:
-    """Profiled calls of an infer request compiled with PERF_COUNT: `write_input(batch)` puts a
-    batch into the request as the tuned predict does; the counters are read after each call,
-    outside the call's own time."""
+    """Profiled calls of an infer request compiled with PERF_COUNT: `predict(batch)` is the tuned call
+    on that request (runtimes.openvino.tuned_call); the counters are read after each call, outside the
+    call's own time."""
     calls: list[ProfiledCall] = []
 
     def call(batch):
         started = time.perf_counter_ns()
-        write_input(batch)
-        request.infer()
+        predict(batch)
         us = (time.perf_counter_ns() - started) / 1000.0
         calls.append(ProfiledCall(us, layers_from_counters(request.get_profiling_info(), fused)))
 
