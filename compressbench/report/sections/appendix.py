@@ -1,6 +1,6 @@
-"""Appendix: the detail the main text refers to (per-class metrics, the confusion matrix, the naive
-loop's table and figure). Its subsections belong to their sections' modules: benchmark_app's cross-check (naive.APP)
-and each variant's per-layer account (diagnosis.DETAIL)."""
+"""Appendix: the detail the main text refers to (per-class metrics, the confusion matrix). Its subsections
+belong to their sections' modules: the rest of the method (method.DETAIL), the naive loop against the tuned one
+(naive.SECTION), each variant's per-layer account (diagnosis.DETAIL) and benchmark_app's cross-check (naive.APP)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from functools import partial
 from ..tables import table
 from ..writer import Writer
 from .base import Figure, Section, Table
-from .naive import naive_table
 
 
 def per_class_table(w: Writer) -> dict | None:
@@ -75,19 +74,13 @@ SECTION = Section(
         "table:per_class",
         *(f"table:per_class_{measure}" for measure in PER_CLASS_MEASURES),
         "figure:confusion",
-        "table:naive",
-        "figure:naive",
     ),
     tables=(
         Table("per_class", per_class_table, "appendix.tab_per_class"),
         Table("per_class_precision", partial(per_class_measure_table, measure="precision"), "appendix.tab_precision"),
         Table("per_class_recall", partial(per_class_measure_table, measure="recall"), "appendix.tab_recall"),
         Table("per_class_f1", partial(per_class_measure_table, measure="f1"), "appendix.tab_per_class_f1"),
-        Table("naive", naive_table, "naive.tab_naive"),
     ),
-    figures=(
-        Figure("confusion", "appendix.fig_confusion", "confusion"),
-        Figure("naive", "appendix.fig_naive", "naive"),
-    ),
+    figures=(Figure("confusion", "appendix.fig_confusion", "confusion"),),
     appendix=True,
 )

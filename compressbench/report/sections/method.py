@@ -12,8 +12,10 @@ from .base import Section
 
 
 def text(w: Writer) -> list[str]:
+    """What a reader needs to read the results: data and model, the variants, machine and threads, what the
+    timers cover, the repeats and the one rule for every comparison, the quality statistics; the rest of the
+    method is the appendix's (detail)."""
     run, s, n = w.run, w.s, w.n
-    repeats = max((run.value(t, "repeats") or 0 for t in run.targets), default=0)
     dataset_source = "sklearn_digits" if run.results.dataset.get("source") == "digits" else "cifar10"
     summary = model_summary(w)
     out = [
@@ -27,33 +29,44 @@ def text(w: Writer) -> list[str]:
         )
     ]
     out.append(variants(w))
-    threads = run_threads(w)
-    out.append(
-        s.say("method.method_machine", **machine_words(w), threads_counted=threads_counted(w, threads))
-        + (" " + s["method.method_one_thread"] if threads == {1} else "")
-    )
-    out.append(s["method.method_timers"] + latency_windows(w) + best_batch(w))
-    out.append(s["method.method_tuned"])
+    out.append(s.say("method.method_machine", **machine_words(w), threads_counted=threads_counted(w, run_threads(w))))
+    out.append(s["method.method_timers"] + best_batch(w))
+    repeats = run_repeats(w)
     if repeats:
+        text = s.say("method.method_repeats", repeats=n.integer(repeats), rounds=n.integer(SIGN_TEST_ROUNDS))
         few = repeats < SIGN_TEST_ROUNDS  # the sign test cannot decide: this run's speed verdicts are the ranges'
-        coverage = n.percent(rerun_coverage(repeats), 0)
-        text = s.say(
-            "method.method_repeats", repeats=n.integer(repeats), rounds=n.integer(SIGN_TEST_ROUNDS), coverage=coverage
-        )
-        text += " " + s.say("method.method_few_rounds", repeats=n.integer(repeats)) if few else ""
-        full = max((run.value(t, "full_repeats") or 0 for t in run.targets), default=0)
-        if 0 < full < repeats:  # the slow figures come from the full rounds only
-            key = "method.method_full_rounds" if parallel_latency(run) else "method.method_full_rounds_one_thread"
-            text += " " + s.say(key, full=n.integer(full), repeats=n.integer(repeats))
-        out.append(text)
+        out.append(text + (" " + s.say("method.method_few_rounds", repeats=n.integer(repeats)) if few else ""))
     else:
         out.append(s["method.method_single"])
     out.append(s.say("method.method_quality", cite_boot=w.cite("bootstrap"), cite_mcnemar=w.cite("mcnemar")))
+    out.append(s.say("method.method_pointer", title=s["method.detail_title"]))
+    return out
+
+
+def detail(w: Writer) -> list[str]:
+    """The appendix's part of the method: why one thread, the timed windows, how each runtime is called, the
+    extended rounds and what a range says about a rerun, the parity gate, memory."""
+    run, s, n = w.run, w.s, w.n
+    out = [s["method.method_one_thread"]] if run_threads(w) == {1} else []
+    out.append((s["method.method_tuned"] + latency_windows(w)).strip())
+    repeats = run_repeats(w)
+    if repeats:
+        text = s.say("method.method_rerun", repeats=n.integer(repeats), coverage=n.percent(rerun_coverage(repeats), 0))
+        full = max((run.value(t, "full_repeats") or 0 for t in run.targets), default=0)
+        if 0 < full < repeats:  # the slow figures come from the full rounds only
+            key = "method.method_full_rounds" if parallel_latency(run) else "method.method_full_rounds_one_thread"
+            text = s.say(key, full=n.integer(full), repeats=n.integer(repeats)) + " " + text
+        out.append(text)
     gates = parity_gates(w)
     if gates:
         out.append(s.say("method.method_parity", gates=gates))
     out.append(s["method.method_memory"])
     return out
+
+
+def run_repeats(w: Writer) -> int:
+    """The most benchmark repeats (rounds) of any target in this run; 0 without repeats."""
+    return max((w.run.value(t, "repeats") or 0 for t in w.run.targets), default=0)
 
 
 def run_threads(w: Writer) -> set:
@@ -135,3 +148,5 @@ def parity_gates(w: Writer) -> str:
 
 
 SECTION = Section("method", "method.title", 1, ("text",), text=text)
+# the rest of the method, in the appendix: the main text keeps what reading the results needs
+DETAIL = Section("method_detail", "method.detail_title", 2, ("text",), text=detail, appendix=True)
