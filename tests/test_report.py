@@ -964,8 +964,23 @@ def test_a_recipe_says_how_long_making_the_variant_took(tmp_path):
     data = fabricate(tmp_path, extra={"preparation_seconds": 2.3217})
     markdown = render_markdown(build_context(data, {"language": "en"}, FIGURES)).replace("\u00a0", " ")
     variants = markdown.split("## 4.")[1].split("## 5.")[0]
-    assert "(export and build) took 2.3 s, timed once." in variants
+    assert "(export and build) was timed once: OpenVINO 2.3 s, OpenVINO INT8 2.3 s." in variants
     assert "timed once" not in render_markdown(build_context(fabricate(tmp_path / "none"), {"language": "en"}, FIGURES))
+
+
+def test_the_first_call_sentence_gives_the_extremes_and_leaves_each_variant_to_the_table(tmp_path):
+    data = fabricate(tmp_path, extra={"first_call_ms": 1.0})
+    factors = {t: 1.0 / data.run.value(t, "latency_p50_ms") for t in data.run.targets}
+    least, most = min(factors, key=factors.get), max(factors, key=factors.get)
+    assert least != most
+    for language, words in (("en", "takes from {} ({}) to {} ({})"), ("ru", "от {} ({}) до {} ({})")):
+        w = Writer(data.run, Findings(), Strings(language), Citations.load(TEMPLATES))
+        markdown = render_markdown(build_context(data, {"language": language}, FIGURES))
+        memory = markdown.split("### 3\\.4.")[1].split("###")[0]
+        expected = words.format(
+            w.s.times(factors[least], 0), w.label(least), w.s.times(factors[most], 0), w.label(most)
+        )
+        assert md_escape(expected) in memory, memory
 
 
 def test_the_conclusions_say_what_they_hold_for_and_mcnemar_is_about_accuracy(tmp_path):

@@ -21,7 +21,17 @@ def text(w: Writer) -> list[str]:
     recipes = [r for r in (recipe(w, t) for t in run.targets) if r]
     # a runtime setting on the reference's own file changes only speed: the claims and the diagnosis state it
     changed = [t for t in run.variants if run.method(t) not in SAME_FILE_METHODS]
-    return recipes + [outcome(w, t) for t in changed] + int8_explanations(w)
+    return recipes + preparations(w) + [outcome(w, t) for t in changed] + int8_explanations(w)
+
+
+def preparations(w: Writer) -> list[str]:
+    """One sentence with the time each recipe took from the trained weights, timed once; none without any."""
+    items = [
+        f"{w.label(t)} {w.n.seconds(w.run.value(t, 'preparation_seconds'), 2)}"
+        for t in w.run.targets
+        if TARGETS.get(t) and TARGETS[t].recipe and w.run.value(t, "preparation_seconds") is not None
+    ]
+    return [w.s.say("compression.preparations", items=", ".join(items))] if items else []
 
 
 def recipe(w: Writer, target: str) -> str:
@@ -30,9 +40,7 @@ def recipe(w: Writer, target: str) -> str:
     spec = TARGETS.get(target)
     if not spec or not spec.recipe:
         return ""
-    prepared = w.run.value(target, "preparation_seconds")
-    took = "" if prepared is None else " " + w.s.say("compression.preparation", seconds=w.n.sig(prepared, 2))
-    return w.s.say(spec.recipe, **recipe_values(w, target)) + took
+    return w.s.say(spec.recipe, **recipe_values(w, target))
 
 
 def recipe_values(w: Writer, target: str) -> dict[str, str]:

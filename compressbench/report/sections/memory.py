@@ -38,7 +38,7 @@ def memory(w: Writer) -> list[str]:
 
 
 def startup(w: Writer) -> list[str]:
-    run, s, n = w.run, w.s, w.n
+    run, s = w.run, w.s
     if not run.measured("load"):
         return [s["memory.startup_missing"]]
     out = []
@@ -47,17 +47,19 @@ def startup(w: Writer) -> list[str]:
         sentence = w.leader(lead, "memory.lead_load_resolved", "memory.lead_load_unresolved")
         out.append(w.para(f"{sentence} {slowest_load(w, lead)}".strip()))
     cold = w.finding("startup.first_call")
-    if cold is not None:
-        items = [
-            s.say(
-                "memory.first_call_item",
-                target=w.label(x.target),
-                time=n.ms(x.first_call_ms),
-                times=s.times(x.over_warm, 0),
+    if cold is not None:  # the extremes here; the memory table gives each variant's with its range
+        least, most = min(cold.items, key=lambda x: x.over_warm), max(cold.items, key=lambda x: x.over_warm)
+        out.append(
+            w.para(
+                s.say(
+                    "memory.first_call" if len(cold.items) > 1 else "memory.first_call_one",
+                    low=s.times(least.over_warm, 0),
+                    least=w.label(least.target),
+                    high=s.times(most.over_warm, 0),
+                    most=w.label(most.target),
+                )
             )
-            for x in cold.items
-        ]
-        out.append(w.para(s.say("memory.first_call", items="; ".join(items))))
+        )
     return out
 
 
