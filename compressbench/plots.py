@@ -27,6 +27,7 @@ from .report.i18n import Strings  # noqa: E402
 from .report.numbers import decimals_for  # noqa: E402
 from .report.sections import figures  # noqa: E402
 from .report.sections.search import OBJECTIVES, capitalized  # noqa: E402
+from .report.sections.size import TRADEOFF_LOG_SPAN  # noqa: E402
 from .tables import read_tsv  # noqa: E402
 
 FIGURE_WIDTH = 6.3
@@ -243,7 +244,7 @@ def tradeoff(data: ReportData, s: Strings, stem, **_) -> list[Path]:
                     ax.scatter(x, y, s=160, facecolors="none", edgecolors="black", zorder=4)
             ax.set_xlabel(xlabel)
             xs = [p[index] * factor for p in points.values()]
-            if xs and max(xs) / min(xs) > 5:
+            if xs and max(xs) / min(xs) > TRADEOFF_LOG_SPAN:
                 _log_axis(ax, s, xs, "x")
             else:
                 ax.set_xlim(0, max(xs, default=1) * 1.15)

@@ -711,9 +711,14 @@ def test_a_ratio_that_is_not_the_ratio_of_the_printed_values_says_what_it_is(tmp
     assert w.ratio_of("throughput", "onnxruntime", "pytorch", 30_000 / 9_000) == "3.33×"
     per_round = w.ratio_of("throughput", "onnxruntime", "pytorch", 3.5, inner=True)
     assert per_round.startswith("3.50× as the median of the per-round ratios, ")  # and their range
+    # the reader has met the phrase: from then on shorter, in either form
+    assert re.search(r"\(per-round median, [\d.]+–[\d.]+\)$", w.ratio_of("throughput", "onnxruntime", "pytorch", 3.5))
+    again = w.ratio_of("throughput", "onnxruntime", "pytorch", 3.5, inner=True)
+    assert again.startswith("3.50×, per-round median, ")
+    fresh = Writer(w.run, Findings(), Strings("en"), Citations.load(TEMPLATES))
     assert re.search(
         r"\(the median of the per-round ratios, [\d.]+–[\d.]+\)$",
-        w.ratio_of("throughput", "onnxruntime", "pytorch", 3.5),
+        fresh.ratio_of("throughput", "onnxruntime", "pytorch", 3.5),
     )
 
 
@@ -868,6 +873,19 @@ def test_the_start_up_paragraph_names_the_slowest_loader_where_its_range_is_apar
     markdown = render_markdown(build_context(analyzed(tmp_path), {"language": "en"}, FIGURES)).replace("\u00a0", " ")
     assert "OpenVINO INT8 has the longest median, 60.0 ms (range 45.0–70.0 ms), but neither its range" in markdown
     assert "takes longest" not in markdown
+    # the same ranges, but longer than OpenVINO in each of 6 rounds: "longest", with the rounds that resolved it
+    rounds = {t: [load[t]["load_seconds"]] * 6 for t in load}
+    rounds["openvino"] = [0.05, 0.05, 0.05, 0.05, 0.05, 0.05]
+    rounds["openvino_int8"] = [0.06, 0.055, 0.065, 0.06, 0.058, 0.062]
+    records = [
+        dataclasses.replace(r, **load[r.target], load_repeat_seconds=rounds[r.target], repeat_indices=list(range(6)))
+        for r in records
+    ]
+    write_records(records, tmp_path / paths.SUMMARY_JSON, tmp_path / paths.SUMMARY)
+    markdown = render_markdown(build_context(analyzed(tmp_path), {"language": "en"}, FIGURES)).replace("\u00a0", " ")
+    assert "OpenVINO INT8 takes longest, 60.0 ms" in markdown
+    assert "overlaps that of OpenVINO (50.0 ms), but it took longer in every one of the 6 rounds" in markdown
+    assert "rounds (sign test p = 0.031)." in markdown
 
 
 def test_the_appendix_starts_a_new_page_so_its_floats_follow_its_heading(tmp_path):
@@ -973,12 +991,12 @@ def test_the_first_call_sentence_gives_the_extremes_and_leaves_each_variant_to_t
     factors = {t: 1.0 / data.run.value(t, "latency_p50_ms") for t in data.run.targets}
     least, most = min(factors, key=factors.get), max(factors, key=factors.get)
     assert least != most
-    for language, words in (("en", "takes from {} ({}) to {} ({})"), ("ru", "от {} ({}) до {} ({})")):
+    for language, words in (("en", "takes from {}× ({}) to {}× ({})"), ("ru", "от {} раз ({}) до {} раз ({})")):
         w = Writer(data.run, Findings(), Strings(language), Citations.load(TEMPLATES))
         markdown = render_markdown(build_context(data, {"language": language}, FIGURES))
         memory = markdown.split("### 3\\.4.")[1].split("###")[0]
         expected = words.format(
-            w.s.times(factors[least], 0), w.label(least), w.s.times(factors[most], 0), w.label(most)
+            w.n.fixed(factors[least], 0), w.label(least), w.n.fixed(factors[most], 0), w.label(most)
         )
         assert md_escape(expected) in memory, memory
 
@@ -1037,3 +1055,16 @@ def test_the_best_batch_names_another_size_the_repeats_do_not_tell_apart(tmp_pat
         Citations.load(TEMPLATES),
     )
     assert best_batch_cell(w, "openvino_int8") == "256"
+
+
+def test_a_reference_to_the_appendix_says_so(tmp_path):
+    """The quality section discusses the appendix's per-class tables and confusion matrix: its reference names
+    its own table first and the appendix's after "in the appendix"; a section discussing a main-text figure
+    names it as its own."""
+    data = fabricate(tmp_path)
+    for language, words in (("en", "(Table 2; in the appendix: Table "), ("ru", "(таблица 2; в приложении: таблица ")):
+        markdown = render_markdown(build_context(data, {"language": language}, FIGURES))
+        quality = markdown.split("### 3\\.2.")[1].split("###")[0]
+        assert words in quality.replace("\u00a0", " ")
+    speed = render_markdown(build_context(data, {"language": "en"}, FIGURES)).split("### 3\\.3.")[1].split("###")[0]
+    assert "in the appendix" not in speed

@@ -122,31 +122,41 @@ def captions(w: Writer, machine_read_now: bool) -> dict[str, str]:
     return texts
 
 
-def references(numbers: dict, s: Strings, present: dict) -> dict[str, dict]:
-    """Per section, one sentence naming its tables and figures, in Markdown and LaTeX."""
+def references(numbers: dict, s: Strings, present: dict, discussed: dict | None = None) -> dict[str, dict]:
+    """Per section, one sentence naming its tables and figures, in Markdown and LaTeX; `discussed`: per section,
+    the appendix's blocks its text discusses (with_discussed), named after its own as the appendix's."""
     out = {}
     for key, blocks in present.items():
-        tabs = [name for kind, name in blocks if kind == "table" and name != "setup"]
-        figs = [name for kind, name in blocks if kind == "figure"]
-        if not tabs and not figs:
+        elsewhere = (discussed or {}).get(key, [])
+        parts = [
+            [(kind, name) for kind, name in blocks if (kind, name) not in elsewhere],
+            elsewhere,
+        ]
+        if not any(kind in ("table", "figure") and name != "setup" for kind, name in blocks):
             continue
         out[key] = {
-            "md": Md(_ref_sentence(s, tabs, figs, lambda kind, name: str(numbers[f"{kind}_numbers"][name]), md_escape)),
-            "tex": Tex(_ref_sentence(s, tabs, figs, lambda kind, name: f"\\ref{{{kind[:3]}:{name}}}", latex_escape)),
+            fmt: kind_of(_ref_sentence(s, parts, number, escape))
+            for fmt, kind_of, number, escape in (
+                ("md", Md, lambda kind, name: str(numbers[f"{kind}_numbers"][name]), md_escape),
+                ("tex", Tex, lambda kind, name: f"\\ref{{{kind[:3]}:{name}}}", latex_escape),
+            )
         }
     return out
 
 
-def with_discussed(sections, present: dict, tables: dict, figures: dict) -> dict:
-    """The blocks each section's reference names: its own, and the tables and figures of other sections
-    (the appendix's) that its text discusses (Section.discusses)."""
-    out = dict(present)
+def with_discussed(sections, present: dict, tables: dict, figures: dict) -> tuple[dict, dict]:
+    """The blocks each section's reference names: its own, and the tables and figures of other sections that its
+    text discusses (Section.discusses); and, per main-text section, those of them that are the appendix's."""
+    out, discussed = dict(present), {}
+    in_appendix = {block for section in sections if section.appendix for block in present.get(section.key, [])}
     for section in sections:
         wanted = [block.partition(":")[::2] for block in section.discusses]
         extra = [(kind, name) for kind, name in wanted if (tables.get(name) if kind == "table" else name in figures)]
         if present.get(section.key) and extra:
             out[section.key] = [*present[section.key], *extra]
-    return out
+            if not section.appendix and any(block in in_appendix for block in extra):
+                discussed[section.key] = [block for block in extra if block in in_appendix]
+    return out, discussed
 
 
 REF_WORDS = {
@@ -157,15 +167,22 @@ REF_WORDS = {
 }
 
 
-def _ref_sentence(s: Strings, tabs, figs, number, escape) -> str:
-    parts = []
-    for kind, names in (("table", tabs), ("figure", figs)):
-        if names:
-            numbers = s.join([number(kind, n) for n in names])
-            head, _, tail = s[REF_WORDS[(kind, len(names) > 1)]].partition("{a}")
-            parts.append(escape(head) + numbers + escape(tail))
+def _ref_sentence(s: Strings, groups, number, escape) -> str:
+    """ "(Tables 2 and 3; Figure 4)"; a second group of blocks, the appendix's, after "in the appendix:"."""
+    said = []
+    for index, blocks in enumerate(groups):
+        parts = []
+        for kind in ("table", "figure"):
+            names = [name for k, name in blocks if k == kind and name != "setup"]
+            if names:
+                numbers = s.join([number(kind, n) for n in names])
+                head, _, tail = s[REF_WORDS[(kind, len(names) > 1)]].partition("{a}")
+                parts.append(escape(head) + numbers + escape(tail))
+        if parts:
+            lead = escape(s["common.ref_appendix"]) + " " if index else ""
+            said.append(lead + (", " if index else "; ").join(parts))
     head, _, tail = s["common.ref_sentence"].partition("{items}")
-    return escape(head) + "; ".join(parts) + escape(tail)
+    return escape(head) + "; ".join(said) + escape(tail)
 
 
 def walk(
@@ -201,7 +218,7 @@ def walk(
         "captions": caption,
         "figures": figure_map,
         "bibliography": w.citations.entries(),
-        "refs": references(numbers, w.s, with_discussed(sections, present, tables, figure_map)),
+        "refs": references(numbers, w.s, *with_discussed(sections, present, tables, figure_map)),
         **numbers,
     }
 

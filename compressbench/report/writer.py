@@ -130,7 +130,8 @@ class Writer:
         self.environment = run.results.environment if environment is None else environment
         self.templates = Path(templates)
         self.pending: list[str] = []  # ids of the findings read since the last paragraph
-        self.reasons_said: dict[str, int] = {}  # how often each reason was given so far (reason())
+        # how often each set of alternative wordings was used so far (next_wording): a reason, a per-round ratio
+        self.wordings_said: dict[str, int] = {}
 
     # ---- findings and paragraphs ----
 
@@ -280,9 +281,21 @@ class Writer:
     def reason(self, status: str, metric: str = "") -> str:
         """Why a comparison is not resolved: each time a reason is given, its next wording (REASONS)."""
         wordings = (QUALITY_REASONS.get(status) if metric in QUALITY else None) or REASONS[status]
-        said = self.reasons_said.get(wordings[0], 0)
-        self.reasons_said[wordings[0]] = said + 1
-        return self.s.say(wordings[said % len(wordings)])
+        return self.s.say(self.next_wording(wordings))
+
+    def next_wording(self, wordings: tuple[str, ...]) -> str:
+        """The next of alternative wording keys, in turn, so that a report does not repeat one phrase throughout."""
+        said = self.wordings_said.get(wordings[0], 0)
+        self.wordings_said[wordings[0]] = said + 1
+        return wordings[said % len(wordings)]
+
+    def once_then(self, first: str, again: str, topic: str | None = None) -> str:
+        """The wording key `first` the first time, `again` after that: a phrase the reader has met, shortened.
+        `topic`: the count shared by wordings of one idea (default: `first`'s own)."""
+        topic = topic or first
+        said = self.wordings_said.get(topic, 0)
+        self.wordings_said[topic] = said + 1
+        return again if said else first
 
     def comparison(self, c: Comparison) -> str:
         """ "A is faster than B (1.20×; ...)" when resolved, otherwise that it is not resolved and why."""
@@ -324,8 +337,13 @@ class Writer:
             if rounds and rounds.low is not None and rounds.high is not None
             else self.n.missing
         )
-        key = "comparison.ratio_per_round_inner" if inner else "comparison.ratio_per_round"
-        return self.s.say(key, ratio=text, spread=spread)
+        # the first time in full, then shorter: the reader has met what the spread is
+        keys = (
+            ("comparison.ratio_per_round_inner", "comparison.ratio_per_round_inner_again")
+            if inner
+            else ("comparison.ratio_per_round", "comparison.ratio_per_round_again")
+        )
+        return self.s.say(self.once_then(*keys, topic="comparison.ratio_per_round"), ratio=text, spread=spread)
 
     def basis(self, lead: Leader) -> str:
         """What resolved the leader against the runner-up: their ranges, or the sign test where those overlap."""

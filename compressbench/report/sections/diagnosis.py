@@ -291,40 +291,39 @@ def largest(w: Writer, items, keys: dict) -> str:
 
 
 def diagnosis_table(w: Writer) -> dict | None:
-    """Each variant at each setting: the benchmark's verdict, the largest part of its time, the largest saving."""
+    """Each variant at each setting: the benchmark's verdict, the largest part of its time, the largest saving.
+    A row of its own names the variant, its reference and, for an INT8 one, its working layers in INT8, so
+    the settings' rows keep the width for the causes."""
     s, n = w.s, w.n
     rows = []
     for f in w.findings.with_prefix("diagnosis.variant."):
         d = f.body
+        int8 = int8_cell(w, d)
+        key = "diagnosis.row_head_int8" if int8 != n.missing else "diagnosis.row_head"
+        rows.append([s.say(key, variant=w.label(d.variant), reference=w.label(d.reference), int8=int8)])
         for setting in d.settings:
             ratio, _ = speed_words(w, d, setting)
             rows.append(
                 [
-                    w.label(d.variant) if setting.setting == "batch1" else "",
-                    w.label(d.reference) if setting.setting == "batch1" else "",
                     f"{n.integer(setting.variant_batch)} / {n.integer(setting.reference_batch)}",
                     s.say(SHORT_VERDICTS[setting.status], ratio=ratio),
                     largest(w, named(w, setting.causes), CAUSES),
                     largest(w, named(w, setting.gains), GAINS),
-                    int8_cell(w, d) if setting.setting == "batch1" else "",
                 ]
             )
     if not rows:
         return None
     columns = [
-        (s["columns.col_target"], "l"),
-        (s["columns.col_reference"], "l"),
         (s["diagnosis.col_batch"], "r"),
         (s["diagnosis.col_benchmark"], "l"),
         (s["diagnosis.col_cause"], "l"),
         (s["diagnosis.col_gain"], "l"),
-        (s["diagnosis.col_int8_layers"], "r"),
     ]
     return table(columns, rows)
 
 
 def int8_cell(w: Writer, d) -> str:
-    """Working layers executed in INT8 at batch 1 out of all working layers (a dash for a float variant)."""
+    """Working layers executed in INT8 at batch 1 out of all working layers (the missing mark for a float variant)."""
     counts = next((x for x in d.int8_layers if x.batch == 1), None)
     if counts is None:
         return w.n.missing

@@ -53,9 +53,10 @@ def startup(w: Writer) -> list[str]:
             w.para(
                 s.say(
                     "memory.first_call" if len(cold.items) > 1 else "memory.first_call_one",
-                    low=s.times(least.over_warm, 0),
+                    times=s.times(most.over_warm, 0),
+                    low=w.n.fixed(least.over_warm, 0),
                     least=w.label(least.target),
-                    high=s.times(most.over_warm, 0),
+                    high=w.n.fixed(most.over_warm, 0),
                     most=w.label(most.target),
                 )
             )
@@ -110,11 +111,17 @@ def slowest_load(w: Writer, lead) -> str:
         return ""
     ratio = time_ratio(w.run, "load", slowest, best)
     runner = lead.order[-2]
-    key = "memory.load_slowest"
-    if runner != best and not compare(w.run, "load", slowest, runner).resolved:
-        key = "memory.load_slowest_unresolved"
+    key, rounds, p = "memory.load_slowest", None, None
+    if runner != best:
+        against_runner = compare(w.run, "load", slowest, runner)
+        if not against_runner.resolved:
+            key = "memory.load_slowest_unresolved"
+        elif against_runner.sign_test_p is not None:  # the ranges overlap: the rounds resolved "longest"
+            key, rounds, p = "memory.load_slowest_rounds", against_runner.sign_test_rounds, against_runner.sign_test_p
     return w.s.say(
         key,
+        rounds=w.n.integer(rounds),
+        p=w.n.p_value(p),
         slowest=w.label(slowest),
         value=w.value(slowest, "load"),
         interval=w.interval_note(slowest, "load"),

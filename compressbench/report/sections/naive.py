@@ -160,7 +160,8 @@ APP = Section(
     "benchmark_app",
     "naive.app_title",
     2,
-    ("text", "figure:benchmark_app"),
+    # the figure first: placed after its long text it fits no page the text leaves and ends the report alone
+    ("figure:benchmark_app", "text"),
     text=benchmark_app,
     figures=(Figure("benchmark_app", "appendix.fig_benchmark_app", "benchmark_app", when="benchmark_app"),),
     appendix=True,

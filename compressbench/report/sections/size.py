@@ -5,6 +5,9 @@ from __future__ import annotations
 from ..writer import Writer
 from .base import Figure, Section
 
+# a panel of the trade-off figure whose values span more than this factor is drawn on a log axis (its caption says so)
+TRADEOFF_LOG_SPAN = 5
+
 
 def bytes_per_param(w: Writer, target: str) -> float | None:
     size, params = w.run.value(target, "size_bytes"), w.run.value(target, "params")
@@ -40,5 +43,5 @@ SECTION = Section(
     2,
     ("text", "figure:tradeoff"),
     text=text,
-    figures=(Figure("tradeoff", "size.fig_tradeoff", "tradeoff"),),
+    figures=(Figure("tradeoff", "size.fig_tradeoff", "tradeoff", values=(("span", str(TRADEOFF_LOG_SPAN)),)),),
 )
