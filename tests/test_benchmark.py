@@ -281,6 +281,23 @@ def test_benchmark_app_is_compared_with_our_figures_of_the_same_rounds_round_by_
     assert [run["repeat"] for run in check["runs"]] == [0, 0, 1, 1, 2, 2]
 
 
+def test_benchmark_app_compares_throughput_at_the_size_it_ran_nearest_the_runs_best():
+    """Every extended round's own best was 256 or 8, the run's best over all rounds is 64: the comparison is at
+    the size benchmark_app ran at which our median throughput is highest, and says which."""
+    combined = {"batch_size_best": 64, "throughput_by_batch": {"8": 50000.0, "64": 61000.0, "256": 60500.0}}
+    repeats = [
+        app_repeat(0, 0.03, {1: 30000.0, 256: 62000.0}, our_round(0.033, 0.03, {"1": 30000.0, "256": 60000.0})),
+        app_repeat(1, 0.03, {1: 30000.0, 8: 52000.0}, our_round(0.033, 0.03, {"1": 30000.0, "8": 51000.0})),
+        app_repeat(2, 0.03, {1: 30000.0, 256: 61000.0}, our_round(0.033, 0.03, {"1": 30000.0, "256": 61000.0})),
+    ]
+    check = combine_repeats(combined, repeats)
+    assert check["throughput_batch"] == 256
+    assert check["throughput_ratio_best_batch"] == pytest.approx((60000 / 62000 + 1.0) / 2)
+    # benchmark_app ran at the run's best: compared there
+    repeats[1] = app_repeat(1, 0.03, {1: 30000.0, 64: 63000.0}, our_round(0.033, 0.03, {"1": 30000.0, "64": 61000.0}))
+    assert combine_repeats(combined, repeats)["throughput_batch"] == 64
+
+
 def test_benchmark_app_comparison_keeps_the_probed_state_of_each_run():
     repeats = []
     for repeat, state in enumerate([FULL, REDUCED]):

@@ -1068,3 +1068,25 @@ def test_a_reference_to_the_appendix_says_so(tmp_path):
         assert words in quality.replace("\u00a0", " ")
     speed = render_markdown(build_context(data, {"language": "en"}, FIGURES)).split("### 3\\.3.")[1].split("###")[0]
     assert "in the appendix" not in speed
+
+
+def test_benchmark_app_at_another_batch_than_the_runs_best_says_which(tmp_path):
+    """The extended rounds ran benchmark_app at 64, the run's best over all rounds is 256 (compared_batch)."""
+    bounds = {"": 33000.0, "_low": 32000.0, "_high": 34000.0}
+    at_64 = {
+        "batch_size": 64,
+        "benchmark_app_repeats": 3,
+        **{f"benchmark_app_throughput_ips{end}": value for end, value in bounds.items()},
+        **{f"our_throughput_ips{end}": value * 0.96 for end, value in bounds.items()},
+        **{f"throughput_ratio{end}": 0.96 for end in bounds},
+    }
+    fabricate(tmp_path, extra={"repeats": 6, "full_repeats": 3}, app_rows=[{"batch_size": 1, **APP_LATENCY}, at_64])
+    path = tmp_path / paths.for_target(paths.BENCH["benchmark_app"], "openvino")
+    path.write_text(json.dumps({**json.loads(path.read_text()), "throughput_batch": 64}))
+    data = analyzed(tmp_path)
+    (item,) = data.findings.body("naive.benchmark_app").items
+    assert (item.best_batch, item.run_best_batch, item.throughput_ips.ratio) == (64, 256, 0.96)
+    markdown = render_markdown(build_context(data, {"language": "en"}, FIGURES)).replace("\u00a0", " ")
+    assert "at batch 64, the best batch of the extended rounds (the run's best over all its rounds is 256," in markdown
+    russian = render_markdown(build_context(data, {"language": "ru"}, FIGURES)).replace("\u00a0", " ")
+    assert "при батче 64, лучшем в расширенных прогонах (лучший по всем прогонам запуска — 256" in russian

@@ -61,12 +61,13 @@ class AppItem:
     repeats: int  # benchmark_app runs at batch 1
     latency_ms: AppFigure  # benchmark_app's median latency against our wall-clock p50
     runtime_timer_ms: AppFigure | None  # against OpenVINO's own timer in our loop (None: not recorded)
-    best_batch: int | None
+    best_batch: int | None  # the batch of the throughput comparison: the run's best where benchmark_app ran it
     best_batch_repeats: int  # benchmark_app runs at that batch (a repeat runs at its own best batch)
     throughput_ips: AppFigure | None  # at best_batch; None when benchmark_app never ran it
     # at batch 1 by the wall clock: benchmark_app's own Python loop (request.infer() per image, as ours)
     # in images/s against our tuned batch-1 pass; None when either is missing
     tuned_throughput_ips: AppFigure | None = None
+    run_best_batch: int | None = None  # the run's best batch, where best_batch is another (compared_batch)
 
 
 @body
@@ -149,16 +150,18 @@ def app_item(run: Run, target: str, app: dict) -> AppItem | None:
     if latency is None:
         return None
     timer = _app_figure(one, "benchmark_app_latency_median_ms", "our_runtime_timer_p50_ms", "runtime_timer_ratio")
-    at_best = rows.get(int(best)) if best else None
+    compared = app.get("throughput_batch", best)  # the run's best, or the size benchmark_app ran nearest it
+    at_best = rows.get(int(compared)) if compared else None
     return AppItem(
         target,
         int(one.get("benchmark_app_repeats") or 1),
         latency,
         timer,
-        int(best) if best else None,
+        int(compared) if compared else None,
         int((at_best or {}).get("benchmark_app_repeats") or 0),
         _app_figure(at_best or {}, "benchmark_app_throughput_ips", "our_throughput_ips", "throughput_ratio"),
         _app_figure(one, "benchmark_app_throughput_ips", "our_throughput_ips", "throughput_ratio"),
+        int(best) if best and compared and int(compared) != int(best) else None,
     )
 
 

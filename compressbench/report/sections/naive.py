@@ -78,7 +78,10 @@ def app_item(w: Writer, x) -> str:
     throughput = ""
     if x.throughput_ips is not None:
         runs = s.count(x.best_batch_repeats, "naive.forms_runs")
-        throughput = ips("naive.benchmark_app_throughput", x.throughput_ips, batch=n.integer(x.best_batch), runs=runs)
+        key = "naive.benchmark_app_throughput" if x.run_best_batch is None else "naive.benchmark_app_throughput_near"
+        throughput = ips(
+            key, x.throughput_ips, batch=n.integer(x.best_batch), runs=runs, best=n.integer(x.run_best_batch)
+        )
     lat, timer = x.latency_ms, x.runtime_timer_ms
     return s.say(
         "naive.benchmark_app_item",
