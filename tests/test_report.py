@@ -10,6 +10,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from results_fixtures import CIFAR, analyzed, record, write_results, write_tsv
 
@@ -1006,7 +1007,7 @@ def test_the_conclusions_say_what_they_hold_for_and_mcnemar_is_about_accuracy(tm
     conclusions = markdown.split("Conclusions and recommendations")[1]
     assert conclusions.lstrip().startswith("- These hold for LeNet-5 on this machine (Test CPU")
     assert "with 2 threads per runtime" in conclusions
-    assert "finds no difference in accuracy from the trained model" in markdown
+    assert "detects no difference in accuracy from the trained model" in markdown
     assert "predictions differ from those" not in markdown
     ru = render_markdown(build_context(fabricate(tmp_path / "ru"), {"language": "ru"}, FIGURES)).replace("\u00a0", " ")
     assert "при 2 потоках у каждой среды выполнения" in ru
@@ -1090,3 +1091,71 @@ def test_benchmark_app_at_another_batch_than_the_runs_best_says_which(tmp_path):
     assert "at batch 64, the best batch of the extended rounds (the run's best over all its rounds is 256," in markdown
     russian = render_markdown(build_context(data, {"language": "ru"}, FIGURES)).replace("\u00a0", " ")
     assert "при батче 64, лучшем в расширенных прогонах (лучший по всем прогонам запуска — 256" in russian
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        (
+            "en",
+            [
+                "ONNX Runtime: no test image has exactly one of the two right",
+                "OpenVINO (2 such images): too few images have exactly one of the two right",
+                "(it needs at least 6)",
+                "For OpenVINO INT8, the exact McNemar test",
+                "detects no difference in accuracy from the trained model (p = 0.557)",
+            ],
+        ),
+        (
+            "ru",
+            [
+                "ONNX Runtime: нет ни одного тестового изображения",
+                "OpenVINO (2 таких изображения): изображений, где прав ровно один из двух, слишком мало",
+                "Для OpenVINO INT8 точный критерий Мак-Немара",
+            ],
+        ),
+    ],
+)
+def test_mcnemar_says_nothing_to_test_too_few_to_test_or_no_difference_detected(tmp_path, language, words):
+    from compressbench.analysis.quality import Changed
+    from compressbench.report.sections.quality import calm_text
+
+    w = Writer(fabricate(tmp_path).run, Findings(), Strings(language), Citations.load(TEMPLATES))
+    calm = [
+        Changed("onnxruntime", 1.0, 0, 0, 0, 0, False),
+        Changed("openvino", 0.5, 2, 2, 0, 2, False),
+        Changed("openvino_int8", 0.557, 203, 142, 75, 67, False),
+    ]
+    (paragraph,) = calm_text(w, calm)
+    text = paragraph.replace("\u00a0", " ")
+    assert all(part in text for part in words), text
+    assert "finds no difference" not in text and "не находит" not in text
+
+
+def test_a_coursework_ordering_the_rounds_resolve_says_so(tmp_path):
+    """First calls: ONNX Runtime's range apart below, PyTorch's and OpenVINO's overlapping, PyTorch sooner in
+    each of 6 rounds: the order stands, and the sentence names the rounds that resolved it."""
+    fabricate(tmp_path)
+    first_calls = {
+        "onnxruntime": [0.30] * 6,
+        "pytorch": [0.80, 0.82, 0.78, 0.85, 0.90, 0.81],
+        "openvino": [0.88, 0.90, 0.85, 0.92, 1.00, 0.86],
+    }
+    records = [
+        dataclasses.replace(
+            r,
+            first_call_ms=float(np.median(first_calls[r.target])),
+            first_call_ms_low=min(first_calls[r.target]),
+            first_call_ms_high=max(first_calls[r.target]),
+            first_call_repeat_ms=first_calls[r.target],
+            repeat_indices=list(range(6)),
+        )
+        if r.target in first_calls
+        else r
+        for r in read_records(tmp_path / paths.SUMMARY_JSON)
+    ]
+    write_records(records, tmp_path / paths.SUMMARY_JSON, tmp_path / paths.SUMMARY)
+    markdown = render_markdown(build_context(analyzed(tmp_path), {"language": "en"}, FIGURES)).replace("\u00a0", " ")
+    order = "first call after loading: ONNX Runtime \\< PyTorch \\< OpenVINO"
+    assert f"{order} (the ranges of PyTorch and OpenVINO" in markdown
+    assert "overlap, but every round has them in this order: sign test p = 0.031)" in markdown

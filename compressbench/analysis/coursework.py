@@ -25,6 +25,8 @@ class Ordering:
     resolved: bool | None  # None: the hypothesis' timing has no interval
     # the neighbours in `order` whose difference the ranges do not resolve (the rest of the order is)
     unresolved_pairs: tuple[tuple[str, str], ...] = ()
+    # the neighbours whose ranges overlap but whose rounds all agree: (a, b, the sign test's p)
+    by_rounds: tuple[tuple[str, str, float], ...] = ()
 
 
 HYPOTHESES = {
@@ -72,9 +74,12 @@ def orderings(coursework: dict, run: Run) -> list[Ordering]:
         neighbours = list(zip(order, order[1:], strict=False))
         if metric == "naive":
             unresolved = tuple((a, b) for a, b in neighbours if not _apart(run, a, b, key))
+            by_rounds = ()
         else:
-            unresolved = tuple((a, b) for a, b in neighbours if not compare(run, metric, a, b).resolved)
-        results.append(Ordering(hypothesis, order, order == wanted, not unresolved, unresolved))
+            compared = {(a, b): compare(run, metric, a, b) for a, b in neighbours}
+            unresolved = tuple(pair for pair, c in compared.items() if not c.resolved)
+            by_rounds = tuple((*pair, c.sign_test_p) for pair, c in compared.items() if c.resolved and c.sign_test_p)
+        results.append(Ordering(hypothesis, order, order == wanted, not unresolved, unresolved, by_rounds))
     return results
 
 

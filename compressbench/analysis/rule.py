@@ -34,6 +34,9 @@ UPPER_BOUND = "upper_bound_only"  # a claim's quantity is bounded from one side 
 SIGNIFICANCE = 0.05  # the exact tests' level (McNemar): the report states it in its methodology
 # The fewest rounds whose unanimous sign can reach that level (2 / 2**n below it): with fewer, the ranges decide
 SIGN_TEST_ROUNDS = next(n for n in range(1, 64) if 2 / 2**n < SIGNIFICANCE)
+# The exact McNemar test is the same binomial test on the images where exactly one of two models is right: with
+# fewer such images it cannot reach the level, whichever way they split
+MCNEMAR_MIN_DISCORDANT = SIGN_TEST_ROUNDS
 
 
 @body

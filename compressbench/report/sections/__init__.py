@@ -49,13 +49,15 @@ SECTIONS: tuple[Section, ...] = (
     proscons.SECTION,
     limitations.SECTION,
     conclusion.SECTION,
-    references.SECTION,
     appendix.SECTION,
     method.DETAIL,
     naive.SECTION,
     diagnosis.DETAIL,
     naive.APP,
     speed.STATE,
+    # last, after the appendix: before it, the list ran over onto a page of its own that the appendix's new page
+    # left mostly blank
+    references.SECTION,
 )
 
 

@@ -86,16 +86,23 @@ def ranked(w: Writer, ordering) -> str:
 
 def settled(w: Writer, ordering) -> str:
     """'' for an order the ranges resolve; else which neighbours they do not tell apart (the other
-    steps of the order are resolved), or that the timing keeps no range to resolve it."""
+    steps of the order are resolved), or that the timing keeps no range to resolve it; and the neighbours
+    whose ranges overlap but whose rounds all agree, with the sign test's p."""
     s = w.s
     if ordering.resolved is None:
         return s["coursework.cw_order_no_range"]
+    agreeing = list(ordering.by_rounds or ())
+    by_rounds = ""
+    if agreeing:
+        pairs = "; ".join(s.say("coursework.cw_pair", a=w.label(a), b=w.label(b)) for a, b, _ in agreeing)
+        key = "coursework.cw_pairs_rounds" if len(agreeing) == 1 else "coursework.cw_pairs_rounds_many"
+        by_rounds = s.say(key, pairs=pairs, p=w.n.p_value(max(p for _, _, p in agreeing)))
     if ordering.resolved:
-        return ""
+        return by_rounds
     if len(ordering.unresolved_pairs) == len(ordering.order) - 1:
         return s["coursework.cw_order_unresolved"]
     pairs = [s.say("coursework.cw_pair", a=w.label(a), b=w.label(b)) for a, b in ordering.unresolved_pairs]
-    return s.say("coursework.cw_pairs_unresolved", pairs="; ".join(pairs))
+    return s.say("coursework.cw_pairs_unresolved", pairs="; ".join(pairs)) + by_rounds
 
 
 def naive_repeats(w: Writer) -> list[str]:

@@ -3,7 +3,7 @@ comparison, quality statistics, the parity gate, memory."""
 
 from __future__ import annotations
 
-from ...analysis.rule import SIGN_TEST_ROUNDS
+from ...analysis.rule import MCNEMAR_MIN_DISCORDANT, SIGN_TEST_ROUNDS
 from ...analysis.speed import parallel_latency
 from ...repeats import rerun_coverage
 from ..tables import is_lenet, model_name, model_summary
@@ -38,7 +38,8 @@ def text(w: Writer) -> list[str]:
         out.append(text + (" " + s.say("method.method_few_rounds", repeats=n.integer(repeats)) if few else ""))
     else:
         out.append(s["method.method_single"])
-    out.append(s.say("method.method_quality", cite_boot=w.cite("bootstrap"), cite_mcnemar=w.cite("mcnemar")))
+    cites = {"cite_boot": w.cite("bootstrap"), "cite_mcnemar": w.cite("mcnemar")}
+    out.append(s.say("method.method_quality", **cites, least=n.integer(MCNEMAR_MIN_DISCORDANT)))
     out.append(s.say("method.method_pointer", title=s["method.detail_title"]))
     return out
 

@@ -3,6 +3,7 @@ trained model and the exact McNemar test of each target's predictions against it
 
 from __future__ import annotations
 
+from ...analysis.rule import MCNEMAR_MIN_DISCORDANT
 from ...targets import TRAINED
 from ..tables import table, with_note
 from ..writer import Writer
@@ -19,21 +20,7 @@ def text(w: Writer) -> list[str]:
     significant = [changed_text(w, test) for test in tests if test.significant]
     if significant:
         out.append(w.para(s.say("quality.mcnemar", items="; ".join(significant), cite=w.cite("mcnemar"))))
-    calm = [test for test in tests if not test.significant]
-    if calm:
-        low, high = min(t.p for t in calm), max(t.p for t in calm)
-        key = "quality.mcnemar_calm_one" if low == high else "quality.mcnemar_calm"
-        out.append(
-            w.para(
-                s.say(
-                    key,
-                    targets=w.labels([t.target for t in calm]),
-                    low=n.p_value(low),
-                    high=n.p_value(high),
-                    cite=w.cite("mcnemar"),
-                )
-            )
-        )
+    out += calm_text(w, [test for test in tests if not test.significant])
     averaging = w.finding("quality.averaging")
     if averaging.balanced:
         key = "quality.balanced_same" if averaging.same_averages else "quality.balanced"
@@ -41,6 +28,30 @@ def text(w: Writer) -> list[str]:
     else:
         out.append(w.para(s.say("quality.unbalanced", cite=w.cite("sklearn_prf"))))
     return out
+
+
+def calm_text(w: Writer, calm: list) -> list[str]:
+    """The targets whose accuracy the exact McNemar test does not tell from the trained model's, by why: no image
+    where exactly one of the two is right (nothing to test), too few such images for the test to reach its level
+    whichever way they split, or enough and no difference detected."""
+    s, n = w.s, w.n
+    identical = [t for t in calm if t.discordant == 0]  # None: a count the results do not hold, tested as before
+    few = [t for t in calm if t.discordant and t.discordant < MCNEMAR_MIN_DISCORDANT]
+    tested = [t for t in calm if t not in identical and t not in few]
+    out = []
+    if identical:
+        out.append(s.say("quality.mcnemar_nothing", targets=w.labels([t.target for t in identical])))
+    if few:
+        counted = [(w.label(t.target), s.count(t.discordant, "quality.forms_such_images")) for t in few]
+        items = ", ".join(s.say("quality.few_item", target=target, images=images) for target, images in counted)
+        least = n.integer(MCNEMAR_MIN_DISCORDANT)
+        out.append(s.say("quality.mcnemar_few", items=items, least=least, cite=w.cite("mcnemar")))
+    if tested:
+        low, high = min(t.p for t in tested), max(t.p for t in tested)
+        key = "quality.mcnemar_calm_one" if low == high else "quality.mcnemar_calm"
+        targets = w.labels([t.target for t in tested])
+        out.append(s.say(key, targets=targets, low=n.p_value(low), high=n.p_value(high), cite=w.cite("mcnemar")))
+    return [w.para(" ".join(out))] if out else []
 
 
 def changed_text(w: Writer, test) -> str:
