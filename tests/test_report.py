@@ -847,6 +847,10 @@ def test_the_coursework_section_says_its_precision_and_recall_were_micro_average
     markdown = markdown.replace("\u00a0", " ")
     assert mixed in markdown and undecided in markdown  # the fabricated test set is balanced
     assert "so it was macro-F1" not in markdown and "так что это был macro-F1" not in markdown
+    # the reading is the appendix's; the comparison with the coursework points to it
+    appendix = markdown.index("## A.")
+    assert markdown.index(mixed) > appendix
+    assert ("averaged its precision, recall and F1" in markdown[:appendix]) == (language == "en")
 
 
 def test_the_coursework_one_image_loop_gives_how_many_times_longer_its_time_is(tmp_path):

@@ -53,6 +53,7 @@ SECTIONS: tuple[Section, ...] = (
     method.DETAIL,
     naive.SECTION,
     diagnosis.DETAIL,
+    coursework.AVERAGING_DETAIL,
     naive.APP,
     speed.STATE,
     # last, after the appendix: before it, the list ran over onto a page of its own that the appendix's new page
