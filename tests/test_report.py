@@ -24,6 +24,7 @@ from compressbench.report.latex import build_pdf, check_log, engine_available, z
 from compressbench.report.numbers import Numbers
 from compressbench.report.render import latex_environment, markdown_environment
 from compressbench.report.sections import figures
+from compressbench.report.sections import quality as quality_section
 from compressbench.report.tables import cell_lines, natural_width, table
 from compressbench.report.writer import Citations, Writer
 from compressbench.results import read_records, write_records
@@ -1163,3 +1164,19 @@ def test_a_coursework_ordering_the_rounds_resolve_says_so(tmp_path):
     order = "first call after loading: ONNX Runtime \\< PyTorch \\< OpenVINO"
     assert f"{order} (the ranges of PyTorch and OpenVINO" in markdown
     assert "overlap, but every round has them in this order: sign test p = 0.031)" in markdown
+
+
+def test_the_method_says_how_often_ranges_fall_apart_by_chance_with_the_extended_rounds(tmp_path):
+    from compressbench.analysis.rule import ranges_apart_by_chance
+
+    assert ranges_apart_by_chance(3) == pytest.approx(0.1) and ranges_apart_by_chance(8) == pytest.approx(2 / 12870)
+    data = fabricate(tmp_path, extra={"repeats": 8, "full_repeats": 3})
+    method = method_text(render_markdown(build_context(data, {"language": "en"}, FIGURES))).replace("\u00a0", " ")
+    assert "2 / C(2n, n), 10 % with the 3 extended rounds and 0.02 % with all 8" in method
+
+
+def test_a_mcnemar_p_is_a_dash_where_no_image_has_exactly_one_right(tmp_path):
+    for discordant, cell in ((0, "—"), (2, "1.000")):
+        data = fabricate(tmp_path / str(discordant), extra={"discordant": discordant})
+        w = Writer(data.run, Findings(), Strings("en"), Citations.load(TEMPLATES))
+        assert quality_section.mcnemar_cell(w, "onnxruntime") == cell

@@ -15,6 +15,7 @@ accuracy over the seeds, latency over the repeats).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from math import comb
 
 import numpy as np
 
@@ -37,6 +38,12 @@ SIGN_TEST_ROUNDS = next(n for n in range(1, 64) if 2 / 2**n < SIGNIFICANCE)
 # The exact McNemar test is the same binomial test on the images where exactly one of two models is right: with
 # fewer such images it cannot reach the level, whichever way they split
 MCNEMAR_MIN_DISCORDANT = SIGN_TEST_ROUNDS
+
+
+def ranges_apart_by_chance(rounds: int) -> float:
+    """How often the min-max ranges of two samples of `rounds` values each from one distribution do not overlap:
+    one sample wholly below the other, 2 of the C(2n, n) equally likely orders (10 % for 3 rounds)."""
+    return 2 / comb(2 * rounds, rounds)
 
 
 @body

@@ -9,6 +9,7 @@ from ...targets.target_spec import SAME_FILE_METHODS
 from ..tables import durations, execution_precision, latency_cell, plain_pp, table, with_note
 from ..writer import Writer
 from .base import Section, Table
+from .quality import mcnemar_cell
 
 VNNI = {True: "compression.vnni_yes", False: "compression.vnni_no", None: "compression.vnni_unknown"}
 SLOWDOWN = {True: "compression.int8_fixed_cost", False: "compression.int8_per_image", None: "compression.int8_slower"}
@@ -138,7 +139,7 @@ def variants_table(w: Writer) -> dict | None:
                 n.kib(run.value(t, "size_bytes")),
                 n.ratio(run.value(t, "compression_ratio")),
                 with_note(plain_pp(w, run.value(t, "accuracy_delta_pp")), interval, n.missing),
-                n.p_value(run.value(t, "mcnemar_p")),
+                mcnemar_cell(w, t),
                 latency_cell(w, t, p50[i], unit),
                 w.label(run.reference_of(t)) if run.reference_of(t) else n.missing,
             ]

@@ -3,7 +3,7 @@ comparison, quality statistics, the parity gate, memory."""
 
 from __future__ import annotations
 
-from ...analysis.rule import MCNEMAR_MIN_DISCORDANT, SIGN_TEST_ROUNDS
+from ...analysis.rule import MCNEMAR_MIN_DISCORDANT, SIGN_TEST_ROUNDS, ranges_apart_by_chance
 from ...analysis.speed import parallel_latency
 from ...repeats import rerun_coverage
 from ..tables import is_lenet, model_name, model_summary
@@ -56,7 +56,11 @@ def detail(w: Writer) -> list[str]:
         full = max((run.value(t, "full_repeats") or 0 for t in run.targets), default=0)
         if 0 < full < repeats:  # the slow figures come from the full rounds only
             key = "method.method_full_rounds" if parallel_latency(run) else "method.method_full_rounds_one_thread"
-            text = s.say(key, full=n.integer(full), repeats=n.integer(repeats)) + " " + text
+            counts = {"full": n.integer(full), "repeats": n.integer(repeats)}
+            chance = [ranges_apart_by_chance(r) for r in (full, repeats)]
+            chance_full, chance_all = (n.percent(p, 0 if p >= 0.01 else 2) for p in chance)
+            text = " ".join((s.say(key, **counts), text))
+            text += " " + s.say("method.method_range_chance", **counts, chance_full=chance_full, chance=chance_all)
         out.append(text)
     gates = parity_gates(w)
     if gates:

@@ -30,6 +30,14 @@ def text(w: Writer) -> list[str]:
     return out
 
 
+def mcnemar_cell(w: Writer, target: str) -> str:
+    """The exact McNemar p of a target against the trained model; the missing mark where no image has exactly one
+    of the two right (there is nothing to test: the text says so, a p of 1 would read as a test)."""
+    if w.run.value(target, "discordant") == 0:
+        return w.n.missing
+    return w.n.p_value(w.run.value(target, "mcnemar_p"))
+
+
 def calm_text(w: Writer, calm: list) -> list[str]:
     """The targets whose accuracy the exact McNemar test does not tell from the trained model's, by why: no image
     where exactly one of the two is right (nothing to test), too few such images for the test to reach its level
@@ -89,7 +97,7 @@ def quality_table(w: Writer) -> dict:
                 interval_cell(w, t, "f1_macro"),
                 n.integer(run.value(t, "changed_predictions")) if t != TRAINED else n.missing,
                 discordant if t != TRAINED and right is not None else n.missing,
-                n.p_value(run.value(t, "mcnemar_p")) if t != TRAINED else n.missing,
+                mcnemar_cell(w, t) if t != TRAINED else n.missing,
             ]
         )
     columns = [
