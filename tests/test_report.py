@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from results_fixtures import CIFAR, analyzed, record, write_results, write_tsv
+from results_fixtures import CIFAR, analyzed, record, write_predictions, write_results, write_tsv
 
 from compressbench import paths
 from compressbench.analysis.claims import ClaimsError, load_claims
@@ -1180,3 +1180,29 @@ def test_a_mcnemar_p_is_a_dash_where_no_image_has_exactly_one_right(tmp_path):
         data = fabricate(tmp_path / str(discordant), extra={"discordant": discordant})
         w = Writer(data.run, Findings(), Strings("en"), Citations.load(TEMPLATES))
         assert quality_section.mcnemar_cell(w, "onnxruntime") == cell
+
+
+@pytest.mark.parametrize(("extra_right", "resolved"), [(40, True), (3, False)])
+def test_the_accuracy_leader_is_decided_by_mcnemar_where_the_intervals_overlap(tmp_path, extra_right, resolved):
+    """Fabricated accuracies with overlapping intervals (PyTorch and ONNX Runtime tie at 0.5844, OpenVINO 0.5843):
+    the paired exact test on the predictions decides. PyTorch right on `extra_right` more images than the others,
+    which are right on 10 images PyTorch gets wrong."""
+    from compressbench.analysis.rule import MCNEMAR_CALM, accuracy_leader
+
+    fabricate(tmp_path)
+    labels = np.zeros(1000, dtype=np.int64)
+    leader, others = np.ones(1000, dtype=np.int64), np.ones(1000, dtype=np.int64)
+    leader[:500] = others[:500] = 0
+    leader[500 : 500 + extra_right] = 0
+    others[600:610] = 0
+    rest = {t: (labels, others) for t in TARGETS if t != "pytorch"}
+    write_predictions(tmp_path, {"pytorch": (labels, leader), **rest})
+    lead = accuracy_leader(analyzed(tmp_path).run)
+    assert lead.best == "pytorch" and lead.resolved == resolved and lead.mcnemar_p is not None
+    markdown = render_markdown(build_context(analyzed(tmp_path), {"language": "en"}, FIGURES)).replace("\u00a0", " ")
+    if resolved:
+        assert lead.mcnemar_p < 0.05
+        assert "but the exact McNemar test on the two variants' predictions of the same images resolves" in markdown
+    else:
+        assert lead.status == MCNEMAR_CALM
+        assert "and the exact McNemar test on the paired predictions detects no difference" in markdown

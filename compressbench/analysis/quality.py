@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..targets import TRAINED
 from .findings import Finding, body, make
-from .rule import SIGNIFICANCE, leader, ranking
+from .rule import SIGNIFICANCE, accuracy_leader, ranking
 from .view import Run, is_number
 
 SECTION = "quality"
@@ -66,7 +66,7 @@ def macro_equals_weighted(run: Run, target: str, digits: int = 4) -> bool:
 def findings(run: Run) -> list[Finding]:
     out = []
     if len(ranking(run, "accuracy")) >= 2:
-        out.append(make("quality.leader.accuracy", SECTION, leader(run, "accuracy")))
+        out.append(make("quality.leader.accuracy", SECTION, accuracy_leader(run)))
     for t in run.targets:
         p = run.value(t, "mcnemar_p")
         if t != TRAINED and p is not None:

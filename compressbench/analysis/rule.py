@@ -14,7 +14,7 @@ accuracy over the seeds, latency over the repeats).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from math import comb
 
 import numpy as np
@@ -31,6 +31,7 @@ ROUNDS_DISAGREE = "rounds_disagree"  # compared round by round: the order of the
 NO_INTERVAL = "no_interval"
 MACHINES = "different_machines"
 UPPER_BOUND = "upper_bound_only"  # a claim's quantity is bounded from one side only: it can fail, not hold
+MCNEMAR_CALM = "mcnemar_no_difference"  # accuracy: the intervals overlap and the paired exact test finds nothing
 
 SIGNIFICANCE = 0.05  # the exact tests' level (McNemar): the report states it in its methodology
 # The fewest rounds whose unanimous sign can reach that level (2 / 2**n below it): with fewer, the ranges decide
@@ -63,6 +64,8 @@ class Comparison:
     # exact sign test's p (the report says so beside the ratio)
     sign_test_rounds: int | None = None
     sign_test_p: float | None = None
+    # accuracy where the intervals overlap: the exact McNemar test on the two targets' predictions decided
+    mcnemar_p: float | None = None
 
     @property
     def resolved(self) -> bool:
@@ -241,6 +244,7 @@ class Leader:
     # resolved against the runner-up by the sign test where their ranges overlap (Comparison's fields)
     sign_test_rounds: int | None = None
     sign_test_p: float | None = None
+    mcnemar_p: float | None = None  # resolved against the runner-up by McNemar where the intervals overlap
 
     @property
     def best(self) -> str | None:
@@ -264,7 +268,7 @@ def leader_of(metric: str, order: list[str], compare_pair) -> Leader:
     ties = [c.b for c in comparisons if not c.resolved]
     status = next((c.status for c in comparisons if not c.resolved), RESOLVED)
     first = comparisons[0]
-    return Leader(metric, order, ties, status, first.ratio, first.sign_test_rounds, first.sign_test_p)
+    return Leader(metric, order, ties, status, first.ratio, first.sign_test_rounds, first.sign_test_p, first.mcnemar_p)
 
 
 def leader(run: Run, metric: str, targets=None) -> Leader:
@@ -299,13 +303,33 @@ class PairTest:
         return f"accuracy: {self.a} vs {self.b}: {self.delta_pp:+.2f} pp ({test}): {self.verdict}"
 
 
-def pair_test(run: Run, a: str, b: str) -> PairTest:
-    acc_a, acc_b = run.value(a, "accuracy"), run.value(b, "accuracy")
-    delta = 100.0 * (acc_a - acc_b) if acc_a is not None and acc_b is not None else None
+def paired_mcnemar_p(run: Run, a: str, b: str) -> float | None:
+    """The exact McNemar p of two targets' predictions on the same test images; None without both files."""
     from ..stats import mcnemar  # scipy: only when a test runs (the Snakefile imports this module)
 
     first, second = predictions(run.results, a), predictions(run.results, b)
-    p = None
-    if first is not None and second is not None and len(first[0]) == len(second[0]):
-        p = mcnemar(first[0], second[1], first[1])["mcnemar_p"]
-    return PairTest(a, b, delta, p, compare(run, "accuracy", a, b))
+    if first is None or second is None or len(first[0]) != len(second[0]):
+        return None
+    return mcnemar(first[0], second[1], first[1])["mcnemar_p"]
+
+
+def pair_test(run: Run, a: str, b: str) -> PairTest:
+    acc_a, acc_b = run.value(a, "accuracy"), run.value(b, "accuracy")
+    delta = 100.0 * (acc_a - acc_b) if acc_a is not None and acc_b is not None else None
+    return PairTest(a, b, delta, paired_mcnemar_p(run, a, b), compare(run, "accuracy", a, b))
+
+
+def accuracy_comparison(run: Run, a: str, b: str) -> Comparison:
+    """compare() on accuracy, and where the bootstrap intervals overlap, the rule's exact test: McNemar on the
+    two targets' predictions of the same images (the intervals are not paired; the test is)."""
+    c = compare(run, "accuracy", a, b)
+    if c.status != OVERLAP:
+        return c
+    p = paired_mcnemar_p(run, a, b)
+    if p is None:
+        return c
+    return replace(c, status=RESOLVED if p < SIGNIFICANCE else MCNEMAR_CALM, mcnemar_p=p)
+
+
+def accuracy_leader(run: Run, targets=None) -> Leader:
+    return leader_of("accuracy", ranking(run, "accuracy", targets), lambda a, b: accuracy_comparison(run, a, b))

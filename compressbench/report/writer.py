@@ -16,6 +16,7 @@ from ..analysis import Findings
 from ..analysis.claims import Q
 from ..analysis.rule import (
     MACHINES,
+    MCNEMAR_CALM,
     NO_INTERVAL,
     OVERLAP,
     ROUNDS_DISAGREE,
@@ -76,7 +77,11 @@ REASONS = {
     MACHINES: ("comparison.reason_different_machines",),
     UPPER_BOUND: ("comparison.reason_upper_bound_only",),
 }
-QUALITY_REASONS = {OVERLAP: ("comparison.reason_ci_overlap",), NO_INTERVAL: ("comparison.reason_no_ci",)}
+QUALITY_REASONS = {
+    OVERLAP: ("comparison.reason_ci_overlap",),
+    NO_INTERVAL: ("comparison.reason_no_ci",),
+    MCNEMAR_CALM: ("comparison.reason_mcnemar_calm",),
+}
 QUALITY = ("accuracy", "f1_macro")
 DURATIONS = ("latency", "latency_1thread", "first_call", "load")  # ranges printed by Numbers.ms_range
 
@@ -346,7 +351,10 @@ class Writer:
         return self.s.say(self.once_then(*keys, topic="comparison.ratio_per_round"), ratio=text, spread=spread)
 
     def basis(self, lead: Leader) -> str:
-        """What resolved the leader against the runner-up: their ranges, or the sign test where those overlap."""
+        """What resolved the leader against the runner-up: their ranges, or the sign test (speed) or McNemar
+        (accuracy) where those overlap."""
+        if lead.mcnemar_p is not None:
+            return self.s.say("comparison.basis_mcnemar", p=self.n.p_value(lead.mcnemar_p))
         if lead.sign_test_p is None:
             return self.s["comparison.basis_ranges"]
         rounds, p = self.n.integer(lead.sign_test_rounds), self.n.p_value(lead.sign_test_p)

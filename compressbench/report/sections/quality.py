@@ -15,7 +15,9 @@ def text(w: Writer) -> list[str]:
     out = []
     lead = w.finding("quality.leader.accuracy")
     if lead is not None:
-        out.append(w.para(w.leader(lead, "quality.lead_accuracy_resolved", "quality.lead_accuracy_unresolved")))
+        by_test = lead.mcnemar_p is not None  # the intervals overlap: the paired exact test resolved the lead
+        resolved = "quality.lead_accuracy_resolved_mcnemar" if by_test else "quality.lead_accuracy_resolved"
+        out.append(w.para(w.leader(lead, resolved, "quality.lead_accuracy_unresolved")))
     tests = list(w.each("quality.changed."))
     significant = [changed_text(w, test) for test in tests if test.significant]
     if significant:
