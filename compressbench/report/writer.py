@@ -288,19 +288,20 @@ class Writer:
         wordings = (QUALITY_REASONS.get(status) if metric in QUALITY else None) or REASONS[status]
         return self.s.say(self.next_wording(wordings))
 
+    def _said_before(self, topic: str) -> int:
+        """How often wordings of `topic` were used before this one (counted here)."""
+        said = self.wordings_said.get(topic, 0)
+        self.wordings_said[topic] = said + 1
+        return said
+
     def next_wording(self, wordings: tuple[str, ...]) -> str:
         """The next of alternative wording keys, in turn, so that a report does not repeat one phrase throughout."""
-        said = self.wordings_said.get(wordings[0], 0)
-        self.wordings_said[wordings[0]] = said + 1
-        return wordings[said % len(wordings)]
+        return wordings[self._said_before(wordings[0]) % len(wordings)]
 
     def once_then(self, first: str, again: str, topic: str | None = None) -> str:
         """The wording key `first` the first time, `again` after that: a phrase the reader has met, shortened.
         `topic`: the count shared by wordings of one idea (default: `first`'s own)."""
-        topic = topic or first
-        said = self.wordings_said.get(topic, 0)
-        self.wordings_said[topic] = said + 1
-        return again if said else first
+        return again if self._said_before(topic or first) else first
 
     def comparison(self, c: Comparison) -> str:
         """ "A is faster than B (1.20×; ...)" when resolved, otherwise that it is not resolved and why."""

@@ -30,7 +30,7 @@ def preparations(w: Writer) -> list[str]:
     items = [
         f"{w.label(t)} {w.n.seconds(w.run.value(t, 'preparation_seconds'), 2)}"
         for t in w.run.targets
-        if TARGETS.get(t) and TARGETS[t].recipe and w.run.value(t, "preparation_seconds") is not None
+        if has_recipe(t) and w.run.value(t, "preparation_seconds") is not None
     ]
     return [w.s.say("compression.preparations", items=", ".join(items))] if items else []
 
@@ -38,10 +38,14 @@ def preparations(w: Writer) -> list[str]:
 def recipe(w: Writer, target: str) -> str:
     """How the target was made: its TargetSpec.recipe sentence filled from its build facts; "" for a
     target without one (a baseline)."""
-    spec = TARGETS.get(target)
-    if not spec or not spec.recipe:
+    if not has_recipe(target):
         return ""
-    return w.s.say(spec.recipe, **recipe_values(w, target))
+    return w.s.say(TARGETS[target].recipe, **recipe_values(w, target))
+
+
+def has_recipe(target: str) -> bool:
+    """A registry target made from the trained weights by a recipe the report states (not a baseline)."""
+    return target in TARGETS and bool(TARGETS[target].recipe)
 
 
 def recipe_values(w: Writer, target: str) -> dict[str, str]:
