@@ -574,6 +574,21 @@ def test_three_rounds_on_one_side_are_not_enough_when_the_ranges_overlap():
     )
     by_ranges = rule.compare(apart, "latency", "onnxruntime", "openvino")
     assert by_ranges.resolved and by_ranges.sign_test_p is None  # the ranges do not overlap
+    # ranges of 3 rounds a side fall apart by chance 2 / C(6, 3) = 10 % of the time: the weaker finding
+    assert by_ranges.weak_rounds == 3 and by_ranges.range_chance == pytest.approx(0.1)
+
+
+def test_ranges_of_four_rounds_or_more_are_not_the_weaker_finding():
+    """2 / C(8, 4) = 2.9 % is below the exact tests' 5 % level: ranges of four rounds a side resolve in full."""
+    assert rule.weak_rounds(3) == 3 and rule.weak_rounds(4) is None and rule.weak_rounds(0) is None
+    apart = run_of(
+        {
+            "onnxruntime": rounds_row([0.020, 0.021, 0.022, 0.023], [9000, 8800, 8700, 8600]),
+            "openvino": rounds_row([0.030, 0.031, 0.032, 0.029], [8000, 7900, 7800, 8100]),
+        }
+    )
+    four = rule.compare(apart, "latency", "onnxruntime", "openvino")
+    assert four.resolved and four.weak_rounds is None and four.range_chance is None
 
 
 def test_speed_without_rounds_falls_back_to_the_ranges():

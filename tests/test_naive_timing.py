@@ -47,6 +47,18 @@ def test_the_convenience_call_can_be_faster():
     assert openvino_naive_slower_than_tuned(run).holds is False  # the claim is contradicted
 
 
+def test_ranges_of_three_rounds_resolve_only_as_the_weaker_finding_and_the_claim_says_so():
+    """Ranges of 3 rounds a side fall apart by chance 10 % of the time, above the exact tests' 5 %."""
+    run = run_of({"openvino": loops([0.443, 0.447, 0.461], [0.309, 0.319, 0.321])})
+    cost = naive_cost(run)
+    assert cost.slower == ["openvino"] and cost.weak_rounds == {"openvino": 3}
+    verdict = openvino_naive_slower_than_tuned(run)
+    assert verdict.holds is True and verdict.detail == "naive_weaker"
+    assert verdict.numbers["rounds"].value == 3 and verdict.numbers["chance"].value == pytest.approx(0.1)
+    four = run_of({"openvino": loops([0.443, 0.447, 0.461, 0.450], [0.309, 0.319, 0.321, 0.315])})
+    assert naive_cost(four).weak_rounds == {} and openvino_naive_slower_than_tuned(four).detail == "naive"
+
+
 def test_repeats_that_disagree_leave_it_unresolved():
     run = run_of({"openvino": loops([0.70, 0.76, 0.74], [0.72, 0.73, 0.75])})
     cost = naive_cost(run)

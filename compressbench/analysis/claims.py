@@ -19,7 +19,7 @@ from ..targets import TRAINED
 from .explain import per_image_ms
 from .findings import NOT_APPLICABLE, NOT_MEASURED, NOT_RESOLVED, RESOLVED, Finding, body, make
 from .methods import ptq_targets
-from .rule import OVERLAP, UPPER_BOUND, compare, ranking
+from .rule import OVERLAP, UPPER_BOUND, compare, ranges_apart_by_chance, ranking
 from .timing import naive_cost
 from .view import Run
 
@@ -366,10 +366,15 @@ def openvino_naive_slower_than_tuned(run: Run) -> Verdict:
         "tuned_range": Q(list(tuned), "s_range"),
     }
     cost = naive_cost(run)  # the naive section's verdict, paired repeat by repeat (one rule, stated once)
+    detail = "naive"
+    if target in cost.weak_rounds:  # resolved by the ranges of the few extended rounds: the weaker finding
+        rounds = cost.weak_rounds[target]
+        numbers |= {"rounds": Q(rounds, "count"), "chance": Q(ranges_apart_by_chance(rounds), "chance")}
+        detail = "naive_weaker"
     if target in cost.slower:
-        return measured(True, "naive", **numbers)
+        return measured(True, detail, **numbers)
     if target in cost.faster:
-        return measured(False, "naive", **numbers)
+        return measured(False, detail, **numbers)
     return unresolved(cost.reasons.get(target, OVERLAP), "naive", **numbers)
 
 

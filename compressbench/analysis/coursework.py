@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ..targets import TRAINED
 from .findings import Finding, body, make
 from .quality import class_balance
-from .rule import compare
+from .rule import compare, weak_rounds
 from .view import Run, is_number
 
 SECTION = "coursework"
@@ -27,6 +27,8 @@ class Ordering:
     unresolved_pairs: tuple[tuple[str, str], ...] = ()
     # the neighbours whose ranges overlap but whose rounds all agree: (a, b, the sign test's p)
     by_rounds: tuple[tuple[str, str, float], ...] = ()
+    # the rounds behind the ranges that resolve a step of the order, where so few that it is the weaker finding
+    weak_rounds: int | None = None
 
 
 HYPOTHESES = {
@@ -75,11 +77,14 @@ def orderings(coursework: dict, run: Run) -> list[Ordering]:
         if metric == "naive":
             unresolved = tuple((a, b) for a, b in neighbours if not _apart(run, a, b, key))
             by_rounds = ()
+            rounds = min(len(run.record(t).naive_repeat_seconds or []) for t in order)
+            weak = weak_rounds(rounds) if len(unresolved) < len(neighbours) else None
         else:
             compared = {(a, b): compare(run, metric, a, b) for a, b in neighbours}
             unresolved = tuple(pair for pair, c in compared.items() if not c.resolved)
             by_rounds = tuple((*pair, c.sign_test_p) for pair, c in compared.items() if c.resolved and c.sign_test_p)
-        results.append(Ordering(hypothesis, order, order == wanted, not unresolved, unresolved, by_rounds))
+            weak = min((c.weak_rounds for c in compared.values() if c.resolved and c.weak_rounds), default=None)
+        results.append(Ordering(hypothesis, order, order == wanted, not unresolved, unresolved, by_rounds, weak))
     return results
 
 

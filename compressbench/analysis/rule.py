@@ -5,7 +5,9 @@ fresh-process repeats for memory, start-up and speed, bootstrap for quality) or 
 rejects "no difference" at the SIGNIFICANCE level: McNemar on the predictions, and for a speed measured
 in rounds of repeats the sign test on the per-round ratios (repeat r of every target runs in round r,
 so both targets of a round saw the machine in the same state; with every round on one side the test
-needs at least six rounds). A missing interval, overlapping intervals that no test resolves, or targets
+needs at least six rounds). Ranges of so few rounds that they fall apart by chance more often than that level
+(three a side: 10 %) still resolve, as the weaker finding, and the report says so (Comparison.weak_rounds).
+A missing interval, overlapping intervals that no test resolves, or targets
 measured on different machines leave it unresolved, and the report then says so with the ranges. File
 sizes are exact: any difference is resolved. There is no other cut-off: no ratio counts as "a real
 difference" by its size alone. A study compares its settings by the same `judge` (analysis.study:
@@ -47,6 +49,12 @@ def ranges_apart_by_chance(rounds: int) -> float:
     return 2 / comb(2 * rounds, rounds)
 
 
+def weak_rounds(rounds: int) -> int | None:
+    """`rounds` when ranges over that many rounds a side fall apart by chance more often than SIGNIFICANCE
+    (3 rounds: 10 %), so a difference they resolve is the weaker finding; None when they do not, or unknown (0)."""
+    return rounds if rounds and ranges_apart_by_chance(rounds) > SIGNIFICANCE else None
+
+
 @body
 @dataclass(frozen=True)
 class Comparison:
@@ -66,10 +74,17 @@ class Comparison:
     sign_test_p: float | None = None
     # accuracy where the intervals overlap: the exact McNemar test on the two targets' predictions decided
     mcnemar_p: float | None = None
+    # resolved by the ranges of so few rounds that ranges from one distribution fall apart by chance more
+    # often than the exact tests' level allows (range_chance): the weaker finding, and the report says so
+    weak_rounds: int | None = None
 
     @property
     def resolved(self) -> bool:
         return self.status == RESOLVED
+
+    @property
+    def range_chance(self) -> float | None:
+        return ranges_apart_by_chance(self.weak_rounds) if self.weak_rounds else None
 
     @property
     def worse(self) -> str | None:
@@ -128,8 +143,10 @@ def judge(
         status = ROUNDS_DISAGREE
     elif intervals[0] is None or intervals[1] is None:
         status = NO_INTERVAL
+    elif overlap(*intervals):
+        status = OVERLAP
     else:
-        status = OVERLAP if overlap(*intervals) else RESOLVED
+        return Comparison(metric, a, b, better, ratio, RESOLVED, weak_rounds=weak_rounds(len(rounds) if rounds else 0))
     return Comparison(metric, a, b, better if va != vb else None, ratio, status)
 
 

@@ -28,6 +28,8 @@ class NaiveCost:
     batching_high: float | None
     ratio_ranges: dict[str, list[float]] = field(default_factory=dict)  # target -> [low, high] per-repeat ratio
     reasons: dict[str, str] = field(default_factory=dict)  # unresolved target -> why (rule's status)
+    # resolved target -> its rounds, where so few that the ranges resolve it only as the weaker finding
+    weak_rounds: dict[str, int] = field(default_factory=dict)
 
     def statement(self) -> str:
         return "naive / tuned: " + ", ".join(f"{t} {r:.2f}x" for t, r in self.ratios.items())
@@ -89,7 +91,8 @@ def _range(run: Run, target: str, key: str) -> tuple[float, float] | None:
 
 
 def naive_cost(run: Run) -> NaiveCost | None:
-    ratios, ranges, reasons, verdicts = {}, {}, {}, {"slower": [], "unresolved": [], "faster": []}
+    ratios, ranges, reasons, weak = {}, {}, {}, {}
+    verdicts = {"slower": [], "unresolved": [], "faster": []}
     for t in run.targets:
         naive, tuned = run.value(t, "naive_test_set_seconds"), run.value(t, "tuned_test_set_seconds")
         if not naive or not tuned:
@@ -114,6 +117,8 @@ def naive_cost(run: Run) -> NaiveCost | None:
         verdicts["unresolved" if not resolved else "slower" if c.better == "tuned" else "faster"].append(t)
         if not resolved:
             reasons[t] = c.status
+        elif c.weak_rounds:
+            weak[t] = c.weak_rounds
     if not ratios:
         return None
     batching = [
@@ -130,6 +135,7 @@ def naive_cost(run: Run) -> NaiveCost | None:
         max(batching, default=None),
         ranges,
         reasons,
+        weak,
     )
 
 

@@ -69,6 +69,10 @@ class Numbers:
             return self.missing
         return f"{self.fixed(100 * fraction, decimals)}{NBSP}%"
 
+    def chance(self, probability) -> str:
+        """A chance as a percentage: whole percents, two decimals below 1 % (2 / C(16, 8) is 0.02 %)."""
+        return self.percent(probability, 0 if probability >= 0.01 else 2)
+
     def pp(self, value, decimals: int = 2, signed: bool = True) -> str:
         if not is_number(value):
             return self.missing

@@ -208,6 +208,7 @@ class Writer:
             "fraction": lambda v: f"1/{n.fixed(1 / v, 2)}" if is_number(v) and v else n.missing,
             "pp": n.pp,
             "percent": lambda v: n.percent(v, 1),
+            "chance": n.chance,
             "count": n.integer,
             "p": n.p_value,
             "ips": n.ips,

@@ -97,12 +97,16 @@ def settled(w: Writer, ordering) -> str:
         pairs = "; ".join(s.say("coursework.cw_pair", a=w.label(a), b=w.label(b)) for a, b, _ in agreeing)
         key = "coursework.cw_pairs_rounds" if len(agreeing) == 1 else "coursework.cw_pairs_rounds_many"
         by_rounds = s.say(key, pairs=pairs, p=w.n.p_value(max(p for _, _, p in agreeing)))
+    weaker = ""
+    if ordering.weak_rounds:  # a step the ranges of few rounds resolve
+        extended = s.count(ordering.weak_rounds, "naive.forms_extended_rounds")
+        weaker = s.say("coursework.cw_order_weaker", extended=extended)
     if ordering.resolved:
-        return by_rounds
+        return by_rounds + weaker
     if len(ordering.unresolved_pairs) == len(ordering.order) - 1:
         return s["coursework.cw_order_unresolved"]
     pairs = [s.say("coursework.cw_pair", a=w.label(a), b=w.label(b)) for a, b in ordering.unresolved_pairs]
-    return s.say("coursework.cw_pairs_unresolved", pairs="; ".join(pairs)) + by_rounds
+    return s.say("coursework.cw_pairs_unresolved", pairs="; ".join(pairs)) + by_rounds + weaker
 
 
 def naive_repeats(w: Writer) -> list[str]:

@@ -58,7 +58,7 @@ def detail(w: Writer) -> list[str]:
             key = "method.method_full_rounds" if parallel_latency(run) else "method.method_full_rounds_one_thread"
             counts = {"full": n.integer(full), "repeats": n.integer(repeats)}
             chance = [ranges_apart_by_chance(r) for r in (full, repeats)]
-            chance_full, chance_all = (n.percent(p, 0 if p >= 0.01 else 2) for p in chance)
+            chance_full, chance_all = (n.chance(p) for p in chance)
             text = " ".join((s.say(key, **counts), text))
             text += " " + s.say("method.method_range_chance", **counts, chance_full=chance_full, chance=chance_all)
         out.append(text)

@@ -3,7 +3,7 @@ repeats' ranges), what batching adds, and OpenVINO's own benchmark_app on the sa
 
 from __future__ import annotations
 
-from ...analysis.rule import ROUNDS_DISAGREE
+from ...analysis.rule import ROUNDS_DISAGREE, ranges_apart_by_chance
 from ..tables import table, with_note
 from ..writer import Writer
 from .base import Figure, Section, Table
@@ -18,6 +18,11 @@ def naive(w: Writer) -> list[str]:
     for targets, key in ((cost.slower, "naive.naive_slower"), (cost.faster, "naive.naive_faster")):
         if targets:
             out.append(s.say(key, items=", ".join(naive_item(w, cost, t) for t in targets)))
+    if cost.weak_rounds:  # the fewest rounds behind a resolved difference: its chance is the largest
+        rounds = min(cost.weak_rounds.values())
+        chance = n.chance(ranges_apart_by_chance(rounds))
+        extended = s.count(rounds, "naive.forms_extended_rounds")
+        out.append(s.say("naive.naive_weaker", extended=extended, rounds=n.integer(rounds), chance=chance))
     disagree = [t for t in cost.unresolved if cost.reasons.get(t) == ROUNDS_DISAGREE]
     overlap = [t for t in cost.unresolved if t not in disagree]
     for targets, key in ((disagree, "naive.naive_unresolved"), (overlap, "naive.naive_unresolved_overlap")):

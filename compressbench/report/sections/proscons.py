@@ -35,6 +35,7 @@ EVIDENCE = {
     "bf16_forced": "proscons.evidence_bf16_forced",
     "bf16": "proscons.evidence_bf16",
     "naive": "proscons.evidence_naive",
+    "naive_weaker": "proscons.evidence_naive_weaker",
     "delta": "proscons.evidence_delta",
     "delta_reference": "proscons.evidence_delta_reference",
 }
