@@ -1104,8 +1104,8 @@ def test_benchmark_app_at_another_batch_than_the_runs_best_says_which(tmp_path):
         (
             "en",
             [
-                "ONNX Runtime: no test image has exactly one of the two right",
-                "OpenVINO (2 such images): too few images have exactly one of the two right",
+                "ONNX Runtime: no test image is discordant",
+                "OpenVINO (2 discordant images): too few for the exact McNemar test",
                 "(it needs at least 6)",
                 "For OpenVINO INT8, the exact McNemar test",
                 "detects no difference in accuracy from the trained model (p = 0.557)",
@@ -1114,8 +1114,8 @@ def test_benchmark_app_at_another_batch_than_the_runs_best_says_which(tmp_path):
         (
             "ru",
             [
-                "ONNX Runtime: нет ни одного тестового изображения",
-                "OpenVINO (2 таких изображения): изображений, где прав ровно один из двух, слишком мало",
+                "ONNX Runtime: нет ни одной несогласованной пары",
+                "OpenVINO (2 несогласованные пары): их слишком мало",
                 "Для OpenVINO INT8 точный критерий Мак-Немара",
             ],
         ),

@@ -52,7 +52,7 @@ def calm_text(w: Writer, calm: list) -> list[str]:
     if identical:
         out.append(s.say("quality.mcnemar_nothing", targets=w.labels([t.target for t in identical])))
     if few:
-        counted = [(w.label(t.target), s.count(t.discordant, "quality.forms_such_images")) for t in few]
+        counted = [(w.label(t.target), s.count(t.discordant, "quality.forms_discordant")) for t in few]
         items = ", ".join(s.say("quality.few_item", target=target, images=images) for target, images in counted)
         least = n.integer(MCNEMAR_MIN_DISCORDANT)
         out.append(s.say("quality.mcnemar_few", items=items, least=least, cite=w.cite("mcnemar")))
