@@ -1222,11 +1222,11 @@ def test_differences_only_three_rounds_resolve_are_called_the_weaker_finding_in_
             naive_test_set_seconds=float(np.median(times)),
             naive_test_set_seconds_low=min(times),
             naive_test_set_seconds_high=max(times),
-            naive_repeat_seconds=times,
+            naive_repeat_seconds=[*times, None, None, None, None, None],  # the 5 rounds that are not extended
             tuned_test_set_seconds=float(np.median(calls)),
             tuned_test_set_seconds_low=min(calls),
             tuned_test_set_seconds_high=max(calls),
-            tuned_repeat_seconds=calls,
+            tuned_repeat_seconds=[*calls, None, None, None, None, None],
         )
 
     records = [loops(r) if r.target in naive else r for r in read_records(tmp_path / paths.SUMMARY_JSON)]

@@ -77,7 +77,7 @@ def orderings(coursework: dict, run: Run) -> list[Ordering]:
         if metric == "naive":
             unresolved = tuple((a, b) for a, b in neighbours if not _apart(run, a, b, key))
             by_rounds = ()
-            rounds = min(len(run.record(t).naive_repeat_seconds or []) for t in order)
+            rounds = min(len([v for v in run.record(t).naive_repeat_seconds or [] if v]) for t in order)
             weak = weak_rounds(rounds) if len(unresolved) < len(neighbours) else None
         else:
             compared = {(a, b): compare(run, metric, a, b) for a, b in neighbours}
