@@ -707,21 +707,30 @@ def test_a_reason_given_again_takes_its_next_wording(tmp_path, language):
     assert w.reason(NO_INTERVAL) == w.reason(NO_INTERVAL)  # one wording: said the same way
 
 
-def test_a_ratio_that_is_not_the_ratio_of_the_printed_values_says_what_it_is(tmp_path):
-    """fabricate: ONNX Runtime 30,000 images/s, PyTorch 9,000, so the values printed beside give 3.33x."""
-    w = Writer(fabricate(tmp_path).run, Findings(), Strings("en"), Citations.load(TEMPLATES))
-    assert w.ratio_of("throughput", "onnxruntime", "pytorch", 30_000 / 9_000) == "3.33×"
+def test_a_ratio_of_paired_rounds_says_it_is_their_median_with_their_range(tmp_path):
+    """ONNX Runtime against PyTorch in three rounds: 3.0, 3.5 and 4.0 times the images/s. The ratio is the
+    median of the per-round ratios, with their range, even where it equals the ratio of the printed values;
+    without rounds the ratio stands alone."""
+    fabricate(tmp_path)
+    throughputs = {"onnxruntime": [30_000, 31_500, 36_000], "pytorch": [10_000, 9_000, 9_000]}
+    records = [
+        dataclasses.replace(r, throughput_repeat_ips=throughputs[r.target], repeat_indices=[0, 1, 2])
+        if r.target in throughputs
+        else r
+        for r in read_records(tmp_path / paths.SUMMARY_JSON)
+    ]
+    write_records(records, tmp_path / paths.SUMMARY_JSON, tmp_path / paths.SUMMARY)
+    w = Writer(analyzed(tmp_path).run, Findings(), Strings("en"), Citations.load(TEMPLATES))
     per_round = w.ratio_of("throughput", "onnxruntime", "pytorch", 3.5, inner=True)
-    assert per_round.startswith("3.50× as the median of the per-round ratios, ")  # and their range
+    assert per_round == "3.50× as the median of the per-round ratios, 3.00–4.00"
     # the reader has met the phrase: from then on shorter, in either form
-    assert re.search(r"\(per-round median, [\d.]+–[\d.]+\)$", w.ratio_of("throughput", "onnxruntime", "pytorch", 3.5))
-    again = w.ratio_of("throughput", "onnxruntime", "pytorch", 3.5, inner=True)
-    assert again.startswith("3.50×, per-round median, ")
+    assert w.ratio_of("throughput", "onnxruntime", "pytorch", 3.5) == "3.50× (per-round median, 3.00–4.00)"
+    assert w.ratio_of("throughput", "onnxruntime", "pytorch", 3.5, inner=True) == "3.50×, per-round median, 3.00–4.00"
     fresh = Writer(w.run, Findings(), Strings("en"), Citations.load(TEMPLATES))
-    assert re.search(
-        r"\(the median of the per-round ratios, [\d.]+–[\d.]+\)$",
-        fresh.ratio_of("throughput", "onnxruntime", "pytorch", 3.5),
-    )
+    full = "3.50× (the median of the per-round ratios, 3.00–4.00)"
+    assert fresh.ratio_of("throughput", "onnxruntime", "pytorch", 3.5) == full
+    alone = Writer(fabricate(tmp_path / "no-rounds").run, Findings(), Strings("en"), Citations.load(TEMPLATES))
+    assert alone.ratio_of("throughput", "onnxruntime", "pytorch", 30_000 / 9_000) == "3.33×"
 
 
 def test_ranges_that_do_not_overlap_are_printed_apart(tmp_path):

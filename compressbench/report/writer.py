@@ -23,7 +23,7 @@ from ..analysis.rule import (
     UPPER_BOUND,
     Comparison,
     Leader,
-    time_ratio,
+    paired_ratios,
 )
 from ..analysis.view import METRICS, Run
 from .i18n import TEMPLATES, Strings
@@ -327,23 +327,14 @@ class Writer:
         return self.s.say("comparison.cmp_unresolved", **values, reason=self.reason(c.status, c.metric))
 
     def ratio_of(self, metric: str, better: str, worse: str, ratio: float, inner: bool = False) -> str:
-        """A comparison's ratio; where it is the median of the per-round ratios and reads otherwise than the
-        ratio of the two values printed beside it, it says so (the reader divides those and finds another);
-        `inner`: inside parentheses already."""
+        """A comparison's ratio; where it is the median of the per-round ratios, it says so with their range
+        (the reader who divides the two values printed beside it may find another); `inner`: inside
+        parentheses already."""
         text = self.s.times(ratio)
-        spec = METRICS[metric]
-        better_value, worse_value = self.run.value(better, spec.key), self.run.value(worse, spec.key)
-        if not better_value or not worse_value:
+        rounds = paired_ratios(self.run, metric, worse, better)  # the per-round ratios, whose median `ratio` is
+        if not rounds:
             return text
-        of_values = better_value / worse_value if spec.higher_is_better else worse_value / better_value
-        if self.s.times(of_values) == text:
-            return text
-        rounds = time_ratio(self.run, metric, worse, better)  # the per-round ratios' range beside their median
-        spread = (
-            f"{self.n.fixed(rounds.low, 2)}–{self.n.fixed(rounds.high, 2)}"
-            if rounds and rounds.low is not None and rounds.high is not None
-            else self.n.missing
-        )
+        spread = f"{self.n.fixed(min(rounds), 2)}–{self.n.fixed(max(rounds), 2)}"
         # the first time in full, then shorter: the reader has met what the spread is
         keys = (
             ("comparison.ratio_per_round_inner", "comparison.ratio_per_round_inner_again")
