@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from ...analysis.view import grouped
 from ..tables import table
 from ..writer import Writer
 from .base import Figure, Section, Table
@@ -44,11 +45,11 @@ def variants_per_class(w: Writer) -> tuple[list[str], dict[tuple, list[str]]] | 
     if len(by_target) < 2:
         return None
     classes = [str(row.get("class")) for row in next(iter(by_target.values()))]
-    columns: dict[tuple, list[str]] = {}  # (class, measure) values -> the targets that have them
+    measures = {}  # target -> its (class, measure) values, in the classes' order
     for t, rows in by_target.items():
-        measures = {str(row.get("class")): tuple(row.get(m) for m in PER_CLASS_MEASURES) for row in rows}
-        columns.setdefault(tuple(measures.get(name) for name in classes), []).append(t)
-    return classes, columns
+        by_class = {str(row.get("class")): tuple(row.get(m) for m in PER_CLASS_MEASURES) for row in rows}
+        measures[t] = tuple(by_class.get(name) for name in classes)
+    return classes, grouped(measures)
 
 
 def per_class_measure_table(w: Writer, measure: str) -> dict | None:
