@@ -503,6 +503,22 @@ def test_a_table_too_wide_for_print_sets_notes_under_values_and_long_titles_on_t
     assert "0.6447 (0.6351–0.6542)" in latex.render(tab=narrow)
 
 
+def test_a_first_column_that_names_no_row_takes_two_lines_as_the_others_do():
+    """A pair of variants: the first is a text like the second, so a long one may wrap where the table needs it."""
+    group = "PyTorch = ONNX Runtime = ORT without optimizations"
+    rows = [[group, group, "75", "67", "0.557"]]
+    columns = [("First variant", "l"), ("Second variant", "l"), *((f"Only one {i} right", "r") for i in range(3))]
+    named, pairs = table(columns, rows), table(columns, rows, names=False)
+    assert named["stack"] and pairs["stack"]
+    assert natural_width(pairs["columns"], rows, stacked=True, names=False) < natural_width(
+        named["columns"], rows, stacked=True
+    )
+    macros = latex_environment().get_template("macros.tex.j2").module
+    latex = latex_environment().from_string("\\VAR{m.datatable(tab, 'c', 'tab:x')|raw}", globals={"m": macros})
+    wrapped = "\\begin{tabular}[t]{@{}l@{}}PyTorch = ONNX Runtime =\\\\ORT without optimizations\\end{tabular}"
+    assert latex.render(tab=named).count(wrapped) == 1 and latex.render(tab=pairs).count(wrapped) == 2
+
+
 def test_a_row_of_one_cell_heads_the_rows_below_it_across_the_table():
     rows = [["OpenVINO"], ["conv1", "Convolution", "13.4 µs"], ["fc", "FullyConnected", "—"]]
     tab = table(
