@@ -1222,3 +1222,42 @@ def test_the_accuracy_leader_is_decided_by_mcnemar_where_the_intervals_overlap(t
     else:
         assert lead.status == MCNEMAR_CALM
         assert "and the exact McNemar test on the paired predictions detects no difference" in markdown
+
+
+def test_the_appendix_gives_the_exact_mcnemar_test_of_every_pair_and_the_tie_cites_it(tmp_path):
+    """1,000 images of class 0. PyTorch and ONNX Runtime predict alike (right on the first 500); OpenVINO is right
+    on the same images, wrong with another class elsewhere; OpenVINO INT8 is right on 6 more."""
+    fabricate(tmp_path)
+    labels = np.zeros(1000, dtype=np.int64)
+    trained, openvino, int8 = (np.ones(1000, dtype=np.int64) for _ in range(3))
+    trained[:500] = openvino[:500] = int8[:506] = 0
+    openvino[900:] = 2
+    predicted = {"pytorch": trained, "onnxruntime": trained, "openvino": openvino, "openvino_int8": int8}
+    write_predictions(tmp_path, {t: (labels, p) for t, p in predicted.items()})
+    data = analyzed(tmp_path)
+    rows = {
+        "en": ["OpenVINO INT8 | PyTorch = ONNX Runtime | 6 | 0 | 0.031", "OpenVINO INT8 | OpenVINO | 6 | 0 | 0.031"]
+        + ["PyTorch = ONNX Runtime | OpenVINO | 0 | 0 | —"],
+        "ru": ["OpenVINO INT8 | PyTorch = ONNX Runtime | 6 | 0 | 0,031", "OpenVINO INT8 | OpenVINO | 6 | 0 | 0,031"]
+        + ["PyTorch = ONNX Runtime | OpenVINO | 0 | 0 | —"],
+    }
+    # the caption names the test and the report's own term for the images it counts
+    captions = {
+        "en": (
+            "The exact McNemar test (two-sided, at the 5 % level",
+            "the images where exactly one of the two is right",
+        ),
+        "ru": ("Точный критерий Мак-Немара (двусторонний, на принятом", "изображения, где прав ровно один из двух"),
+    }
+    for language in ("en", "ru"):
+        context = build_context(data, {"language": language}, FIGURES)
+        number = context["table_numbers"]["mcnemar_pairs"]
+        markdown = render_markdown(context).replace("\u00a0", " ").replace("\\", "")
+        table_md = markdown.split(f"{'Table' if language == 'en' else 'Таблица'} {number}. ")[1].split("\n\n\n")[0]
+        test, term = captions[language]
+        assert table_md.startswith(test) and term in table_md
+        assert all(f"| {row} |" in table_md for row in rows[language]), table_md
+        # the quality section's reference names it among the appendix's tables, in both formats
+        assert str(number) in context["refs"]["quality"]["md"].split(":")[-1]
+        assert "\\ref{tab:mcnemar_pairs}" in context["refs"]["quality"]["tex"]
+        assert "\\label{tab:mcnemar_pairs}" in render_latex(context)
