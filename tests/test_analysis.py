@@ -745,3 +745,78 @@ def test_load_and_first_call_are_compared_round_by_round_where_their_ranges_over
     unpaired = {k: v for k, v in startup(fast).items() if "repeat_" not in k}
     plain = make_run({"onnxruntime_noopt": unpaired, "onnxruntime": startup(slow)})
     assert not compare(plain, "load", "onnxruntime_noopt", "onnxruntime").resolved
+
+
+# ---- the exact McNemar test of every pair of variants ------------------------------------------------
+
+
+def _paired_run(tmp_path):
+    """Twenty images of class 0. PyTorch and ONNX Runtime predict alike (right on the first ten), OpenVINO is
+    also right on six more, OpenVINO INT8 is right where PyTorch is but wrong otherwise with another class."""
+    from results_fixtures import write_predictions
+
+    labels = np.zeros(20, dtype=np.int64)
+    trained = np.array([0] * 10 + [1] * 10)
+    write_predictions(
+        tmp_path,
+        {
+            "pytorch": (labels, trained),
+            "onnxruntime": (labels, trained.copy()),
+            "openvino": (labels, np.array([0] * 16 + [1] * 4)),
+            "openvino_int8": (labels, np.array([0] * 10 + [2] * 10)),
+        },
+    )
+    rows = {t: dict(BASE_ROW) for t in ("pytorch", "onnxruntime", "openvino", "openvino_int8")}
+    return run_of(rows, root=tmp_path)
+
+
+def test_every_pair_of_variants_is_tested_once_with_identical_predictions_as_one(tmp_path):
+    from compressbench.analysis.quality import mcnemar_pairs
+
+    found = mcnemar_pairs(_paired_run(tmp_path))
+    # the most accurate first; PyTorch and OpenVINO INT8 tie at 10 of 20, in run order
+    assert found.groups == [("openvino",), ("pytorch", "onnxruntime"), ("openvino_int8",)]
+    tested = {(pair.first, pair.second): (pair.only_first, pair.only_second, pair.p) for pair in found.pairs}
+    # OpenVINO alone right on 6 images, the other alone on none: two-sided exact p = 2 / 2**6
+    assert tested[("openvino",), ("pytorch", "onnxruntime")] == (6, 0, pytest.approx(2 / 2**6))
+    assert tested[("openvino",), ("openvino_int8",)] == (6, 0, pytest.approx(2 / 2**6))
+    assert all(pair.significant for pair in found.pairs[:2])
+    # different predictions, but never exactly one of the two right: nothing to test, no p
+    assert tested[("pytorch", "onnxruntime"), ("openvino_int8",)] == (0, 0, None)
+    assert len(found.pairs) == 3 and not found.pairs[2].significant
+
+
+def test_the_pairs_agree_with_the_tests_against_the_trained_model(tmp_path):
+    """The same exact test as the leader's (rule.paired_mcnemar_p), on the predictions read once per target."""
+    from compressbench.analysis.quality import mcnemar_pairs
+
+    run = _paired_run(tmp_path)
+    for pair in mcnemar_pairs(run).pairs:
+        p = rule.paired_mcnemar_p(run, pair.first[0], pair.second[0])
+        assert p == pytest.approx(1.0 if pair.p is None else pair.p)
+
+
+def test_variants_on_other_images_or_without_predictions_are_not_paired(tmp_path):
+    from results_fixtures import write_predictions
+
+    from compressbench.analysis.quality import findings, mcnemar_pairs
+
+    run = _paired_run(tmp_path)
+    other = np.ones(20, dtype=np.int64)  # other labels: not the same test images
+    write_predictions(tmp_path, {"openvino": (other, np.array([0] * 16 + [1] * 4))})
+    found = mcnemar_pairs(run)
+    assert [(pair.first, pair.second) for pair in found.pairs] == [(("pytorch", "onnxruntime"), ("openvino_int8",))]
+    write_predictions(tmp_path, {"openvino_int8": (np.zeros(20, dtype=np.int64), np.array([0] * 10 + [1] * 10))})
+    assert mcnemar_pairs(run) is None  # one group left on the same images: no pair
+    assert "quality.mcnemar_pairs" not in [f.id for f in findings(run)]
+
+
+def test_the_pairs_survive_findings_json(tmp_path):
+    from compressbench.analysis import read_findings, write_findings
+    from compressbench.analysis.findings import Findings
+    from compressbench.analysis.quality import findings
+
+    made = Findings(findings(_paired_run(tmp_path)))
+    write_findings(made, tmp_path / "findings.json")
+    pairs = read_findings(tmp_path / "findings.json").body("quality.mcnemar_pairs")
+    assert pairs == made.body("quality.mcnemar_pairs") and pairs.pairs[2].p is None

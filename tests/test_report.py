@@ -503,6 +503,22 @@ def test_a_table_too_wide_for_print_sets_notes_under_values_and_long_titles_on_t
     assert "0.6447 (0.6351–0.6542)" in latex.render(tab=narrow)
 
 
+def test_a_first_column_that_names_no_row_takes_two_lines_as_the_others_do():
+    """A pair of variants: the first is a text like the second, so a long one may wrap where the table needs it."""
+    group = "PyTorch = ONNX Runtime = ORT without optimizations"
+    rows = [[group, group, "75", "67", "0.557"]]
+    columns = [("First variant", "l"), ("Second variant", "l"), *((f"Only one {i} right", "r") for i in range(3))]
+    named, pairs = table(columns, rows), table(columns, rows, names=False)
+    assert named["stack"] and pairs["stack"]
+    assert natural_width(pairs["columns"], rows, stacked=True, names=False) < natural_width(
+        named["columns"], rows, stacked=True
+    )
+    macros = latex_environment().get_template("macros.tex.j2").module
+    latex = latex_environment().from_string("\\VAR{m.datatable(tab, 'c', 'tab:x')|raw}", globals={"m": macros})
+    wrapped = "\\begin{tabular}[t]{@{}l@{}}PyTorch = ONNX Runtime =\\\\ORT without optimizations\\end{tabular}"
+    assert latex.render(tab=named).count(wrapped) == 1 and latex.render(tab=pairs).count(wrapped) == 2
+
+
 def test_a_row_of_one_cell_heads_the_rows_below_it_across_the_table():
     rows = [["OpenVINO"], ["conv1", "Convolution", "13.4 µs"], ["fc", "FullyConnected", "—"]]
     tab = table(
@@ -1258,3 +1274,42 @@ def test_differences_only_three_rounds_resolve_are_called_the_weaker_finding_in_
         text = " ".join(markdown.replace("\u00a0", " ").split())
         for sentence in sentences:
             assert sentence in text, (language, sentence)
+
+
+def test_the_appendix_gives_the_exact_mcnemar_test_of_every_pair_and_the_tie_cites_it(tmp_path):
+    """1,000 images of class 0. PyTorch and ONNX Runtime predict alike (right on the first 500); OpenVINO is right
+    on the same images, wrong with another class elsewhere; OpenVINO INT8 is right on 6 more."""
+    fabricate(tmp_path)
+    labels = np.zeros(1000, dtype=np.int64)
+    trained, openvino, int8 = (np.ones(1000, dtype=np.int64) for _ in range(3))
+    trained[:500] = openvino[:500] = int8[:506] = 0
+    openvino[900:] = 2
+    predicted = {"pytorch": trained, "onnxruntime": trained, "openvino": openvino, "openvino_int8": int8}
+    write_predictions(tmp_path, {t: (labels, p) for t, p in predicted.items()})
+    data = analyzed(tmp_path)
+    rows = {
+        "en": ["OpenVINO INT8 | PyTorch = ONNX Runtime | 6 | 0 | 0.031", "OpenVINO INT8 | OpenVINO | 6 | 0 | 0.031"]
+        + ["PyTorch = ONNX Runtime | OpenVINO | 0 | 0 | —"],
+        "ru": ["OpenVINO INT8 | PyTorch = ONNX Runtime | 6 | 0 | 0,031", "OpenVINO INT8 | OpenVINO | 6 | 0 | 0,031"]
+        + ["PyTorch = ONNX Runtime | OpenVINO | 0 | 0 | —"],
+    }
+    # the caption names the test and the report's own term for the images it counts
+    captions = {
+        "en": (
+            "The exact McNemar test (two-sided, at the 5 % level",
+            "(together, the discordant images)",
+        ),
+        "ru": ("Точный критерий Мак-Немара (двусторонний, на принятом", "(вместе это несогласованные пары)"),
+    }
+    for language in ("en", "ru"):
+        context = build_context(data, {"language": language}, FIGURES)
+        number = context["table_numbers"]["mcnemar_pairs"]
+        markdown = render_markdown(context).replace("\u00a0", " ").replace("\\", "")
+        table_md = markdown.split(f"{'Table' if language == 'en' else 'Таблица'} {number}. ")[1].split("\n\n\n")[0]
+        test, term = captions[language]
+        assert table_md.startswith(test) and term in table_md
+        assert all(f"| {row} |" in table_md for row in rows[language]), table_md
+        # the quality section's reference names it among the appendix's tables, in both formats
+        assert str(number) in context["refs"]["quality"]["md"].split(":")[-1]
+        assert "\\ref{tab:mcnemar_pairs}" in context["refs"]["quality"]["tex"]
+        assert "\\label{tab:mcnemar_pairs}" in render_latex(context)

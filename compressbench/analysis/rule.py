@@ -320,14 +320,21 @@ class PairTest:
         return f"accuracy: {self.a} vs {self.b}: {self.delta_pp:+.2f} pp ({test}): {self.verdict}"
 
 
-def paired_mcnemar_p(run: Run, a: str, b: str) -> float | None:
-    """The exact McNemar p of two targets' predictions on the same test images; None without both files."""
+def mcnemar_of(first, second) -> dict | None:
+    """The exact McNemar test (stats.mcnemar) of two targets' (labels, predictions) on the same test images:
+    "changed_to_correct" counts the images only the first has right, "changed_to_wrong" those only the second
+    has right. None without both, or where their labels differ (not the same images in the same order)."""
     from ..stats import mcnemar  # scipy: only when a test runs (the Snakefile imports this module)
 
-    first, second = predictions(run.results, a), predictions(run.results, b)
-    if first is None or second is None or len(first[0]) != len(second[0]):
+    if first is None or second is None or not np.array_equal(first[0], second[0]):
         return None
-    return mcnemar(first[0], second[1], first[1])["mcnemar_p"]
+    return mcnemar(first[0], second[1], first[1])
+
+
+def paired_mcnemar_p(run: Run, a: str, b: str) -> float | None:
+    """The exact McNemar p of two targets' predictions on the same test images; None without both files."""
+    test = mcnemar_of(predictions(run.results, a), predictions(run.results, b))
+    return None if test is None else test["mcnemar_p"]
 
 
 def pair_test(run: Run, a: str, b: str) -> PairTest:

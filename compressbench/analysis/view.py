@@ -58,6 +58,15 @@ METRICS = {
 REPEATED_METRICS = {"latency", "latency_1thread", "throughput", "load", "first_call", "memory", "memory_batch1"}
 
 
+def grouped(values: dict) -> dict:
+    """Targets with equal values together, each group under its value, in the order first met: variants that
+    agree in every detail shown (per-class measures, predictions) are shown once, as one group."""
+    groups: dict = {}
+    for target, value in values.items():
+        groups.setdefault(value, []).append(target)
+    return groups
+
+
 def is_baseline(target: str) -> bool:
     """A runtime's baseline: the trained network as that runtime stores it by default (the
     coursework's targets), judged against no other target."""

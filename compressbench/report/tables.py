@@ -16,9 +16,9 @@ _GAP_CHARS = 2  # a column gap (2 x tabcolsep) in characters
 _WRAP_CHARS = {True: 8, False: 12}  # title: "Size, KiB"; text: a phrase ("not resolved") keeps its line
 
 
-def natural_width(columns: list[dict], rows: list[list[str]], stacked: bool = False) -> int:
+def natural_width(columns: list[dict], rows: list[list[str]], stacked: bool = False, names: bool = True) -> int:
     """A table's width in characters: each column as wide as its longest cell or title, or, `stacked`, as
-    wide as their longest line (cell_lines)."""
+    wide as their longest line (cell_lines); `names`: the first column's cells name the rows and keep their line."""
 
     def width(text, title: bool = False, align: str = "r", whole: bool = False) -> int:
         return len(str(text)) if whole or not stacked else max(map(len, cell_lines(str(text), title, align)))
@@ -27,7 +27,7 @@ def natural_width(columns: list[dict], rows: list[list[str]], stacked: bool = Fa
     return sum(
         max(
             width(column["title"], title=True, align=column["align"]),
-            *(width(row[i], align=column["align"], whole=i == 0) for row in rows),
+            *(width(row[i], align=column["align"], whole=i == 0 and names) for row in rows),
         )
         + _GAP_CHARS
         for i, column in enumerate(columns)
@@ -59,11 +59,14 @@ def table(
     groups=None,
     wide: bool = False,
     long: bool = False,
+    names: bool = True,
 ) -> dict:
     """columns: (title, align l|r). Drops columns (after the first) with no value in any row;
     groups: (title, span) headers over the columns (LaTeX), folded into the titles for Markdown;
     wide: set across the page turned sideways in LaTeX (a table too wide to read at the text width);
-    long: a table that may run over pages, its header repeated (LaTeX longtable, not scaled to fit).
+    long: a table that may run over pages, its header repeated (LaTeX longtable, not scaled to fit);
+    names: the first column names the rows and keeps its line; False, it is a text like the others (a pair's
+    first variant beside its second), set on two lines like them where the table needs the width.
     A row of one cell heads the rows below it (a target's name over its layers), across the whole table."""
     body = [row for row in rows if len(row) > 1]
     keep = [
@@ -84,9 +87,11 @@ def table(
         "groups": groups,
         "wide": wide,
         "long": long,
+        "names": names,
         # where the table would otherwise be scaled below print size (or, long, run past the text width), LaTeX
         # sets each note under its value and long titles on two lines (a long table: its titles only)
-        "stack": not wide and natural_width(kept_columns, [row for row in kept_rows if len(row) > 1]) > LINE_CHARS,
+        "stack": not wide
+        and natural_width(kept_columns, [row for row in kept_rows if len(row) > 1], names=names) > LINE_CHARS,
     }
 
 

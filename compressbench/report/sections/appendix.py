@@ -1,11 +1,13 @@
-"""Appendix: the detail the main text refers to (per-class metrics, the confusion matrix). Its subsections
-belong to their sections' modules: the rest of the method (method.DETAIL), the naive loop against the tuned one
-(naive.SECTION), each variant's per-layer account (diagnosis.DETAIL) and benchmark_app's cross-check (naive.APP)."""
+"""Appendix: the detail the main text refers to (the exact McNemar test of every pair of variants, per-class
+metrics, the confusion matrix). Its subsections belong to their sections' modules: the rest of the method
+(method.DETAIL), the naive loop against the tuned one (naive.SECTION), each variant's per-layer account
+(diagnosis.DETAIL) and benchmark_app's cross-check (naive.APP)."""
 
 from __future__ import annotations
 
 from functools import partial
 
+from ...analysis.view import grouped
 from ..tables import table
 from ..writer import Writer
 from .base import Figure, Section, Table
@@ -44,11 +46,11 @@ def variants_per_class(w: Writer) -> tuple[list[str], dict[tuple, list[str]]] | 
     if len(by_target) < 2:
         return None
     classes = [str(row.get("class")) for row in next(iter(by_target.values()))]
-    columns: dict[tuple, list[str]] = {}  # (class, measure) values -> the targets that have them
+    measures = {}  # target -> its (class, measure) values, in the classes' order
     for t, rows in by_target.items():
-        measures = {str(row.get("class")): tuple(row.get(m) for m in PER_CLASS_MEASURES) for row in rows}
-        columns.setdefault(tuple(measures.get(name) for name in classes), []).append(t)
-    return classes, columns
+        by_class = {str(row.get("class")): tuple(row.get(m) for m in PER_CLASS_MEASURES) for row in rows}
+        measures[t] = tuple(by_class.get(name) for name in classes)
+    return classes, grouped(measures)
 
 
 def per_class_measure_table(w: Writer, measure: str) -> dict | None:
@@ -62,8 +64,37 @@ def per_class_measure_table(w: Writer, measure: str) -> dict | None:
         [name] + [w.n.fixed(values[i][index] if values[i] else None, 3) for values in columns]
         for i, name in enumerate(classes)
     ]
-    titles = [(w.s["columns.col_class"], "l")] + [(" = ".join(map(w.label, ts)), "r") for ts in columns.values()]
+    titles = [(w.s["columns.col_class"], "l")] + [(group_label(w, ts), "r") for ts in columns.values()]
     return table(titles, cells)
+
+
+def group_label(w: Writer, targets) -> str:
+    """Variants shown once for all of them (the same numbers in every detail the table gives): "A = B"."""
+    return " = ".join(map(w.label, targets))
+
+
+def mcnemar_pairs_table(w: Writer) -> dict | None:
+    """The exact McNemar test of every pair of variants (the quality table tests each against the trained model
+    only): a row per pair, the variants with identical predictions as one; the p a dash where no image has
+    exactly one of the two right."""
+    tests = w.findings.body("quality.mcnemar_pairs")
+    if tests is None:
+        return None
+    s, n = w.s, w.n
+    rows = [
+        [group_label(w, pair.first), group_label(w, pair.second)]
+        + [n.integer(pair.only_first), n.integer(pair.only_second), n.p_value(pair.p)]
+        for pair in tests.pairs
+    ]
+    columns = [
+        (s["appendix.col_first"], "l"),
+        (s["appendix.col_second"], "l"),
+        (s["appendix.col_only_first"], "r"),
+        (s["appendix.col_only_second"], "r"),
+        (s["columns.col_p"], "r"),
+    ]
+    # both variants of a pair are texts of a kind: the first may take two lines as the second does
+    return table(columns, rows, names=False)
 
 
 SECTION = Section(
@@ -71,11 +102,13 @@ SECTION = Section(
     "appendix.title",
     1,
     (
+        "table:mcnemar_pairs",
         "table:per_class",
         *(f"table:per_class_{measure}" for measure in PER_CLASS_MEASURES),
         "figure:confusion",
     ),
     tables=(
+        Table("mcnemar_pairs", mcnemar_pairs_table, "appendix.tab_mcnemar_pairs"),
         Table("per_class", per_class_table, "appendix.tab_per_class"),
         Table("per_class_precision", partial(per_class_measure_table, measure="precision"), "appendix.tab_precision"),
         Table("per_class_recall", partial(per_class_measure_table, measure="recall"), "appendix.tab_recall"),

@@ -122,6 +122,13 @@ SECTION = Section(
     ("text", "table:quality"),
     text=text,
     tables=(Table("quality", quality_table, "quality.tab_quality"),),
-    discusses=("table:per_class", "table:per_class_precision", "table:per_class_recall", "table:per_class_f1")
+    # first the appendix's McNemar test of every pair: the p of each variant the accuracy leader is not told from
+    discusses=(
+        "table:mcnemar_pairs",
+        "table:per_class",
+        "table:per_class_precision",
+        "table:per_class_recall",
+        "table:per_class_f1",
+    )
     + ("figure:confusion",),
 )
