@@ -28,6 +28,7 @@ from .report.numbers import decimals_for  # noqa: E402
 from .report.sections import figures  # noqa: E402
 from .report.sections.search import OBJECTIVES, capitalized  # noqa: E402
 from .report.sections.size import TRADEOFF_LOG_SPAN  # noqa: E402
+from .report.sections.speed import WHISKERS  # noqa: E402
 from .tables import read_tsv  # noqa: E402
 
 FIGURE_WIDTH = 6.3
@@ -141,14 +142,14 @@ def latency(data: ReportData, s: Strings, stem, latency_files: dict[str, Path] |
     run, labels, latency_files = data.run, _labels(data, s), latency_files or {}
     targets = [t for t in data.results.targets if t in latency_files]
     samples_ms = [read_latency(latency_files[t]) for t in targets]
-    scale, unit = _duration_scale([float(np.percentile(x, 99)) for x in samples_ms if len(x)], s)
+    scale, unit = _duration_scale([float(np.percentile(x, WHISKERS[1])) for x in samples_ms if len(x)], s)
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.32 * len(targets) + 0.9))
         styles = _styles(data.results.targets)
         box = ax.boxplot(
             [x * scale for x in samples_ms],
             orientation="horizontal",
-            whis=(1, 99),
+            whis=WHISKERS,
             showfliers=False,
             patch_artist=True,
             tick_labels=[labels[t] for t in targets],
@@ -163,7 +164,7 @@ def latency(data: ReportData, s: Strings, stem, latency_files: dict[str, Path] |
             if interval and p50:
                 err = [[(p50 - interval[0]) * scale], [(interval[1] - p50) * scale]]
                 ax.errorbar(p50 * scale, i + 1, xerr=err, fmt="D", color="black", markersize=4, capsize=3)
-        values = [v * scale for x in samples_ms for v in (np.percentile(x, 1), np.percentile(x, 99)) if len(x)]
+        values = [v * scale for x in samples_ms for v in np.percentile(x, WHISKERS) if len(x)]
         _log_axis(ax, s, values, "x")
         ax.invert_yaxis()
         ax.set_xlabel(f"{s['plots.plot_latency']}, {unit}")

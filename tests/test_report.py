@@ -831,7 +831,7 @@ def test_the_speed_table_gives_the_p99_with_its_range_over_the_repeats(tmp_path)
     table = build_context(fabricate(tmp_path), {"language": "en"}, FIGURES)["tables"]["speed"]
     assert table["columns"][3]["title"] == "p99 (range), µs"
     (pytorch,) = [row for row in table["rows"] if row[0] == "PyTorch"]
-    assert "400.0 (360–500)" in pytorch  # p50 200 µs: p99 twice it, its range 1.8 to 2.5 times
+    assert "400 (360–500)" in pytorch  # p50 200 µs: p99 twice it, its range 1.8 to 2.5 times, 3 digits as all
 
 
 def test_summaries_are_combined_again_when_the_code_that_combines_them_changes():

@@ -97,12 +97,13 @@ def table(
 
 def durations(w: Writer, values: list, unit_from: list | None = None) -> tuple[str, list[str]]:
     """One unit for a column of durations given in ms: µs when every value (of `unit_from`, by default the
-    column itself) is below 1 ms."""
+    column itself) is below 1 ms. Each value keeps 3 significant digits, as the text prints it: a decimal
+    shared for alignment would give a noisy 189 µs a fourth digit (189.0) beside a 40.3."""
     numbers = [v for v in (values if unit_from is None else unit_from) if is_number(v)]
     micro = bool(numbers) and max(numbers) < 1
     unit = ("мкс" if w.s.language == "ru" else "µs") if micro else ("мс" if w.s.language == "ru" else "ms")
     scaled = [1000 * v if micro and is_number(v) else v for v in values]
-    return unit, w.n.column(scaled, 3, 3)
+    return unit, [w.n.sig(v, 3) for v in scaled]
 
 
 def with_note(value: str, note: str, missing: str) -> str:
