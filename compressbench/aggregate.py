@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .metrics import QUALITY_METRICS
+from .preparation import combined_preparation
 from .results import FIELDS, TargetRecord, read_predictions
 from .stats import mcnemar, paired_difference_interval
 from .tables import read_json, read_tsv
@@ -84,12 +85,13 @@ def comparison(labels, reference_predictions, predictions, reference_accuracy, a
     }
 
 
-def preparation_seconds(name: str, build_info: dict, export_seconds: float | None) -> float | None:
-    """The ONNX export (when the target is made from it) plus the target's own build."""
-    build = build_info.get("build_seconds")
-    if build is None:
-        return None
-    return build + (export_seconds or 0.0 if TARGETS[name].needs_onnx else 0.0)
+def preparation(name: str, build_info: dict, export_seconds: list[float] | None) -> dict:
+    """The preparation's median and range (preparation.combined_preparation): the ONNX export's timings, when
+    the target is made from it, and the target's own build's."""
+    parts = [build_info.get("build_repeat_seconds")]
+    if TARGETS[name].needs_onnx:
+        parts.append(export_seconds)
+    return combined_preparation(parts)
 
 
 def target_record(
@@ -120,7 +122,7 @@ def target_record(
         "changed_predictions": int(parity["disagreements"]) if parity else None,
         "parity_threshold": float(parity["threshold"]) if parity else None,
         "max_abs_logit_diff": float(parity["max_abs_logit_diff"]) if parity else None,
-        "preparation_seconds": preparation_seconds(name, own.get("build_info") or {}, export_seconds),
+        **preparation(name, own.get("build_info") or {}, export_seconds),
         "compression_ratio": onnx_size / own["size_bytes"],
         "build_info": own.get("build_info") or {},
         **comparison(labels, predictions[TRAINED][1], predicted, metrics[TRAINED]["accuracy"], own["accuracy"]),
@@ -150,7 +152,7 @@ def target_records(
     metrics.setdefault(TRAINED, read_json(trained.metrics))
     predictions.setdefault(TRAINED, read_predictions(trained.predictions))
     onnx_size = os.path.getsize(onnx_fp32_path)
-    export_seconds = read_json(export_info).get("seconds") if export_info else None
+    export_seconds = read_json(export_info).get("repeat_seconds") if export_info else None
     return [
         target_record(name, files_of, metrics, predictions, onnx_size, export_seconds)
         for name, files_of in files.items()

@@ -164,7 +164,12 @@ class TargetRecord:
     first_call_repeat_ms: list | None = column("every repeat's first call, ms, in repeat order", table=False)
     preparation_seconds: float | None = column(
         "from the trained weights to a model the runtime loads: the ONNX export (targets built from it) plus the "
-        "target's own build (conversion, quantization, fine-tuning), timed once"
+        "target's own build (conversion, quantization, fine-tuning), s: the sum of their medians over their timings"
+    )
+    preparation_seconds_low: float | None = column("the fastest export plus the fastest build, s")
+    preparation_seconds_high: float | None = column("the slowest export plus the slowest build, s")
+    preparation_timings: int | None = column(
+        "the fewest timings of the preparation's parts (1: a long build timed once, so the figure has no range)"
     )
     # where it ran
     hostname: str | None = column("machine(s) the benchmark repeats ran on", table=False)

@@ -121,10 +121,13 @@ def test_memory_range_says_how_much_of_the_peak_was_held_before_the_model():
 
 
 # check -> (changes where it holds, changes where it does not); the only difference is the claim's quantity
-def ready(prep: float, load: float) -> dict:
-    """Preparation once, load with a narrow range, a 1 ms first call."""
+def ready(prep: float, load: float, timings: int = 5) -> dict:
+    """Preparation over `timings` timings and load, each with a narrow range, a 1 ms first call."""
     return {
         "preparation_seconds": prep,
+        "preparation_seconds_low": prep * 0.9,
+        "preparation_seconds_high": prep * 1.1,
+        "preparation_timings": timings,
         "load_seconds": load,
         "load_seconds_low": load * 0.9,
         "load_seconds_high": load * 1.1,
@@ -273,6 +276,30 @@ def test_claim_is_not_measured_without_its_quantity(name):
     keys = {key for changes in holds.values() for key in changes}
     removed = {t: dict.fromkeys(keys) for t in RUNTIMES}
     assert CHECKS[name](make_run(removed)).status == NOT_MEASURED
+
+
+def test_ready_sooner_follows_the_rule_on_the_ranges_of_preparation_load_and_first_call():
+    """Supported where PyTorch's range ends before every other's begins; not resolved where they overlap, or
+    where a preparation was timed once (no range: it resolves nothing)."""
+    check = CHECKS["pytorch_no_export_step"]
+    apart = check(claim_run({**ALL_READY, "pytorch": ready(0.0002, 0.01)}))
+    assert (apart.status, apart.holds) == (RESOLVED, True)
+    rows = apart.numbers["items"].value  # label, total, its range, preparation, its range, timings
+    assert [row[0] for row in rows] == ["PyTorch", "ONNX Runtime", "OpenVINO"]
+    assert rows[1][1:] == pytest.approx([1.051, 0.9459, 1.1561, 1.0, 0.9, 1.1, 5])
+    overlapping = {**ALL_READY, "onnxruntime": ready(0.0002, 0.01), "pytorch": ready(0.0002, 0.0105)}
+    verdict = check(claim_run(overlapping))
+    assert (verdict.status, verdict.holds, verdict.reason) == (NOT_RESOLVED, None, rule.OVERLAP)
+    for once, label in (("pytorch", "PyTorch"), ("openvino", "OpenVINO")):  # either side timed once
+        rows = {**ALL_READY, "pytorch": ready(0.0002, 0.01)}
+        rows[once] = {**rows[once], "preparation_timings": 1}
+        verdict = check(claim_run(rows))
+        assert (verdict.status, verdict.holds, verdict.reason) == (NOT_RESOLVED, None, rule.NO_INTERVAL), once
+        (row,) = [r for r in verdict.numbers["items"].value if r[0] == label]
+        assert row[2:4] == [None, None] and row[5:] == [None, None, 1]  # no range for the total nor the preparation
+    # resolved against PyTorch by one runtime: contradicted, whatever the once-timed one leaves open
+    rows = {**ALL_READY, "onnxruntime": ready(0.0001, 0.001), "openvino": ready(1.0, 0.05, 1), "pytorch": ready(0, 1)}
+    assert (check(claim_run(rows)).status, check(claim_run(rows)).holds) == (RESOLVED, False)
 
 
 def test_overlapping_speed_claim_is_not_resolved():

@@ -11,7 +11,7 @@ from compressbench.config import default_config
 from compressbench.data import load_digits_source, stratified_subset
 from compressbench.evaluation import EvalSettings, evaluate
 from compressbench.model import count_parameters, load_weights
-from compressbench.onnx_export import export_onnx
+from compressbench.onnx_export import export_onnx, export_repeatedly
 from compressbench.parity import ParityError, check_parity
 from compressbench.targets import TARGETS, runtime_options
 from compressbench.targets.context import BuildContext, build_target
@@ -51,6 +51,15 @@ def test_onnx_has_dynamic_batch_and_passes_checker(built):
     onnx.checker.check_model(model)
     batch_dim = model.graph.input[0].type.tensor_type.shape.dim[0]
     assert batch_dim.dim_param == "batch"
+
+
+def test_the_export_is_deterministic_so_its_repeats_keep_the_same_file(built, tmp_path):
+    root, spec, _ = built
+    model = load_weights(spec, root / "weights.pt")
+    seconds = export_repeatedly(model, spec.input_shape, tmp_path / "model.onnx", 17, timings=3)
+    assert len(seconds) == 3 and all(s > 0 for s in seconds)
+    assert (tmp_path / "model.onnx").read_bytes() == (root / "model.onnx").read_bytes()  # a separate export
+    assert [path.name for path in tmp_path.iterdir()] == ["model.onnx"]
 
 
 @pytest.mark.parametrize("name", ["onnxruntime", "openvino", "openvino_fp32"])

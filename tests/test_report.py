@@ -1009,12 +1009,68 @@ def test_the_method_lists_the_batch_sizes_and_says_which_is_the_best(tmp_path):
     assert "Throughput was measured at batch sizes 1, 8, 64, 256; a variant's best batch is the size" in method
 
 
-def test_a_recipe_says_how_long_making_the_variant_took(tmp_path):
-    data = fabricate(tmp_path, extra={"preparation_seconds": 2.3217})
-    markdown = render_markdown(build_context(data, {"language": "en"}, FIGURES)).replace("\u00a0", " ")
-    variants = markdown.split("## 4.")[1].split("## 5.")[0]
-    assert "(export and build) was timed once: OpenVINO 2.3 s, OpenVINO INT8 2.3 s." in variants
-    assert "timed once" not in render_markdown(build_context(fabricate(tmp_path / "none"), {"language": "en"}, FIGURES))
+# target: the preparation's median, fastest and slowest, its timings; load time (its range ±5 %)
+PREPARATIONS = {
+    "pytorch": (0.00022, 0.00021, 0.00031, 5, 0.0061),
+    "onnxruntime": (0.0157, 0.0149, 0.0538, 5, 0.0032),
+    "openvino": (0.127, 0.112, 0.168, 5, 0.0287),
+    "openvino_int8": (2.33, 2.33, 2.33, 1, 0.041),  # a long build, timed once
+}
+
+
+def with_preparations(root: Path, preparations=PREPARATIONS) -> str:
+    """A fabricated run whose targets have these preparation timings and load times, analysed."""
+    fabricate(root)
+    records = []
+    for r in read_records(root / paths.SUMMARY_JSON):
+        prep, low, high, timings, load = preparations[r.target]
+        timed = dict(preparation_seconds=prep, preparation_seconds_low=low, preparation_seconds_high=high)
+        loaded = dict(load_seconds=load, load_seconds_low=load * 0.95, load_seconds_high=load * 1.05)
+        first = dict(first_call_ms=1.9, first_call_ms_low=1.8, first_call_ms_high=2.2)
+        records.append(dataclasses.replace(r, **timed, preparation_timings=timings, **loaded, **first))
+    write_records(records, root / paths.SUMMARY_JSON, root / paths.SUMMARY)
+    return analyzed(root)
+
+
+def paragraph_with(markdown: str, words: str) -> str:
+    (found,) = [line for line in markdown.replace("\u00a0", " ").splitlines() if words in line]
+    return found
+
+
+def test_a_recipe_says_how_long_making_the_variant_took_with_its_range_or_timed_once(tmp_path):
+    data = with_preparations(tmp_path)
+    en = render_markdown(build_context(data, {"language": "en"}, FIGURES)).split("## 4.")[1].split("## 5.")[0]
+    assert paragraph_with(en, "Making each variant").endswith(
+        "(a long build, such as a calibration or a fine-tune, timed once): OpenVINO 0.13 s (0.11–0.17 s, 5 timings), "
+        "OpenVINO INT8 2.3 s (timed once)."
+    )
+    ru = render_markdown(build_context(data, {"language": "ru"}, FIGURES)).split("## 4.")[1].split("## 5.")[0]
+    assert paragraph_with(ru, "Получение каждого варианта").endswith(
+        ": OpenVINO — 0,13 с (0,11–0,17 с, 5 замеров), OpenVINO INT8 — 2,3 с (один замер)."
+    )
+    untimed = render_markdown(build_context(fabricate(tmp_path / "none"), {"language": "en"}, FIGURES))
+    assert "Making each variant" not in untimed
+
+
+def test_ready_sooner_gives_each_figure_with_its_range_and_a_preparation_timed_once_resolves_nothing(tmp_path):
+    claim = "claims.pytorch_no_export_step"
+    en = paragraph_with(render_markdown(build_context(with_preparations(tmp_path), {"language": "en"}, FIGURES)), claim)
+    assert "**Supported.** From the trained weights to the first answer" in en
+    assert (
+        "PyTorch 0.0082 s (0.0078–0.0089 s; preparation 0.0002 s, 0.0002–0.0003 s), "
+        "ONNX Runtime 0.0208 s (0.0197–0.0594 s; preparation 0.0157 s, 0.0149–0.0538 s)"
+    ) in en
+    once = {**PREPARATIONS, "openvino": (0.127, 0.127, 0.127, 1, 0.0287)}
+    data = with_preparations(tmp_path / "once", once)
+    en = paragraph_with(render_markdown(build_context(data, {"language": "en"}, FIGURES)), claim)
+    assert "**Not resolved.**" in en and "OpenVINO 0.158 s (preparation 0.127 s, timed once)." in en
+    assert en.endswith("There is no range between repeats. <!-- findings: " + claim + " -->"), en
+    ru = paragraph_with(render_markdown(build_context(data, {"language": "ru"}, FIGURES)), claim)
+    assert "**Не установлено.**" in ru and "OpenVINO — 0,158 с (подготовка 0,127 с, один замер)." in ru
+    assert (
+        "PyTorch — 0,0082 с (0,0078–0,0089 с; подготовка 0,0002 с, 0,0002–0,0003 с)"
+        in ru
+    )
 
 
 def test_the_first_call_sentence_gives_the_extremes_and_leaves_each_variant_to_the_table(tmp_path):

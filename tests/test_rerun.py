@@ -1,6 +1,7 @@
 """Rerun behaviour: report settings rerun only the report rules; training settings rerun training
 and everything after it, not data preparation; a compression setting rebuilds only the compressed
-targets. Uses the shared digits run (conftest.py) and Snakemake dry runs."""
+targets; the preparation's timing settings rerun only the export and the builds that read them (and what
+follows them). Uses the shared digits run (conftest.py) and Snakemake dry runs."""
 
 from __future__ import annotations
 
@@ -33,6 +34,18 @@ def test_compression_settings_rebuild_only_compressed_targets(workflow_copy):
     jobs = planned_jobs(workflow_copy, write_config(workflow_copy, compression={"calibration_size": 40}))
     assert jobs["build_target"] == 1 and jobs["evaluate"] == 1 and jobs["benchmark"] == E2E_REPEATS, jobs
     assert "train" not in jobs and "export_onnx" not in jobs
+
+
+def test_the_build_timing_budget_rebuilds_the_targets_not_the_export(workflow_copy):
+    jobs = planned_jobs(workflow_copy, write_config(workflow_copy, preparation={"build_budget_seconds": 0.5}))
+    assert jobs["build_target"] == len(E2E_TARGETS), jobs
+    assert not {"train", "export_onnx"} & set(jobs), jobs
+
+
+def test_preparation_timings_rerun_the_export_and_the_builds_not_training(workflow_copy):
+    jobs = planned_jobs(workflow_copy, write_config(workflow_copy, preparation={"timings": 3}))
+    assert jobs["export_onnx"] == 1 and jobs["build_target"] == len(E2E_TARGETS), jobs
+    assert not {"prepare_data", "train"} & set(jobs), jobs
 
 
 def test_one_more_benchmark_repeat_runs_only_the_new_repeat(workflow_copy):

@@ -20,6 +20,7 @@ from .explain import per_image_ms
 from .findings import NOT_APPLICABLE, NOT_MEASURED, NOT_RESOLVED, RESOLVED, Finding, body, make
 from .methods import ptq_targets
 from .rule import OVERLAP, UPPER_BOUND, compare, ranges_apart_by_chance, ranking
+from .rule import judge as judge_values
 from .timing import naive_cost
 from .view import Run
 
@@ -107,52 +108,70 @@ def _int8(run: Run, runtime: str) -> str | None:
     return next((t for t in ptq_targets(run) if run.runtime(t) == runtime), None)
 
 
-def _interval_of(run: Run, target: str, key: str) -> tuple[float, float] | None:
-    low, high = run.value(target, f"{key}_low"), run.value(target, f"{key}_high")
-    return (low, high) if low is not None and high is not None else None
-
-
 @body
 @dataclass(frozen=True)
 class Readiness:
-    """From the trained weights to the first answer: preparation (export, conversion), load, first call."""
+    """From the trained weights to the first answer: preparation (export, conversion), load, first call, each
+    the median over its timings; the range adds up the fastest timing of each part, and the slowest."""
 
     target: str
     preparation_s: float
     load_s: float
     first_call_s: float
-    low_s: float  # with the fastest repeat's load and first call
-    high_s: float  # with the slowest repeat's
+    low_s: float | None  # None: a part has no range (a preparation timed once, a single benchmark repeat)
+    high_s: float | None
+    preparation_low_s: float | None
+    preparation_high_s: float | None
+    preparation_timings: int  # the fewest timings of the preparation's parts (export, build)
 
     @property
     def total_s(self) -> float:
         return self.preparation_s + self.load_s + self.first_call_s
 
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        return (self.low_s, self.high_s) if self.low_s is not None and self.high_s is not None else None
+
+    def row(self, label: str) -> list:
+        """What the evidence prints of it (Writer.quantity, unit "readiness")."""
+        prep = [self.preparation_s, self.preparation_low_s, self.preparation_high_s, self.preparation_timings]
+        return [label, self.total_s, self.low_s, self.high_s, *prep]
+
+
+def _interval_of(run: Run, target: str, key: str) -> tuple[float, float] | None:
+    low, high = run.value(target, f"{key}_low"), run.value(target, f"{key}_high")
+    return (low, high) if low is not None and high is not None else None
+
 
 def readiness(run: Run, target: str) -> Readiness | None:
-    prep, load, first = (run.value(target, k) for k in ("preparation_seconds", "load_seconds", "first_call_ms"))
-    load_range, first_range = _interval_of(run, target, "load_seconds"), _interval_of(run, target, "first_call_ms")
-    if None in (prep, load, first, load_range, first_range):
+    keys = ("preparation_seconds", "load_seconds", "first_call_ms", "preparation_timings")
+    prep, load, first, timings = (run.value(target, key) for key in keys)
+    if None in (prep, load, first, timings):
         return None
-    low = prep + load_range[0] + first_range[0] / 1000
-    high = prep + load_range[1] + first_range[1] / 1000
-    return Readiness(target, prep, load, first / 1000, low, high)
+    # a figure timed once has no range (analysis.rule), nor has a total it is part of
+    prep_range = _interval_of(run, target, "preparation_seconds") if timings >= 2 else None
+    first_range = run.interval(target, "first_call")
+    parts = (prep_range, run.interval(target, "load"), first_range and (first_range[0] / 1000, first_range[1] / 1000))
+    low, high = (sum(p[0] for p in parts), sum(p[1] for p in parts)) if None not in parts else (None, None)
+    prep_low, prep_high = prep_range or (None, None)
+    return Readiness(target, prep, load, first / 1000, low, high, prep_low, prep_high, int(timings))
 
 
 @check
 def pytorch_no_export_step(run: Run) -> Verdict:
-    """Ready sooner: the trained model's load and first call against each other runtime's export, conversion,
-    load and first call (the preparation is timed once; load and first call have their repeat ranges)."""
+    """Ready sooner: the trained model's preparation, load and first call against each other runtime's export,
+    conversion, load and first call, by the rule on their ranges: a total without one (a preparation timed
+    once) resolves nothing (NO_INTERVAL)."""
     mine = readiness(run, TRAINED)
     others = [r for r in (readiness(run, t) for t in run.base if t != TRAINED) if r is not None]
     if mine is None or not others:
         return not_measured()
-    items = Q([[run.label(r.target), r.total_s, r.preparation_s] for r in [mine, *others]], "readiness")
-    if all(mine.high_s < r.low_s for r in others):
-        return measured(True, "readiness", items=items)
-    if any(r.high_s < mine.low_s for r in others):
-        return measured(False, "readiness", items=items)
-    return unresolved(OVERLAP, "readiness", items=items)
+    items = Q([r.row(run.label(r.target)) for r in [mine, *others]], "readiness")
+    comparisons = [
+        judge_values("readiness", TRAINED, r.target, (mine.total_s, r.total_s), (mine.interval, r.interval), False)
+        for r in others
+    ]
+    return verdict_of(comparisons, TRAINED, "readiness", items=items)
 
 
 @check

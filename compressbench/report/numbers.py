@@ -125,3 +125,7 @@ class Numbers:
     def seconds(self, value, significant: int = 3) -> str:
         unit = "с" if self.language == "ru" else "s"
         return f"{self.sig(value, significant)}{NBSP}{unit}" if is_number(value) else self.missing
+
+    def s_range(self, low, high, significant: int = 3) -> str:
+        """An interval of durations in seconds: 0.0062–0.045 s."""
+        return f"{self.sig(low, significant)}–{self.seconds(high, significant)}"

@@ -182,15 +182,10 @@ class Writer:
 
     def quantity(self, q: Q) -> str:
         """One quantity, or a list of (label, value) pairs "A 1.0 ms, B 2.0 ms"."""
-        if q.unit == "readiness":  # (label, total s, of it preparation s)
-            return ", ".join(
-                self.s.say(
-                    "comparison.readiness_item", target=label, total=self.n.seconds(total), prep=self.n.seconds(prep)
-                )
-                for label, total, prep in q.value
-            )
+        if q.unit == "readiness":  # rows of analysis.claims.Readiness.row
+            return ", ".join(self.readiness_item(*row) for row in q.value)
         if q.unit == "s_range":
-            return f"{self.n.sig(q.value[0])}–{self.n.seconds(q.value[1])}"
+            return self.n.s_range(*q.value)
         if q.unit in ("ms_range", "ips_range") and not q.value:  # a single repeat: no range
             return self.n.missing
         if q.unit == "ms_range":
@@ -220,6 +215,24 @@ class Writer:
         if q.unit in formats:
             return formats[q.unit](value)
         return str(value) if value is not None else n.missing
+
+    def readiness_item(self, label, total, low, high, prep, prep_low, prep_high, timings) -> str:
+        """One target's time to its first answer with its range, and of it the preparation with its range over
+        its timings (how many: the section's own sentence), or "timed once" (no range, analysis.claims.readiness)."""
+        n = self.n
+        total_range = self.s.say("comparison.readiness_range", range=n.s_range(low, high)) if low is not None else ""
+        if timings < 2:
+            return self.s.say(
+                "comparison.readiness_item_once", target=label, total=n.seconds(total), prep=n.seconds(prep)
+            )
+        return self.s.say(
+            "comparison.readiness_item",
+            target=label,
+            total=n.seconds(total),
+            total_range=total_range,
+            prep=n.seconds(prep),
+            prep_range=n.s_range(prep_low, prep_high),
+        )
 
     def ratio(self, r) -> str:
         """A time ratio (analysis.rule.Ratio) with the range its repeats allow: "2.50× (2.31–2.72)"."""

@@ -11,6 +11,7 @@ rule export_onnx:
         **job_resources("export_onnx"),
     params:
         export=config["export"],
+        timings=config["preparation"]["timings"],
     script:
         "../scripts/export_onnx.py"
 
@@ -30,5 +31,6 @@ rule build_target:
     params:
         settings=target_build_settings,
         threads=TRAIN_THREADS,
+        timings=config["preparation"],
     script:
         "../scripts/build_target.py"

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from compressbench.logs import logged
+from compressbench.preparation import PreparationTimings
 from compressbench.spec import ModelSpec
 from compressbench.targets import get_target
 from compressbench.targets.context import BuildContext, build_target
@@ -17,4 +18,5 @@ with logged(snakemake.log[0]):
         source_dir=Path(inputs.source) if "source" in inputs.keys() else None,
         search_choice=Path(inputs.chosen) if "chosen" in inputs.keys() else None,
     )
-    build_target(get_target(snakemake.wildcards.target), context, Path(snakemake.output.model_dir))
+    timings = PreparationTimings.from_config(snakemake.params.timings)
+    build_target(get_target(snakemake.wildcards.target), context, Path(snakemake.output.model_dir), timings)

@@ -26,13 +26,28 @@ def text(w: Writer) -> list[str]:
 
 
 def preparations(w: Writer) -> list[str]:
-    """One sentence with the time each recipe took from the trained weights, timed once; none without any."""
-    items = [
-        f"{w.label(t)} {w.n.seconds(w.run.value(t, 'preparation_seconds'), 2)}"
-        for t in w.run.targets
-        if has_recipe(t) and w.run.value(t, "preparation_seconds") is not None
-    ]
+    """One sentence with the time each recipe took from the trained weights, with its range over its timings
+    or "timed once"; none without any."""
+    items = [item for t in w.run.targets if has_recipe(t) and (item := preparation_item(w, t))]
     return [w.s.say("compression.preparations", items=", ".join(items))] if items else []
+
+
+def preparation_item(w: Writer, target: str) -> str:
+    """ "OpenVINO 0.16 s (0.15–0.19 s, 5 timings)"; "" when the preparation was not timed."""
+    run, n = w.run, w.n
+    seconds, timings = run.value(target, "preparation_seconds"), run.value(target, "preparation_timings")
+    if seconds is None or timings is None:
+        return ""
+    low, high = run.value(target, "preparation_seconds_low"), run.value(target, "preparation_seconds_high")
+    if timings < 2:
+        return w.s.say("compression.preparation_item_once", target=w.label(target), seconds=n.seconds(seconds, 2))
+    return w.s.say(
+        "compression.preparation_item",
+        target=w.label(target),
+        seconds=n.seconds(seconds, 2),
+        range=n.s_range(low, high, 2),
+        timings=w.s.count(timings, "compression.forms_timings"),
+    )
 
 
 def recipe(w: Writer, target: str) -> str:
