@@ -114,7 +114,7 @@ def _labels(data: ReportData, s: Strings) -> dict[str, str]:
 def training_curves(data: ReportData, s: Strings, stem, **_) -> list[Path]:
     log = data.results.train_log
     with plt.rc_context(STYLE):
-        fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, 2.5))
+        fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, 2.1))
         epochs = [row["epoch"] for row in log]
         ax_loss.plot(epochs, [row["train_loss"] for row in log], marker="o", color="0.2")
         ax_loss.set_xlabel(s["plots.plot_epoch"])
@@ -144,7 +144,7 @@ def latency(data: ReportData, s: Strings, stem, latency_files: dict[str, Path] |
     samples_ms = [read_latency(latency_files[t]) for t in targets]
     scale, unit = _duration_scale([float(np.percentile(x, WHISKERS[1])) for x in samples_ms if len(x)], s)
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.32 * len(targets) + 0.9))
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 0.27 * len(targets) + 0.8))
         styles = _styles(data.results.targets)
         box = ax.boxplot(
             [x * scale for x in samples_ms],
@@ -229,7 +229,7 @@ def tradeoff(data: ReportData, s: Strings, stem, **_) -> list[Path]:
     scale, unit = _duration_scale([p[1] for p in points.values()], s)
     panels = (("size", 0, s["plots.plot_size_kib"], 1.0), ("latency", 1, f"{s['plots.plot_speed']}, {unit}", scale))
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, 2.8), sharey=True)
+        fig, axes = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, 2.5), sharey=True)
         for ax, (panel, index, xlabel, factor) in zip(axes, panels, strict=True):
             pareto = data.findings.body(f"size.pareto.{panel}")
             front = pareto.front if pareto else {}

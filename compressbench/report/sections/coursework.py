@@ -39,7 +39,7 @@ def text(w: Writer) -> list[str]:
     cw = load_coursework(w.templates / "coursework.yaml")
     s, n = w.s, w.n
     items = ", ".join(f"{v['label']} {n.seconds(v['seconds'])}" for v in cw["runtimes"].values())
-    out = [s.say("coursework.cw_intro", items=items, acc=n.fixed(trained_numbers(cw, w)["accuracy"], 4))]
+    out = [s.say("coursework.cw_intro", items=items)]  # its accuracy: the closing sentence (accuracy)
     out += orderings(w, cw)
     out += naive_repeats(w)
     out.append(s["coursework.cw_size"])  # the sizes are the coursework table's

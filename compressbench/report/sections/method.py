@@ -9,6 +9,7 @@ from ...repeats import rerun_coverage
 from ..tables import is_lenet, model_name, model_summary
 from ..writer import Writer
 from .base import Section
+from .speed import disagreeing
 
 
 def text(w: Writer) -> list[str]:
@@ -62,6 +63,7 @@ def detail(w: Writer) -> list[str]:
             text = " ".join((s.say(key, **counts), text))
             text += " " + s.say("method.method_range_chance", **counts, chance_full=chance_full, chance=chance_all)
         out.append(text)
+    out += disagreeing(w)
     gates = parity_gates(w)
     if gates:
         out.append(s.say("method.method_parity", gates=gates))

@@ -29,7 +29,7 @@ def text(w: Writer) -> list[str]:
     if throughput is not None and len(throughput.order) >= 2:
         out.append(w.para(w.leader(throughput, "speed.lead_throughput_resolved", "speed.lead_throughput_unresolved")))
     w.take()  # a single measured target is stated by no sentence here
-    return out + eager(w) + disagreeing(w) + state_pointer(w) + outliers(w)
+    return out + eager(w) + state_pointer(w) + outliers(w)
 
 
 def state_pointer(w: Writer) -> list[str]:
@@ -115,6 +115,8 @@ def eager(w: Writer) -> list[str]:
 
 
 def disagreeing(w: Writer) -> list[str]:
+    """Variants whose repeats' 95 % intervals of the batch-1 median share no value: why the rule compares round by
+    round (the appendix's measurement details say it, beside the ranges and reruns)."""
     found = w.finding("speed.repeats_disagree")
     if found is None:
         return []
