@@ -168,7 +168,7 @@ def test_a_slower_variant_names_its_savings_where_the_table_does(data):
     saving = found.best.gains[0] if found.best.gains else found.batch1.gains[0]
     slower = dataclasses.replace(found.batch1, status=SLOWER, gains=(dataclasses.replace(saving, share=0.2),))
     text = section.setting_text(w, found, slower)
-    assert "slower. It loses " in text and "It still saves " in text
+    assert "slower; the time lost is in " in text and ", while it saves time in " in text
     assert section.largest(w, section.named(w, slower.gains), section.GAINS) != w.n.missing  # the table's column
 
 
@@ -184,7 +184,7 @@ def test_a_faster_variant_names_its_costs_where_the_table_does(data):
     saving = dataclasses.replace((found.best.gains or setting.gains)[0], share=0.2)
     faster = dataclasses.replace(setting, status=FASTER, causes=(cost,), gains=(saving,))
     text = section.setting_text(w, found, faster)
-    assert "faster. It saves " in text and "It still loses " in text
+    assert "faster; the time saved is in " in text and ", while it loses time in " in text
     assert section.largest(w, section.named(w, faster.causes), section.CAUSES) != w.n.missing  # the table's column
 
 
