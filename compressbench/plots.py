@@ -176,7 +176,7 @@ def throughput(data: ReportData, s: Strings, stem, **_) -> list[Path]:
     run, labels, styles = data.run, _labels(data, s), _styles(data.results.targets)
     values = []
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 2.6))
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 2.3))
         sizes_all = set()
         for t in data.results.targets:
             by_batch = data.results.record(t).throughput_by_batch or {}
@@ -229,7 +229,7 @@ def tradeoff(data: ReportData, s: Strings, stem, **_) -> list[Path]:
     scale, unit = _duration_scale([p[1] for p in points.values()], s)
     panels = (("size", 0, s["plots.plot_size_kib"], 1.0), ("latency", 1, f"{s['plots.plot_speed']}, {unit}", scale))
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, 2.5), sharey=True)
+        fig, axes = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, 2.3), sharey=True)
         for ax, (panel, index, xlabel, factor) in zip(axes, panels, strict=True):
             pareto = data.findings.body(f"size.pareto.{panel}")
             front = pareto.front if pareto else {}

@@ -1317,12 +1317,12 @@ def test_differences_only_three_rounds_resolve_are_called_the_weaker_finding_in_
         "en": (
             "Only the 3 extended rounds time the naive loop, and ranges of 3 rounds fall apart by chance 10 % of",
             "ONNX Runtime \\< OpenVINO \\< PyTorch (by the ranges of the 3 extended rounds alone: the weaker finding)",
-            "these ranges come from the 3 extended rounds alone, which fall apart by chance 10 % of the time",
+            "these ranges cover the 3 extended rounds alone (apart by chance 10 % of the time), so this is the weaker",
         ),
         "ru": (
             "Наивный цикл измеряют только 3 расширенных прогона, а разбросы 3 прогонов расходятся случайно в 10 %",
             "ONNX Runtime \\< OpenVINO \\< PyTorch (этот порядок дают только 3 расширенных прогона: более слабый",
-            "эти разбросы получены только по 3 расширенным прогонам",
+            "эти разбросы — только по 3 расширенным прогонам (случайно расходятся в 10 % случаев)",
         ),
     }
     for language, sentences in expected.items():
