@@ -9,7 +9,7 @@ from ...repeats import rerun_coverage
 from ..tables import is_lenet, model_name, model_summary
 from ..writer import Writer
 from .base import Section
-from .speed import disagreeing
+from .speed import LATENCY_FIGURE, disagreeing
 
 
 def text(w: Writer) -> list[str]:
@@ -156,4 +156,12 @@ def parity_gates(w: Writer) -> str:
 
 SECTION = Section("method", "method.title", 1, ("text",), text=text)
 # the rest of the method, in the appendix: the main text keeps what reading the results needs
-DETAIL = Section("method_detail", "method.detail_title", 2, ("text",), text=detail, appendix=True)
+DETAIL = Section(
+    "method_detail",
+    "method.detail_title",
+    2,
+    ("text", "figure:latency"),
+    text=detail,
+    figures=(LATENCY_FIGURE,),
+    appendix=True,
+)

@@ -13,8 +13,11 @@ SCHEDULES = {"constant": "training.schedule_constant", "cosine": "training.sched
 
 
 def text(w: Writer) -> list[str]:
-    sentence = training_text(w, "training.training_sentence_value", "training.training_sentence_short")
-    return [sentence + recipe_details(w)]
+    """The settings Table 1 leaves out; without them, the recipe Table 1 gives (a run without its spec)."""
+    details = recipe_details(w)
+    if details:
+        return [details.strip()]
+    return [training_text(w, "training.training_sentence_value", "training.training_sentence_short")]
 
 
 def recipe_details(w: Writer) -> str:
