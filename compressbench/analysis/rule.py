@@ -262,6 +262,7 @@ class Leader:
     sign_test_rounds: int | None = None
     sign_test_p: float | None = None
     mcnemar_p: float | None = None  # resolved against the runner-up by McNemar where the intervals overlap
+    weak_rounds: int | None = None  # resolved against the runner-up by the ranges of few rounds (Comparison's)
 
     @property
     def best(self) -> str | None:
@@ -285,7 +286,17 @@ def leader_of(metric: str, order: list[str], compare_pair) -> Leader:
     ties = [c.b for c in comparisons if not c.resolved]
     status = next((c.status for c in comparisons if not c.resolved), RESOLVED)
     first = comparisons[0]
-    return Leader(metric, order, ties, status, first.ratio, first.sign_test_rounds, first.sign_test_p, first.mcnemar_p)
+    return Leader(
+        metric,
+        order,
+        ties,
+        status,
+        first.ratio,
+        first.sign_test_rounds,
+        first.sign_test_p,
+        first.mcnemar_p,
+        first.weak_rounds,
+    )
 
 
 def leader(run: Run, metric: str, targets=None) -> Leader:

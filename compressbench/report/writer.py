@@ -24,6 +24,7 @@ from ..analysis.rule import (
     Comparison,
     Leader,
     paired_ratios,
+    ranges_apart_by_chance,
 )
 from ..analysis.view import METRICS, Run
 from .i18n import TEMPLATES, Strings
@@ -335,6 +336,8 @@ class Writer:
         if c.resolved and c.sign_test_p is not None:  # the ranges overlap: say what resolved it
             rounds = self.n.integer(c.sign_test_rounds)
             values["ratio"] += self.s.say("comparison.by_rounds", rounds=rounds, p=self.n.p_value(c.sign_test_p))
+        elif c.resolved and c.weak_rounds:  # the ranges of few rounds: the weaker finding
+            values["ratio"] += self.weaker("comparison.by_ranges_weaker", c.weak_rounds)
         if c.resolved:
             return self.s.say(RESOLVED_COMPARISONS[c.metric], **values)
         return self.s.say("comparison.cmp_unresolved", **values, reason=self.reason(c.status, c.metric))
@@ -356,11 +359,18 @@ class Writer:
         )
         return self.s.say(self.once_then(*keys, topic="comparison.ratio_per_round"), ratio=text, spread=spread)
 
+    def weaker(self, key: str, rounds: int) -> str:
+        """What resolved a difference by the ranges of so few rounds that it is the weaker finding, with how often
+        such ranges fall apart by chance (rule.weak_rounds)."""
+        return self.s.say(key, rounds=self.n.integer(rounds), chance=self.n.chance(ranges_apart_by_chance(rounds)))
+
     def basis(self, lead: Leader) -> str:
         """What resolved the leader against the runner-up: their ranges, or the sign test (speed) or McNemar
         (accuracy) where those overlap."""
         if lead.mcnemar_p is not None:
             return self.s.say("comparison.basis_mcnemar", p=self.n.p_value(lead.mcnemar_p))
+        if lead.weak_rounds:  # the ranges of few rounds: the weaker finding
+            return self.weaker("comparison.basis_ranges_weaker", lead.weak_rounds)
         if lead.sign_test_p is None:
             return self.s["comparison.basis_ranges"]
         rounds, p = self.n.integer(lead.sign_test_rounds), self.n.p_value(lead.sign_test_p)
