@@ -287,9 +287,19 @@ def test_ready_sooner_follows_the_rule_on_the_ranges_of_preparation_load_and_fir
     rows = apart.numbers["items"].value  # label, total, its range, preparation, its range, timings
     assert [row[0] for row in rows] == ["PyTorch", "ONNX Runtime", "OpenVINO"]
     assert rows[1][1:] == pytest.approx([1.051, 0.9459, 1.1561, 1.0, 0.9, 1.1, 5])
+    # ranges overlapping ONNX Runtime's alone: sooner than OpenVINO, not resolved against ONNX Runtime
     overlapping = {**ALL_READY, "onnxruntime": ready(0.0002, 0.01), "pytorch": ready(0.0002, 0.0105)}
     verdict = check(claim_run(overlapping))
-    assert (verdict.status, verdict.holds, verdict.reason) == (NOT_RESOLVED, None, rule.OVERLAP)
+    assert (verdict.status, verdict.holds, verdict.partial, verdict.detail) == (
+        RESOLVED,
+        True,
+        True,
+        "readiness_partly",
+    )
+    assert verdict.numbers["unsettled"].value == ["onnxruntime"] and verdict.numbers["sooner"].value == ["openvino"]
+    every = check(claim_run({**overlapping, "openvino": ready(0.0002, 0.01)}))
+    assert (every.status, every.holds, every.detail) == (NOT_RESOLVED, None, "readiness_unresolved")
+    assert every.numbers["unsettled"].value == ["onnxruntime", "openvino"]
     for once, label in (("pytorch", "PyTorch"), ("openvino", "OpenVINO")):  # either side timed once
         rows = {**ALL_READY, "pytorch": ready(0.0002, 0.01)}
         rows[once] = {**rows[once], "preparation_timings": 1}

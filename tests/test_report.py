@@ -1068,6 +1068,14 @@ def test_ready_sooner_gives_each_figure_with_its_range_and_a_preparation_timed_o
     ru = paragraph_with(render_markdown(build_context(data, {"language": "ru"}, FIGURES)), claim)
     assert "**Не установлено.**" in ru and "OpenVINO — 0,158 с (подготовка 0,127 с, один замер)." in ru
     assert "PyTorch — 0,0082 с (0,0078–0,0089 с; подготовка 0,0002 с, 0,0002–0,0003 с)" in ru
+    # ONNX Runtime's fastest timings reach below PyTorch's slowest: sooner than OpenVINO only
+    close = {**PREPARATIONS, "onnxruntime": (0.0021, 0.0001, 0.0538, 5, 0.0032)}
+    data = with_preparations(tmp_path / "close", close)
+    en = paragraph_with(render_markdown(build_context(data, {"language": "en"}, FIGURES)), claim)
+    assert "**Partly supported.**" in en
+    assert "Sooner than OpenVINO; against ONNX Runtime the ranges overlap, so that difference is not resolved." in en
+    ru = paragraph_with(render_markdown(build_context(data, {"language": "ru"}, FIGURES)), claim)
+    assert "Быстрее, чем OpenVINO; с ONNX Runtime диапазоны перекрываются, и это различие не установлено." in ru
 
 
 def test_the_first_call_sentence_gives_the_extremes_and_leaves_each_variant_to_the_table(tmp_path):

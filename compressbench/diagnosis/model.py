@@ -165,6 +165,18 @@ class BatchDiagnosis:
     layers: tuple[LayerComparison, ...]  # the MAC-carrying layers
     macs: MacExplanation | None  # when the variant has fewer MACs
     unmeasured: UnmeasuredLayers | None = None  # time outside operators its zero-read layers explain
+    # the counted layers' time per image, the variant's and the reference's (the time outside operators left out)
+    counted_us: tuple[float, float] | None = None
+
+    @property
+    def counters_disagree(self) -> bool:
+        """The verdict points one way and the counted layers the other: a faster variant whose layers take at least
+        the reference's time, or a slower one whose layers take at most that; the difference then lies in the time
+        the counters do not attribute."""
+        if self.counted_us is None:
+            return False
+        mine, theirs = self.counted_us
+        return (self.status == FASTER and mine >= theirs) or (self.status == SLOWER and mine <= theirs)
 
     @property
     def top_cause(self) -> Cause | None:

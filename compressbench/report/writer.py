@@ -185,6 +185,8 @@ class Writer:
         """One quantity, or a list of (label, value) pairs "A 1.0 ms, B 2.0 ms"."""
         if q.unit == "readiness":  # rows of analysis.claims.Readiness.row
             return ", ".join(self.readiness_item(*row) for row in q.value)
+        if q.unit == "targets":  # target names, joined as the language joins a list
+            return self.s.join([self.label(t) for t in q.value])
         if q.unit == "s_range":
             return self.n.s_range(*q.value)
         if q.unit in ("ms_range", "ips_range") and not q.value:  # a single repeat: no range

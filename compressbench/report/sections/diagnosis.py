@@ -120,7 +120,21 @@ def variant_paragraph(w: Writer, finding_id: str) -> str:
     )
     # a structurally pruned network's MACs against its time are the methods section's (stated once)
     macs = "" if w.findings.get(f"methods.struct.{d.variant}") else macs_text(w, d.batch1)
-    return w.para(text + unmeasured_text(w, d) + int8_text(w, d) + kernels_why(w, d) + macs)
+    return w.para(text + unmeasured_text(w, d) + counters_text(w, d) + int8_text(w, d) + kernels_why(w, d) + macs)
+
+
+def counters_text(w: Writer, d) -> str:
+    """Where the counted layers point against the verdict (BatchDiagnosis.counters_disagree): the gain or the loss
+    lies in the time the counters do not attribute, and the account says so rather than explain it by them."""
+    out = ""
+    for setting in (d.batch1, d.best):
+        if not setting.counters_disagree:
+            continue
+        mine, theirs = setting.counted_us
+        key = "diagnosis.counters_gain" if setting.status == FASTER else "diagnosis.counters_loss"
+        at = w.s["diagnosis.at_batch1" if setting.setting == "batch1" else "diagnosis.at_best"]
+        out += w.s.say(key, setting=at, variant_us=us(w, mine), reference_us=us(w, theirs))
+    return out
 
 
 def kernels_why(w: Writer, d) -> str:

@@ -18,6 +18,8 @@ VERDICTS = {
 }
 EVIDENCE = {
     "readiness": "proscons.evidence_readiness",
+    "readiness_partly": "proscons.evidence_readiness_partly",
+    "readiness_unresolved": "proscons.evidence_readiness_unresolved",
     "overhead": "proscons.evidence_overhead",
     "sizes": "proscons.evidence_sizes",
     "optimizations": "proscons.evidence_optimizations",
