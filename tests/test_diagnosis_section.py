@@ -116,7 +116,11 @@ def test_report_has_the_section_and_the_profiles_table(data):
         assert "Why a variant is or is not faster" in text and "Per-layer profiles" in text
     assert "\\ref{tab:profiles}" in context["refs"]["diagnosis_detail"]["tex"]
     appendix = markdown.index("Each variant's profile against its reference")
-    assert markdown.index("Per-layer profiles") > appendix > markdown.index("Why a variant is or is not faster")
+    assert (
+        markdown.index("Per-layer profiles of the compared targets")
+        > appendix
+        > markdown.index("Why a variant is or is not faster")
+    )
 
 
 def test_no_profiles_no_section(tmp_path):

@@ -378,8 +378,8 @@ def test_the_memory_recommendation_says_by_how_much_the_leader_is_ahead_and_how_
     assert "At batch 1 the variants of OpenVINO differ by at most 0.5 MiB (0.2 % of the highest peak)." in markdown
     # by runtime first, lowest first: OpenVINO's two variants as a range, ONNX Runtime, then PyTorch's one
     assert (
-        "at batch 1 the benchmark process peaks at (lowest first) OpenVINO 289.5–290.0 MiB (OpenVINO and OpenVINO "
-        "INT8); ONNX Runtime 290.0 MiB; PyTorch 549.6 MiB. " in markdown
+        "at batch 1 the benchmark process peaks at (lowest first) OpenVINO from 289.5 to 290.0 MiB (OpenVINO and "
+        "OpenVINO INT8); ONNX Runtime 290.0 MiB; PyTorch 549.6 MiB. " in markdown
     )
 
 
@@ -740,8 +740,8 @@ def test_a_ratio_of_paired_rounds_says_it_is_their_median_with_their_range(tmp_p
     per_round = w.ratio_of("throughput", "onnxruntime", "pytorch", 3.5, inner=True)
     assert per_round == "3.50× as the median of the per-round ratios, 3.00–4.00"
     # the reader has met the phrase: from then on shorter, in either form
-    assert w.ratio_of("throughput", "onnxruntime", "pytorch", 3.5) == "3.50× (per-round median, 3.00–4.00)"
-    assert w.ratio_of("throughput", "onnxruntime", "pytorch", 3.5, inner=True) == "3.50×, per-round median, 3.00–4.00"
+    assert w.ratio_of("throughput", "onnxruntime", "pytorch", 3.5) == "3.50× (3.00–4.00 per round)"
+    assert w.ratio_of("throughput", "onnxruntime", "pytorch", 3.5, inner=True) == "3.50×, 3.00–4.00 per round"
     fresh = Writer(w.run, Findings(), Strings("en"), Citations.load(TEMPLATES))
     full = "3.50× (the median of the per-round ratios, 3.00–4.00)"
     assert fresh.ratio_of("throughput", "onnxruntime", "pytorch", 3.5) == full
@@ -1041,12 +1041,12 @@ def test_a_recipe_says_how_long_making_the_variant_took_with_its_range_or_timed_
     data = with_preparations(tmp_path)
     en = render_markdown(build_context(data, {"language": "en"}, FIGURES)).split("## 4.")[1].split("## 5.")[0]
     assert paragraph_with(en, "Making each variant").endswith(
-        "(a long build, such as a calibration or a fine-tune, timed once): OpenVINO 0.13 s (0.11–0.17 s, 5 timings), "
-        "OpenVINO INT8 2.3 s (timed once)."
+        "(a long build, such as a calibration or a fine-tune, timed once): "
+        "OpenVINO 0.127 s (0.112–0.168 s, 5 timings), OpenVINO INT8 2.33 s (timed once)."
     )
     ru = render_markdown(build_context(data, {"language": "ru"}, FIGURES)).split("## 4.")[1].split("## 5.")[0]
     assert paragraph_with(ru, "Получение каждого варианта").endswith(
-        ": OpenVINO — 0,13 с (0,11–0,17 с, 5 замеров), OpenVINO INT8 — 2,3 с (один замер)."
+        ": OpenVINO — 0,127 с (0,112–0,168 с, 5 замеров), OpenVINO INT8 — 2,33 с (один замер)."
     )
     untimed = render_markdown(build_context(fabricate(tmp_path / "none"), {"language": "en"}, FIGURES))
     assert "Making each variant" not in untimed

@@ -40,12 +40,12 @@ def preparation_item(w: Writer, target: str) -> str:
         return ""
     low, high = run.value(target, "preparation_seconds_low"), run.value(target, "preparation_seconds_high")
     if timings < 2:
-        return w.s.say("compression.preparation_item_once", target=w.label(target), seconds=n.seconds(seconds, 2))
+        return w.s.say("compression.preparation_item_once", target=w.label(target), seconds=n.seconds(seconds))
     return w.s.say(
         "compression.preparation_item",
         target=w.label(target),
-        seconds=n.seconds(seconds, 2),
-        range=n.s_range(low, high, 2),
+        seconds=n.seconds(seconds),
+        range=n.s_range(low, high),
         timings=w.s.count(timings, "compression.forms_timings"),
     )
 

@@ -114,13 +114,20 @@ def memory_recommendation(w: Writer, memory: Leader) -> str:
 
 
 def runtime_peaks(w: Writer, runtime: str, targets: list[str], metric: str) -> str:
-    """ "ONNX Runtime 76.2–76.7 MiB (ORT without optimizations, ONNX Runtime INT8, ONNX Runtime)": a runtime's
+    """ "ONNX Runtime from 76.2 to 76.7 MiB (ORT without optimizations, ONNX Runtime INT8, ONNX Runtime)": a runtime's
     variants' peaks, named by its baseline's label; a lone variant by its own label."""
     key = METRICS[metric].key
     values = [w.run.value(t, key) for t in targets]
     if len(targets) == 1:
         return f"{w.label(targets[0])} {w.n.mb(values[0])}"
-    return f"{runtime_name(w, runtime)} {w.n.fixed(min(values), 1)}–{w.n.mb(max(values))} ({w.labels(targets)})"
+    # "from ... to": a dash would read as a range over repeats, and these are the variants' medians
+    return w.s.say(
+        "conclusion.rec_memory_span",
+        runtime=runtime_name(w, runtime),
+        low=w.n.fixed(min(values), 1),
+        high=w.n.mb(max(values)),
+        targets=w.labels(targets),
+    )
 
 
 def runtime_name(w: Writer, runtime: str) -> str:
