@@ -117,7 +117,7 @@ def test_report_has_the_section_and_the_profiles_table(data):
     assert "\\ref{tab:profiles}" in context["refs"]["diagnosis_detail"]["tex"]
     appendix = markdown.index("Each variant's profile against its reference")
     assert (
-        markdown.index("Per-layer profiles of the compared targets")
+        markdown.index("Per-layer profiles of the compared variants")
         > appendix
         > markdown.index("Why a variant is or is not faster")
     )

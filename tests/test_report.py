@@ -1079,18 +1079,32 @@ def test_ready_sooner_gives_each_figure_with_its_range_and_a_preparation_timed_o
 
 
 def test_the_first_call_sentence_gives_the_extremes_and_leaves_each_variant_to_the_table(tmp_path):
+    """Two digits for the noisiest ratio (5.0×, 33×), and Russian factors in the genitive after от/до."""
     data = fabricate(tmp_path, extra={"first_call_ms": 1.0})
     factors = {t: 1.0 / data.run.value(t, "latency_p50_ms") for t in data.run.targets}
     least, most = min(factors, key=factors.get), max(factors, key=factors.get)
-    assert least != most
-    for language, words in (("en", "takes from {}× ({}) to {}× ({})"), ("ru", "от {} раз ({}) до {} раз ({})")):
-        w = Writer(data.run, Findings(), Strings(language), Citations.load(TEMPLATES))
-        markdown = render_markdown(build_context(data, {"language": language}, FIGURES))
+    assert factors[least] < 10 <= factors[most]
+    low, high = f"{factors[least]:.1f}", f"{factors[most]:.0f}"
+    for language, expected in (
+        ("en", f"takes from {low}× ({data.run.label(least)}) to {high}× ({data.run.label(most)})"),
+        ("ru", f"от {low.replace('.', ',')} раза ({data.run.label(least)}) до {high} раз ({data.run.label(most)})"),
+    ):
+        markdown = render_markdown(build_context(data, {"language": language}, FIGURES)).replace("\u00a0", " ")
         memory = markdown.split("### 3\\.4.")[1].split("###")[0]
-        expected = words.format(
-            w.n.fixed(factors[least], 0), w.label(least), w.n.fixed(factors[most], 0), w.label(most)
-        )
         assert md_escape(expected) in memory, memory
+
+
+def test_the_first_call_factor_is_the_median_of_the_rounds_with_their_range(tmp_path):
+    """Each round's first call over the same process's batch-1 median: 4.8, 5.5 and 6.5 for PyTorch."""
+    fabricate(tmp_path, extra={"first_call_ms": 1.0})
+    rounds = {"first_call_repeat_ms": [0.48, 0.55, 0.65], "latency_repeat_p50_ms": [0.1, 0.1, 0.1]}
+    records = [
+        dataclasses.replace(r, **rounds, repeat_indices=[0, 1, 2]) if r.target == "pytorch" else r
+        for r in read_records(tmp_path / paths.SUMMARY_JSON)
+    ]
+    write_records(records, tmp_path / paths.SUMMARY_JSON, tmp_path / paths.SUMMARY)
+    markdown = render_markdown(build_context(analyzed(tmp_path), {"language": "en"}, FIGURES)).replace("\u00a0", " ")
+    assert "from 5.5× (4.8–6.5 per round; PyTorch)" in markdown.split("### 3\\.4.")[1]
 
 
 def test_the_conclusions_say_what_they_hold_for_and_mcnemar_is_about_accuracy(tmp_path):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .findings import Finding, body, make
 from .rule import compare, leader, ranking
 from .speed import Extremes, extremes
@@ -45,9 +47,24 @@ class MemoryRange:
 @body
 @dataclass(frozen=True)
 class FirstCall:
+    """The first call after loading over the warm batch-1 median of the same process: the median of the per-round
+    ratios with their range (the rule's ratio), or the ratio of the medians where the rounds are not recorded."""
+
     target: str
     first_call_ms: float
-    over_warm: float  # first call over the warm batch-1 median
+    over_warm: float
+    low: float | None = None
+    high: float | None = None
+
+
+def first_call(run: Run, target: str) -> FirstCall:
+    """A target's first call over its warm batch-1 median, round by round where both are recorded per round."""
+    first, warm = run.rounds(target, "first_call"), run.rounds(target, "latency")
+    ratios = [first[r] / warm[r] for r in sorted(set(first) & set(warm))]
+    if len(ratios) < 2:
+        value = run.value(target, "first_call_ms") / run.value(target, "latency_p50_ms")
+        return FirstCall(target, run.value(target, "first_call_ms"), value)
+    return FirstCall(target, run.value(target, "first_call_ms"), float(np.median(ratios)), min(ratios), max(ratios))
 
 
 @body
@@ -130,11 +147,7 @@ def findings(run: Run) -> list[Finding]:
         out.append(make("startup.leader.load", "memory", leader(run, "load")))
     cold = [t for t in run.targets if run.value(t, "first_call_ms") and run.value(t, "latency_p50_ms")]
     if cold:
-        items = [
-            FirstCall(t, run.value(t, "first_call_ms"), run.value(t, "first_call_ms") / run.value(t, "latency_p50_ms"))
-            for t in cold
-        ]
-        out.append(make("startup.first_call", "memory", FirstCalls(items)))
+        out.append(make("startup.first_call", "memory", FirstCalls([first_call(run, t) for t in cold])))
     if ranking(run, "size"):
         order = ranking(run, "size")
         out.append(make("size.extremes", "size", Extremes("size_bytes", order[0], order[-1])))

@@ -77,6 +77,17 @@ class Strings:
             return f"{text}\u00a0{times_word_ru(round(value)) if decimals == 0 else 'раза'}"
         return self.num.ratio(value, decimals)
 
+    def times_genitive(self, value, decimals: int = 2) -> str:
+        """A factor after "от"/"до" in Russian: "от 5,5 раза до 47 раз" (21 раза, 22 раз); as `times` in English."""
+        if self.language != "ru":
+            return self.times(value, decimals)
+        text = self.num.fixed(value, decimals)
+        if text == self.num.missing:
+            return text
+        whole = round(value)
+        singular = decimals or (whole % 10 == 1 and whole % 100 != 11)
+        return f"{text}\u00a0{'раза' if singular else 'раз'}"
+
     def count(self, value, forms_key: str) -> str:
         """A number with its noun in the right form: "2 эпохи", "15 эпох", "1 epoch" (forms in the YAML)."""
         forms = self[forms_key]

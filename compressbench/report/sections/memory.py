@@ -49,19 +49,24 @@ def startup(w: Writer) -> list[str]:
     cold = w.finding("startup.first_call")
     if cold is not None:  # the extremes here; the memory table gives each variant's with its range
         least, most = min(cold.items, key=lambda x: x.over_warm), max(cold.items, key=lambda x: x.over_warm)
-        out.append(
-            w.para(
-                s.say(
-                    "memory.first_call" if len(cold.items) > 1 else "memory.first_call_one",
-                    times=s.times(most.over_warm, 0),
-                    low=w.n.fixed(least.over_warm, 0),
-                    least=w.label(least.target),
-                    high=w.n.fixed(most.over_warm, 0),
-                    most=w.label(most.target),
-                )
-            )
-        )
+        if len(cold.items) > 1:  # "from ... to": Russian puts the factors in the genitive
+            items = {"least": first_call_item(w, least, True), "most": first_call_item(w, most, True)}
+            out.append(w.para(s.say("memory.first_call", **items)))
+        else:
+            out.append(w.para(s.say("memory.first_call_one", least=first_call_item(w, least, False))))
     return out
+
+
+def first_call_item(w: Writer, x, genitive: bool) -> str:
+    """ "5.5× (4.8–6.5 per round; PyTorch)": a variant's first call over its warm median, two digits (the noisiest
+    ratio in the report), with the range of its per-round ratios where they are recorded."""
+    n = w.n
+    decimals = 1 if x.over_warm < 10 else 0
+    times = w.s.times_genitive(x.over_warm, decimals) if genitive else w.s.times(x.over_warm, decimals)
+    if x.low is None:
+        return w.s.say("memory.first_call_item_alone", times=times, target=w.label(x.target))
+    spread = f"{n.sig(x.low, 2)}–{n.sig(x.high, 2)}"
+    return w.s.say("memory.first_call_item", times=times, range=spread, target=w.label(x.target))
 
 
 def memory_table(w: Writer) -> dict | None:
