@@ -70,8 +70,9 @@ class Numbers:
         return f"{self.fixed(100 * fraction, decimals)}{NBSP}%"
 
     def chance(self, probability) -> str:
-        """A chance as a percentage: whole percents, two decimals below 1 % (2 / C(16, 8) is 0.02 %)."""
-        return self.percent(probability, 0 if probability >= 0.01 else 2)
+        """A chance as a percentage with two significant digits at most: 10 %, 2.9 % (2 / C(8, 4)), 0.02 %
+        (2 / C(16, 8))."""
+        return self.percent(probability, 0 if probability >= 0.1 else 1 if probability >= 0.01 else 2)
 
     def pp(self, value, decimals: int = 2, signed: bool = True) -> str:
         if not is_number(value):
