@@ -1272,7 +1272,11 @@ def test_the_method_says_how_often_ranges_fall_apart_by_chance_with_the_extended
     assert ranges_apart_by_chance(3) == pytest.approx(0.1) and ranges_apart_by_chance(8) == pytest.approx(2 / 12870)
     data = fabricate(tmp_path, extra={"repeats": 8, "full_repeats": 3})
     method = method_text(render_markdown(build_context(data, {"language": "en"}, FIGURES))).replace("\u00a0", " ")
-    assert "2 / C(2n, n), 10 % with the 3 extended rounds and 0.02 % with all 8" in method
+    assert "2 / C(2n, n), 10 % with the 3 extended rounds and 0.02 % with all 8; a difference that only" in method
+    # 4 extended rounds (the default): 2 / C(8, 4) = 2.9 %, within the exact tests' level
+    four = fabricate(tmp_path / "four", extra={"repeats": 8, "full_repeats": 4})
+    method = method_text(render_markdown(build_context(four, {"language": "en"}, FIGURES))).replace("\u00a0", " ")
+    assert "2.9 % with the 4 extended rounds and 0.02 % with all 8, both within the 5 % level" in method
 
 
 def test_a_mcnemar_p_is_a_dash_where_no_image_has_exactly_one_right(tmp_path):

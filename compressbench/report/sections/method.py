@@ -3,7 +3,7 @@ comparison, quality statistics, the parity gate, memory."""
 
 from __future__ import annotations
 
-from ...analysis.rule import MCNEMAR_MIN_DISCORDANT, SIGN_TEST_ROUNDS, ranges_apart_by_chance
+from ...analysis.rule import MCNEMAR_MIN_DISCORDANT, SIGN_TEST_ROUNDS, ranges_apart_by_chance, weak_rounds
 from ...analysis.speed import parallel_latency
 from ...repeats import rerun_coverage
 from ..tables import is_lenet, model_name, model_summary
@@ -61,7 +61,14 @@ def detail(w: Writer) -> list[str]:
             chance = [ranges_apart_by_chance(r) for r in (full, repeats)]
             chance_full, chance_all = (n.chance(p) for p in chance)
             text = " ".join((s.say(key, **counts), text))
-            text += " " + s.say("method.method_range_chance", **counts, chance_full=chance_full, chance=chance_all)
+            consequence = s["method.method_range_weaker" if weak_rounds(full) else "method.method_range_within"]
+            text += " " + s.say(
+                "method.method_range_chance",
+                **counts,
+                chance_full=chance_full,
+                chance=chance_all,
+                consequence=consequence,
+            )
         out.append(text)
     out += disagreeing(w)
     gates = parity_gates(w)
