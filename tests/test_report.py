@@ -1237,6 +1237,23 @@ def test_mcnemar_says_nothing_to_test_too_few_to_test_or_no_difference_detected(
     assert "finds no difference" not in text and "не находит" not in text
 
 
+def with_rounds(root: Path, keys: tuple[str, str, str, str], rounds: dict[str, list[float]]) -> None:
+    """Rewrite a fabricated run's summary: these targets' metric (value, low, high and per-round keys) from one value
+    per round, the median with the range over the rounds; the other targets as they were."""
+    value, low, high, per_round = keys
+
+    def measured(r):
+        v = rounds[r.target]
+        return dataclasses.replace(
+            r,
+            **{value: float(np.median(v)), low: min(v), high: max(v), per_round: v},
+            repeat_indices=list(range(len(v))),
+        )
+
+    records = [measured(r) if r.target in rounds else r for r in read_records(root / paths.SUMMARY_JSON)]
+    write_records(records, root / paths.SUMMARY_JSON, root / paths.SUMMARY)
+
+
 def test_a_coursework_ordering_the_rounds_resolve_says_so(tmp_path):
     """First calls: ONNX Runtime's range apart below, PyTorch's and OpenVINO's overlapping, PyTorch sooner in
     each of 6 rounds: the order stands, and the sentence names the rounds that resolved it."""
@@ -1246,20 +1263,9 @@ def test_a_coursework_ordering_the_rounds_resolve_says_so(tmp_path):
         "pytorch": [0.80, 0.82, 0.78, 0.85, 0.90, 0.81],
         "openvino": [0.88, 0.90, 0.85, 0.92, 1.00, 0.86],
     }
-    records = [
-        dataclasses.replace(
-            r,
-            first_call_ms=float(np.median(first_calls[r.target])),
-            first_call_ms_low=min(first_calls[r.target]),
-            first_call_ms_high=max(first_calls[r.target]),
-            first_call_repeat_ms=first_calls[r.target],
-            repeat_indices=list(range(6)),
-        )
-        if r.target in first_calls
-        else r
-        for r in read_records(tmp_path / paths.SUMMARY_JSON)
-    ]
-    write_records(records, tmp_path / paths.SUMMARY_JSON, tmp_path / paths.SUMMARY)
+    with_rounds(
+        tmp_path, ("first_call_ms", "first_call_ms_low", "first_call_ms_high", "first_call_repeat_ms"), first_calls
+    )
     markdown = render_markdown(build_context(analyzed(tmp_path), {"language": "en"}, FIGURES)).replace("\u00a0", " ")
     order = "first call after loading: ONNX Runtime \\< PyTorch \\< OpenVINO"
     assert f"{order} (the ranges of PyTorch and OpenVINO" in markdown
@@ -1399,20 +1405,8 @@ def test_a_leader_the_ranges_of_three_rounds_resolve_is_called_the_weaker_findin
     but ranges of 3 rounds fall apart by chance 10 % of the time, so the lead is the weaker finding."""
     fabricate(tmp_path)
     medians = {"onnxruntime": [0.020, 0.021, 0.022], "openvino": [0.030, 0.031, 0.032], "pytorch": [0.1, 0.11, 0.12]}
-    records = [
-        dataclasses.replace(
-            r,
-            latency_p50_ms=float(np.median(medians[r.target])),
-            latency_p50_ci_low_ms=min(medians[r.target]),
-            latency_p50_ci_high_ms=max(medians[r.target]),
-            latency_repeat_p50_ms=medians[r.target],
-            repeat_indices=[0, 1, 2],
-        )
-        if r.target in medians
-        else r
-        for r in read_records(tmp_path / paths.SUMMARY_JSON)
-    ]
-    write_records(records, tmp_path / paths.SUMMARY_JSON, tmp_path / paths.SUMMARY)
+    keys = ("latency_p50_ms", "latency_p50_ci_low_ms", "latency_p50_ci_high_ms", "latency_repeat_p50_ms")
+    with_rounds(tmp_path, keys, medians)
     data = analyzed(tmp_path)
     expected = {
         "en": "and the ranges over 3 rounds do not overlap (the weaker finding: such ranges fall apart by chance 10 %",
