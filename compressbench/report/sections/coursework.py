@@ -8,7 +8,7 @@ import itertools
 from ...analysis import load_coursework
 from ...analysis.coursework import coursework_targets
 from ...targets import TRAINED
-from ..tables import table
+from ..tables import table, with_note
 from ..writer import Writer
 from .base import Section, Table
 from .setup import dataset_name
@@ -186,7 +186,7 @@ def coursework_table(w: Writer) -> dict | None:
                 n.sig(1e6 * entry["seconds"] / cw["images"]),
                 " + ".join(n.fixed(x, 1) for x in entry["size_kib"]),
                 n.fixed(entry["accuracy"], 4),
-                n.sig(1e6 * naive / images) if naive and images else n.missing,
+                per_image_cell(w, t, naive, images),
                 n.kib(run.value(t, "size_bytes")),
                 n.fixed(run.value(t, "accuracy"), 4),
             ]
@@ -202,6 +202,16 @@ def coursework_table(w: Writer) -> dict | None:
     columns += [(per_image, "r"), (s["columns.col_size"], "r"), (s["columns.col_accuracy"], "r")]
     groups = [("", 1), (s["columns.col_coursework"], 4), (s["columns.col_this_run"], 3)]
     return table(columns, rows, groups=groups)
+
+
+def per_image_cell(w: Writer, target: str, naive, images) -> str:
+    """This run's naive loop per image, the median with its range over the repeats ("23.2 (22.3–28.0)")."""
+    n = w.n
+    if not naive or not images:
+        return n.missing
+    low, high = (w.run.value(target, f"naive_test_set_seconds_{end}") for end in ("low", "high"))
+    value = n.sig(1e6 * naive / images)
+    return with_note(value, f"{n.sig(1e6 * low / images)}–{n.sig(1e6 * high / images)}", n.missing) if low else value
 
 
 def averaging_text(w: Writer) -> list[str]:
