@@ -49,8 +49,10 @@ def detail(w: Writer) -> list[str]:
     """The appendix's part of the method: why one thread, the timed windows, how each runtime is called, the
     extended rounds and what a range says about a rerun, the parity gate, memory."""
     run, s, n = w.run, w.s, w.n
-    out = [s["method.method_one_thread"]] if run_threads(w) == {1} else []
-    out.append((s["method.method_tuned"] + latency_windows(w)).strip())
+    # the calls and their timed windows first: the section's reference (its figure of the calls) follows them
+    out = [(s["method.method_tuned"] + latency_windows(w)).strip()]
+    if run_threads(w) == {1}:
+        out.append(s["method.method_one_thread"])
     repeats = run_repeats(w)
     if repeats:
         text = s.say("method.method_rerun", repeats=n.integer(repeats), coverage=n.percent(rerun_coverage(repeats), 0))
