@@ -89,10 +89,13 @@ def test_unresolved_when_the_ranges_overlap(tmp_path):
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_section_names_causes_and_int8_layers(data, language):
     w = writer(data, language)
-    (summary,) = section.text(w)  # the main text: what the table holds; the account is the appendix's
-    intro, paragraph = section.detail_text(w)
-    assert all("{" not in p for p in (summary, intro, paragraph))
+    # the main text: what the table holds, and the rows whose counted layers point against the verdict (the
+    # recorded profiles have one); the account is the appendix's
+    summary, unexplained = section.text(w)
     found = data.findings.body("diagnosis.variant.onnxruntime_int8")
+    assert any(setting.counters_disagree for setting in found.settings) and w.label("onnxruntime_int8") in unexplained
+    intro, paragraph = section.detail_text(w)
+    assert all("{" not in p for p in (summary, unexplained, intro, paragraph))
     counts = next(x for x in found.int8_layers if x.batch == 1)
     assert f"{counts.int8} " in paragraph and "INT8" in paragraph
     assert "FP32" in paragraph and "F32)" not in paragraph.replace("FP32)", "")  # as the tables name it

@@ -775,7 +775,7 @@ def test_ranges_that_do_not_overlap_are_printed_apart(tmp_path):
 
 def test_the_speed_recommendations_give_the_range_and_the_margin_over_the_runner_up(tmp_path):
     markdown = render_markdown(build_context(fabricate(tmp_path), {"language": "en"}, FIGURES)).replace("\u00a0", " ")
-    assert "(30.0 µs, range 29.0–31.0 µs); calls to OpenVINO INT8, the runner-up, take 1.17×" in markdown
+    assert "(30.0 µs, range 29.0–31.0 µs); calls to OpenVINO INT8, the next by median, take 1.17×" in markdown
     assert "use OpenVINO INT8 (50,000 images/s, range 48,500–51,500); it processes 1.43× as many images" in markdown
 
 

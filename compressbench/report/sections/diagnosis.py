@@ -75,7 +75,21 @@ def text(w: Writer) -> list[str]:
     """The section's paragraph (what the table holds); empty (section left out) when the run has no diagnosis."""
     if not w.findings.with_prefix("diagnosis.variant."):
         return []
-    return [w.para(w.s["diagnosis.summary"])]
+    return [w.para(w.s["diagnosis.summary"])] + unexplained(w)
+
+
+def unexplained(w: Writer) -> list[str]:
+    """The table's rows whose counted layers point against the verdict (BatchDiagnosis.counters_disagree): their
+    cost and saving do not explain it, and the main text says so, not the appendix alone."""
+    s = w.s
+    items = []
+    for f in w.findings.with_prefix("diagnosis.variant."):
+        d = w.finding(f.id)
+        for setting in d.settings:
+            if setting.counters_disagree:
+                at = s["diagnosis.unexplained_batch1" if setting.setting == "batch1" else "diagnosis.unexplained_best"]
+                items.append(s.say("diagnosis.unexplained_item", variant=w.label(d.variant), setting=at))
+    return [w.para(s.say("diagnosis.unexplained", items=s.join(items)))] if items else []
 
 
 def detail_text(w: Writer) -> list[str]:
