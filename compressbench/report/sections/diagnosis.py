@@ -82,14 +82,18 @@ def unexplained(w: Writer) -> list[str]:
     """The table's rows whose counted layers point against the verdict (BatchDiagnosis.counters_disagree): their
     cost and saving do not explain it, and the main text says so, not the appendix alone."""
     s = w.s
-    items = []
+    items: dict[str, list[str]] = {FASTER: [], SLOWER: []}
     for f in w.findings.with_prefix("diagnosis.variant."):
         d = w.finding(f.id)
         for setting in d.settings:
             if setting.counters_disagree:
                 at = s["diagnosis.unexplained_batch1" if setting.setting == "batch1" else "diagnosis.unexplained_best"]
-                items.append(s.say("diagnosis.unexplained_item", variant=w.label(d.variant), setting=at))
-    return [w.para(s.say("diagnosis.unexplained", items=s.join(items)))] if items else []
+                items[setting.status].append(
+                    s.say("diagnosis.unexplained_item", variant=w.label(d.variant), setting=at)
+                )
+    keys = {FASTER: "diagnosis.unexplained_faster", SLOWER: "diagnosis.unexplained_slower"}
+    said = [s.say(keys[status], items=s.join(found)) for status, found in items.items() if found]
+    return [w.para(" ".join(said))] if said else []
 
 
 def detail_text(w: Writer) -> list[str]:
