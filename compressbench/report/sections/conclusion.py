@@ -78,6 +78,9 @@ def text(w: Writer) -> list[str]:
     memory = w.finding("memory.leader.batch1")
     if memory is not None and len(memory.order) >= 2:
         out.append(w.para(memory_recommendation(w, memory)))
+    start = w.finding("startup.leader.load")  # a process that loads the model and answers at once
+    if start is not None and len(start.order) >= 2:
+        out.append(w.para(w.leader(start, "conclusion.rec_load", "conclusion.rec_load_unresolved")))
     portable = w.finding("conclusion.portability")
     if portable is not None:
         # one decimal, as the claims print the same agreement
