@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from functools import partial
-
-import numpy as np
 import openvino as ov
 from openvino._pyopenvino import InferRequest as BindingRequest  # the class openvino.InferRequest wraps
 
@@ -23,17 +20,19 @@ def tuned_call(request: ov.InferRequest) -> Predict:
     The call goes to the binding's infer with positional arguments: openvino.InferRequest.infer is a
     Python wrapper around it (input dispatch, keyword arguments, an OVDict of the outputs) that measured
     ~0.9 us of a ~31 us batch-1 call here (FP32, one thread), the binding's own call taking ~2 us more
-    than OpenVINO's timer of the inference.
+    than OpenVINO's timer of the inference. The closure calls it directly and copies by slice
+    assignment: against functools.partial and np.copyto that measured ~0.25 us less per batch-1 call
+    (median of 30 paired windows, one thread).
     """
     input_view = request.get_input_tensor(0).data
     output = request.get_output_tensor(0).data
-    # no new input tensors, outputs as views (the binding returns them anyway; predict returns `output`),
-    # no string decoding
-    infer = partial(BindingRequest.infer, request, {}, True, False)
+    infer = BindingRequest.infer
+    no_new_inputs = {}
 
     def predict(images):
-        np.copyto(input_view, images)
-        infer()
+        input_view[...] = images
+        # outputs as views (the binding returns them anyway; predict returns `output`), no string decoding
+        infer(request, no_new_inputs, True, False)
         return output
 
     return predict
