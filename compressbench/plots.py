@@ -220,32 +220,69 @@ def _error(value: float, interval) -> list[list[float]] | None:
     return [[value - interval[0]], [interval[1] - value]] if interval else None
 
 
+# trade-off markers: area in pt² of a point no later point sits on; one that k later points sit on is drawn
+# (k + 1)² times larger, so markers at one point nest, the first drawn outermost (its caption says so)
+MARKER_AREA = 40
+PARETO_RING_AREA = 160
+COINCIDE = 0.03  # "at one point": closer than this share of the panel's span in both quantities
+
+
+def nesting_depths(points: list[tuple[float, float]], log_x: bool, y_span: float) -> list[int]:
+    """For each (x, y) in drawing order, how many later points sit on it: within COINCIDE of the x span (of
+    log10 x on a log axis) and of `y_span`."""
+    xs = [math.log10(x) if log_x else x for x, _ in points]
+    x_span = (max(xs) - min(xs)) if xs else 0.0
+    x_span = x_span or 1.0
+    y_span = y_span or 1.0
+
+    def together(i: int, j: int) -> bool:
+        return abs(xs[i] - xs[j]) < COINCIDE * x_span and abs(points[i][1] - points[j][1]) < COINCIDE * y_span
+
+    return [sum(together(i, j) for j in range(i + 1, len(points))) for i in range(len(points))]
+
+
+def _tradeoff_y_span(run, points: dict) -> float:
+    """The accuracy axis's span: the points and their 95 % intervals."""
+    ys = [p[2] for p in points.values()]
+    ys += [v for t in points if (interval := run.interval(t, "accuracy")) for v in interval]
+    return max(ys) - min(ys) if ys else 0.0
+
+
+def _legend_handle(style: dict):
+    return plt.Line2D([], [], linestyle="", markersize=math.sqrt(MARKER_AREA), **style)
+
+
 def tradeoff(data: ReportData, s: Strings, stem, **_) -> list[Path]:
     """Accuracy against size and against batch-1 latency, with accuracy's 95 % interval and latency's range
     over the repeats. Ringed: the front of each panel's two quantities (findings size.pareto.<panel>), so a
-    point is ringed for what that panel shows. A legend names the points (marker and colour)."""
+    point is ringed for what that panel shows. Markers at one point nest (nesting_depths). A legend names the
+    points (marker and colour)."""
     run, points = data.run, _tradeoff_points(data)
     labels, styles = _labels(data, s), _styles(data.results.targets)
     scale, unit = _duration_scale([p[1] for p in points.values()], s)
     panels = (("size", 0, s["plots.plot_size_kib"], 1.0), ("latency", 1, f"{s['plots.plot_speed']}, {unit}", scale))
+    y_span = _tradeoff_y_span(run, points)
     with plt.rc_context(STYLE):
         fig, axes = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, 2.3), sharey=True)
         for ax, (panel, index, xlabel, factor) in zip(axes, panels, strict=True):
             pareto = data.findings.body(f"size.pareto.{panel}")
             front = pareto.front if pareto else {}
-            for t, point in points.items():
+            xs = [p[index] * factor for p in points.values()]
+            log_x = bool(xs) and max(xs) / min(xs) > TRADEOFF_LOG_SPAN
+            depths = nesting_depths([(p[index] * factor, p[2]) for p in points.values()], log_x, y_span)
+            for (t, point), depth in zip(points.items(), depths, strict=True):
                 x, y = point[index] * factor, point[2]
                 latency = run.interval(t, "latency") if panel == "latency" else None
                 xerr = _error(point[1], latency)
                 xerr = [[v * factor for v in side] for side in xerr] if xerr else None
                 yerr = _error(y, run.interval(t, "accuracy"))
                 ax.errorbar(x, y, xerr=xerr, yerr=yerr, fmt="none", ecolor=styles[t]["color"], elinewidth=0.8, zorder=2)
-                ax.scatter(x, y, s=40, zorder=3, label=labels[t], **styles[t])
+                ax.scatter(x, y, s=MARKER_AREA * (depth + 1) ** 2, zorder=3, **styles[t])
                 if front.get(t):
-                    ax.scatter(x, y, s=160, facecolors="none", edgecolors="black", zorder=4)
+                    ring = PARETO_RING_AREA * (depth + 1) ** 2
+                    ax.scatter(x, y, s=ring, facecolors="none", edgecolors="black", zorder=4)
             ax.set_xlabel(xlabel)
-            xs = [p[index] * factor for p in points.values()]
-            if xs and max(xs) / min(xs) > TRADEOFF_LOG_SPAN:
+            if log_x:
                 _log_axis(ax, s, xs, "x")
             else:
                 ax.set_xlim(0, max(xs, default=1) * 1.15)
@@ -253,8 +290,9 @@ def tradeoff(data: ReportData, s: Strings, stem, **_) -> list[Path]:
         axes[0].set_ylabel(s["plots.plot_accuracy"])
         axes[0].yaxis.set_major_locator(ticker.MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
         _distinct_ticks(axes[0], s)
-        handles, names = axes[0].get_legend_handles_labels()
+        handles = [_legend_handle(styles[t]) for t in points]
         ring = plt.Line2D([], [], marker="o", markersize=11, markerfacecolor="none", color="black", linestyle="")
+        names = [labels[t] for t in points]
         fig.legend([*handles, ring], [*names, s["plots.plot_pareto"]], loc="lower center", ncol=3, fontsize=8)
         rows = math.ceil((len(names) + 1) / 3)
         fig.tight_layout(rect=(0, 0.07 * rows + 0.02, 1, 1))

@@ -677,6 +677,19 @@ def test_figure_axes_label_only_the_data_range_and_use_microseconds():
     plt.close(fig)
 
 
+def test_tradeoff_markers_at_one_point_nest_the_first_drawn_outermost():
+    from compressbench import plots
+
+    # three FP32 files of ~245 KiB with one accuracy, an INT8 one apart; a log axis compares log10 sizes
+    points = [(246.1, 0.6446), (245.0, 0.6446), (75.2, 0.6438), (245.0, 0.6446)]
+    assert plots.nesting_depths(points, log_x=False, y_span=0.02) == [2, 1, 0, 0]
+    assert plots.nesting_depths(points, log_x=True, y_span=0.02) == [2, 1, 0, 0]
+    # the same sizes with accuracies a tenth of the span apart stand alone
+    apart = [(246.1, 0.640), (245.0, 0.642), (245.0, 0.644)]
+    assert plots.nesting_depths(apart, log_x=False, y_span=0.02) == [0, 0, 0]
+    assert plots.nesting_depths([(1.0, 0.5)], log_x=True, y_span=0.0) == [0]
+
+
 def test_markdown_numbers_sections_tables_and_figures_from_the_outline(tmp_path):
     data = fabricate(tmp_path)
     context = build_context(data, {"language": "en"}, FIGURES)
