@@ -32,6 +32,9 @@ from .report.sections.speed import WHISKERS  # noqa: E402
 from .tables import read_tsv  # noqa: E402
 
 FIGURE_WIDTH = 6.3
+# inches: the report includes a figure at most 0.36 \textheight tall (templates/macros.tex.j2), 3.64 in on A4
+# with 2 cm margins
+CONFUSION_HEIGHT = 3.6
 COLORS = plt.get_cmap("tab10").colors
 MARKERS = "osD^vP*XhH<"  # one more than COLORS: (colour, marker) repeats only after 110 targets
 HATCHES = ("", "///", "...", "xxx", "\\\\\\")
@@ -314,7 +317,8 @@ def confusion(data: ReportData, s: Strings, stem, **_) -> list[Path]:
     names, matrix = data.results.confusion
     counts = np.array(matrix, dtype=float)
     rates = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
-    size = min(4.2, 1.8 + 0.26 * len(names))
+    # at most CONFUSION_HEIGHT tall, so that the report prints it at its own size and the counts stay 8 pt
+    size = min(CONFUSION_HEIGHT, 1.8 + 0.26 * len(names))
     with plt.rc_context({**STYLE, "axes.grid": False}):
         fig, ax = plt.subplots(figsize=(size + 1.0, size))
         image = ax.imshow(rates, cmap="Greys", vmin=0, vmax=1)
@@ -328,7 +332,7 @@ def confusion(data: ReportData, s: Strings, stem, **_) -> list[Path]:
             for i in range(len(names)):
                 for j in range(len(names)):
                     colour = "white" if rates[i, j] > 0.5 else "black"
-                    ax.text(j, i, str(int(counts[i, j])), ha="center", va="center", fontsize=7.5, color=colour)
+                    ax.text(j, i, str(int(counts[i, j])), ha="center", va="center", fontsize=8, color=colour)
         colorbar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
         _plain_axis(colorbar.ax, s)
         fig.tight_layout()
