@@ -317,7 +317,7 @@ def confusion(data: ReportData, s: Strings, stem, **_) -> list[Path]:
     names, matrix = data.results.confusion
     counts = np.array(matrix, dtype=float)
     rates = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
-    # at most CONFUSION_HEIGHT tall, so that the report prints it at its own size and the counts stay 8 pt
+    # at most CONFUSION_HEIGHT tall, so that the report prints it at its own size and the counts at 9 pt
     size = min(CONFUSION_HEIGHT, 1.8 + 0.26 * len(names))
     with plt.rc_context({**STYLE, "axes.grid": False}):
         fig, ax = plt.subplots(figsize=(size + 1.0, size))
@@ -332,7 +332,7 @@ def confusion(data: ReportData, s: Strings, stem, **_) -> list[Path]:
             for i in range(len(names)):
                 for j in range(len(names)):
                     colour = "white" if rates[i, j] > 0.5 else "black"
-                    ax.text(j, i, str(int(counts[i, j])), ha="center", va="center", fontsize=8, color=colour)
+                    ax.text(j, i, str(int(counts[i, j])), ha="center", va="center", fontsize=9, color=colour)
         colorbar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
         _plain_axis(colorbar.ax, s)
         fig.tight_layout()
