@@ -154,6 +154,12 @@ class TargetRecord:
     peak_rss_mb: float | None = column("peak resident memory after inference at the best batch, MB")
     peak_rss_mb_low: float | None = column("lowest repeat's peak resident memory, MB")
     peak_rss_mb_high: float | None = column("highest repeat's peak resident memory, MB")
+    peak_rss_largest_mb: float | None = column(
+        "peak resident memory after inference at the largest timed batch size (one size for every target), MB"
+    )
+    peak_rss_largest_mb_low: float | None = column("lowest repeat's peak at the largest batch size, MB")
+    peak_rss_largest_mb_high: float | None = column("highest repeat's peak at the largest batch size, MB")
+    peak_rss_largest_batch: int | None = column("the largest timed batch size, of peak_rss_largest_mb")
     load_seconds: float | None = column("model load and compile time, s (median over repeats)")
     load_seconds_low: float | None = column("fastest repeat's load time, s")
     load_seconds_high: float | None = column("slowest repeat's load time, s")

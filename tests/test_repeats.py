@@ -62,9 +62,9 @@ def repeat_summary(repeat: int, p50: float, within: tuple[float, float], ips: di
 
 
 REPEATS = [
-    repeat_summary(0, 0.050, (0.049, 0.051), {"1": 900.0, "64": 4000.0}, 2.0, {"1": 112.0, "64": 120.0}),
-    repeat_summary(1, 0.060, (0.058, 0.061), {"1": 800.0, "64": 5000.0}, 3.0, {"1": 112.0, "64": 122.0}),
-    repeat_summary(2, 0.052, (0.050, 0.053), {"1": 1000.0, "64": 4500.0}, 2.5, {"1": 113.0, "64": 121.0}),
+    repeat_summary(0, 0.050, (0.049, 0.051), {"1": 900.0, "64": 4000.0}, 2.0, {"1": 112.0, "64": 120.0, "256": 140.0}),
+    repeat_summary(1, 0.060, (0.058, 0.061), {"1": 800.0, "64": 5000.0}, 3.0, {"1": 112.0, "64": 122.0, "256": 143.0}),
+    repeat_summary(2, 0.052, (0.050, 0.053), {"1": 1000.0, "64": 4500.0}, 2.5, {"1": 113.0, "64": 121.0, "256": 141.0}),
 ]
 
 
@@ -90,6 +90,9 @@ def test_combined_figures_are_medians_with_the_range_over_repeats():
     )
     assert combined["naive_test_set_seconds"] == 2.5 and combined["naive_test_set_seconds_high"] == 3.0
     assert combined["peak_rss_mb"] == 121.0 and combined["baseline_rss_mb"] == 101.0
+    # the peak at the largest batch size, one size for every target, whatever each one's best batch
+    largest = [combined[f"peak_rss_largest_mb{end}"] for end in ("_low", "", "_high")]
+    assert largest == [140.0, 141.0, 143.0] and combined["peak_rss_largest_batch"] == 256
     assert combined["first_call_ms"] == 2.0 and combined["first_call_ms_low"] == 1.0
 
 

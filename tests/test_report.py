@@ -140,6 +140,8 @@ def fabricate(
                 "test_set_seconds": seconds,
                 "test_set_batch_size": best,
                 "peak_rss_mb": 300 + size / 1e4,
+                "peak_rss_largest_mb": 310 + size / 1e4,
+                "peak_rss_largest_batch": 256,
                 "baseline_rss_mb": 280.0,
                 "load_seconds": 0.01 if name == "pytorch" else 0.05,
                 "first_call_ms": p50 * 20,
@@ -706,6 +708,21 @@ def test_the_memory_table_gives_the_first_call_its_range(tmp_path):
     data = fabricate(tmp_path, extra={"first_call_ms_low": 0.5, "first_call_ms_high": 3.0})
     rows = build_context(data, {"language": "en"}, FIGURES)["tables"]["memory"]["rows"]
     assert rows and all(row[-1].endswith("(0.500–3.00)") for row in rows), [row[-1] for row in rows]
+
+
+def test_the_memory_table_compares_peaks_at_one_batch_size_with_their_ranges(tmp_path):
+    data = fabricate(tmp_path, extra={"peak_rss_largest_mb_low": 305.0, "peak_rss_largest_mb_high": 340.0})
+    context = build_context(data, {"language": "en"}, FIGURES)
+    table = context["tables"]["memory"]
+    titles = [column["title"] for column in table["columns"]]
+    assert "Peak at batch 256, MiB (range)" in titles, titles
+    peak = titles.index("Peak at batch 256, MiB (range)")
+    assert all(row[peak].endswith("(305.0–340.0)") for row in table["rows"]), [row[peak] for row in table["rows"]]
+    # the text's peak and what the model adds are those at that batch size, not at each variant's best batch
+    text = " ".join(context["text"]["memory"])
+    assert "of its peak memory at batch 256, the largest timed" in text, text
+    # 10 MiB above the peaks at the best batch, 300 MiB + size / 10^4
+    assert "That peak ranges from 318.0\u00a0MiB (OpenVINO INT8) to 335.1\u00a0MiB (PyTorch)" in text, text
 
 
 def test_the_analysis_reruns_when_the_code_that_writes_findings_changes():

@@ -14,14 +14,20 @@ from .view import METRICS, Run
 BF16_FLAGS = ("avx512_bf16", "amx_bf16")
 
 
+# the peak the memory section compares: at the largest timed batch size, one size for every target (each
+# target's best batch differs, and ONNX Runtime's graph optimizations, for one, cost most at large batches)
+PEAK = "peak_rss_largest_mb"
+
+
 def model_memory_mb(run: Run, target: str) -> float | None:
-    """Resident memory the model and its inference add on top of the loaded runtime library."""
-    peak, baseline = run.value(target, "peak_rss_mb"), run.value(target, "baseline_rss_mb")
+    """Resident memory the model and its inference at the largest batch add on top of the loaded runtime
+    library."""
+    peak, baseline = run.value(target, PEAK), run.value(target, "baseline_rss_mb")
     return peak - baseline if peak is not None and baseline is not None else None
 
 
-def baseline_share(run: Run, target: str, peak: str = "peak_rss_mb") -> float:
-    """The share of a peak (`peak`: at the best batch, or peak_rss_batch1_mb) a benchmark process held
+def baseline_share(run: Run, target: str, peak: str = PEAK) -> float:
+    """The share of a peak (`peak`: at the largest batch, or peak_rss_batch1_mb) a benchmark process held
     before its model was loaded (interpreter, libraries, input sample); only where both are measured."""
     return run.value(target, "baseline_rss_mb") / run.value(target, peak)
 
@@ -138,7 +144,7 @@ def findings(run: Run) -> list[Finding]:
     if measured:
         model = [model_memory_mb(run, t) for t in measured]
         shares = [baseline_share(run, t) for t in measured]
-        memory = MemoryRange(extremes(run, "peak_rss_mb", measured), min(model), max(model), min(shares), max(shares))
+        memory = MemoryRange(extremes(run, PEAK, measured), min(model), max(model), min(shares), max(shares))
         out.append(make("memory.range", "memory", memory))
     batch1 = [t for t in run.measured("memory_batch1") if run.value(t, "baseline_rss_mb")]
     if len(batch1) >= 2:  # the recommendation's: every target at the same batch size

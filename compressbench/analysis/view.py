@@ -53,9 +53,19 @@ METRICS = {
     "memory": Metric("peak_rss_mb", "peak_rss_mb_low", "peak_rss_mb_high", False),
     # at one batch size for every target (peak_rss_mb is each target's own best batch)
     "memory_batch1": Metric("peak_rss_batch1_mb", "peak_rss_batch1_mb_low", "peak_rss_batch1_mb_high", False),
+    "memory_largest": Metric("peak_rss_largest_mb", "peak_rss_largest_mb_low", "peak_rss_largest_mb_high", False),
 }
 # measured in the benchmark's fresh-process repeats: their interval is the range between repeats
-REPEATED_METRICS = {"latency", "latency_1thread", "throughput", "load", "first_call", "memory", "memory_batch1"}
+REPEATED_METRICS = {
+    "latency",
+    "latency_1thread",
+    "throughput",
+    "load",
+    "first_call",
+    "memory",
+    "memory_batch1",
+    "memory_largest",
+}
 
 
 def grouped(values: dict) -> dict:

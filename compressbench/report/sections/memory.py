@@ -3,8 +3,9 @@ with the repeats' ranges."""
 
 from __future__ import annotations
 
-from ...analysis.resources import model_memory_mb
+from ...analysis.resources import PEAK, model_memory_mb
 from ...analysis.rule import compare, time_ratio
+from ...analysis.view import METRICS
 from ..tables import durations, table, with_note
 from ..writer import Writer
 from .base import Section, Table
@@ -25,9 +26,10 @@ def memory(w: Writer) -> list[str]:
             s.say(
                 "memory.memory_range",
                 low=w.label(low),
-                low_mb=n.mb(run.value(low, "peak_rss_mb")),
+                low_mb=n.mb(run.value(low, PEAK)),
                 high=w.label(high),
-                high_mb=n.mb(run.value(high, "peak_rss_mb")),
+                high_mb=n.mb(run.value(high, PEAK)),
+                batch=n.integer(run.value(low, "peak_rss_largest_batch")),
                 model_low=n.mb(found.model_low_mb),
                 model_high=n.mb(found.model_high_mb),
                 share_low=n.percent(found.baseline_share_low, 0),
@@ -69,9 +71,16 @@ def first_call_item(w: Writer, x, genitive: bool) -> str:
     return w.s.say("memory.first_call_item", times=times, range=spread, target=w.label(x.target))
 
 
+def memory_cell(w: Writer, target: str, metric: str) -> str:
+    """A peak in MiB with its range over the repeats below it."""
+    n, interval = w.n, w.run.interval(target, metric)
+    note = f"{n.fixed(interval[0], 1)}–{n.fixed(interval[1], 1)}" if interval else n.missing
+    return with_note(n.fixed(w.run.value(target, METRICS[metric].key), 1), note, n.missing)
+
+
 def memory_table(w: Writer) -> dict | None:
     run, s, n = w.run, w.s, w.n
-    measured = [t for t in run.targets if run.value(t, "peak_rss_mb") is not None]
+    measured = [t for t in run.targets if run.value(t, PEAK) is not None]
     if not measured:
         return None
     first_calls = [run.value(t, "first_call_ms") for t in measured]
@@ -87,8 +96,8 @@ def memory_table(w: Writer) -> dict | None:
             [
                 w.label(t),
                 n.fixed(run.value(t, "baseline_rss_mb"), 1),
-                n.fixed(run.value(t, "peak_rss_batch1_mb"), 1),
-                n.fixed(run.value(t, "peak_rss_mb"), 1),
+                memory_cell(w, t, "memory_batch1"),
+                memory_cell(w, t, "memory_largest"),
                 n.fixed(model_memory_mb(run, t), 1),
                 with_note(n.sig(1000 * (run.value(t, "load_seconds") or float("nan"))), load_note, n.missing),
                 with_note(first[i], first_note, n.missing),
@@ -98,7 +107,7 @@ def memory_table(w: Writer) -> dict | None:
         (s["columns.col_target"], "l"),
         (s["columns.col_baseline"], "r"),
         (s["columns.col_peak_batch1"], "r"),
-        (s["columns.col_peak"], "r"),
+        (s.say("columns.col_peak", batch=n.integer(run.value(measured[0], "peak_rss_largest_batch"))), "r"),
         (s["columns.col_model_mem"], "r"),
         (s["columns.col_load_range"], "r"),
         (s.say("columns.col_first_call", unit=unit), "r"),
