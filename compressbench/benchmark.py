@@ -351,6 +351,30 @@ def time_latency(
     return wall, (np.asarray(own, dtype=np.float64) * 1000.0 if runtime_timer is not None else None)
 
 
+def time_empty_calls(
+    predict: Callable, input_shape: Sequence[int], min_calls: int, min_seconds: float, warmup_seconds: float
+) -> np.ndarray:
+    """Microseconds per call of predict on a batch of no images, timed as batch-1 latency is."""
+    empty = np.zeros((0, *input_shape), dtype=np.float32)
+    warm_up([(predict, empty)], warmup_seconds)
+    timings: list[int] = []
+    clock = time.perf_counter_ns
+    with quiet_gc():
+        deadline = clock() + int(min_seconds * 1e9)
+        while len(timings) < min_calls or clock() < deadline:
+            started = clock()
+            predict(empty)
+            timings.append(clock() - started)
+    return np.asarray(timings, dtype=np.float64) / 1000.0
+
+
+def empty_call_stats(microseconds) -> dict:
+    """summary.json's figures of the empty-batch call (None where the runtime takes no empty batch)."""
+    if microseconds is None or len(microseconds) == 0:
+        return {"empty_call_p50_ms": None, "empty_calls": None}
+    return {"empty_call_p50_ms": float(np.median(microseconds)) / 1000.0, "empty_calls": len(microseconds)}
+
+
 def time_passes(
     compiled: Callable[[int], Callable],
     images: np.ndarray,
@@ -438,6 +462,7 @@ def run_benchmark(runtime, images: np.ndarray, settings: BenchSettings, log: Cal
         efficiency.append(probe.efficiency())
         own = f", the runtime's own timer {np.median(runtime_timer):.1f} us" if runtime_timer is not None else ""
         log(f"latency: {len(latency)} calls, p50 {np.median(latency):.1f} us{own}")
+        empty = _time_empty_calls(runtime, settings, log)
         throughput = _time_throughput(runtime, images, settings, log)
         efficiency.append(probe.efficiency())
         failure = f" ({probe.failure})" if probe.failure else ""
@@ -445,11 +470,27 @@ def run_benchmark(runtime, images: np.ndarray, settings: BenchSettings, log: Cal
     return {
         "latency": latency,
         "runtime_timer": runtime_timer,
+        "empty_call": empty,
         "throughput": throughput,
         "naive": naive,
         "info": runtime.info(),
         "parallel_efficiency": efficiency,
     }
+
+
+def _time_empty_calls(runtime, settings: BenchSettings, log: Callable[[str], None]) -> np.ndarray | None:
+    predict = runtime.empty_batch_call()
+    if predict is None:
+        return None
+    empty = time_empty_calls(
+        predict,
+        runtime.spec.input_shape,
+        settings.latency_min_calls,
+        settings.latency_min_seconds,
+        settings.warmup_seconds,
+    )
+    log(f"empty batch: {len(empty)} calls, p50 {np.median(empty):.1f} us")
+    return empty
 
 
 def _time_throughput(runtime, images: np.ndarray, settings: BenchSettings, log: Callable[[str], None]) -> list[dict]:
@@ -606,6 +647,7 @@ def benchmark_target(
         "repeat": repeat,
         **startup,
         **probe_fields(result["parallel_efficiency"], bool(result["throughput"])),
+        **empty_call_stats(result["empty_call"]),
     }
     extra.update(host_fields())  # cluster runs may measure targets on different nodes
     return write_benchmark(result, settings, outputs, extra)

@@ -113,6 +113,11 @@ def combine_latency(summaries: list[dict]) -> dict:
     own = spread(s.get("latency_runtime_timer_p50_ms") for s in summaries)  # OpenVINO's own timer
     key = "latency_runtime_timer_p50_ms"
     combined.update(zip((key, _ms_name(key, "low"), _ms_name(key, "high")), own, strict=True))
+    # a call on an empty batch (PyTorch): a lower bound on what a call costs besides its images
+    empty = [s.get("empty_call_p50_ms") for s in summaries]
+    names = ("empty_call_p50_ms", bound_name("empty_call_p50_ms", "low"), bound_name("empty_call_p50_ms", "high"))
+    combined.update(zip(names, spread(empty), strict=True))
+    combined["empty_call_repeat_ms"] = empty if any(value is not None for value in empty) else None
     within = [(s["latency_p50_ci_low_ms"], s["latency_p50_ci_high_ms"]) for s in summaries]
     # The repeats agree when one value lies inside every repeat's own 95 % interval of its median.
     complete = all(low == low and high == high for low, high in within)

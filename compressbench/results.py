@@ -159,6 +159,12 @@ class TargetRecord:
     )
     peak_rss_largest_mb_low: float | None = column("lowest repeat's peak at the largest batch size, MB")
     peak_rss_largest_mb_high: float | None = column("highest repeat's peak at the largest batch size, MB")
+    empty_call_p50_ms: float | None = column(
+        "a call on a batch of no images, every operator dispatched (PyTorch), ms (median over repeats)"
+    )
+    empty_call_p50_low_ms: float | None = column("fastest repeat's empty-batch call, ms")
+    empty_call_p50_high_ms: float | None = column("slowest repeat's empty-batch call, ms")
+    empty_call_repeat_ms: list | None = column("every repeat's empty-batch call, ms, in repeat order", table=False)
     peak_rss_largest_batch: int | None = column("the largest timed batch size, of peak_rss_largest_mb")
     load_seconds: float | None = column("model load and compile time, s (median over repeats)")
     load_seconds_low: float | None = column("fastest repeat's load time, s")

@@ -262,6 +262,36 @@ def test_batch1_overhead_bounded_from_above_can_fail_but_not_hold():
     assert check(claim_run({"pytorch": {"latency_p50_ms": None}})).status == NOT_MEASURED
 
 
+def bracketed(calls_ms: list[float], empty_ms: list[float]) -> dict:
+    """The trained model's batch-1 rounds, 0.1 ms per image at the best batch, and its empty-batch calls."""
+    return {
+        "repeats": len(calls_ms),
+        "latency_p50_ms": float(np.median(calls_ms)),
+        "latency_p50_ci_low_ms": min(calls_ms),
+        "latency_p50_ci_high_ms": max(calls_ms),
+        "latency_repeat_p50_ms": calls_ms,
+        "empty_call_p50_ms": float(np.median(empty_ms)),
+        "empty_call_p50_low_ms": min(empty_ms),
+        "empty_call_p50_high_ms": max(empty_ms),
+        "empty_call_repeat_ms": empty_ms,
+    }
+
+
+def test_batch1_overhead_holds_when_even_an_empty_batch_call_is_most_of_a_call():
+    """A call on an empty batch is a lower bound on the overhead: above half the call in every round, the
+    claim holds; below half in one round, with the upper bound above half, the bounds do not decide."""
+    check = CHECKS["pytorch_batch1_overhead"]
+    dominant = check(claim_run({"pytorch": bracketed([0.30, 0.31, 0.29, 0.30], [0.20, 0.19, 0.18, 0.21])}))
+    assert (dominant.status, dominant.holds, dominant.detail) == (RESOLVED, True, "overhead_bracket")
+    assert dominant.numbers["floor"].value == pytest.approx(np.median([0.2 / 0.3, 0.19 / 0.31, 0.18 / 0.29, 0.7]))
+    assert dominant.numbers["floor_range"].value == pytest.approx([0.19 / 0.31, 0.7])
+    between = check(claim_run({"pytorch": bracketed([0.30, 0.31, 0.29, 0.30], [0.20, 0.19, 0.12, 0.21])}))
+    assert (between.status, between.reason) == (NOT_RESOLVED, rule.BETWEEN_BOUNDS)
+    # a 0.15 ms call leaves at most 0.05 ms beside 0.1 ms of work: the upper bound contradicts it
+    small = check(claim_run({"pytorch": bracketed([0.15, 0.15, 0.14, 0.155], [0.03, 0.03, 0.03, 0.03])}))
+    assert (small.status, small.holds, small.detail) == (RESOLVED, False, "overhead_bracket")
+
+
 @pytest.mark.parametrize("name", sorted(FLIPS))
 def test_claim_flips_when_its_number_crosses_the_threshold(name):
     holds, fails = FLIPS[name]

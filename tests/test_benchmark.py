@@ -382,6 +382,8 @@ def test_benchmark_pytorch_end_to_end(tmp_path):
     assert set(peaks) == {"1", "4", "8"} and peaks["1"] <= peaks["4"] <= peaks["8"]
     assert 0 < summary["baseline_rss_mb"] <= summary["peak_rss_batch1_mb"]
     assert summary["load_seconds"] > 0 and summary["first_call_ms"] > 0
+    # eager PyTorch takes a batch of no images: every operator dispatched, timed as batch-1 latency is
+    assert summary["empty_calls"] == 30 and 0 < summary["empty_call_p50_ms"] < summary["latency_p50_ms"]
     # the CPUs' state: probed before and after the latency window and after the throughput passes
     assert len(summary["parallel_efficiency"]) == 3
     assert summary["latency_cpu_state"] in CPU_STATES and summary["throughput_cpu_state"] in CPU_STATES

@@ -93,6 +93,15 @@ def test_combined_figures_are_medians_with_the_range_over_repeats():
     # the peak at the largest batch size, one size for every target, whatever each one's best batch
     largest = [combined[f"peak_rss_largest_mb{end}"] for end in ("_low", "", "_high")]
     assert largest == [140.0, 141.0, 143.0] and combined["peak_rss_largest_batch"] == 256
+    # a runtime that takes no empty batch has no empty-batch call; one that does, its median with the range
+    assert combined["empty_call_p50_ms"] is None and combined["empty_call_repeat_ms"] is None
+    empty = combine([{**s, "empty_call_p50_ms": 0.01 * (i + 1)} for i, s in enumerate(REPEATS)])
+    assert (empty["empty_call_p50_low_ms"], empty["empty_call_p50_ms"], empty["empty_call_p50_high_ms"]) == (
+        0.01,
+        0.02,
+        0.03,
+    )
+    assert empty["empty_call_repeat_ms"] == [0.01, 0.02, 0.03]
     assert combined["first_call_ms"] == 2.0 and combined["first_call_ms_low"] == 1.0
 
 

@@ -710,6 +710,22 @@ def test_the_memory_table_gives_the_first_call_its_range(tmp_path):
     assert rows and all(row[-1].endswith("(0.500–3.00)") for row in rows), [row[-1] for row in rows]
 
 
+def test_the_overhead_con_gives_the_empty_batch_call_as_its_lower_bound(tmp_path):
+    """Every variant's rounds at 0.4 ms with empty-batch calls of a third of that: the con is bracketed, and the
+    bounds (a third of the call, and 72 % with 111 us per image at the best batch) do not decide it."""
+    latency = {"latency_p50_ms": 0.4, "latency_p50_ci_low_ms": 0.38, "latency_p50_ci_high_ms": 0.42}
+    rounds = {"latency_repeat_p50_ms": [0.4, 0.42, 0.38], "empty_call_repeat_ms": [0.132, 0.14, 0.125]}
+    empty = {"empty_call_p50_ms": 0.132, "empty_call_p50_low_ms": 0.125, "empty_call_p50_high_ms": 0.14}
+    for language, said, reason in (
+        ("en", "A call on an empty batch, every operator dispatched and no image computed, takes 132", "do not decide"),
+        ("ru", "Вызов на пустом батче, в котором вызываются все операторы", "оценки этого не решают"),
+    ):
+        data = fabricate(tmp_path / language, extra={**latency, **rounds, **empty})
+        markdown = render_markdown(build_context(data, {"language": language}, FIGURES)).replace("\u00a0", " ")
+        assert said in markdown and reason in markdown, markdown[markdown.find("Con") :][:2000]
+        assert "33.0 %" in markdown.replace(",", ".") and "(32.9 %–33.3 %" in markdown.replace(",", ".")
+
+
 def test_the_memory_table_compares_peaks_at_one_batch_size_with_their_ranges(tmp_path):
     data = fabricate(tmp_path, extra={"peak_rss_largest_mb_low": 305.0, "peak_rss_largest_mb_high": 340.0})
     context = build_context(data, {"language": "en"}, FIGURES)

@@ -13,13 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from ..targets import TRAINED
 from .explain import per_image_ms
 from .findings import NOT_APPLICABLE, NOT_MEASURED, NOT_RESOLVED, RESOLVED, Finding, body, make
 from .methods import ptq_targets
-from .rule import OVERLAP, UPPER_BOUND, compare, ranges_apart_by_chance, ranking
+from .rule import BETWEEN_BOUNDS, OVERLAP, UPPER_BOUND, compare, ranges_apart_by_chance, ranking
 from .rule import judge as judge_values
 from .timing import naive_cost
 from .view import Run
@@ -184,11 +185,21 @@ def pytorch_no_export_step(run: Run) -> Verdict:
     return Verdict(True, RESOLVED, "readiness_partly", {**numbers, "sooner": sooner}, partial=True)
 
 
+def empty_call_floor(run: Run, target: str) -> tuple[float, float, float] | None:
+    """The empty-batch call over the same round's batch-1 median: the median of the per-round shares with their
+    range, a lower bound on the share of a batch-1 call that is overhead; None without two paired rounds."""
+    empty, warm = run.rounds(target, "empty_call"), run.rounds(target, "latency")
+    shares = [empty[r] / warm[r] for r in sorted(set(empty) & set(warm)) if empty[r] is not None and warm[r]]
+    return (float(np.median(shares)), min(shares), max(shares)) if len(shares) >= 2 else None
+
+
 @check
 def pytorch_batch1_overhead(run: Run) -> Verdict:
-    """Per-call overhead dominates at batch 1: the part of a batch-1 call that is not per-image work (batch-1
-    latency minus the time per image at the best batch, an upper bound) against the per-image work, with
-    their ranges. Contradicted when even the bound is smaller; otherwise not resolved (UPPER_BOUND)."""
+    """Per-call overhead dominates at batch 1, bracketed: from above by the part of a batch-1 call that is not
+    per-image work (batch-1 latency minus the time per image at the best batch; it also counts what batching
+    saves), from below by a call on an empty batch (every operator dispatched, no image computed), each share
+    with its range. Supported when even the lower bound is more than half the call in every round; contradicted
+    when even the upper bound is smaller than the per-image work; otherwise not resolved."""
     latency, per_image = run.value(TRAINED, "latency_p50_ms"), per_image_ms(run, TRAINED)
     latency_range, throughput_range = run.interval(TRAINED, "latency"), run.interval(TRAINED, "throughput")
     if None in (latency, per_image, latency_range, throughput_range):
@@ -201,11 +212,20 @@ def pytorch_batch1_overhead(run: Run) -> Verdict:
         "batch": Q(run.value(TRAINED, "batch_size_best"), "count"),
         "share": Q(max(0.0, 1 - per_image / latency), "percent"),
     }
-    # The overhead is an upper bound (it also counts what batching saves): it can show that the
-    # overhead does not dominate, never that it does.
+    floor = empty_call_floor(run, TRAINED)
+    detail = "overhead" if floor is None else "overhead_bracket"
+    if floor is not None:
+        numbers |= {
+            "empty": Q(run.value(TRAINED, "empty_call_p50_ms"), "ms"),
+            "floor": Q(floor[0], "percent"),
+            "floor_range": Q([floor[1], floor[2]], "percent_range"),
+        }
+        if floor[1] > 0.5:
+            return measured(True, detail, **numbers)
     if overhead_range[1] < per_image_range[0]:
-        return measured(False, "overhead", **numbers)
-    return unresolved(UPPER_BOUND, "overhead", **numbers)
+        return measured(False, detail, **numbers)
+    # the upper bound can show that the overhead does not dominate, never that it does; the lower bound the reverse
+    return unresolved(UPPER_BOUND if floor is None else BETWEEN_BOUNDS, detail, **numbers)
 
 
 @check

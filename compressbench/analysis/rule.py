@@ -33,6 +33,7 @@ ROUNDS_DISAGREE = "rounds_disagree"  # compared round by round: the order of the
 NO_INTERVAL = "no_interval"
 MACHINES = "different_machines"
 UPPER_BOUND = "upper_bound_only"  # a claim's quantity is bounded from one side only: it can fail, not hold
+BETWEEN_BOUNDS = "between_bounds"  # bounded from both sides, with the threshold between the bounds
 MCNEMAR_CALM = "mcnemar_no_difference"  # accuracy: the intervals overlap and the paired exact test finds nothing
 
 SIGNIFICANCE = 0.05  # the exact tests' level (McNemar): the report states it in its methodology

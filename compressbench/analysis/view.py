@@ -53,6 +53,13 @@ METRICS = {
     "memory": Metric("peak_rss_mb", "peak_rss_mb_low", "peak_rss_mb_high", False),
     # at one batch size for every target (peak_rss_mb is each target's own best batch)
     "memory_batch1": Metric("peak_rss_batch1_mb", "peak_rss_batch1_mb_low", "peak_rss_batch1_mb_high", False),
+    "empty_call": Metric(
+        "empty_call_p50_ms",
+        "empty_call_p50_low_ms",
+        "empty_call_p50_high_ms",
+        False,
+        per_repeat="empty_call_repeat_ms",
+    ),
     "memory_largest": Metric("peak_rss_largest_mb", "peak_rss_largest_mb_low", "peak_rss_largest_mb_high", False),
 }
 # measured in the benchmark's fresh-process repeats: their interval is the range between repeats
@@ -65,6 +72,7 @@ REPEATED_METRICS = {
     "memory",
     "memory_batch1",
     "memory_largest",
+    "empty_call",
 }
 
 

@@ -15,6 +15,7 @@ import yaml
 from ..analysis import Findings
 from ..analysis.claims import Q
 from ..analysis.rule import (
+    BETWEEN_BOUNDS,
     MACHINES,
     MCNEMAR_CALM,
     NO_INTERVAL,
@@ -63,7 +64,7 @@ RESOLVED_COMPARISONS = {
     "memory": "comparison.cmp_memory",
     "memory_batch1": "comparison.cmp_memory",
 }
-MEMORY_METRICS = ("memory", "memory_batch1")
+MEMORY_METRICS = ("memory", "memory_batch1", "memory_largest")
 # Why a comparison is not resolved, in the wordings reason() takes in turn: a reason given in many places
 # of one report (the speed section, the claims, the conclusions) does not repeat one phrase. Quality
 # intervals are confidence intervals, not repeat ranges (QUALITY_REASONS).
@@ -77,6 +78,7 @@ REASONS = {
     NO_INTERVAL: ("comparison.reason_no_interval",),
     MACHINES: ("comparison.reason_different_machines",),
     UPPER_BOUND: ("comparison.reason_upper_bound_only",),
+    BETWEEN_BOUNDS: ("comparison.reason_between_bounds",),
 }
 QUALITY_REASONS = {
     OVERLAP: ("comparison.reason_ci_overlap",),
@@ -195,6 +197,8 @@ class Writer:
             return self.n.ms_range(*q.value)
         if q.unit == "ips_range":
             return f"{self.n.integer(q.value[0])}–{self.n.ips(q.value[1])}"
+        if q.unit == "percent_range":
+            return f"{self.n.percent(q.value[0], 1)}–{self.n.percent(q.value[1], 1)}"
         if isinstance(q.value, list):
             return ", ".join(f"{label} {self.quantity(Q(value, q.unit))}" for label, value in q.value)
         n, value = self.n, q.value

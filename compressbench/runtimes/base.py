@@ -66,6 +66,12 @@ class Runtime(ABC):
         (OpenVINO's InferRequest.latency, the figure benchmark_app reports); None where it keeps none."""
         return None
 
+    def empty_batch_call(self) -> Predict | None:
+        """The tuned call where it takes a batch of no images, else None: every operator is dispatched and no
+        image computed, so its time is a lower bound on what a call costs besides the images (an operator may
+        skip some of its own overhead on an empty input)."""
+        return None
+
     @abstractmethod
     def naive(self) -> Predict:
         """Return the beginner's per-call function: dynamic shapes, copies, defaults."""

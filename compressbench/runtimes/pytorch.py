@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from ..resize import load_model
@@ -42,6 +43,15 @@ class PyTorchRuntime(Runtime):
             with torch.inference_mode():
                 return model(torch.from_numpy(images).to(dtype)).float().numpy()
 
+        return predict
+
+    def empty_batch_call(self) -> Predict | None:
+        """Eager execution takes any batch size, none too, unless a kernel refuses an empty input."""
+        predict = self.compiled(1)
+        try:
+            predict(np.zeros((0, *self.spec.input_shape), dtype=np.float32))
+        except (RuntimeError, ValueError):
+            return None
         return predict
 
     def profile_calls(self, batch_size: int, batches, limit) -> list:

@@ -21,6 +21,7 @@ EVIDENCE = {
     "readiness_partly": "proscons.evidence_readiness_partly",
     "readiness_unresolved": "proscons.evidence_readiness_unresolved",
     "overhead": "proscons.evidence_overhead",
+    "overhead_bracket": "proscons.evidence_overhead_bracket",
     "sizes": "proscons.evidence_sizes",
     "optimizations": "proscons.evidence_optimizations",
     "optimizations_by_rounds": "proscons.evidence_optimizations_by_rounds",
