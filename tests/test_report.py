@@ -710,6 +710,25 @@ def test_the_memory_table_gives_the_first_call_its_range(tmp_path):
     assert rows and all(row[-1].endswith("(0.500–3.00)") for row in rows), [row[-1] for row in rows]
 
 
+def test_a_sentence_names_another_table_by_its_number(tmp_path):
+    """{table_<name>} in a sentence becomes that table's number in both formats, once the tables are numbered."""
+    from compressbench.report.i18n import ref_marker, resolve_refs
+    from compressbench.report.writer import Paragraph
+
+    data = fabricate(tmp_path, extra={"first_call_ms_low": 0.5, "first_call_ms_high": 3.0})
+    for language, said in (("en", "Table {} gives each variant's first call"), ("ru", "таблица {} даёт первый вызов")):
+        context = build_context(data, {"language": language}, FIGURES)
+        number = context["table_numbers"]["memory"]
+        for report in (render_markdown(context), render_latex(context)):
+            assert said.format(number) in report.replace("\u00a0", " ").replace("~", " ")
+    numbers = {"table_numbers": {"speed": 3}, "figure_numbers": {}}
+    paragraph = Paragraph(f"see Table {ref_marker('table', 'speed')}", findings=("speed.leader",))
+    resolved = resolve_refs([paragraph, ref_marker("table", "gone")], numbers, "—")
+    assert resolved == ["see Table 3", "—"] and resolved[0].findings == ("speed.leader",)
+    with pytest.raises(ValueError, match="Strings.say"):  # taken raw, the placeholder would be printed
+        resolve_refs(Strings("en")["coursework.hyp_tuned_batch1"], numbers, "—")
+
+
 def test_the_overhead_con_gives_the_empty_batch_call_as_its_lower_bound(tmp_path):
     """Every variant's rounds at 0.4 ms with empty-batch calls of a third of that: the con is bracketed, and the
     bounds (a third of the call, and 72 % with 111 us per image at the best batch) do not decide it."""
@@ -1005,7 +1024,9 @@ def test_the_speed_table_gives_the_median_over_the_full_speed_rounds_where_some_
     table = context["tables"]["speed"]
     assert table["columns"][3]["title"] == "p50 at full speed (rounds), µs"
     assert table["rows"][0][3] == "20.0 (3/5)"  # the three full rounds' median, of the five the probe measured
-    assert "“p50 at full speed” gives its median" in render_markdown(context).replace("\u00a0", " ")
+    # the column named with its table's number
+    markdown = render_markdown(context).replace("\u00a0", " ")
+    assert "the column “p50 at full speed” of Table 3 gives its median" in markdown
     every_round_full = {**probed, "latency_cpu_states": ["full"] * 6}
     context = build_context(fabricate(tmp_path / "full", extra=every_round_full), {"language": "en"}, FIGURES)
     assert "p50 at full speed (rounds), µs" not in [c["title"] for c in context["tables"]["speed"]["columns"]]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .data import ReportData
 from .escape import Md, Tex, latex_escape, md_escape
-from .i18n import TEMPLATES, Strings
+from .i18n import TEMPLATES, Strings, resolve_refs
 from .sections import SECTIONS, Section
 from .sections.method import run_threads, threads_counted
 from .sections.proscons import claim_groups
@@ -208,6 +208,8 @@ def walk(
         present = {key: [b for b in blocks if b[0] != "bibliography"] for key, blocks in present.items()}
     present = with_headings(sections, present)
     numbers = numbering(sections, present)
+    # "Table {table_speed}" in a sentence: its number, now that the tables and figures are numbered
+    text, tables, caption, figure_map = resolve_refs((text, tables, caption, figure_map), numbers, w.n.missing)
     return {
         "sections": sections,
         "appendix_lines": appendix_lines,
@@ -262,7 +264,7 @@ def build_context(
         "intro": s.say("common.intro", model=model_name(w))
         + (" " + s["common.intro_quoted"] if data.findings.with_prefix("coursework.") else ""),
         **walked,
-        "claims": claims,
+        "claims": resolve_refs(claims, walked, w.n.missing),
     }
 
 

@@ -2,10 +2,15 @@
 
 Code names every key in full ("speed.lead_latency_resolved"): grepping a sentence's key finds the
 code that says it. A key that is missing raises KeyError naming it and the wording file.
+
+A sentence names another table or figure by number with a placeholder nobody passes, {table_<name>} or
+{figure_<name>}: `say` leaves a marker there (ref_marker) that the report replaces with the number once
+the report's tables and figures are numbered (resolve_refs).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -32,6 +37,47 @@ def times_word_ru(count: int) -> str:
     return "раз"
 
 
+REF_KINDS = ("table", "figure")
+# private-use characters: no wording, label or number contains them
+REF_MARKER = re.compile("\ue000(table|figure):(\\w+)\ue001")
+UNFILLED_REF = re.compile(r"\{(?:table|figure)_\w+\}")
+
+
+def ref_marker(kind: str, name: str) -> str:
+    return f"\ue000{kind}:{name}\ue001"
+
+
+class _WithRefs(dict):
+    """A sentence's values; a {table_<name>} or {figure_<name>} placeholder not among them becomes a marker."""
+
+    def __missing__(self, key: str) -> str:
+        kind, _, name = key.partition("_")
+        if kind in REF_KINDS and name:
+            return ref_marker(kind, name)
+        raise KeyError(key)
+
+
+def resolve_refs(value, numbers: dict, missing: str):
+    """`value` (text, a Paragraph, or lists, tuples and dicts of them) with every marker replaced by the number
+    the report gives that table or figure (numbers: context.numbering's), `missing` for one it does not have."""
+    if isinstance(value, str):
+        if UNFILLED_REF.search(value):  # a sentence taken with s[key] instead of s.say(key)
+            raise ValueError(f"wording placeholder not filled, take the sentence with Strings.say: {value!r}")
+        if "\ue000" not in value:
+            return value
+
+        def number(match: re.Match) -> str:
+            return str(numbers[f"{match.group(1)}_numbers"].get(match.group(2), missing))
+
+        resolved = REF_MARKER.sub(number, value)
+        return type(value)(resolved, value.findings) if hasattr(value, "findings") else resolved
+    if isinstance(value, list | tuple):
+        return type(value)(resolve_refs(item, numbers, missing) for item in value)
+    if isinstance(value, dict):
+        return {key: resolve_refs(item, numbers, missing) for key, item in value.items()}
+    return value
+
+
 class Strings:
     """`say(key, **values)` fills one sentence; values are formatted text already."""
 
@@ -50,7 +96,7 @@ class Strings:
             raise KeyError(f"{self.source} has no {key!r}") from None
 
     def say(self, key: str, **values) -> str:
-        text = self[key].format(**values)
+        text = self[key].format_map(_WithRefs(values))
         text = text.replace(" %", "\u00a0%")  # "95 %" never breaks across lines
         return text.replace("п.\u00a0п..", "п.\u00a0п.")  # a sentence ending in the unit
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 
 from .escape import Md, Tex, latex_escape, latex_url, md_escape, md_url
-from .i18n import TEMPLATES
+from .i18n import REF_MARKER, TEMPLATES
 from .tables import cell_lines
 
 
@@ -130,8 +130,16 @@ def markdown_environment(templates: str | Path = TEMPLATES) -> jinja2.Environmen
 
 
 def render_latex(context: dict, templates: str | Path = TEMPLATES) -> str:
-    return latex_environment(templates).get_template("report.tex.j2").render(**context)
+    return _refs_resolved(latex_environment(templates).get_template("report.tex.j2").render(**context))
 
 
 def render_markdown(context: dict, templates: str | Path = TEMPLATES) -> str:
-    return markdown_environment(templates).get_template("report.md.j2").render(**context)
+    return _refs_resolved(markdown_environment(templates).get_template("report.md.j2").render(**context))
+
+
+def _refs_resolved(report: str) -> str:
+    """The report, unless a sentence's {table_<name>} reference was left unnumbered (i18n.resolve_refs)."""
+    found = REF_MARKER.search(report)
+    if found:
+        raise ValueError(f"report text refers to {found.group(1)} {found.group(2)!r} but was never numbered")
+    return report

@@ -62,12 +62,12 @@ def orderings(w: Writer, cw: dict) -> list[str]:
         items.append(
             s.say(
                 "coursework.cw_hypothesis",
-                hypothesis=s[HYPOTHESES[o.hypothesis]],
+                hypothesis=s.say(HYPOTHESES[o.hypothesis]),
                 order=order,
                 settled=settled(w, o),
             )
         )
-    matching = [s[HYPOTHESES[h]] for h in found.matching]
+    matching = [s.say(HYPOTHESES[h]) for h in found.matching]
     key = "coursework.cw_explained" if matching else "coursework.cw_not_explained"
     return [
         s.say("coursework.cw_orderings", cw_order=cw_text, items="; ".join(items)),
