@@ -41,7 +41,9 @@ EVALUATION_FIELDS = (
 BENCHMARK_FIELDS = tuple(
     name
     for name in FIELDS
-    if name.startswith(("latency_", "throughput_", "test_set_", "naive_", "tuned_", "load_", "first_call_"))
+    if name.startswith(
+        ("latency_", "throughput_", "test_set_", "naive_", "tuned_", "load_", "first_call_", "empty_call_")
+    )
     or name.startswith("peak_rss_")
     or name
     in (

@@ -367,3 +367,14 @@ def test_each_rounds_start_up_figures_are_kept_in_repeat_order():
     combined = combine(REPEATS)
     assert combined["load_repeat_seconds"] == [s["load_seconds"] for s in REPEATS]
     assert combined["first_call_repeat_ms"] == [s["first_call_ms"] for s in REPEATS]
+
+
+def test_every_combined_figure_a_record_keeps_reaches_the_records():
+    """A figure repeats.combine adds for the report (a record field) is copied by the aggregate step too."""
+    from compressbench.aggregate import BENCHMARK_FIELDS, FIELDS
+
+    with_empty = [{**s, "empty_call_p50_ms": 0.01} for s in REPEATS]
+    kept = set(combine(with_empty)) & set(FIELDS)
+    identity = {"target", "runtime", "label", "precision"}  # the record takes these from the spec and the evaluation
+    assert kept - set(BENCHMARK_FIELDS) == identity
+    assert {"empty_call_repeat_ms", "peak_rss_largest_mb", "peak_rss_largest_batch"} <= kept
