@@ -40,7 +40,7 @@ def times_word_ru(count: int) -> str:
 REF_KINDS = ("table", "figure")
 # private-use characters: no wording, label or number contains them
 REF_MARKER = re.compile("\ue000(table|figure):(\\w+)\ue001")
-UNFILLED_REF = re.compile(r"\{(?:table|figure)_\w+\}")
+UNFILLED_REF = re.compile(r"\{(?:table|figure)_\w+\}")  # in a wording file's sentence
 
 
 def ref_marker(kind: str, name: str) -> str:
@@ -61,8 +61,6 @@ def resolve_refs(value, numbers: dict, missing: str):
     """`value` (text, a Paragraph, or lists, tuples and dicts of them) with every marker replaced by the number
     the report gives that table or figure (numbers: context.numbering's), `missing` for one it does not have."""
     if isinstance(value, str):
-        if UNFILLED_REF.search(value):  # a sentence taken with s[key] instead of s.say(key)
-            raise ValueError(f"wording placeholder not filled, take the sentence with Strings.say: {value!r}")
         if "\ue000" not in value:
             return value
 
@@ -89,14 +87,21 @@ class Strings:
         self.texts = load_wording(language, templates)
         self.num = Numbers(language)
 
-    def __getitem__(self, key: str):
+    def _text(self, key: str):
         try:
             return self.texts[key]
         except KeyError:
             raise KeyError(f"{self.source} has no {key!r}") from None
 
+    def __getitem__(self, key: str):
+        """A sentence without placeholders; one that names a table or figure by number needs say()."""
+        text = self._text(key)
+        if isinstance(text, str) and UNFILLED_REF.search(text):
+            raise ValueError(f"{self.source}: {key!r} names a table or figure by number: take it with Strings.say")
+        return text
+
     def say(self, key: str, **values) -> str:
-        text = self[key].format_map(_WithRefs(values))
+        text = self._text(key).format_map(_WithRefs(values))
         text = text.replace(" %", "\u00a0%")  # "95 %" never breaks across lines
         return text.replace("п.\u00a0п..", "п.\u00a0п.")  # a sentence ending in the unit
 
