@@ -182,7 +182,8 @@ def throughput(data: ReportData, s: Strings, stem, **_) -> list[Path]:
         fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, 2.3))
         sizes_all = set()
         for t in data.results.targets:
-            by_batch = data.results.record(t).throughput_by_batch or {}
+            record = data.results.record(t)
+            by_batch = record.throughput_by_batch or {}
             if not by_batch:
                 continue
             sizes = sorted(int(b) for b in by_batch)
@@ -190,12 +191,17 @@ def throughput(data: ReportData, s: Strings, stem, **_) -> list[Path]:
             ips = [by_batch[str(b)] for b in sizes]
             values += ips
             ax.plot(sizes, ips, marker=styles[t]["marker"], color=styles[t]["color"], label=labels[t])
-            interval, best = run.interval(t, "throughput"), run.value(t, "batch_size_best")
-            if interval and best:
-                ips_best = run.value(t, "throughput_ips")
-                err = [[ips_best - interval[0]], [interval[1] - ips_best]]
-                ax.errorbar(best, ips_best, yerr=err, color=styles[t]["color"], capsize=4, linewidth=1.5)
-                values += list(interval)
+            # each batch size's range over the repeats (one repeat: none)
+            lows, highs = record.throughput_by_batch_low or {}, record.throughput_by_batch_high or {}
+            ranged = [b for b in sizes if lows.get(str(b)) is not None and highs.get(str(b)) is not None]
+            if ranged and (run.value(t, "repeats") or 0) >= 2:
+                middle = [by_batch[str(b)] for b in ranged]
+                err = [
+                    [m - lows[str(b)] for m, b in zip(middle, ranged, strict=True)],
+                    [highs[str(b)] - m for m, b in zip(middle, ranged, strict=True)],
+                ]
+                ax.errorbar(ranged, middle, yerr=err, fmt="none", ecolor=styles[t]["color"], capsize=3, linewidth=1)
+                values += [lows[str(b)] for b in ranged] + [highs[str(b)] for b in ranged]
         ax.set_xscale("log", base=2)
         ax.xaxis.set_major_locator(ticker.FixedLocator(sorted(sizes_all)))
         ax.xaxis.set_minor_locator(ticker.NullLocator())
