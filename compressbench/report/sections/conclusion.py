@@ -4,7 +4,7 @@ target within the accuracy budget and what it costs in speed, the least memory, 
 from __future__ import annotations
 
 from ...analysis.resources import baseline_share
-from ...analysis.rule import Comparison, Leader
+from ...analysis.rule import Comparison, Leader, compare
 from ...analysis.view import METRICS
 from ..tables import model_name
 from ..writer import Writer
@@ -77,10 +77,11 @@ def text(w: Writer) -> list[str]:
         out.append(w.para(sentence))
     memory = w.finding("memory.leader.batch1")
     if memory is not None and len(memory.order) >= 2:
-        out.append(w.para(memory_recommendation(w, memory)))
+        out.append(w.para(f"{memory_recommendation(w, memory)} {largest_batch_memory(w, memory.order)}".strip()))
     start = w.finding("startup.leader.load")  # a process that loads the model and answers at once
     if start is not None and len(start.order) >= 2:
-        out.append(w.para(w.leader(start, "conclusion.rec_load", "conclusion.rec_load_unresolved")))
+        sentence = w.leader(start, "conclusion.rec_load", "conclusion.rec_load_unresolved")
+        out.append(w.para(f"{sentence} {start_break_even(w, start)}".strip()))
     portable = w.finding("conclusion.portability")
     if portable is not None:
         # one decimal, as the claims print the same agreement
@@ -114,6 +115,53 @@ def memory_recommendation(w: Writer, memory: Leader) -> str:
         share=n.percent(spread / max(values), 1),
     )
     return f"{runtimes} {within}"
+
+
+def largest_batch_memory(w: Writer, targets: list[str]) -> str:
+    """The runtime whose variants' peaks lie furthest apart at the largest timed batch size, where its highest
+    and lowest are resolved apart (at batch 1 one runtime's variants lie close together; a batch can part them)."""
+    run = w.run
+    measured = [t for t in targets if run.value(t, METRICS["memory_largest"].key) is not None]
+    groups: dict[str, list[str]] = {}
+    for t in measured:
+        groups.setdefault(run.runtime(t) or t, []).append(t)
+    key = METRICS["memory_largest"].key
+    spans = {
+        runtime: sorted(group, key=lambda t: -run.value(t, key)) for runtime, group in groups.items() if len(group) >= 2
+    }
+    if not spans:
+        return ""
+    runtime, ordered = max(spans.items(), key=lambda kv: run.value(kv[1][0], key) - run.value(kv[1][-1], key))
+    high, low = ordered[0], ordered[-1]
+    if not compare(run, "memory_largest", high, low).resolved:
+        return ""
+    return w.s.say(
+        "conclusion.rec_memory_largest",
+        batch=w.n.integer(run.value(high, "peak_rss_largest_batch")),
+        runtime=runtime_name(w, runtime),
+        items=w.s.join([f"{w.label(t)} {w.n.mb(run.value(t, key))}" for t in ordered]),
+        high=w.label(high),
+        low=w.label(low),
+    )
+
+
+def start_break_even(w: Writer, start: Leader) -> str:
+    """Where the quickest to start is slower per call than the next: after how many batch-1 calls that one's
+    time is made up (medians), so a reader serving more than one request does not take the advice for speed."""
+    run, best, second = w.run, start.best, start.order[1]
+    ready = {t: run.value(t, "load_seconds") * 1000 + run.value(t, "first_call_ms") for t in (best, second)}
+    saved = ready[second] - ready[best]
+    slower = compare(run, "latency", best, second)
+    if saved <= 0 or not slower.resolved or slower.better != second:
+        return ""
+    extra = run.value(best, "latency_p50_ms") - run.value(second, "latency_p50_ms")
+    return w.s.say(
+        "conclusion.rec_load_break_even",
+        second=w.label(second),
+        saved=w.n.ms(saved),
+        extra=w.n.ms(extra),
+        calls=w.n.integer(round(saved / extra)),
+    )
 
 
 def runtime_peaks(w: Writer, runtime: str, targets: list[str], metric: str) -> str:
