@@ -149,6 +149,8 @@ def start_break_even(w: Writer, start: Leader) -> str:
     """Where the quickest to start is slower per call than the next: after how many batch-1 calls that one's
     time is made up (medians), so a reader serving more than one request does not take the advice for speed."""
     run, best, second = w.run, start.best, start.order[1]
+    if not start.resolved:  # no start is said to be shorter
+        return ""
     ready = {t: run.value(t, "load_seconds") * 1000 + run.value(t, "first_call_ms") for t in (best, second)}
     saved = ready[second] - ready[best]
     slower = compare(run, "latency", best, second)
