@@ -1574,3 +1574,30 @@ def test_the_quickest_start_says_when_a_faster_call_makes_up_for_it(language):
         start_break_even(Writer(close, Findings(), Strings(language), Citations.load(TEMPLATES)), leader(close, "load"))
         == ""
     )
+
+
+def test_throughput_is_printed_to_three_significant_digits_unless_ranges_apart_need_more(tmp_path):
+    """Images per second vary by a few per cent between repeats: 82 973 prints 83 000. Two ranges apart whose
+    facing bounds would print the same at three digits get the digits that part them."""
+    n = Strings("en").num
+    assert [n.count(v) for v in (82_973, 78_481, 760.4, 0)] == ["83,000", "78,500", "760", "0"]
+    assert n.ips(62_121).replace("\u00a0", " ") == "62,100 images/s"
+    from results_fixtures import run_of
+
+    ranges = {
+        "onnxruntime": {
+            "repeats": 3,
+            "throughput_ips": 63_000,
+            "throughput_ips_low": 62_840,
+            "throughput_ips_high": 64_000,
+        },
+        "openvino": {
+            "repeats": 3,
+            "throughput_ips": 62_000,
+            "throughput_ips_low": 61_000,
+            "throughput_ips_high": 62_790,
+        },
+    }
+    w = Writer(run_of(ranges), Findings(), Strings("en"), Citations.load(TEMPLATES))
+    digits = w.apart_digits("throughput", "onnxruntime", "openvino")
+    assert digits == 4 and w.interval("openvino", "throughput", digits) == "61,000–62,790"

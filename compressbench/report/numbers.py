@@ -45,6 +45,14 @@ class Numbers:
     def integer(self, value) -> str:
         return self.fixed(round(value), 0) if is_number(value) else self.missing
 
+    def count(self, value, significant: int = 3) -> str:
+        """A large count that varies between repeats (images per second) to `significant` digits: 82 973 is
+        printed 83 000, as its repeats' spread of a few per cent leaves the last digits noise."""
+        if not is_number(value):
+            return self.missing
+        digits = significant - 1 - math.floor(math.log10(abs(value))) if value else 0
+        return self.integer(round(value, digits) if digits < 0 else value)
+
     def sig(self, value, significant: int = 3) -> str:
         """About `significant` significant digits, without trailing exponent notation."""
         return self.fixed(value, decimals_for(value, significant)) if is_number(value) else self.missing
@@ -115,7 +123,7 @@ class Numbers:
 
     def ips(self, value) -> str:
         unit = "изобр./с" if self.language == "ru" else "images/s"
-        return f"{self.integer(value)}{NBSP}{unit}" if is_number(value) else self.missing
+        return f"{self.count(value)}{NBSP}{unit}" if is_number(value) else self.missing
 
     def p_value(self, value) -> str:
         """p-values: three decimals, "< 0.001" below that."""

@@ -196,7 +196,7 @@ class Writer:
         if q.unit == "ms_range":
             return self.n.ms_range(*q.value)
         if q.unit == "ips_range":
-            return f"{self.n.integer(q.value[0])}–{self.n.ips(q.value[1])}"
+            return f"{self.n.count(q.value[0])}–{self.n.ips(q.value[1])}"
         if q.unit == "percent_range":
             return f"{self.n.percent(q.value[0], 1)}–{self.n.percent(q.value[1], 1)}"
         if isinstance(q.value, list):
@@ -277,7 +277,7 @@ class Writer:
         if metric in MEMORY_METRICS:
             return f"{self.n.fixed(interval[0], 1)}–{self.n.mb(interval[1])}"
         if metric == "throughput":
-            return f"{self.n.integer(interval[0])}–{self.n.integer(interval[1])}"
+            return f"{self.n.count(interval[0], significant)}–{self.n.count(interval[1], significant)}"
         return f"{self.n.fixed(interval[0], 4)}–{self.n.fixed(interval[1], 4)}"
 
     def interval_note(self, target: str, metric: str, inner: bool = False, significant: int = 3) -> str:
@@ -294,15 +294,16 @@ class Writer:
         return self.s.say(notes[(metric in QUALITY, inner)], interval=self.interval(target, metric, significant))
 
     def apart_digits(self, metric: str, first: str, second: str) -> int:
-        """Significant digits that print two ranges of durations apart: three, or up to five where at three
-        the bounds that face each other read the same (4.63 ms against 4.63 ms)."""
+        """Significant digits that print two ranges of durations or throughputs apart: three, or up to five
+        where at three the bounds that face each other read the same (4.63 ms against 4.63 ms)."""
         intervals = [self.run.interval(t, metric) for t in (first, second)]
-        if None in intervals or metric not in DURATIONS:
+        if None in intervals or metric not in (*DURATIONS, "throughput"):
             return 3
         lower, upper = sorted(intervals)
         scale = 1000 if metric == "load" else 1  # load times are seconds, printed in milliseconds
         end, start = scale * lower[1], scale * upper[0]
-        return next((d for d in (3, 4) if self.n.ms_range(end, end, d) != self.n.ms_range(start, start, d)), 5)
+        printed = self.n.count if metric == "throughput" else (lambda v, d: self.n.ms_range(v, v, d))
+        return next((d for d in (3, 4) if printed(end, d) != printed(start, d)), 5)
 
     def reason(self, status: str, metric: str = "") -> str:
         """Why a comparison is not resolved: each time a reason is given, its next wording (REASONS)."""

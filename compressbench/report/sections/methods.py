@@ -234,7 +234,7 @@ def methods_table(w: Writer) -> dict | None:
                     n.missing,
                 ),
                 latency_cell(w, t, p50[i], unit),
-                n.integer(run.value(t, "throughput_ips")),
+                n.count(run.value(t, "throughput_ips")),
                 n.fixed(run.value(t, "peak_rss_mb"), 1),
             ]
         )

@@ -240,7 +240,7 @@ def speed_table(w: Writer) -> dict | None:
             latency_cell(w, t, p50[i], unit),
             *([full[i]] if full else []),
             with_note(p99[i], p99_range(w, t, scale), n.missing),
-            with_note(n.integer(run.value(t, "throughput_ips")), w.interval(t, "throughput"), n.missing),
+            with_note(n.count(run.value(t, "throughput_ips")), w.interval(t, "throughput"), n.missing),
             best_batch_cell(w, t),
             n.sig(run.value(t, "test_set_seconds")),
         ]

@@ -449,7 +449,7 @@ def runs_table(w: StudyWriter) -> dict | None:
                 with_note(n.fixed(record.accuracy, 4), ci, n.missing),
                 n.fixed(record.f1_macro, 4),
                 latency,
-                n.integer(record.throughput_ips),
+                n.count(record.throughput_ips),
             ]
         )
     columns = [
