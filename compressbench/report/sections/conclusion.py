@@ -3,6 +3,8 @@ target within the accuracy budget and what it costs in speed, the least memory, 
 
 from __future__ import annotations
 
+import numpy as np
+
 from ...analysis.resources import baseline_share
 from ...analysis.rule import Comparison, Leader, compare
 from ...analysis.view import METRICS
@@ -147,22 +149,34 @@ def largest_batch_memory(w: Writer, targets: list[str]) -> str:
 
 def start_break_even(w: Writer, start: Leader) -> str:
     """Where the quickest to start is slower per call than the next: after how many batch-1 calls that one's
-    time is made up (medians), so a reader serving more than one request does not take the advice for speed."""
+    time is made up, round by round as every ratio of the report (its head start, load and first call, over
+    its extra time per call in the same round), so a reader serving many requests does not take the advice
+    for speed. Nothing where the start is not resolved sooner or the call not resolved slower."""
     run, best, second = w.run, start.best, start.order[1]
-    if not start.resolved:  # no start is said to be shorter
-        return ""
-    ready = {t: run.value(t, "load_seconds") * 1000 + run.value(t, "first_call_ms") for t in (best, second)}
-    saved = ready[second] - ready[best]
     slower = compare(run, "latency", best, second)
-    if saved <= 0 or not slower.resolved or slower.better != second:
+    if not start.resolved or not slower.resolved or slower.better != second:
         return ""
-    extra = run.value(best, "latency_p50_ms") - run.value(second, "latency_p50_ms")
+    rounds = [{metric: run.rounds(t, metric) for metric in ("load", "first_call", "latency")} for t in (best, second)]
+    shared = set.intersection(*(set(r[metric]) for r in rounds for metric in r))
+    head_starts, break_evens = [], []
+    for r in sorted(shared):
+        quick, next_ = ({m: side[m][r] for m in side} for side in rounds)
+        head_start = max(0.0, 1000 * (next_["load"] - quick["load"]) + next_["first_call"] - quick["first_call"])
+        extra = quick["latency"] - next_["latency"]
+        if extra <= 0:  # not slower in this round: no break-even to count
+            return ""
+        head_starts.append(head_start)
+        break_evens.append(head_start / extra)
+    if len(break_evens) < 2:
+        return ""
     return w.s.say(
         "conclusion.rec_load_break_even",
         second=w.label(second),
-        saved=w.n.ms(saved),
-        extra=w.n.ms(extra),
-        calls=w.n.integer(round(saved / extra)),
+        saved=w.n.ms(float(np.median(head_starts))),
+        extra=w.n.ms(run.value(best, "latency_p50_ms") - run.value(second, "latency_p50_ms")),
+        calls=w.n.integer(float(np.median(break_evens))),
+        low=w.n.integer(min(break_evens)),
+        high=w.n.integer(max(break_evens)),
     )
 
 
