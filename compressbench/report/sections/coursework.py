@@ -119,7 +119,7 @@ def naive_repeats(w: Writer) -> list[str]:
             s.say(
                 key,
                 target=w.label(x.target),
-                repeats=" / ".join(n.sig(us, 3) for us in x.per_image_us),
+                repeats=f"{n.sig(min(x.per_image_us), 3)}–{n.sig(max(x.per_image_us), 3)}",
                 coursework=n.sig(x.coursework_us, 3),
                 ratios=times_range(w, x.coursework_us / max(x.per_image_us), x.coursework_us / min(x.per_image_us)),
             )
