@@ -114,7 +114,6 @@ def memory_recommendation(w: Writer, memory: Leader) -> str:
         "conclusion.rec_memory_within",
         runtime=runtime_name(w, run.runtime(memory.best) or memory.best),
         gap=n.mb(spread),
-        share=n.percent(spread / max(values), 1),
     )
     return f"{runtimes} {within}"
 
