@@ -1213,7 +1213,7 @@ def test_the_training_section_gives_normalization_augmentation_schedule_and_seed
     data = dataclasses.replace(data, results=dataclasses.replace(data.results, spec=cosine))
     russian = render_markdown(build_context(data, {"language": "ru"}, FIGURES))
     assert "скорость обучения снижается по косинусу до 0 за все эпохи (шаг раз в эпоху)" in russian
-    assert "tracked after every epoch, without a separate validation split; the model is the last epoch's" in markdown
+    assert "tracked after every epoch, without a validation split; the model is the last epoch's" in markdown
 
 
 def test_the_best_batch_names_another_size_the_repeats_do_not_tell_apart(tmp_path):

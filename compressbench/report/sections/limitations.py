@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...analysis.speed import parallel_latency
-from ..tables import model_name, model_summary
+from ..tables import model_name
 from ..writer import Writer
 from .base import Section
 
@@ -20,15 +20,7 @@ def text(w: Writer) -> list[str]:
     )
     if any("test_accuracy" in epoch for epoch in run.results.train_log):
         out.append(s["limitations.limit_test_curve"])
-    summary = model_summary(w)
-    out.append(
-        s.say(
-            "limitations.limit_model",
-            model=model_name(w),
-            params=n.integer(summary.get("params")),
-            macs=n.integer(summary.get("macs")),
-        )
-    )
+    out.append(s.say("limitations.limit_model", model=model_name(w)))
     if run.results.dataset.get("source") == "imagefolder":
         out.append(s["limitations.limit_jpeg"])
     if not any(run.value(t, "repeats") for t in run.targets):
