@@ -141,8 +141,6 @@ def largest_batch_memory(w: Writer, targets: list[str]) -> str:
         batch=w.n.integer(run.value(high, "peak_rss_largest_batch")),
         runtime=runtime_name(w, runtime),
         items=w.s.join([f"{w.label(t)} {w.n.mb(run.value(t, key))}" for t in ordered]),
-        high=w.label(high),
-        low=w.label(low),
     )
 
 
