@@ -1613,3 +1613,8 @@ def test_throughput_is_printed_to_three_significant_digits_unless_ranges_apart_n
     w = Writer(run_of(ranges), Findings(), Strings("en"), Citations.load(TEMPLATES))
     digits = w.apart_digits("throughput", "onnxruntime", "openvino")
     assert digits == 4 and w.interval("openvino", "throughput", digits) == "61,000–62,790"
+
+
+def test_the_setup_table_gives_the_python_every_timed_call_goes_through(tmp_path):
+    rows = dict(build_context(fabricate(tmp_path), {"language": "en"}, FIGURES)["tables"]["setup"])
+    assert rows["Python"] == "3.11" and rows["Libraries"] == "torch 2.0"  # the fixture's environment.json

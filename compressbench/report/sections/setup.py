@@ -36,6 +36,9 @@ def text(w: Writer) -> list[str]:
     return [w.s["setup.setup_intro"]]
 
 
+PYTHON_KEYS = ("python_implementation", "python")  # environment.json: "CPython 3.11.7"
+
+
 def setup_rows(w: Writer) -> list[tuple[str, str]]:
     s, n = w.s, w.n
     results = w.run.results
@@ -65,6 +68,8 @@ def setup_rows(w: Writer) -> list[tuple[str, str]]:
         (s["setup.setup_isa"], isa_text(w)),
         (s["setup.setup_os"], str(env.get("os") or "—")),
         (s["setup.setup_libraries"], ", ".join(f"{k} {v}" for k, v in sorted(libraries.items())) or "—"),
+        # every timed call goes through Python, so its version belongs with the libraries'
+        (s["setup.setup_python"], " ".join(str(env[key]) for key in PYTHON_KEYS if env.get(key)) or "—"),
     ]
 
 
