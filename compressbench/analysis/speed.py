@@ -288,7 +288,8 @@ def findings(run: Run) -> list[Finding]:
     disagreeing = [t for t in run.targets if run.record(t).latency_repeats_agree is False]
     if disagreeing:
         out.append(make("speed.repeats_disagree", SECTION, Disagreeing(disagreeing)))
-    states = cpu_states(run) if parallel else None
+    # one thread per process: the probe still says when the host gave the machine less than its CPUs
+    states = cpu_states(run)
     if states is not None:
         out.append(make("speed.cpu_states", SECTION, states))
     full = full_speed(run) if parallel else None

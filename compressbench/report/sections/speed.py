@@ -34,8 +34,11 @@ def text(w: Writer) -> list[str]:
 
 def state_pointer(w: Writer) -> list[str]:
     """The probe's count in one sentence, and where the appendix takes the machine's state and one thread up
-    (the main text keeps to the comparisons)."""
+    (the main text keeps to the comparisons). With one thread per process the probe's windows are the
+    appendix's alone: they describe the machine, not the CPU a one-thread call ran on."""
     has_threads = w.findings.get("speed.threads") is not None
+    if not parallel_latency(w.run) and not has_threads:
+        return []
     found = w.finding("speed.cpu_states")
     if found is None and not has_threads:
         return []
@@ -51,8 +54,13 @@ def state_pointer(w: Writer) -> list[str]:
 
 def state_text(w: Writer) -> list[str]:
     """The appendix: how the probe works, what it found in each variant's rounds, and one thread."""
-    probed = parallel_latency(w.run) and any(w.run.record(t).get("latency_cpu_states") for t in w.run.targets)
-    how = [w.para(w.s.say("method.method_cpu_probe", threshold=w.n.fixed(FULL_EFFICIENCY, 1)))] if probed else []
+    probed = any(w.run.record(t).get("latency_cpu_states") for t in w.run.targets)
+    how = []
+    if probed:
+        text = w.s.say("method.method_cpu_probe", threshold=w.n.fixed(FULL_EFFICIENCY, 1))
+        if not parallel_latency(w.run):
+            text += " " + w.s["method.method_cpu_probe_one_thread"]
+        how = [w.para(text)]
     return how + cpu_states(w) + threads(w)
 
 
