@@ -930,7 +930,7 @@ def test_the_naive_figure_draws_medians_with_their_ranges_as_points_on_its_log_a
 @pytest.mark.parametrize(
     ("language", "mixed", "undecided"),
     [
-        ("en", "the coursework mixed two averagings", "the numbers cannot tell which"),
+        ("en", "the coursework apparently mixed two averagings", "the numbers cannot tell which"),
         ("ru", "в курсовой смешаны два способа усреднения", "по этим числам не определить"),
     ],
 )
