@@ -67,7 +67,7 @@ def app_item(w: Writer, x) -> str:
     s, n = w.s, w.n
 
     def ips(key: str, t, **values) -> str:
-        app_range = span(t.app_low, t.app_high, integer_range(w))
+        app_range = span(t.app_low, t.app_high, count_range(w))
         return s.say(
             key,
             **values,
@@ -75,7 +75,7 @@ def app_item(w: Writer, x) -> str:
             app_range=f"{app_range}, " if app_range else "",
             app_range_only=f" ({app_range})" if app_range else "",
             own=n.ips(t.ours),
-            own_range=f" ({own})" if (own := span(t.ours_low, t.ours_high, integer_range(w))) else "",
+            own_range=f" ({own})" if (own := span(t.ours_low, t.ours_high, count_range(w))) else "",
             ratio=ratio_with_range(w, t),
         )
 
@@ -109,8 +109,9 @@ def span(low, high, between) -> str:
     return "" if low is None or high is None or low == high else between(low, high)
 
 
-def integer_range(w: Writer):
-    return lambda low, high: f"{w.n.integer(low)}–{w.n.integer(high)}"
+def count_range(w: Writer):
+    """Images per second from the lowest to the highest round, to the three digits the medians are printed with."""
+    return lambda low, high: f"{w.n.count(low)}–{w.n.count(high)}"
 
 
 def ratio_with_range(w: Writer, figure) -> str:
