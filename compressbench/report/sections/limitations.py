@@ -9,9 +9,8 @@ from .base import Section
 
 
 def text(w: Writer) -> list[str]:
-    run, s, n = w.run, w.s, w.n
-    cpus = w.environment.get("logical_cpus")
-    out = [s.say("limitations.limit_machine", cpus=n.integer(cpus))]
+    run, s = w.run, w.s
+    out = [s["limitations.limit_machine"]]
     if any((run.value(t, "repeats") or 0) > 1 for t in run.targets):
         out.append(s["limitations.limit_ranges" if parallel_latency(run) else "limitations.limit_ranges_one_thread"])
     seed = (run.results.spec.get("train") or {}).get("seed")
