@@ -330,7 +330,18 @@ def time_latency(
     """Microseconds per call of predict on one image, cycling through the images; and, when the runtime
     keeps a timer of its own (`runtime_timer`: the last call's ms, read after the timed call), its
     microseconds for the same calls (None otherwise)."""
-    singles = split_batches(images, 1)
+    return _timed_calls(predict, split_batches(images, 1), min_calls, min_seconds, warmup_seconds, runtime_timer)
+
+
+def _timed_calls(
+    predict: Callable,
+    singles: list[np.ndarray],
+    min_calls: int,
+    min_seconds: float,
+    warmup_seconds: float,
+    runtime_timer: Callable[[], float] | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """time_latency's window over these inputs, cycled: warm-up, then at least min_calls calls and min_seconds."""
     warm_up([(predict, batch) for batch in singles[:64]], warmup_seconds)
     timings: list[int] = []
     own: list[float] = []
@@ -356,16 +367,7 @@ def time_empty_calls(
 ) -> np.ndarray:
     """Microseconds per call of predict on a batch of no images, timed as batch-1 latency is."""
     empty = np.zeros((0, *input_shape), dtype=np.float32)
-    warm_up([(predict, empty)], warmup_seconds)
-    timings: list[int] = []
-    clock = time.perf_counter_ns
-    with quiet_gc():
-        deadline = clock() + int(min_seconds * 1e9)
-        while len(timings) < min_calls or clock() < deadline:
-            started = clock()
-            predict(empty)
-            timings.append(clock() - started)
-    return np.asarray(timings, dtype=np.float64) / 1000.0
+    return _timed_calls(predict, [empty], min_calls, min_seconds, warmup_seconds)[0]
 
 
 def empty_call_stats(microseconds) -> dict:

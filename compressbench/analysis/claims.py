@@ -188,8 +188,7 @@ def pytorch_no_export_step(run: Run) -> Verdict:
 def empty_call_floor(run: Run, target: str) -> tuple[float, float, float] | None:
     """The empty-batch call over the same round's batch-1 median: the median of the per-round shares with their
     range, a lower bound on the share of a batch-1 call that is overhead; None without two paired rounds."""
-    empty, warm = run.rounds(target, "empty_call"), run.rounds(target, "latency")
-    shares = [empty[r] / warm[r] for r in sorted(set(empty) & set(warm)) if empty[r] is not None and warm[r]]
+    shares = run.round_ratios(target, "empty_call", "latency")
     return (float(np.median(shares)), min(shares), max(shares)) if len(shares) >= 2 else None
 
 

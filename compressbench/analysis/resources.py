@@ -65,8 +65,7 @@ class FirstCall:
 
 def first_call(run: Run, target: str) -> FirstCall:
     """A target's first call over its warm batch-1 median, round by round where both are recorded per round."""
-    first, warm = run.rounds(target, "first_call"), run.rounds(target, "latency")
-    ratios = [first[r] / warm[r] for r in sorted(set(first) & set(warm))]
+    ratios = run.round_ratios(target, "first_call", "latency")
     if len(ratios) < 2:
         value = run.value(target, "first_call_ms") / run.value(target, "latency_p50_ms")
         return FirstCall(target, run.value(target, "first_call_ms"), value)

@@ -150,6 +150,12 @@ class Run:
         indices = record.get("repeat_indices") or list(range(len(values)))
         return {int(r): v for r, v in zip(indices, values, strict=False) if is_number(v) and v > 0}
 
+    def round_ratios(self, target: str, numerator: str, denominator: str) -> list[float]:
+        """One target's `numerator` over its `denominator` in each round that recorded both (metrics with
+        per-round values: a first call or an empty-batch call over the same process's batch-1 median)."""
+        top, bottom = self.rounds(target, numerator), self.rounds(target, denominator)
+        return [top[r] / bottom[r] for r in sorted(set(top) & set(bottom))]
+
     def measured(self, metric: str, targets=None) -> list[str]:
         return [t for t in (targets or self.targets) if self.value(t, METRICS[metric].key) is not None]
 

@@ -95,9 +95,7 @@ def memory_recommendation(w: Writer, memory: Leader) -> str:
     """Peak memory at batch 1 by runtime first (the runtime library holds most of a process's memory, so
     the variants of one runtime lie close together), then the lowest variant and its margin."""
     run, n = w.run, w.n
-    groups: dict[str, list[str]] = {}
-    for t in memory.order:  # lowest first, so the runtimes come lowest first too
-        groups.setdefault(run.runtime(t) or t, []).append(t)
+    groups = by_runtime(w, memory.order)  # lowest first, so the runtimes come lowest first too
     lowest = w.leader(memory, "conclusion.rec_memory", "conclusion.rec_memory_unresolved")
     if len(groups) == 1:  # one runtime: the variants are all there is to choose between
         return lowest
@@ -118,15 +116,20 @@ def memory_recommendation(w: Writer, memory: Leader) -> str:
     return f"{runtimes} {within}"
 
 
+def by_runtime(w: Writer, targets: list[str]) -> dict[str, list[str]]:
+    """The targets grouped by runtime, in the order given (a target without a record stands alone)."""
+    groups: dict[str, list[str]] = {}
+    for t in targets:
+        groups.setdefault(w.run.runtime(t) or t, []).append(t)
+    return groups
+
+
 def largest_batch_memory(w: Writer, targets: list[str]) -> str:
     """The runtime whose variants' peaks lie furthest apart at the largest timed batch size, where its highest
     and lowest are resolved apart (at batch 1 one runtime's variants lie close together; a batch can part them)."""
     run = w.run
-    measured = [t for t in targets if run.value(t, METRICS["memory_largest"].key) is not None]
-    groups: dict[str, list[str]] = {}
-    for t in measured:
-        groups.setdefault(run.runtime(t) or t, []).append(t)
     key = METRICS["memory_largest"].key
+    groups = by_runtime(w, [t for t in targets if run.value(t, key) is not None])
     spans = {
         runtime: sorted(group, key=lambda t: -run.value(t, key)) for runtime, group in groups.items() if len(group) >= 2
     }
