@@ -12,6 +12,8 @@ from pathlib import Path
 from .tables import read_json, write_json
 
 BUILD_INFO = "build_info.json"
+# the data type of an ONNX graph's layers, as runtimes.onnxruntime.graph_precision reads it at build
+GRAPH_PRECISION = "graph_precision"
 
 
 def read_build_info(model_dir: str | Path) -> dict:

@@ -11,9 +11,11 @@ from types import SimpleNamespace
 import numpy as np
 import openvino as ov
 import pytest
+import torch
 from conftest import SNAKEMAKE, make_settings, write_config
 
 from compressbench import paths
+from compressbench.artifacts import GRAPH_PRECISION, read_build_info
 from compressbench.config import default_config
 from compressbench.data import load_digits_source, save_dataset
 from compressbench.diagnosis import diagnose_run, int8_layers
@@ -123,6 +125,39 @@ def test_openvino_int8_counts_its_int8_layers_and_its_quantize_layers(profiles):
     assert all(row.kernel.endswith("_I8") for row in compute), compute
     # each layer names the model's operations it ran (a convolution: its own, and the FakeQuantize after it)
     assert all(any("Conv" in name for name in row.fused) for row in compute if "Conv" in row.layer)
+
+
+class RefusesAnEmptyBatch(torch.nn.Module):
+    """A user's forward that checks its input in its own way (here an assert), before the network."""
+
+    def __init__(self, network: torch.nn.Module):
+        super().__init__()
+        self.network = network
+
+    def forward(self, images):
+        assert len(images), "no images"
+        return self.network(images)
+
+
+def test_a_model_that_refuses_an_empty_batch_has_no_empty_batch_call_and_still_predicts(built, capsys):
+    root, spec, images = built
+    target = get_target("pytorch")
+    runtime = open_runtime(target, root / "pytorch", spec, 1, runtime_options(target, "f32"))
+    assert runtime.empty_batch_call() is not None  # LeNet-5 itself takes an empty batch
+    runtime = open_runtime(target, root / "pytorch", spec, 1, runtime_options(target, "f32"))
+    runtime.model = RefusesAnEmptyBatch(runtime.model)
+    assert runtime.empty_batch_call() is None
+    assert "AssertionError: no images" in capsys.readouterr().out
+    assert runtime.compiled(1)(images[:1]).shape == (1, spec.num_classes)
+
+
+def test_an_onnx_target_records_its_graph_precision_at_build_for_the_benchmark_jobs(built):
+    root, spec, _ = built
+    for name, precision in (("onnxruntime", "f32"), ("onnxruntime_int8", "int8")):
+        assert read_build_info(root / name)[GRAPH_PRECISION] == precision
+        target = get_target(name)
+        runtime = open_runtime(target, root / name, spec, 1, runtime_options(target, "f32"))
+        assert runtime.info()["precision"] == precision
 
 
 def test_openvino_predicts_each_batch_it_is_given_and_profiles_a_large_batch(built):

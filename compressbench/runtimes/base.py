@@ -52,6 +52,12 @@ class Runtime(ABC):
             raise TargetRuntimeError(f"{self.model_dir}: no {'/'.join(self.model_suffixes)} model files")
         return files
 
+    @classmethod
+    def build_facts(cls, model_dir: Path) -> dict:
+        """Facts about a freshly built model folder that the runtime would otherwise work out in every
+        benchmark job; build_target records them in build_info.json. None by default."""
+        return {}
+
     def compiled(self, batch_size: int) -> Predict:
         if batch_size not in self._compiled:
             self._compiled[batch_size] = self.compile(batch_size)

@@ -46,11 +46,13 @@ class PyTorchRuntime(Runtime):
         return predict
 
     def empty_batch_call(self) -> Predict | None:
-        """Eager execution takes any batch size, none too, unless a kernel refuses an empty input."""
+        """Eager execution takes any batch size, none too, unless a kernel or the model's own code refuses an
+        empty input."""
         predict = self.compiled(1)
         try:
             predict(np.zeros((0, *self.spec.input_shape), dtype=np.float32))
-        except (RuntimeError, ValueError):
+        except Exception as error:  # a user's forward may refuse it in any way; the figure is then absent
+            print(f"empty batch: the model refuses it ({type(error).__name__}: {error}); no empty-batch call timed")
             return None
         return predict
 

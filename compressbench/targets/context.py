@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..artifacts import read_build_info, write_build_info
+from ..artifacts import GRAPH_PRECISION, read_build_info, write_build_info
 from ..preparation import ONCE, PreparationTimings
 from ..runtimes import runtime_class
 from ..spec import ModelSpec
@@ -51,7 +51,7 @@ class BuildContext:
 
 
 # Facts about one folder's files rather than its network: a target built on another does not inherit them.
-ARTIFACT_FACTS = ("size_packed_bytes", "build_repeat_seconds")
+ARTIFACT_FACTS = ("size_packed_bytes", "build_repeat_seconds", GRAPH_PRECISION)
 
 
 def inherit_source_info(ctx: BuildContext, out_dir: Path, source: str) -> None:
@@ -81,7 +81,8 @@ def build_target(target, ctx: BuildContext, out_dir: Path, timings: PreparationT
                 seconds.append(timed_build(target, ctx, Path(scratch), clock))
         if ctx.source_dir is not None:
             inherit_source_info(ctx, out_dir, target.built_from)
-        write_build_info({**read_build_info(out_dir), "build_repeat_seconds": seconds}, out_dir)
+        facts = runtime_class(target.runtime).build_facts(out_dir)
+        write_build_info({**read_build_info(out_dir), **facts, "build_repeat_seconds": seconds}, out_dir)
     except Exception as error:  # runtimes raise their own types for a damaged model file
         shutil.rmtree(out_dir, ignore_errors=True)
         read = ", ".join(str(path) for path in build_inputs(target, ctx))
