@@ -9,9 +9,11 @@ combines them). One job, in this order (the starred steps in full rounds only, `
 * (*) the coursework's figure: the whole test set one image per call with the beginner's
   function (``Runtime.naive()``);
 * latency at batch 1: warm-up, then timed calls of the tuned predict function
-  (``Runtime.compiled(1)``) until both a minimum count and a minimum time are reached;
+  (``Runtime.compiled(1)``) until both a minimum count and a minimum time are reached, in
+  ``latency_parts`` parts with the next two steps between them (run_benchmark);
   one row per call is kept, p50/p90/p99/mean and a distribution-free 95 % confidence
   interval of the median come from those rows;
+* the same call on an empty batch, where the runtime takes one (PyTorch);
 * throughput over whole test-set passes for each configured batch size; (*) batch 1 always:
   the tuned one-image-per-call figure;
 * (*) batch-1 latency again with a runtime opened on one thread, when the configured thread
@@ -83,6 +85,7 @@ class BenchSettings(FromConfig):
     warmup_seconds: float
     latency_min_calls: int
     latency_min_seconds: float
+    latency_parts: int
     throughput_passes: int
     throughput_min_seconds: float
     naive_passes: int
@@ -438,10 +441,21 @@ def time_naive(predict: Callable, images: np.ndarray, passes: int, min_seconds: 
     return rows
 
 
+def latency_part_steps(parts: int, steps: list) -> list[list]:
+    """The steps that follow each of the `parts` parts of the batch-1 latency window: `steps` in order, cut into
+    `parts` runs as even as possible (the later parts take the extra), so the parts are spread over the job."""
+    return [steps[i * len(steps) // parts : (i + 1) * len(steps) // parts] for i in range(parts)]
+
+
 def run_benchmark(runtime, images: np.ndarray, settings: BenchSettings, log: Callable[[str], None] = print) -> dict:
     """All timed measurements of an open runtime; returns the raw tables, the runtime's info() and the
-    parallel-efficiency probes taken before the latency window, between it and the throughput passes,
-    and after them."""
+    parallel-efficiency probes taken before the batch-1 latency window, after its last part and after the
+    throughput passes.
+
+    The latency window is timed in settings.latency_parts parts with the empty-batch call and the throughput
+    passes between them: a slow spell of the machine a fraction of a second long then falls in one part, and
+    the round's p50, over all the parts' calls, stays the machine's usual one (measured on a 2-vCPU VM: spells of
+    0.05-0.3 s at 1.5-2x the latency, several a minute, made whole one-part windows of a round slow)."""
     images = np.ascontiguousarray(images, dtype=np.float32)
     if len(images) == 0:
         raise BenchmarkError("no test images")
@@ -451,29 +465,40 @@ def run_benchmark(runtime, images: np.ndarray, settings: BenchSettings, log: Cal
         naive = time_naive(runtime.naive(), images, settings.naive_passes)
         log(f"naive: {len(images)} images x {naive[-1]['pass'] + 1} passes, one image per call")
 
+    steps = {"empty": lambda: _time_empty_calls(runtime, settings, log)}
+    for size in throughput_batch_sizes(settings):
+        steps[size] = lambda size=size: _time_throughput(runtime, images, size, settings, log)
+    parts = latency_part_steps(settings.latency_parts, list(steps))
+    predict, timer, singles = runtime.compiled(1), runtime.runtime_timer(1), split_batches(images, 1)
+    measured, latency, runtime_timer = {}, [], []
     with ParallelProbe() as probe:
         efficiency = [probe.efficiency()]
-        latency, runtime_timer = time_latency(
-            runtime.compiled(1),
-            images,
-            settings.latency_min_calls,
-            settings.latency_min_seconds,
-            settings.warmup_seconds,
-            runtime.runtime_timer(1),
-        )
-        efficiency.append(probe.efficiency())
-        own = f", the runtime's own timer {np.median(runtime_timer):.1f} us" if runtime_timer is not None else ""
-        log(f"latency: {len(latency)} calls, p50 {np.median(latency):.1f} us{own}")
-        empty = _time_empty_calls(runtime, settings, log)
-        throughput = _time_throughput(runtime, images, settings, log)
+        for number, following in enumerate(parts):
+            wall, own = _timed_calls(
+                predict,
+                singles,
+                math.ceil(settings.latency_min_calls / len(parts)),
+                settings.latency_min_seconds / len(parts),
+                settings.warmup_seconds,
+                timer,
+            )
+            latency.append(wall)
+            runtime_timer.append(own)
+            if number == len(parts) - 1:
+                efficiency.append(probe.efficiency())
+            measured.update((name, steps[name]()) for name in following)
         efficiency.append(probe.efficiency())
         failure = f" ({probe.failure})" if probe.failure else ""
-    log(f"parallel efficiency before / after latency / after throughput: {efficiency}{failure}")
+    latency = np.concatenate(latency)
+    runtime_timer = np.concatenate(runtime_timer) if timer is not None else None
+    own = f", the runtime's own timer {np.median(runtime_timer):.1f} us" if runtime_timer is not None else ""
+    log(f"latency: {len(latency)} calls in {len(parts)} parts, p50 {np.median(latency):.1f} us{own}")
+    log(f"parallel efficiency before latency / after its last part / after throughput: {efficiency}{failure}")
     return {
         "latency": latency,
         "runtime_timer": runtime_timer,
-        "empty_call": empty,
-        "throughput": throughput,
+        "empty_call": measured.pop("empty"),
+        "throughput": [row for rows in measured.values() for row in rows],
         "naive": naive,
         "info": runtime.info(),
         "parallel_efficiency": efficiency,
@@ -495,22 +520,21 @@ def _time_empty_calls(runtime, settings: BenchSettings, log: Callable[[str], Non
     return empty
 
 
-def _time_throughput(runtime, images: np.ndarray, settings: BenchSettings, log: Callable[[str], None]) -> list[dict]:
-    throughput = []
-    for batch_size in throughput_batch_sizes(settings):
-        rows = time_passes(
-            runtime.compiled,
-            images,
-            batch_size,
-            settings.throughput_passes,
-            settings.warmup_seconds,
-            runtime.spec.num_classes,
-            settings.throughput_min_seconds,
-        )
-        throughput.extend(rows)
-        median = np.median([r["images_per_s"] for r in rows])
-        log(f"throughput at batch {batch_size}: {median:.0f} images/s over {len(rows)} passes")
-    return throughput
+def _time_throughput(
+    runtime, images: np.ndarray, batch_size: int, settings: BenchSettings, log: Callable[[str], None]
+) -> list[dict]:
+    rows = time_passes(
+        runtime.compiled,
+        images,
+        batch_size,
+        settings.throughput_passes,
+        settings.warmup_seconds,
+        runtime.spec.num_classes,
+        settings.throughput_min_seconds,
+    )
+    median = np.median([r["images_per_s"] for r in rows])
+    log(f"throughput at batch {batch_size}: {median:.0f} images/s over {len(rows)} passes")
+    return rows
 
 
 def probe_fields(efficiency: list[float | None], throughput_timed: bool) -> dict:

@@ -3,6 +3,7 @@
 Speed itself is never asserted: these tests check what is computed and written, not how fast.
 """
 
+import itertools
 import json
 import math
 
@@ -15,10 +16,12 @@ from compressbench.benchmark import (
     BenchSettings,
     benchmark_target,
     full_rounds,
+    latency_part_steps,
     latency_stats,
     median_ci,
     median_ci_ranks,
     naive_stats,
+    run_benchmark,
     split_batches,
     summarize,
     throughput_batch_sizes,
@@ -457,6 +460,55 @@ def test_a_round_that_is_not_full_leaves_out_batch_1_the_naive_loop_and_one_thre
     latency_only = quick_settings(batch_sizes=[1], latency_min_calls=12, full=False)
     summary = benchmark_target(TARGETS["pytorch"], model_dir, spec, lambda: images, latency_only, {}, outputs)
     assert summary["throughput_by_batch"] == {} and summary["throughput_ips"] is None
+
+
+class RecordingRuntime:
+    """A runtime whose every call appends its batch size to `calls`: the order of a job's measurements."""
+
+    def __init__(self):
+        self.calls: list[int] = []
+        self.spec = ModelSpec(1, 4, 2, ["a", "b"], [0.0], [1.0])
+
+    def compiled(self, batch_size: int):
+        def predict(images):
+            self.calls.append(len(images))
+            return np.zeros((len(images), 2), np.float32)
+
+        return predict
+
+    def runtime_timer(self, batch_size: int):
+        return None
+
+    def empty_batch_call(self):
+        return self.compiled(1)
+
+    def naive(self):
+        return self.compiled(1)
+
+    def info(self) -> dict:
+        return {}
+
+
+def test_the_steps_between_latency_parts_are_cut_in_order_the_later_parts_taking_the_extra():
+    assert latency_part_steps(3, list("abcde")) == [["a"], ["b", "c"], ["d", "e"]]
+    assert latency_part_steps(1, ["a", "b"]) == [["a", "b"]]
+    assert latency_part_steps(2, []) == [[], []]
+
+
+def test_the_batch1_latency_window_is_timed_in_parts_with_the_other_measurements_between_them():
+    runtime = RecordingRuntime()
+    images = np.zeros((6, 1, 4, 4), np.float32)
+    settings = quick_settings(batch_sizes=[2, 3], latency_min_calls=12, latency_parts=3, full=False)
+    result = run_benchmark(runtime, images, settings, log=lambda _: None)
+    # runs of one batch size in call order: latency (1), the empty batch (0), throughput at 2 and at 3
+    assert [size for size, _ in itertools.groupby(runtime.calls)] == [1, 0, 1, 2, 1, 3]
+    assert len(result["latency"]) == 12 and len(result["empty_call"]) == 12  # the calls are over all parts
+    assert [row["batch_size"] for row in result["throughput"]] == [2, 2, 3, 3]
+    assert len(result["parallel_efficiency"]) == 3
+    # one part: the window in one piece, as before
+    runtime.calls.clear()
+    run_benchmark(runtime, images, quick_settings(batch_sizes=[2], latency_parts=1, full=False), log=lambda _: None)
+    assert [size for size, _ in itertools.groupby(runtime.calls)] == [1, 0, 2]
 
 
 def test_a_full_round_without_its_naive_loop_is_an_error():

@@ -1001,6 +1001,13 @@ def test_the_method_says_how_a_latency_window_warms_up_and_how_many_calls_it_tim
         "Each batch-1 window first makes untimed calls for 0.05 s, then times at least 1,000 calls over at least "
         "0.3 s; here a window timed about 12,000 calls" in markdown
     )
+    # a window in parts (the default): where they lie, and the calls and seconds over all of them
+    data = fabricate(tmp_path, extra={"latency_calls": 36_000, "benchmark_settings": {**settings, "latency_parts": 3}})
+    markdown = render_markdown(build_context(data, {"language": "en"}, FIGURES)).replace("\u00a0", " ")
+    assert "Each batch-1 window is timed in 3 parts, the variant's other timings of the round between them" in markdown
+    assert "together the parts time at least 1,000 calls over at least 0.3 s; here a window timed about 12,000" in (
+        markdown
+    )
 
 
 def test_an_ordering_joins_runtimes_the_ranges_do_not_tell_apart_with_approximately(tmp_path):

@@ -126,8 +126,10 @@ def latency_windows(w: Writer) -> str:
     ]
     if not settings or not per_window:
         return ""
+    parts = settings.get("latency_parts") or 1  # a run from before the window had parts: one piece
     return " " + w.s.say(
-        "method.method_windows",
+        "method.method_windows" if parts == 1 else "method.method_windows_parts",
+        parts=n.integer(parts),
         warmup=n.fixed(settings.get("warmup_seconds"), 2),
         calls=n.integer(settings.get("latency_min_calls")),
         seconds=n.fixed(settings.get("latency_min_seconds"), 1),
