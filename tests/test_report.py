@@ -1001,11 +1001,16 @@ def test_the_method_says_how_a_latency_window_warms_up_and_how_many_calls_it_tim
         "Each batch-1 window first makes untimed calls for 0.05 s, then times at least 1,000 calls over at least "
         "0.3 s; here a window timed about 12,000 calls" in markdown
     )
-    # a window in parts (the default): where they lie, and the calls and seconds over all of them
+    # a window in parts (the default): what lies between them, and the least calls and seconds of each part
     data = fabricate(tmp_path, extra={"latency_calls": 36_000, "benchmark_settings": {**settings, "latency_parts": 3}})
-    markdown = render_markdown(build_context(data, {"language": "en"}, FIGURES)).replace("\u00a0", " ")
-    assert "Each batch-1 window is timed in 3 parts, the variant's other timings of the round between them" in markdown
-    assert "together the parts time at least 1,000 calls over at least 0.3 s; here a window timed about 12,000" in (
+    markdown = " ".join(
+        render_markdown(build_context(data, {"language": "en"}, FIGURES)).replace("\u00a0", " ").split()
+    )
+    markdown = markdown.replace("\u2019", "'")  # the typographic apostrophe
+    assert (
+        "Each batch-1 window is timed in 3 parts with the variant's other timings of the round between them" in markdown
+    )
+    assert "then times at least 334 calls over at least 0.1 s. Per round, a variant's window timed about 12,000" in (
         markdown
     )
 
