@@ -10,7 +10,7 @@ combines them). One job, in this order (the starred steps in full rounds only, `
   function (``Runtime.naive()``);
 * latency at batch 1: warm-up, then timed calls of the tuned predict function
   (``Runtime.compiled(1)``) until both a minimum count and a minimum time are reached, in
-  ``latency_parts`` parts with the next two steps between them (run_benchmark);
+  ``latency_parts`` parts with the next steps between them (run_benchmark);
   one row per call is kept, p50/p90/p99/mean and a distribution-free 95 % confidence
   interval of the median come from those rows;
 * the same call on an empty batch, where the runtime takes one (PyTorch);
@@ -442,20 +442,24 @@ def time_naive(predict: Callable, images: np.ndarray, passes: int, min_seconds: 
 
 
 def latency_part_steps(parts: int, steps: list) -> list[list]:
-    """The steps that follow each of the `parts` parts of the batch-1 latency window: `steps` in order, cut into
-    `parts` runs as even as possible (the later parts take the extra), so the parts are spread over the job."""
-    return [steps[i * len(steps) // parts : (i + 1) * len(steps) // parts] for i in range(parts)]
+    """The steps that follow each of the `parts` parts of the batch-1 latency window. With two parts or more every
+    step lies between two parts: `steps` in order, cut into parts - 1 runs as even as possible (the later runs take
+    the extra), so the parts spread over the job; a window in one part is followed by all the steps."""
+    if parts == 1:
+        return [list(steps)]
+    gaps = parts - 1
+    return [steps[i * len(steps) // gaps : (i + 1) * len(steps) // gaps] for i in range(gaps)] + [[]]
 
 
 def run_benchmark(runtime, images: np.ndarray, settings: BenchSettings, log: Callable[[str], None] = print) -> dict:
     """All timed measurements of an open runtime; returns the raw tables, the runtime's info() and the
-    parallel-efficiency probes taken before the batch-1 latency window, after its last part and after the
-    throughput passes.
+    parallel-efficiency probes taken before the batch-1 latency window, after its last part when steps follow it,
+    and at the end.
 
-    The latency window is timed in settings.latency_parts parts with the empty-batch call and the throughput
-    passes between them: a slow spell of the machine a fraction of a second long then falls in one part, and
-    the round's p50, over all the parts' calls, stays the machine's usual one (measured on a 2-vCPU VM: spells of
-    0.05-0.3 s at 1.5-2x the latency, several a minute, made whole one-part windows of a round slow)."""
+    The latency window is timed in settings.latency_parts parts with the empty-batch call (where the runtime takes
+    one) and the throughput passes between them: a slow spell of the machine a fraction of a second long then falls
+    in one part, and the round's p50, over all the parts' calls, stays the machine's usual one (measured on a 2-vCPU
+    VM: spells of 0.05-0.3 s at 1.5-2x the latency, several a minute, made whole one-part windows of a round slow)."""
     images = np.ascontiguousarray(images, dtype=np.float32)
     if len(images) == 0:
         raise BenchmarkError("no test images")
@@ -465,7 +469,10 @@ def run_benchmark(runtime, images: np.ndarray, settings: BenchSettings, log: Cal
         naive = time_naive(runtime.naive(), images, settings.naive_passes)
         log(f"naive: {len(images)} images x {naive[-1]['pass'] + 1} passes, one image per call")
 
-    steps = {"empty": lambda: _time_empty_calls(runtime, settings, log)}
+    steps = {}
+    empty_call = runtime.empty_batch_call()
+    if empty_call is not None:
+        steps["empty"] = lambda: _time_empty_calls(empty_call, runtime.spec.input_shape, settings, log)
     for size in throughput_batch_sizes(settings):
         steps[size] = lambda size=size: _time_throughput(runtime, images, size, settings, log)
     parts = latency_part_steps(settings.latency_parts, list(steps))
@@ -484,7 +491,7 @@ def run_benchmark(runtime, images: np.ndarray, settings: BenchSettings, log: Cal
             )
             latency.append(wall)
             runtime_timer.append(own)
-            if number == len(parts) - 1:
+            if number == len(parts) - 1 and following:  # a window in one part, the passes after it
                 efficiency.append(probe.efficiency())
             measured.update((name, steps[name]()) for name in following)
         efficiency.append(probe.efficiency())
@@ -493,11 +500,11 @@ def run_benchmark(runtime, images: np.ndarray, settings: BenchSettings, log: Cal
     runtime_timer = np.concatenate(runtime_timer) if timer is not None else None
     own = f", the runtime's own timer {np.median(runtime_timer):.1f} us" if runtime_timer is not None else ""
     log(f"latency: {len(latency)} calls in {len(parts)} parts, p50 {np.median(latency):.1f} us{own}")
-    log(f"parallel efficiency before latency / after its last part / after throughput: {efficiency}{failure}")
+    log(f"parallel efficiency before the latency window / after it ... at the end: {efficiency}{failure}")
     return {
         "latency": latency,
         "runtime_timer": runtime_timer,
-        "empty_call": measured.pop("empty"),
+        "empty_call": measured.pop("empty", None),
         "throughput": [row for rows in measured.values() for row in rows],
         "naive": naive,
         "info": runtime.info(),
@@ -505,16 +512,11 @@ def run_benchmark(runtime, images: np.ndarray, settings: BenchSettings, log: Cal
     }
 
 
-def _time_empty_calls(runtime, settings: BenchSettings, log: Callable[[str], None]) -> np.ndarray | None:
-    predict = runtime.empty_batch_call()
-    if predict is None:
-        return None
+def _time_empty_calls(
+    predict: Callable, input_shape, settings: BenchSettings, log: Callable[[str], None]
+) -> np.ndarray:
     empty = time_empty_calls(
-        predict,
-        runtime.spec.input_shape,
-        settings.latency_min_calls,
-        settings.latency_min_seconds,
-        settings.warmup_seconds,
+        predict, input_shape, settings.latency_min_calls, settings.latency_min_seconds, settings.warmup_seconds
     )
     log(f"empty batch: {len(empty)} calls, p50 {np.median(empty):.1f} us")
     return empty
@@ -538,9 +540,11 @@ def _time_throughput(
 
 
 def probe_fields(efficiency: list[float | None], throughput_timed: bool) -> dict:
-    """summary.json's probe figures: the three efficiencies and the states of the two windows
-    (throughput's None where no pass was timed)."""
-    latency_state, throughput_state = window_states(efficiency)
+    """summary.json's probe figures: the efficiencies (run_benchmark) and the states of the latency window and of
+    the throughput passes, the first and the last window between probes (one window where the passes lie between
+    the latency parts; throughput's None where no pass was timed)."""
+    states = window_states(efficiency)
+    latency_state, throughput_state = states[0], states[-1]
     return {
         "parallel_efficiency": efficiency,
         "latency_cpu_state": latency_state,

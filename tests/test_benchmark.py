@@ -387,8 +387,8 @@ def test_benchmark_pytorch_end_to_end(tmp_path):
     assert summary["load_seconds"] > 0 and summary["first_call_ms"] > 0
     # eager PyTorch takes a batch of no images: every operator dispatched, timed as batch-1 latency is
     assert summary["empty_calls"] == 30 and 0 < summary["empty_call_p50_ms"] < summary["latency_p50_ms"]
-    # the CPUs' state: probed before and after the latency window and after the throughput passes
-    assert len(summary["parallel_efficiency"]) == 3
+    # the CPUs' state: probed before the latency window and after it, the throughput passes between its parts
+    assert len(summary["parallel_efficiency"]) == 2
     assert summary["latency_cpu_state"] in CPU_STATES and summary["throughput_cpu_state"] in CPU_STATES
 
     latency = read_tsv(tmp_path / "latency.tsv")
@@ -489,10 +489,11 @@ class RecordingRuntime:
         return {}
 
 
-def test_the_steps_between_latency_parts_are_cut_in_order_the_later_parts_taking_the_extra():
-    assert latency_part_steps(3, list("abcde")) == [["a"], ["b", "c"], ["d", "e"]]
+def test_the_steps_lie_between_the_latency_parts_cut_in_order_the_later_gaps_taking_the_extra():
+    assert latency_part_steps(3, list("abcde")) == [["a", "b"], ["c", "d", "e"], []]
+    assert latency_part_steps(2, list("abc")) == [["a", "b", "c"], []]
     assert latency_part_steps(1, ["a", "b"]) == [["a", "b"]]
-    assert latency_part_steps(2, []) == [[], []]
+    assert latency_part_steps(3, []) == [[], [], []]
 
 
 def test_the_batch1_latency_window_is_timed_in_parts_with_the_other_measurements_between_them():
@@ -500,15 +501,17 @@ def test_the_batch1_latency_window_is_timed_in_parts_with_the_other_measurements
     images = np.zeros((6, 1, 4, 4), np.float32)
     settings = quick_settings(batch_sizes=[2, 3], latency_min_calls=12, latency_parts=3, full=False)
     result = run_benchmark(runtime, images, settings, log=lambda _: None)
-    # runs of one batch size in call order: latency (1), the empty batch (0), throughput at 2 and at 3
-    assert [size for size, _ in itertools.groupby(runtime.calls)] == [1, 0, 1, 2, 1, 3]
+    # runs of one batch size in call order: latency (1), the empty batch (0), latency, throughput at 2 and 3, latency
+    assert [size for size, _ in itertools.groupby(runtime.calls)] == [1, 0, 1, 2, 3, 1]
     assert len(result["latency"]) == 12 and len(result["empty_call"]) == 12  # the calls are over all parts
     assert [row["batch_size"] for row in result["throughput"]] == [2, 2, 3, 3]
-    assert len(result["parallel_efficiency"]) == 3
-    # one part: the window in one piece, as before
+    assert len(result["parallel_efficiency"]) == 2  # the passes lie inside the latency window: one window
+    # one part: the window in one piece, the passes after it, a probe between them
     runtime.calls.clear()
-    run_benchmark(runtime, images, quick_settings(batch_sizes=[2], latency_parts=1, full=False), log=lambda _: None)
+    settings = quick_settings(batch_sizes=[2], latency_parts=1, full=False)
+    result = run_benchmark(runtime, images, settings, log=lambda _: None)
     assert [size for size, _ in itertools.groupby(runtime.calls)] == [1, 0, 2]
+    assert len(result["parallel_efficiency"]) == 3
 
 
 def test_a_full_round_without_its_naive_loop_is_an_error():

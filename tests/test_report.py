@@ -1008,7 +1008,8 @@ def test_the_method_says_how_a_latency_window_warms_up_and_how_many_calls_it_tim
     )
     markdown = markdown.replace("\u2019", "'")  # the typographic apostrophe
     assert (
-        "Each batch-1 window is timed in 3 parts with the variant's other timings of the round between them" in markdown
+        "Each batch-1 window is timed in 3 parts with the variant's other timings of the round spread between them"
+        in (markdown)
     )
     assert "then times at least 334 calls over at least 0.1 s. Per round, a variant's window timed about 12,000" in (
         markdown
