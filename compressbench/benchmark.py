@@ -475,32 +475,14 @@ def run_benchmark(runtime, images: np.ndarray, settings: BenchSettings, log: Cal
         steps["empty"] = lambda: _time_empty_calls(empty_call, runtime.spec.input_shape, settings, log)
     for size in throughput_batch_sizes(settings):
         steps[size] = lambda size=size: _time_throughput(runtime, images, size, settings, log)
-    parts = latency_part_steps(settings.latency_parts, list(steps))
-    predict, timer, singles = runtime.compiled(1), runtime.runtime_timer(1), split_batches(images, 1)
-    measured, latency, runtime_timer = {}, [], []
     with ParallelProbe() as probe:
         efficiency = [probe.efficiency()]
-        for number, following in enumerate(parts):
-            wall, own = _timed_calls(
-                predict,
-                singles,
-                math.ceil(settings.latency_min_calls / len(parts)),
-                settings.latency_min_seconds / len(parts),
-                settings.warmup_seconds,
-                timer,
-            )
-            latency.append(wall)
-            runtime_timer.append(own)
-            if number == len(parts) - 1 and following:  # a window in one part, the passes after it
-                efficiency.append(probe.efficiency())
-            measured.update((name, steps[name]()) for name in following)
+        latency, runtime_timer, measured = _time_latency_parts(runtime, images, settings, steps, probe, efficiency)
         efficiency.append(probe.efficiency())
         failure = f" ({probe.failure})" if probe.failure else ""
-    latency = np.concatenate(latency)
-    runtime_timer = np.concatenate(runtime_timer) if timer is not None else None
     own = f", the runtime's own timer {np.median(runtime_timer):.1f} us" if runtime_timer is not None else ""
-    log(f"latency: {len(latency)} calls in {len(parts)} parts, p50 {np.median(latency):.1f} us{own}")
-    log(f"parallel efficiency before the latency window / after it ... at the end: {efficiency}{failure}")
+    log(f"latency: {len(latency)} calls in {settings.latency_parts} parts, p50 {np.median(latency):.1f} us{own}")
+    log(f"parallel efficiency at the probes: {efficiency}{failure}")
     return {
         "latency": latency,
         "runtime_timer": runtime_timer,
@@ -510,6 +492,30 @@ def run_benchmark(runtime, images: np.ndarray, settings: BenchSettings, log: Cal
         "info": runtime.info(),
         "parallel_efficiency": efficiency,
     }
+
+
+def _time_latency_parts(runtime, images: np.ndarray, settings: BenchSettings, steps: dict, probe, efficiency: list):
+    """The batch-1 window's parts with the steps between them (latency_part_steps): the calls' microseconds, the
+    runtime's own timer of them (None where it keeps none) and each step's result by name. A probe reading is
+    appended to `efficiency` after the last part when steps follow it."""
+    predict, timer, singles = runtime.compiled(1), runtime.runtime_timer(1), split_batches(images, 1)
+    parts = latency_part_steps(settings.latency_parts, list(steps))
+    measured, latency, runtime_timer = {}, [], []
+    for number, following in enumerate(parts):
+        wall, own = _timed_calls(
+            predict,
+            singles,
+            math.ceil(settings.latency_min_calls / len(parts)),
+            settings.latency_min_seconds / len(parts),
+            settings.warmup_seconds,
+            timer,
+        )
+        latency.append(wall)
+        runtime_timer.append(own)
+        if number == len(parts) - 1 and following:  # a window in one part, the passes after it
+            efficiency.append(probe.efficiency())
+        measured.update((name, steps[name]()) for name in following)
+    return np.concatenate(latency), np.concatenate(runtime_timer) if timer is not None else None, measured
 
 
 def _time_empty_calls(
