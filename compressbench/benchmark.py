@@ -441,6 +441,11 @@ def time_naive(predict: Callable, images: np.ndarray, passes: int, min_seconds: 
     return rows
 
 
+def latency_part_minimums(min_calls: int, min_seconds: float, parts: int) -> tuple[int, float]:
+    """The least calls and seconds of each part of a batch-1 window whose minimums are over all its parts."""
+    return math.ceil(min_calls / parts), min_seconds / parts
+
+
 def latency_part_steps(parts: int, steps: list) -> list[list]:
     """The steps that follow each of the `parts` parts of the batch-1 latency window. With two parts or more every
     step lies between two parts: `steps` in order, cut into parts - 1 runs as even as possible (the later runs take
@@ -501,15 +506,11 @@ def _time_latency_parts(runtime, images: np.ndarray, settings: BenchSettings, st
     predict, timer, singles = runtime.compiled(1), runtime.runtime_timer(1), split_batches(images, 1)
     parts = latency_part_steps(settings.latency_parts, list(steps))
     measured, latency, runtime_timer = {}, [], []
+    part_calls, part_seconds = latency_part_minimums(
+        settings.latency_min_calls, settings.latency_min_seconds, len(parts)
+    )
     for number, following in enumerate(parts):
-        wall, own = _timed_calls(
-            predict,
-            singles,
-            math.ceil(settings.latency_min_calls / len(parts)),
-            settings.latency_min_seconds / len(parts),
-            settings.warmup_seconds,
-            timer,
-        )
+        wall, own = _timed_calls(predict, singles, part_calls, part_seconds, settings.warmup_seconds, timer)
         latency.append(wall)
         runtime_timer.append(own)
         if number == len(parts) - 1 and following:  # a window in one part, the passes after it

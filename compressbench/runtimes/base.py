@@ -47,9 +47,14 @@ class Runtime(ABC):
         self._compiled: dict[int, Predict] = {}
 
     def model_files(self) -> list[Path]:
-        files = sorted(p for p in self.model_dir.iterdir() if p.suffix in self.model_suffixes)
+        return self.model_files_in(self.model_dir)
+
+    @classmethod
+    def model_files_in(cls, model_dir: Path) -> list[Path]:
+        """The runtime's model files in a folder, by suffix; none is an error naming the folder."""
+        files = sorted(p for p in Path(model_dir).iterdir() if p.suffix in cls.model_suffixes)
         if not files:
-            raise TargetRuntimeError(f"{self.model_dir}: no {'/'.join(self.model_suffixes)} model files")
+            raise TargetRuntimeError(f"{model_dir}: no {'/'.join(cls.model_suffixes)} model files")
         return files
 
     @classmethod

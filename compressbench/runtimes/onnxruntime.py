@@ -82,8 +82,7 @@ class OnnxRuntime(Runtime):
     @classmethod
     def build_facts(cls, model_dir: Path) -> dict:
         # read once at build: importing onnx to read the graph took ~0.45 s of every benchmark job
-        (model_path,) = (path for path in Path(model_dir).iterdir() if path.suffix in cls.model_suffixes)
-        return {GRAPH_PRECISION: graph_precision(model_path)}
+        return {GRAPH_PRECISION: graph_precision(cls.model_files_in(model_dir)[0])}  # the file __init__ opens
 
     def info(self) -> dict:
         recorded = read_build_info(self.model_dir).get(GRAPH_PRECISION)  # absent where build_target did not build it

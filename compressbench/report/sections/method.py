@@ -7,6 +7,7 @@ import math
 
 from ...analysis.rule import MCNEMAR_MIN_DISCORDANT, SIGN_TEST_ROUNDS, ranges_apart_by_chance, weak_rounds
 from ...analysis.speed import parallel_latency
+from ...benchmark import latency_part_minimums
 from ...repeats import rerun_coverage
 from ..tables import is_lenet, model_name, model_summary
 from ..writer import Writer
@@ -129,11 +130,13 @@ def latency_windows(w: Writer) -> str:
     if not settings or not per_window:
         return ""
     parts = settings.get("latency_parts") or 1  # a run from before the window had parts: one piece
-    part_seconds = settings.get("latency_min_seconds", 0) / parts
+    part_calls, part_seconds = latency_part_minimums(
+        settings.get("latency_min_calls", 0), settings.get("latency_min_seconds", 0), parts
+    )
     return " " + w.s.say(
         "method.method_windows" if parts == 1 else "method.method_windows_parts",
         parts=n.integer(parts),
-        part_calls=n.integer(math.ceil(settings.get("latency_min_calls", 0) / parts)),  # as benchmark.run_benchmark
+        part_calls=n.integer(part_calls),
         part_seconds=n.fixed(part_seconds, 1)
         if math.isclose(round(part_seconds, 1), part_seconds)
         else n.sig(part_seconds, 2),
