@@ -37,7 +37,7 @@ def test_paired_repeats_resolve_what_overlapping_ranges_cannot():
 
 
 def test_three_paired_repeats_leave_overlapping_ranges_unresolved():
-    run = run_of({"pytorch": loops([2.60, 2.63, 3.14], [2.50, 2.52, 3.04])})  # sign test p = 0.25
+    run = run_of({"pytorch": loops([2.60, 2.63, 3.14], [2.50, 2.52, 3.04])})  # signed-rank test p = 0.25
     assert naive_cost(run).unresolved == ["pytorch"]
 
 

@@ -983,8 +983,8 @@ def test_the_start_up_paragraph_names_the_slowest_loader_where_its_range_is_apar
     write_records(records, tmp_path / paths.SUMMARY_JSON, tmp_path / paths.SUMMARY)
     markdown = render_markdown(build_context(analyzed(tmp_path), {"language": "en"}, FIGURES)).replace("\u00a0", " ")
     assert "OpenVINO INT8 takes longest, 60.0 ms" in markdown
-    assert "overlaps that of OpenVINO (50.0 ms), but it took longer in every one of the 6 rounds" in markdown
-    assert "rounds (sign test p = 0.031)." in markdown
+    assert "overlaps that of OpenVINO (50.0 ms), but it took longer in 6 of the 6 rounds" in markdown
+    assert "rounds (signed-rank test p = 0.031)." in markdown
 
 
 def test_the_appendix_starts_a_new_page_so_its_floats_follow_its_heading(tmp_path):
@@ -1358,7 +1358,7 @@ def test_a_coursework_ordering_the_rounds_resolve_says_so(tmp_path):
     markdown = render_markdown(build_context(analyzed(tmp_path), {"language": "en"}, FIGURES)).replace("\u00a0", " ")
     order = "first call after loading: ONNX Runtime \\< PyTorch \\< OpenVINO"
     assert f"{order} (the ranges of PyTorch and OpenVINO" in markdown
-    assert "overlap, but every round has them in this order: sign test p = 0.031)" in markdown
+    assert "overlap, but the rounds put them in this order: signed-rank test p = 0.031)" in markdown
 
 
 def test_the_method_says_how_often_ranges_fall_apart_by_chance_with_the_extended_rounds(tmp_path):

@@ -90,9 +90,20 @@ def test_mcnemar_of_identical_predictions_has_nothing_to_test():
     }
 
 
-def test_sign_test_needs_six_rounds_on_one_side_for_five_percent():
-    from compressbench.stats import sign_test
+def test_signed_rank_test_needs_six_rounds_on_one_side_for_five_percent():
+    from compressbench.stats import signed_rank_test
 
-    assert sign_test([0.9, 0.8, 0.95]) == pytest.approx(0.25)  # 2 / 2**3: chance one time in four
-    assert sign_test([0.9] * 5) > 0.05 > sign_test([0.9] * 6) == pytest.approx(2 / 64)
-    assert sign_test([0.9, 1.1, 0.9, 1.1]) == 1.0 and sign_test([1.0, 1.0]) == 1.0  # ties carry no sign
+    assert signed_rank_test([0.9, 0.8, 0.95]) == pytest.approx(0.25)  # 2 / 2**3: chance one time in four
+    assert signed_rank_test([0.9] * 5) > 0.05 > signed_rank_test([0.9] * 6) == pytest.approx(2 / 64)
+    assert signed_rank_test([1.0, 1.0]) == 1.0  # rounds equal to 1 carry no side
+    assert signed_rank_test([0.9, 1 / 0.9, 0.9, 1 / 0.9]) >= 0.5  # as far one way as the other
+
+
+def test_signed_rank_test_weighs_how_far_each_round_lies():
+    """Seven rounds 10 % one way and one 1 % the other: a sign test (7 of 8 rounds: p = 0.07) would not
+    decide, the signed-rank test does (the reversed round has the smallest rank: p = 4 / 256); the
+    same round 30 % the other way, the largest rank, leaves it open."""
+    from compressbench.stats import signed_rank_test
+
+    assert signed_rank_test([0.9] * 7 + [1.01]) == pytest.approx(4 / 256)
+    assert signed_rank_test([0.9, 0.91, 0.92, 0.93, 0.94, 0.95, 0.96, 1.3]) > 0.05

@@ -259,12 +259,16 @@ def onnxruntime_graph_optimizations(run: Run) -> Verdict:
         "ips_ratio": Q(comparisons[1].ratio, "ratio"),
         **_ranges(run, {"on": tuned, "off": plain}),
     }
-    # a comparison the ranges leave open but every round decides: the detail names the sign test
-    by_rounds = next((c for c in comparisons if c.resolved and c.sign_test_p is not None), None)
+    # a comparison the ranges leave open but the rounds decide: the detail names the signed-rank test
+    by_rounds = next((c for c in comparisons if c.resolved and c.rank_test_p is not None), None)
     detail = "optimizations"
     if by_rounds is not None:
         detail = "optimizations_by_rounds"
-        numbers.update(rounds=Q(by_rounds.sign_test_rounds, "count"), p=Q(by_rounds.sign_test_p, "p"))
+        numbers.update(
+            rounds=Q(by_rounds.rank_test_rounds, "count"),
+            ahead=Q(by_rounds.rank_test_ahead, "count"),
+            p=Q(by_rounds.rank_test_p, "p"),
+        )
     faster = [c for c in comparisons if c.resolved and c.better == tuned]
     slower = [c for c in comparisons if c.resolved and c.better == plain]
     open_settings = [c for c in comparisons if not c.resolved]

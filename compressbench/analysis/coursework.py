@@ -82,7 +82,7 @@ def orderings(coursework: dict, run: Run) -> list[Ordering]:
         else:
             compared = {(a, b): compare(run, metric, a, b) for a, b in neighbours}
             unresolved = tuple(pair for pair, c in compared.items() if not c.resolved)
-            by_rounds = tuple((*pair, c.sign_test_p) for pair, c in compared.items() if c.resolved and c.sign_test_p)
+            by_rounds = tuple((*pair, c.rank_test_p) for pair, c in compared.items() if c.resolved and c.rank_test_p)
             weak = min((c.weak_rounds for c in compared.values() if c.resolved and c.weak_rounds), default=None)
         results.append(Ordering(hypothesis, order, order == wanted, not unresolved, unresolved, by_rounds, weak))
     return results

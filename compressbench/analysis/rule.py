@@ -3,9 +3,10 @@
 A difference between two targets is resolved only when their intervals do not overlap (between
 fresh-process repeats for memory, start-up and speed, bootstrap for quality) or their exact test
 rejects "no difference" at the SIGNIFICANCE level: McNemar on the predictions, and for a speed measured
-in rounds of repeats the sign test on the per-round ratios (repeat r of every target runs in round r,
-so both targets of a round saw the machine in the same state; with every round on one side the test
-needs at least six rounds). Ranges of so few rounds that they fall apart by chance more often than that level
+in rounds of repeats the Wilcoxon signed-rank test on the per-round ratios (repeat r of every target runs
+in round r, so both targets of a round saw the machine in the same state; it needs at least six rounds,
+and with more a round or two a little on the other side no longer undo the rest, as a sign test's
+every-round rule did). Ranges of so few rounds that they fall apart by chance more often than that level
 (three a side: 10 %) still resolve, as the weaker finding, and the report says so (Comparison.weak_rounds).
 A missing interval, overlapping intervals that no test resolves, or targets
 measured on different machines leave it unresolved, and the report then says so with the ranges. File
@@ -22,7 +23,7 @@ from math import comb
 import numpy as np
 
 from ..results import predictions
-from ..stats import sign_test
+from ..stats import signed_rank_test
 from .findings import body
 from .view import METRICS, REPEATED_METRICS, Run
 
@@ -37,11 +38,12 @@ BETWEEN_BOUNDS = "between_bounds"  # bounded from both sides, with the threshold
 MCNEMAR_CALM = "mcnemar_no_difference"  # accuracy: the intervals overlap and the paired exact test finds nothing
 
 SIGNIFICANCE = 0.05  # the exact tests' level (McNemar): the report states it in its methodology
-# The fewest rounds whose unanimous sign can reach that level (2 / 2**n below it): with fewer, the ranges decide
-SIGN_TEST_ROUNDS = next(n for n in range(1, 64) if 2 / 2**n < SIGNIFICANCE)
+# The fewest rounds whose signed-rank test can reach that level (all on one side: 2 / 2**n below it): with fewer,
+# the ranges decide
+RANK_TEST_ROUNDS = next(n for n in range(1, 64) if 2 / 2**n < SIGNIFICANCE)
 # The exact McNemar test is the same binomial test on the images where exactly one of two models is right: with
 # fewer such images it cannot reach the level, whichever way they split
-MCNEMAR_MIN_DISCORDANT = SIGN_TEST_ROUNDS
+MCNEMAR_MIN_DISCORDANT = RANK_TEST_ROUNDS
 
 
 def ranges_apart_by_chance(rounds: int) -> float:
@@ -69,10 +71,11 @@ class Comparison:
     better: str | None
     ratio: float | None
     status: str
-    # resolved by the rounds where the ranges overlap: how many rounds, all on one side, and the
-    # exact sign test's p (the report says so beside the ratio)
-    sign_test_rounds: int | None = None
-    sign_test_p: float | None = None
+    # resolved by the rounds where the ranges overlap: how many rounds, in how many of them `better` was
+    # ahead, and the signed-rank test's p (the report says so beside the ratio)
+    rank_test_rounds: int | None = None
+    rank_test_ahead: int | None = None
+    rank_test_p: float | None = None
     # accuracy where the intervals overlap: the exact McNemar test on the two targets' predictions decided
     mcnemar_p: float | None = None
     # resolved by the ranges of so few rounds that ranges from one distribution fall apart by chance more
@@ -125,8 +128,9 @@ def judge(
     """The rule on two measured values with their intervals: a run's targets (compare) and a study's
     settings (compressbench.analysis.study) are judged here and nowhere else. `machines_agree` False:
     measured on different machines, so not resolved. `rounds`: a speed measured in rounds of repeats,
-    a's time over b's in each round both ran in: resolved by the sign test when every round agrees and
-    there are enough of them, not resolved when the rounds disagree, else the intervals decide."""
+    a's time over b's in each round both ran in: resolved by the signed-rank test when it rejects "no
+    difference" on the better target's side, not resolved when it does not and the rounds disagree, else
+    the intervals decide."""
     va, vb = values
     if va is None or vb is None or va <= 0 or vb <= 0:
         return Comparison(metric, a, b, None, None, NO_INTERVAL)
@@ -138,7 +142,8 @@ def judge(
         status = RESOLVED if ratio != 1 else OVERLAP
     elif rounds is not None and _rounds_decide(rounds, better == a):
         if None not in intervals and overlap(*intervals):  # the ranges alone would not have resolved it
-            return Comparison(metric, a, b, better, ratio, RESOLVED, len(rounds), sign_test(rounds))
+            ahead = sum(1 for r in rounds if (r < 1 if better == a else r > 1))
+            return Comparison(metric, a, b, better, ratio, RESOLVED, len(rounds), ahead, signed_rank_test(rounds))
         status = RESOLVED
     elif rounds is not None and not _one_side(rounds, better == a):
         status = ROUNDS_DISAGREE
@@ -168,9 +173,11 @@ def _one_side(rounds: list[float], a_better: bool) -> bool:
 
 
 def _rounds_decide(rounds: list[float], a_better: bool) -> bool:
-    """The rounds resolve the difference by their exact test: all on one side and the sign test rejects
-    "no difference" at the SIGNIFICANCE level (otherwise the intervals decide)."""
-    return _one_side(rounds, a_better) and sign_test(rounds) < SIGNIFICANCE
+    """The rounds resolve the difference by their test: the median round puts the better point value's
+    target ahead and the signed-rank test rejects "no difference" at the SIGNIFICANCE level (otherwise the
+    intervals decide)."""
+    median = float(np.median(rounds))
+    return (median < 1 if a_better else median > 1) and signed_rank_test(rounds) < SIGNIFICANCE
 
 
 def paired_ratios(run: Run, metric: str, a: str, b: str) -> list[float] | None:
@@ -259,9 +266,10 @@ class Leader:
     ties: list[str] = field(default_factory=list)  # targets not resolved against the leader
     status: str = RESOLVED  # why the runner-up is not resolved (first unresolved reason)
     ratio: float | None = None  # the leader against the runner-up
-    # resolved against the runner-up by the sign test where their ranges overlap (Comparison's fields)
-    sign_test_rounds: int | None = None
-    sign_test_p: float | None = None
+    # resolved against the runner-up by the signed-rank test where their ranges overlap (Comparison's fields)
+    rank_test_rounds: int | None = None
+    rank_test_ahead: int | None = None
+    rank_test_p: float | None = None
     mcnemar_p: float | None = None  # resolved against the runner-up by McNemar where the intervals overlap
     weak_rounds: int | None = None  # resolved against the runner-up by the ranges of few rounds (Comparison's)
 
@@ -293,8 +301,9 @@ def leader_of(metric: str, order: list[str], compare_pair) -> Leader:
         ties,
         status,
         first.ratio,
-        first.sign_test_rounds,
-        first.sign_test_p,
+        first.rank_test_rounds,
+        first.rank_test_ahead,
+        first.rank_test_p,
         first.mcnemar_p,
         first.weak_rounds,
     )

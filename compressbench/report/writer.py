@@ -340,9 +340,11 @@ class Writer:
             "worse_value": self.value(c.worse, c.metric),
             "metric": metric_name,
         }
-        if c.resolved and c.sign_test_p is not None:  # the ranges overlap: say what resolved it
-            rounds = self.n.integer(c.sign_test_rounds)
-            values["ratio"] += self.s.say("comparison.by_rounds", rounds=rounds, p=self.n.p_value(c.sign_test_p))
+        if c.resolved and c.rank_test_p is not None:  # the ranges overlap: say what resolved it
+            rounds, ahead = self.n.integer(c.rank_test_rounds), self.n.integer(c.rank_test_ahead)
+            values["ratio"] += self.s.say(
+                "comparison.by_rounds", rounds=rounds, ahead=ahead, p=self.n.p_value(c.rank_test_p)
+            )
         elif c.resolved and c.weak_rounds:  # the ranges of few rounds: the weaker finding
             values["ratio"] += self.weaker("comparison.by_ranges_weaker", c.weak_rounds)
         if c.resolved:
@@ -372,16 +374,16 @@ class Writer:
         return self.s.say(key, rounds=self.n.integer(rounds), chance=self.n.chance(ranges_apart_by_chance(rounds)))
 
     def basis(self, lead: Leader) -> str:
-        """What resolved the leader against the runner-up: their ranges, or the sign test (speed) or McNemar
+        """What resolved the leader against the runner-up: their ranges, or the signed-rank test (speed) or McNemar
         (accuracy) where those overlap."""
         if lead.mcnemar_p is not None:
             return self.s.say("comparison.basis_mcnemar", p=self.n.p_value(lead.mcnemar_p))
         if lead.weak_rounds:  # the ranges of few rounds: the weaker finding
             return self.weaker("comparison.basis_ranges_weaker", lead.weak_rounds)
-        if lead.sign_test_p is None:
+        if lead.rank_test_p is None:
             return self.s["comparison.basis_ranges"]
-        rounds, p = self.n.integer(lead.sign_test_rounds), self.n.p_value(lead.sign_test_p)
-        return self.s.say("comparison.basis_rounds", rounds=rounds, p=p)
+        rounds, ahead = self.n.integer(lead.rank_test_rounds), self.n.integer(lead.rank_test_ahead)
+        return self.s.say("comparison.basis_rounds", rounds=rounds, ahead=ahead, p=self.n.p_value(lead.rank_test_p))
 
     def gap(self, target: str, other: str, metric: str) -> str:
         """How far apart two targets' values are, in the metric's unit and as a share of the larger

@@ -125,17 +125,18 @@ def slowest_load(w: Writer, lead) -> str:
         return ""
     ratio = time_ratio(w.run, "load", slowest, best)
     runner = lead.order[-2]
-    key, rounds, p = "memory.load_slowest", None, None
+    key, by_rounds = "memory.load_slowest", None
     if runner != best:
         against_runner = compare(w.run, "load", slowest, runner)
         if not against_runner.resolved:
             key = "memory.load_slowest_unresolved"
-        elif against_runner.sign_test_p is not None:  # the ranges overlap: the rounds resolved "longest"
-            key, rounds, p = "memory.load_slowest_rounds", against_runner.sign_test_rounds, against_runner.sign_test_p
+        elif against_runner.rank_test_p is not None:  # the ranges overlap: the rounds resolved "longest"
+            key, by_rounds = "memory.load_slowest_rounds", against_runner
     return w.s.say(
         key,
-        rounds=w.n.integer(rounds),
-        p=w.n.p_value(p),
+        rounds=w.n.integer(by_rounds and by_rounds.rank_test_rounds),
+        ahead=w.n.integer(by_rounds and by_rounds.rank_test_ahead),
+        p=w.n.p_value(by_rounds and by_rounds.rank_test_p),
         slowest=w.label(slowest),
         value=w.value(slowest, "load"),
         interval=w.interval_note(slowest, "load"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from ...analysis.rule import MCNEMAR_MIN_DISCORDANT, SIGN_TEST_ROUNDS, ranges_apart_by_chance, weak_rounds
+from ...analysis.rule import MCNEMAR_MIN_DISCORDANT, RANK_TEST_ROUNDS, ranges_apart_by_chance, weak_rounds
 from ...analysis.speed import parallel_latency
 from ...benchmark import latency_part_minimums
 from ...repeats import rerun_coverage
@@ -37,8 +37,8 @@ def text(w: Writer) -> list[str]:
     out.append(s["method.method_timers"] + best_batch(w))
     repeats = run_repeats(w)
     if repeats:
-        text = s.say("method.method_repeats", repeats=n.integer(repeats), rounds=n.integer(SIGN_TEST_ROUNDS))
-        few = repeats < SIGN_TEST_ROUNDS  # the sign test cannot decide: this run's speed verdicts are the ranges'
+        text = s.say("method.method_repeats", repeats=n.integer(repeats), rounds=n.integer(RANK_TEST_ROUNDS))
+        few = repeats < RANK_TEST_ROUNDS  # the signed-rank test cannot decide: the ranges do
         out.append(text + (" " + s.say("method.method_few_rounds", repeats=n.integer(repeats)) if few else ""))
     else:
         out.append(s["method.method_single"])
