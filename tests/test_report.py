@@ -364,7 +364,7 @@ def test_the_appendix_gives_every_variants_precision_recall_and_f1_per_class_and
     assert "F1 per class of every variant" in markdown and "Recall per class of every variant" in markdown
     # every variant peaks at 290 MiB at batch 1 (the ranges overlap): no variant is picked
     assert "This run does not pick a single variant: " in markdown
-    assert "of the lowest peak is held before the model is loaded" in markdown
+    assert "of the lowest batch-1 peak is held before the model is loaded" in markdown
 
 
 def test_the_memory_recommendation_says_by_how_much_the_leader_is_ahead_and_how_high_the_others_go(tmp_path):
