@@ -25,8 +25,9 @@ class Ordering:
     resolved: bool | None  # None: the hypothesis' timing has no interval
     # the neighbours in `order` whose difference the ranges do not resolve (the rest of the order is)
     unresolved_pairs: tuple[tuple[str, str], ...] = ()
-    # the neighbours whose ranges overlap but whose rounds all agree: (a, b, the sign test's p)
-    by_rounds: tuple[tuple[str, str, float], ...] = ()
+    # the neighbours whose ranges overlap but whose rounds resolve them: (a, b, the rounds a was ahead in,
+    # the rounds, the signed-rank test's p)
+    by_rounds: tuple[tuple[str, str, int, int, float], ...] = ()
     # the rounds behind the ranges that resolve a step of the order, where so few that it is the weaker finding
     weak_rounds: int | None = None
 
@@ -82,7 +83,11 @@ def orderings(coursework: dict, run: Run) -> list[Ordering]:
         else:
             compared = {(a, b): compare(run, metric, a, b) for a, b in neighbours}
             unresolved = tuple(pair for pair, c in compared.items() if not c.resolved)
-            by_rounds = tuple((*pair, c.rank_test_p) for pair, c in compared.items() if c.resolved and c.rank_test_p)
+            by_rounds = tuple(
+                (*pair, c.rank_test_ahead, c.rank_test_rounds, c.rank_test_p)
+                for pair, c in compared.items()
+                if c.resolved and c.rank_test_p
+            )
             weak = min((c.weak_rounds for c in compared.values() if c.resolved and c.weak_rounds), default=None)
         results.append(Ordering(hypothesis, order, order == wanted, not unresolved, unresolved, by_rounds, weak))
     return results

@@ -87,16 +87,20 @@ def ranked(w: Writer, ordering) -> str:
 def settled(w: Writer, ordering) -> str:
     """'' for an order the ranges resolve; else which neighbours they do not tell apart (the other
     steps of the order are resolved), or that the timing keeps no range to resolve it; and the neighbours
-    whose ranges overlap but whose rounds all agree, with the sign test's p."""
+    whose ranges overlap but whose rounds resolve them, with the signed-rank test's p."""
     s = w.s
     if ordering.resolved is None:
         return s["coursework.cw_order_no_range"]
     agreeing = list(ordering.by_rounds or ())
     by_rounds = ""
-    if agreeing:
-        pairs = "; ".join(s.say("coursework.cw_pair", a=w.label(a), b=w.label(b)) for a, b, _ in agreeing)
-        key = "coursework.cw_pairs_rounds" if len(agreeing) == 1 else "coursework.cw_pairs_rounds_many"
-        by_rounds = s.say(key, pairs=pairs, p=w.n.p_value(max(p for _, _, p in agreeing)))
+    if len(agreeing) == 1:
+        (a, b, ahead, rounds, p), n = agreeing[0], w.n
+        values = dict(a=w.label(a), b=w.label(b), ahead=n.integer(ahead), rounds=n.integer(rounds), p=n.p_value(p))
+        by_rounds = s.say("coursework.cw_pairs_rounds", **values)
+    elif agreeing:
+        pairs = "; ".join(s.say("coursework.cw_pair", a=w.label(a), b=w.label(b)) for a, b, *_ in agreeing)
+        p = max(p for *_, p in agreeing)
+        by_rounds = s.say("coursework.cw_pairs_rounds_many", pairs=pairs, p=w.n.p_value(p))
     weaker = ""
     if ordering.weak_rounds:  # a step the ranges of few rounds resolve
         extended = s.count(ordering.weak_rounds, "naive.forms_extended_rounds")

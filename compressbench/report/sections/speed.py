@@ -231,6 +231,15 @@ def best_batch_cell(w: Writer, target: str) -> str:
     return f"{n.integer(best)} (≈ {', '.join(n.integer(size) for size in close)})" if close else n.integer(best)
 
 
+def test_set_cell(w: Writer, target: str) -> str:
+    """The whole-test-set time at the best batch with its range (from the fastest and the slowest repeat's
+    throughput): derived from a figure that spreads by several per cent, it is not shown alone."""
+    run, n = w.run, w.n
+    low, high = run.value(target, "test_set_seconds_low"), run.value(target, "test_set_seconds_high")
+    spread = n.missing if low is None or high is None or low == high else f"{n.sig(low)}–{n.sig(high)}"
+    return with_note(n.sig(run.value(target, "test_set_seconds")), spread, n.missing)
+
+
 def speed_table(w: Writer) -> dict | None:
     run, s, n = w.run, w.s, w.n
     if not run.measured("latency") and not run.measured("throughput"):
@@ -250,7 +259,7 @@ def speed_table(w: Writer) -> dict | None:
             with_note(p99[i], p99_range(w, t, scale), n.missing),
             with_note(n.count(run.value(t, "throughput_ips")), w.interval(t, "throughput"), n.missing),
             best_batch_cell(w, t),
-            n.sig(run.value(t, "test_set_seconds")),
+            test_set_cell(w, t),
         ]
         for i, t in enumerate(targets)
     ]
