@@ -32,6 +32,16 @@ def scope(w: Writer) -> list[str]:
     return [w.s.say("conclusion.scope", model=model_name(w), **machine_words(w), threads=threads_counted(w, threads))]
 
 
+def load_cost(w: Writer, best: str, second: str) -> str:
+    """The latency leader's trade-off where it loads its model longer than the runner-up by a resolved
+    difference: a process that starts often pays it every time."""
+    load = compare(w.run, "load", best, second)
+    if not load.resolved or load.better != second:
+        return ""
+    values = dict(target=w.label(best), load=w.value(best, "load"), second=w.label(second))
+    return " " + w.s.say("conclusion.rec_latency_load", **values, second_load=w.value(second, "load"))
+
+
 def text(w: Writer) -> list[str]:
     run, s = w.run, w.s
     out = scope(w)
@@ -49,7 +59,7 @@ def text(w: Writer) -> list[str]:
                 ratio=w.ratio_of(metric, lead.best, second, lead.ratio),
                 second=w.label(second),
             )
-            out.append(w.para(sentence))
+            out.append(w.para(sentence + (load_cost(w, lead.best, second) if metric == "latency" else "")))
         else:
             candidates = w.labels([lead.best, *lead.ties])
             out.append(w.para(s.say(tie_key, targets=candidates, reason=w.reason(lead.status))))
