@@ -20,6 +20,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib import ticker  # noqa: E402
+from matplotlib.colors import to_rgba  # noqa: E402
 
 from .repeats import bound_name  # noqa: E402
 from .report.data import ReportData  # noqa: E402
@@ -257,8 +258,29 @@ def _tradeoff_y_span(run, points: dict) -> float:
     return max(ys) - min(ys) if ys else 0.0
 
 
+# a trade-off marker's face is see-through and its outline solid: markers close together but not at one point
+# (not nested) still show every outline
+MARKER_FACE_ALPHA = 0.35
+
+
+def _see_through(style: dict) -> dict:
+    """A trade-off marker's style: its colour as a solid outline over a see-through face."""
+    face = to_rgba(style["color"], MARKER_FACE_ALPHA)
+    return {"marker": style["marker"], "facecolors": face, "edgecolors": style["color"], "linewidths": 1.2}
+
+
 def _legend_handle(style: dict):
-    return plt.Line2D([], [], linestyle="", markersize=math.sqrt(MARKER_AREA), **style)
+    face = to_rgba(style["color"], MARKER_FACE_ALPHA)
+    return plt.Line2D(
+        [],
+        [],
+        linestyle="",
+        markersize=math.sqrt(MARKER_AREA),
+        marker=style["marker"],
+        markerfacecolor=face,
+        markeredgecolor=style["color"],
+        markeredgewidth=1.2,
+    )
 
 
 def tradeoff(data: ReportData, s: Strings, stem, **_) -> list[Path]:
@@ -286,7 +308,7 @@ def tradeoff(data: ReportData, s: Strings, stem, **_) -> list[Path]:
                 xerr = [[v * factor for v in side] for side in xerr] if xerr else None
                 yerr = _error(y, run.interval(t, "accuracy"))
                 ax.errorbar(x, y, xerr=xerr, yerr=yerr, fmt="none", ecolor=styles[t]["color"], elinewidth=0.8, zorder=2)
-                ax.scatter(x, y, s=MARKER_AREA * (depth + 1) ** 2, zorder=3, **styles[t])
+                ax.scatter(x, y, s=MARKER_AREA * (depth + 1) ** 2, zorder=3, **_see_through(styles[t]))
                 if front.get(t):
                     ring = PARETO_RING_AREA * (depth + 1) ** 2
                     ax.scatter(x, y, s=ring, facecolors="none", edgecolors="black", zorder=4)
