@@ -103,7 +103,9 @@ def text(w: Writer) -> list[str]:
 
 def memory_recommendation(w: Writer, memory: Leader) -> str:
     """Peak memory at batch 1 by runtime first (the runtime library holds most of a process's memory, so
-    the variants of one runtime lie close together), then the lowest variant and its margin."""
+    the variants of one runtime lie close together), then the lowest variant and its margin where the lowest
+    runtime has one variant; with more, their span (lowest to highest) says by how little they differ, rather
+    than a winner among near-equals."""
     run, n = w.run, w.n
     groups = by_runtime(w, memory.order)  # lowest first, so the runtimes come lowest first too
     lowest = w.leader(memory, "conclusion.rec_memory", "conclusion.rec_memory_unresolved")
@@ -113,17 +115,7 @@ def memory_recommendation(w: Writer, memory: Leader) -> str:
     share = baseline_share(run, memory.best, "peak_rss_batch1_mb")
     runtimes = w.s.say("conclusion.rec_memory_runtimes", groups="; ".join(items), share=n.percent(share, 0))
     first = groups[run.runtime(memory.best) or memory.best]
-    if len(first) < 2:
-        return f"{runtimes} {lowest}"
-    # the lowest runtime's variants: by how little they differ, rather than a winner among near-equals
-    values = [run.value(t, METRICS[memory.metric].key) for t in first]
-    spread = max(values) - min(values)
-    within = w.s.say(
-        "conclusion.rec_memory_within",
-        runtime=runtime_name(w, run.runtime(memory.best) or memory.best),
-        gap=n.mb(spread),
-    )
-    return f"{runtimes} {within}"
+    return f"{runtimes} {lowest}" if len(first) < 2 else runtimes
 
 
 def by_runtime(w: Writer, targets: list[str]) -> dict[str, list[str]]:

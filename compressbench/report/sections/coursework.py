@@ -38,9 +38,8 @@ def text(w: Writer) -> list[str]:
         return []
     cw = load_coursework(w.templates / "coursework.yaml")
     s, n = w.s, w.n
-    items = ", ".join(f"{v['label']} {n.seconds(v['seconds'])}" for v in cw["runtimes"].values())
-    out = [s.say("coursework.cw_intro", items=items)]  # its accuracy: the closing sentence (accuracy)
-    out += orderings(w, cw)
+    times = ", ".join(f"{v['label']} {n.seconds(v['seconds'])}" for v in cw["runtimes"].values())
+    out = orderings(w, cw, times)  # its accuracy: the closing sentence (accuracy)
     out += naive_repeats(w)
     out.append(s["coursework.cw_size"])  # the sizes are the coursework table's
     out.append(accuracy(w, cw))
@@ -49,12 +48,13 @@ def text(w: Writer) -> list[str]:
     return out
 
 
-def orderings(w: Writer, cw: dict) -> list[str]:
+def orderings(w: Writer, cw: dict, times: str) -> list[str]:
+    """The coursework's times and the order they give, then each of this run's loops' order against it."""
     s = w.s
     found = w.finding("coursework.orderings")
     if found is None or not found.orderings:
         w.pending.clear()
-        return [s["coursework.cw_order_missing"]]
+        return [s.say("coursework.cw_intro", items=times), s["coursework.cw_order_missing"]]
     cw_text = " < ".join(coursework_targets(cw, w.run)[t]["label"] for t in found.coursework)
     items = []
     for o in found.orderings:
@@ -70,7 +70,7 @@ def orderings(w: Writer, cw: dict) -> list[str]:
     matching = [s.say(HYPOTHESES[h]) for h in found.matching]
     key = "coursework.cw_explained" if matching else "coursework.cw_not_explained"
     return [
-        s.say("coursework.cw_orderings", cw_order=cw_text, items="; ".join(items)),
+        s.say("coursework.cw_orderings", times=times, cw_order=cw_text, items="; ".join(items)),
         w.para(s.say(key, hypotheses=s.join(matching))),
     ]
 
