@@ -1147,16 +1147,17 @@ def paragraph_with(markdown: str, words: str) -> str:
 def test_a_recipe_says_how_long_making_the_variant_took_with_its_range_or_timed_once(tmp_path):
     data = with_preparations(tmp_path)
     en = render_markdown(build_context(data, {"language": "en"}, FIGURES)).split("## 4.")[1].split("## 5.")[0]
-    assert paragraph_with(en, "Making each variant").endswith(
-        "(a long build, such as a calibration or a fine-tune, timed once): "
+    assert paragraph_with(en, "Time to make each variant").endswith(
+        "(export plus build, each the median of its timings; range: fastest to slowest; a long build such as a "
+        "calibration or a fine-tune timed once): "
         "OpenVINO 0.127 s (0.112–0.168 s, 5 timings), OpenVINO INT8 2.33 s (timed once)."
     )
     ru = render_markdown(build_context(data, {"language": "ru"}, FIGURES)).split("## 4.")[1].split("## 5.")[0]
-    assert paragraph_with(ru, "Получение каждого варианта").endswith(
+    assert paragraph_with(ru, "Время получения каждого варианта").endswith(
         ": OpenVINO — 0,127 с (0,112–0,168 с, 5 замеров), OpenVINO INT8 — 2,33 с (один замер)."
     )
     untimed = render_markdown(build_context(fabricate(tmp_path / "none"), {"language": "en"}, FIGURES))
-    assert "Making each variant" not in untimed
+    assert "Time to make each variant" not in untimed
 
 
 def test_ready_sooner_gives_each_figure_with_its_range_and_a_preparation_timed_once_resolves_nothing(tmp_path):
