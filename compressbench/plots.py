@@ -234,19 +234,21 @@ def _error(value: float, interval) -> list[list[float]] | None:
 # (k + 1)² times larger, so markers at one point nest, the first drawn outermost (its caption says so)
 MARKER_AREA = 40
 PARETO_RING_AREA = 160
-COINCIDE = 0.03  # "at one point": closer than this share of the panel's span in both quantities
+# "at one point": closer than these shares of the panel's spans in both quantities. A marker is about 3 % of a
+# panel's width wide and 7 % of its height high, so markers closer than that overlap and must nest to be told apart
+COINCIDE_X, COINCIDE_Y = 0.04, 0.08
 
 
 def nesting_depths(points: list[tuple[float, float]], log_x: bool, y_span: float) -> list[int]:
-    """For each (x, y) in drawing order, how many later points sit on it: within COINCIDE of the x span (of
-    log10 x on a log axis) and of `y_span`."""
+    """For each (x, y) in drawing order, how many later points sit on it: within COINCIDE_X of the x span (of
+    log10 x on a log axis) and within COINCIDE_Y of `y_span`."""
     xs = [math.log10(x) if log_x else x for x, _ in points]
     x_span = (max(xs) - min(xs)) if xs else 0.0
     x_span = x_span or 1.0
     y_span = y_span or 1.0
 
     def together(i: int, j: int) -> bool:
-        return abs(xs[i] - xs[j]) < COINCIDE * x_span and abs(points[i][1] - points[j][1]) < COINCIDE * y_span
+        return abs(xs[i] - xs[j]) < COINCIDE_X * x_span and abs(points[i][1] - points[j][1]) < COINCIDE_Y * y_span
 
     return [sum(together(i, j) for j in range(i + 1, len(points))) for i in range(len(points))]
 

@@ -641,6 +641,8 @@ def test_one_round_a_little_the_other_way_does_not_undo_seven():
     far = run_of({"onnxruntime": rounds_row(ort, [1.0] * 8), "openvino_int8": rounds_row(behind, [1.0] * 8)})
     open_ = rule.compare(far, "latency", "onnxruntime", "openvino_int8")
     assert not open_.resolved and open_.status == rule.ROUNDS_DISAGREE
+    # the report gives the count and the p as the reason, rather than "the rounds disagree"
+    assert open_.rank_test_ahead == 7 and open_.rank_test_p > rule.SIGNIFICANCE
 
 
 def test_three_rounds_on_one_side_are_not_enough_when_the_ranges_overlap():

@@ -689,6 +689,10 @@ def test_tradeoff_markers_at_one_point_nest_the_first_drawn_outermost():
     apart = [(246.1, 0.640), (245.0, 0.642), (245.0, 0.644)]
     assert plots.nesting_depths(apart, log_x=False, y_span=0.02) == [0, 0, 0]
     assert plots.nesting_depths([(1.0, 0.5)], log_x=True, y_span=0.0) == [0]
+    # batch-1 latencies 4 % apart on a log axis from 36 to 250 µs, accuracies 4 % of the span apart: the markers
+    # would overlap, so they nest
+    close = [(0.0366, 0.6455), (0.0382, 0.6447), (0.250, 0.6447)]
+    assert plots.nesting_depths(close, log_x=True, y_span=0.02) == [1, 0, 0]
 
 
 def test_markdown_numbers_sections_tables_and_figures_from_the_outline(tmp_path):
@@ -1655,3 +1659,20 @@ def test_throughput_is_printed_to_three_significant_digits_unless_ranges_apart_n
 def test_the_setup_table_gives_the_python_every_timed_call_goes_through(tmp_path):
     rows = dict(build_context(fabricate(tmp_path), {"language": "en"}, FIGURES)["tables"]["setup"])
     assert rows["Python"] == "3.11" and rows["Libraries"] == "torch 2.0"  # the fixture's environment.json
+
+
+def test_a_speed_leader_the_rounds_decide_says_so_in_the_recommendation_and_in_the_reason(tmp_path):
+    """ONNX Runtime against OpenVINO INT8 over 8 rounds, the ranges overlapping: ahead in 7 rounds and a little
+    behind in one, the signed-rank test resolves it and the recommendation gives the count and p; far behind in
+    that round, it does not, and the reason gives the same count with its p instead of "the rounds disagree"."""
+    keys = ("latency_p50_ms", "latency_p50_ci_low_ms", "latency_p50_ci_high_ms", "latency_repeat_p50_ms")
+    fabricate(tmp_path)
+    other = [0.035, 0.0352, 0.0348, 0.0351, 0.0349, 0.0353, 0.0350, 0.0330]
+    with_rounds(tmp_path, keys, {"onnxruntime": [0.030] * 7 + [0.0335], "openvino_int8": other})
+    markdown = render_markdown(build_context(analyzed(tmp_path), {"language": "en"}, FIGURES)).replace("\u00a0", " ")
+    assert "(ONNX Runtime ahead in 7 of the 8 rounds, signed-rank test p = 0.016)." in markdown
+    fabricate(tmp_path / "far")
+    with_rounds(tmp_path / "far", keys, {"onnxruntime": [0.030] * 7 + [0.045], "openvino_int8": other})
+    context = build_context(analyzed(tmp_path / "far"), {"language": "ru"}, FIGURES)
+    markdown = render_markdown(context).replace("\u00a0", " ")
+    assert "вариант с лучшей медианой впереди лишь в 7 из 8 прогонов, и критерий Уилкоксона даёт p = 0,188" in markdown

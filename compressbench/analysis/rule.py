@@ -71,8 +71,9 @@ class Comparison:
     better: str | None
     ratio: float | None
     status: str
-    # resolved by the rounds where the ranges overlap: how many rounds, in how many of them `better` was
-    # ahead, and the signed-rank test's p (the report says so beside the ratio)
+    # compared round by round where the ranges overlap: how many rounds, in how many of them `better` was
+    # ahead, and the signed-rank test's p; beside the ratio where it resolved the difference, as the reason
+    # where the rounds disagree (status ROUNDS_DISAGREE)
     rank_test_rounds: int | None = None
     rank_test_ahead: int | None = None
     rank_test_p: float | None = None
@@ -142,11 +143,11 @@ def judge(
         status = RESOLVED if ratio != 1 else OVERLAP
     elif rounds is not None and _rounds_decide(rounds, better == a):
         if None not in intervals and overlap(*intervals):  # the ranges alone would not have resolved it
-            ahead = sum(1 for r in rounds if (r < 1 if better == a else r > 1))
-            return Comparison(metric, a, b, better, ratio, RESOLVED, len(rounds), ahead, signed_rank_test(rounds))
+            return Comparison(metric, a, b, better, ratio, RESOLVED, *_rounds_test(rounds, better == a))
         status = RESOLVED
     elif rounds is not None and not _one_side(rounds, better == a):
-        status = ROUNDS_DISAGREE
+        tested = _rounds_test(rounds, better == a)
+        return Comparison(metric, a, b, better if va != vb else None, ratio, ROUNDS_DISAGREE, *tested)
     elif intervals[0] is None or intervals[1] is None:
         status = NO_INTERVAL
     elif overlap(*intervals):
@@ -170,6 +171,12 @@ def round_ratio(rounds: list[float] | None, a_better: bool) -> float | None:
 def _one_side(rounds: list[float], a_better: bool) -> bool:
     """Every round puts the better point value's target ahead (a's time over b's below 1 when a is better)."""
     return max(rounds) < 1 if a_better else min(rounds) > 1
+
+
+def _rounds_test(rounds: list[float], a_better: bool) -> tuple[int, int, float]:
+    """The rounds, those the better point value's target was ahead in, and the signed-rank test's p."""
+    ahead = sum(1 for r in rounds if (r < 1 if a_better else r > 1))
+    return len(rounds), ahead, signed_rank_test(rounds)
 
 
 def _rounds_decide(rounds: list[float], a_better: bool) -> bool:
@@ -266,7 +273,8 @@ class Leader:
     ties: list[str] = field(default_factory=list)  # targets not resolved against the leader
     status: str = RESOLVED  # why the runner-up is not resolved (first unresolved reason)
     ratio: float | None = None  # the leader against the runner-up
-    # resolved against the runner-up by the signed-rank test where their ranges overlap (Comparison's fields)
+    # the signed-rank test of the runner-up where it resolved the leader, else of the first target not
+    # resolved against it (Comparison's fields: the reason where the rounds disagree)
     rank_test_rounds: int | None = None
     rank_test_ahead: int | None = None
     rank_test_p: float | None = None
@@ -295,15 +303,16 @@ def leader_of(metric: str, order: list[str], compare_pair) -> Leader:
     ties = [c.b for c in comparisons if not c.resolved]
     status = next((c.status for c in comparisons if not c.resolved), RESOLVED)
     first = comparisons[0]
+    tested = next((c for c in comparisons if not c.resolved), first)
     return Leader(
         metric,
         order,
         ties,
         status,
         first.ratio,
-        first.rank_test_rounds,
-        first.rank_test_ahead,
-        first.rank_test_p,
+        tested.rank_test_rounds,
+        tested.rank_test_ahead,
+        tested.rank_test_p,
         first.mcnemar_p,
         first.weak_rounds,
     )

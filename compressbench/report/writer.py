@@ -305,8 +305,13 @@ class Writer:
         printed = self.n.count if metric == "throughput" else (lambda v, d: self.n.ms_range(v, v, d))
         return next((d for d in (3, 4) if printed(end, d) != printed(start, d)), 5)
 
-    def reason(self, status: str, metric: str = "") -> str:
-        """Why a comparison is not resolved: each time a reason is given, its next wording (REASONS)."""
+    def reason(self, status: str, metric: str = "", tested: Comparison | Leader | None = None) -> str:
+        """Why a comparison is not resolved: each time a reason is given, its next wording (REASONS); where the
+        rounds disagree and `tested` carries their signed-rank test, its counts and p."""
+        if status == ROUNDS_DISAGREE and tested is not None and tested.rank_test_p is not None:
+            n = self.n
+            counts = dict(ahead=n.integer(tested.rank_test_ahead), rounds=n.integer(tested.rank_test_rounds))
+            return self.s.say("comparison.reason_rounds_test", **counts, p=n.p_value(tested.rank_test_p))
         wordings = (QUALITY_REASONS.get(status) if metric in QUALITY else None) or REASONS[status]
         return self.s.say(self.next_wording(wordings))
 
@@ -349,7 +354,7 @@ class Writer:
             values["ratio"] += self.weaker("comparison.by_ranges_weaker", c.weak_rounds)
         if c.resolved:
             return self.s.say(RESOLVED_COMPARISONS[c.metric], **values)
-        return self.s.say("comparison.cmp_unresolved", **values, reason=self.reason(c.status, c.metric))
+        return self.s.say("comparison.cmp_unresolved", **values, reason=self.reason(c.status, c.metric, c))
 
     def ratio_of(self, metric: str, better: str, worse: str, ratio: float, inner: bool = False) -> str:
         """A comparison's ratio; where it is the median of the per-round ratios, it says so with their range
@@ -418,7 +423,7 @@ class Writer:
                 basis=self.basis(lead),
             )
         return self.s.say(
-            unresolved_key, **values, ties=self.labels(lead.ties), reason=self.reason(lead.status, lead.metric)
+            unresolved_key, **values, ties=self.labels(lead.ties), reason=self.reason(lead.status, lead.metric, lead)
         )
 
 

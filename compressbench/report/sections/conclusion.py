@@ -32,6 +32,16 @@ def scope(w: Writer) -> list[str]:
     return [w.s.say("conclusion.scope", model=model_name(w), **machine_words(w), threads=threads_counted(w, threads))]
 
 
+def by_rounds(w: Writer, lead: Leader) -> str:
+    """Where the rounds' signed-rank test resolved the leader against the runner-up (their ranges overlap),
+    its counts and p: the recommendation's comparison rests on it, not on the ranges."""
+    if lead.rank_test_p is None:
+        return ""
+    n = w.n
+    counts = dict(ahead=n.integer(lead.rank_test_ahead), rounds=n.integer(lead.rank_test_rounds))
+    return w.s.say("conclusion.rec_by_rounds", target=w.label(lead.best), **counts, p=n.p_value(lead.rank_test_p))
+
+
 def load_cost(w: Writer, best: str, second: str) -> str:
     """The latency leader's trade-off where it loads its model longer than the runner-up by a resolved
     difference: a process that starts often pays it every time."""
@@ -58,11 +68,12 @@ def text(w: Writer) -> list[str]:
                 interval=w.interval_note(lead.best, metric, inner=True),
                 ratio=w.ratio_of(metric, lead.best, second, lead.ratio),
                 second=w.label(second),
+                by_rounds=by_rounds(w, lead),
             )
             out.append(w.para(sentence + (load_cost(w, lead.best, second) if metric == "latency" else "")))
         else:
             candidates = w.labels([lead.best, *lead.ties])
-            out.append(w.para(s.say(tie_key, targets=candidates, reason=w.reason(lead.status))))
+            out.append(w.para(s.say(tie_key, targets=candidates, reason=w.reason(lead.status, tested=lead))))
     choice = w.finding("conclusion.size")
     if choice is not None:
         t = choice.target

@@ -188,7 +188,7 @@ def speed_words(w: Writer, d, setting) -> tuple[str, str]:
     c = w.finding(f"variants.{METRICS[setting.setting]}.{d.variant}")
     if c is None or c.ratio is None:
         return w.n.missing, ""
-    return w.s.times(c.ratio), "" if c.resolved else w.reason(c.status, METRICS[setting.setting])
+    return w.s.times(c.ratio), "" if c.resolved else w.reason(c.status, METRICS[setting.setting], c)
 
 
 def named(w: Writer, parts) -> list:
