@@ -1676,3 +1676,12 @@ def test_a_speed_leader_the_rounds_decide_says_so_in_the_recommendation_and_in_t
     context = build_context(analyzed(tmp_path / "far"), {"language": "ru"}, FIGURES)
     markdown = render_markdown(context).replace("\u00a0", " ")
     assert "вариант с лучшей медианой впереди лишь в 7 из 8 прогонов, и критерий Уилкоксона даёт p = 0,188" in markdown
+
+
+def test_an_unresolved_load_recommendation_names_the_candidates_and_leaves_the_reason_to_the_start_up_section(tmp_path):
+    fabricate(tmp_path)
+    markdown = render_markdown(build_context(analyzed(tmp_path), {"language": "en"}, FIGURES)).replace("\u00a0", " ")
+    recommendation = next(line for line in markdown.splitlines() if "quickest model load" in line)
+    expected = "this run does not pick one variant: PyTorch (10.0 ms) is not resolved against ONNX Runtime"
+    assert expected in recommendation
+    assert "because" not in recommendation  # the start-up section gives why, once
