@@ -99,6 +99,7 @@ def test_section_names_causes_and_int8_layers(data, language):
     counts = next(x for x in found.int8_layers if x.batch == 1)
     assert f"{counts.int8} " in paragraph and "INT8" in paragraph
     assert "FP32" in paragraph and "F32)" not in paragraph.replace("FP32)", "")  # as the tables name it
+    assert {"en": "(layers: ", "ru": "(число слоёв: "}[language] in paragraph  # a count says what it counts
     assert "diagnosis.variant.onnxruntime_int8" in paragraph.findings
     assert "variants.latency.onnxruntime_int8" in paragraph.findings  # the verdict it states
     rows = section.diagnosis_table(w)["rows"]

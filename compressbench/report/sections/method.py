@@ -37,7 +37,8 @@ def text(w: Writer) -> list[str]:
     out.append(s["method.method_timers"] + best_batch(w))
     repeats = run_repeats(w)
     if repeats:
-        text = s.say("method.method_repeats", repeats=n.integer(repeats), rounds=n.integer(RANK_TEST_ROUNDS))
+        counts = {"repeats": n.integer(repeats), "rounds": n.integer(RANK_TEST_ROUNDS)}
+        text = s.say("method.method_repeats", **counts, cite=w.cite("wilcoxon"))
         few = repeats < RANK_TEST_ROUNDS  # the signed-rank test cannot decide: the ranges do
         out.append(text + (" " + s.say("method.method_few_rounds", repeats=n.integer(repeats)) if few else ""))
     else:
