@@ -930,6 +930,24 @@ def test_the_naive_figure_draws_medians_with_their_ranges_as_points_on_its_log_a
     assert [point[0] for point in pytorch_range] == [1.0, 9.0]
 
 
+def test_the_throughput_figure_sets_the_variants_points_a_little_apart_with_the_ticks_at_the_batch_sizes(
+    tmp_path, monkeypatch
+):
+    from compressbench import plots
+
+    data = fabricate(tmp_path)
+    drawn = []
+    monkeypatch.setattr(plots, "save_figure", lambda fig, stem: drawn.append(fig) or [])
+    plots.throughput(data, Strings("en"), tmp_path / "throughput")
+    ax = drawn[0].axes[0]
+    firsts = [
+        line.get_xdata()[0] for line in ax.get_lines() if line.get_label() and not line.get_label().startswith("_")
+    ]
+    assert len(firsts) >= 2 and len(set(firsts)) == len(firsts)  # no two variants' points on one spot
+    assert all(abs(x / firsts[0]) < plots.THROUGHPUT_DODGE ** len(firsts) for x in firsts)  # near one batch size
+    assert set(ax.get_xticks()) <= {1, 8, 64, 256, 2, 4, 16, 32, 128}  # the ticks: the batch sizes themselves
+
+
 @pytest.mark.parametrize(
     ("language", "mixed", "undecided"),
     [
@@ -1153,7 +1171,7 @@ def test_a_recipe_says_how_long_making_the_variant_took_with_its_range_or_timed_
     en = render_markdown(build_context(data, {"language": "en"}, FIGURES)).split("## 4.")[1].split("## 5.")[0]
     assert paragraph_with(en, "Time to make each variant").endswith(
         "(export plus build, each the median of its timings; range: fastest to slowest; a long build such as a "
-        "calibration or a fine-tune timed once): "
+        "calibration timed once): "
         "OpenVINO 0.127 s (0.112–0.168 s, 5 timings), OpenVINO INT8 2.33 s (timed once)."
     )
     ru = render_markdown(build_context(data, {"language": "ru"}, FIGURES)).split("## 4.")[1].split("## 5.")[0]
@@ -1675,7 +1693,8 @@ def test_a_speed_leader_the_rounds_decide_says_so_in_the_recommendation_and_in_t
     with_rounds(tmp_path / "far", keys, {"onnxruntime": [0.030] * 7 + [0.045], "openvino_int8": other})
     context = build_context(analyzed(tmp_path / "far"), {"language": "ru"}, FIGURES)
     markdown = render_markdown(context).replace("\u00a0", " ")
-    assert "вариант с лучшей медианой впереди лишь в 7 из 8 прогонов, и критерий Уилкоксона даёт p = 0,188" in markdown
+    assert "критерий Уилкоксона, учитывающий, насколько далеко лежит каждый прогон, даёт p = 0,188" in markdown
+    assert "(вариант с лучшей медианой впереди в 7 из 8 прогонов)" in markdown
 
 
 def test_an_unresolved_load_recommendation_names_the_candidates_and_leaves_the_reason_to_the_start_up_section(tmp_path):
