@@ -305,13 +305,20 @@ class Writer:
         printed = self.n.count if metric == "throughput" else (lambda v, d: self.n.ms_range(v, v, d))
         return next((d for d in (3, 4) if printed(end, d) != printed(start, d)), 5)
 
+    def rank_test(self, tested: Comparison | Leader | None) -> dict[str, str]:
+        """A signed-rank test's rounds, the rounds the better one led in, and its p, as a sentence prints them
+        (missing where `tested` carries none)."""
+        if tested is None:
+            rounds = ahead = p = None
+        else:
+            rounds, ahead, p = tested.rank_test_rounds, tested.rank_test_ahead, tested.rank_test_p
+        return {"rounds": self.n.integer(rounds), "ahead": self.n.integer(ahead), "p": self.n.p_value(p)}
+
     def reason(self, status: str, metric: str = "", tested: Comparison | Leader | None = None) -> str:
         """Why a comparison is not resolved: each time a reason is given, its next wording (REASONS); where the
         rounds disagree and `tested` carries their signed-rank test, its counts and p."""
         if status == ROUNDS_DISAGREE and tested is not None and tested.rank_test_p is not None:
-            n = self.n
-            counts = dict(ahead=n.integer(tested.rank_test_ahead), rounds=n.integer(tested.rank_test_rounds))
-            return self.s.say("comparison.reason_rounds_test", **counts, p=n.p_value(tested.rank_test_p))
+            return self.s.say("comparison.reason_rounds_test", **self.rank_test(tested))
         wordings = (QUALITY_REASONS.get(status) if metric in QUALITY else None) or REASONS[status]
         return self.s.say(self.next_wording(wordings))
 
@@ -346,10 +353,7 @@ class Writer:
             "metric": metric_name,
         }
         if c.resolved and c.rank_test_p is not None:  # the ranges overlap: say what resolved it
-            rounds, ahead = self.n.integer(c.rank_test_rounds), self.n.integer(c.rank_test_ahead)
-            values["ratio"] += self.s.say(
-                "comparison.by_rounds", rounds=rounds, ahead=ahead, p=self.n.p_value(c.rank_test_p)
-            )
+            values["ratio"] += self.s.say("comparison.by_rounds", **self.rank_test(c))
         elif c.resolved and c.weak_rounds:  # the ranges of few rounds: the weaker finding
             values["ratio"] += self.weaker("comparison.by_ranges_weaker", c.weak_rounds)
         if c.resolved:
@@ -387,8 +391,7 @@ class Writer:
             return self.weaker("comparison.basis_ranges_weaker", lead.weak_rounds)
         if lead.rank_test_p is None:
             return self.s["comparison.basis_ranges"]
-        rounds, ahead = self.n.integer(lead.rank_test_rounds), self.n.integer(lead.rank_test_ahead)
-        return self.s.say("comparison.basis_rounds", rounds=rounds, ahead=ahead, p=self.n.p_value(lead.rank_test_p))
+        return self.s.say("comparison.basis_rounds", **self.rank_test(lead))
 
     def gap(self, target: str, other: str, metric: str) -> str:
         """How far apart two targets' values are, in the metric's unit and as a share of the larger

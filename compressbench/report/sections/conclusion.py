@@ -37,9 +37,7 @@ def by_rounds(w: Writer, lead: Leader) -> str:
     its counts and p: the recommendation's comparison rests on it, not on the ranges."""
     if lead.rank_test_p is None:
         return ""
-    n = w.n
-    counts = dict(ahead=n.integer(lead.rank_test_ahead), rounds=n.integer(lead.rank_test_rounds))
-    return w.s.say("conclusion.rec_by_rounds", target=w.label(lead.best), **counts, p=n.p_value(lead.rank_test_p))
+    return w.s.say("conclusion.rec_by_rounds", target=w.label(lead.best), **w.rank_test(lead))
 
 
 def load_cost(w: Writer, best: str, second: str) -> str:

@@ -134,9 +134,7 @@ def slowest_load(w: Writer, lead) -> str:
             key, by_rounds = "memory.load_slowest_rounds", against_runner
     return w.s.say(
         key,
-        rounds=w.n.integer(by_rounds and by_rounds.rank_test_rounds),
-        ahead=w.n.integer(by_rounds and by_rounds.rank_test_ahead),
-        p=w.n.p_value(by_rounds and by_rounds.rank_test_p),
+        **w.rank_test(by_rounds),
         slowest=w.label(slowest),
         value=w.value(slowest, "load"),
         interval=w.interval_note(slowest, "load"),
