@@ -26,6 +26,7 @@ from compressbench.benchmark import (
     summarize,
     throughput_batch_sizes,
     throughput_stats,
+    time_latency,
     warm_up,
 )
 from compressbench.benchmark_app import (
@@ -530,6 +531,20 @@ def test_warm_up_calls_each_distinct_function_once_not_the_whole_plan():
     first, tail = (lambda batch: calls.append("first")), (lambda batch: calls.append("tail"))
     plan = [(first, None)] * 10_000 + [(tail, None)]  # a test set at batch 1 with its own last shape
     assert warm_up(plan, seconds=0.0) == 2 and calls == ["first", "tail"]
+
+
+def test_each_timed_image_reaches_the_call_through_one_staging_array_not_as_a_view_of_the_test_set():
+    images = np.arange(3 * 4, dtype=np.float32).reshape(3, 1, 2, 2)
+    calls = []  # (the image's first value, whether the call got test-set memory, the array's id)
+
+    def predict(batch):
+        calls.append((int(batch[0, 0, 0, 0]), np.shares_memory(batch, images), id(batch)))
+
+    wall, _ = time_latency(predict, images, min_calls=7, min_seconds=0.0, warmup_seconds=0.0)
+    timed = calls[-len(wall) :]
+    assert len(wall) == 7 and [first for first, _, _ in timed] == [0, 4, 8, 0, 4, 8, 0]  # the images in turn
+    assert not any(shared for _, shared, _ in timed)  # copied in, untimed: in cache as a fresh image would be
+    assert len({array for _, _, array in timed}) == 1
 
 
 def test_benchmark_names_target_and_reason(tmp_path):

@@ -18,11 +18,11 @@ SECTION = "naive"
 class NaiveCost:
     """The one-image-per-call loop against the tuned batch-1 loop, per target, by the one rule (rule.judge):
     both run in the same process, so each repeat pairs them; a side is faster when the ranges do not overlap
-    or every repeat agrees and the sign test on the paired ratios resolves it, else not resolved."""
+    or the signed-rank test on the paired ratios resolves it, else not resolved."""
 
     ratios: dict[str, float]  # target -> naive / tuned whole-test-set time: the median of the per-repeat ratios
     slower: list[str]  # resolved slower
-    unresolved: list[str]  # the repeats disagree (or the ranges overlap)
+    unresolved: list[str]  # the ranges overlap and the signed-rank test leaves it open
     faster: list[str]  # resolved faster: the convenience call beats the tuned loop
     batching_low: float | None  # naive loop over the best-batch time: smallest and largest over targets
     batching_high: float | None
