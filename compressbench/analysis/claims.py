@@ -216,6 +216,7 @@ def pytorch_batch1_overhead(run: Run) -> Verdict:
     if floor is not None:
         numbers |= {
             "empty": Q(run.value(TRAINED, "empty_call_p50_ms"), "ms"),
+            "empty_range": Q(run.interval(TRAINED, "empty_call"), "ms_range"),
             "floor": Q(floor[0], "percent"),
             "floor_range": Q([floor[1], floor[2]], "percent_range"),
         }

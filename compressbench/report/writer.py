@@ -108,7 +108,8 @@ class Citations:
         return f"[{self.order.index(key) + 1}]"
 
     def entries(self) -> list[dict]:
-        return [{"number": i + 1, "key": k, **self.sources[k]} for i, k in enumerate(self.order)]
+        # a source without an address (the coursework this report is read against) is listed by its title alone
+        return [{"number": i + 1, "key": k, "url": None, **self.sources[k]} for i, k in enumerate(self.order)]
 
 
 class Paragraph(str):

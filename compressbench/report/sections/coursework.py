@@ -54,7 +54,7 @@ def orderings(w: Writer, cw: dict, times: str) -> list[str]:
     found = w.finding("coursework.orderings")
     if found is None or not found.orderings:
         w.pending.clear()
-        return [s.say("coursework.cw_intro", items=times), s["coursework.cw_order_missing"]]
+        return [s.say("coursework.cw_intro", items=times, cite=w.cite("coursework")), s["coursework.cw_order_missing"]]
     cw_text = " < ".join(coursework_targets(cw, w.run)[t]["label"] for t in found.coursework)
     items = []
     for o in found.orderings:
@@ -70,7 +70,9 @@ def orderings(w: Writer, cw: dict, times: str) -> list[str]:
     matching = [s.say(HYPOTHESES[h]) for h in found.matching]
     key = "coursework.cw_explained" if matching else "coursework.cw_not_explained"
     return [
-        s.say("coursework.cw_orderings", times=times, cw_order=cw_text, items="; ".join(items)),
+        s.say(
+            "coursework.cw_orderings", times=times, cite=w.cite("coursework"), cw_order=cw_text, items="; ".join(items)
+        ),
         w.para(s.say(key, hypotheses=s.join(matching))),
     ]
 

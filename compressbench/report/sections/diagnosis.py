@@ -72,28 +72,40 @@ FOLDED_SHARE = 0.02  # the appendix table folds layers below this share (at ever
 
 
 def text(w: Writer) -> list[str]:
-    """The section's paragraph (what the table holds); empty (section left out) when the run has no diagnosis."""
-    if not w.findings.with_prefix("diagnosis.variant."):
+    """The section's paragraph (what the table holds) and its findings in words; empty (section left out) when the
+    run has no diagnosis."""
+    diagnosed = w.findings.with_prefix("diagnosis.variant.")
+    if not diagnosed:
         return []
-    return [w.para(w.s["diagnosis.summary"])] + unexplained(w)
+    return [w.para(w.s["diagnosis.summary"]), w.para(" ".join(in_words(w, f.id) for f in diagnosed))]
 
 
-def unexplained(w: Writer) -> list[str]:
-    """The table's rows whose counted layers point against the verdict (BatchDiagnosis.counters_disagree): their
-    cost and saving do not explain it, and the main text says so, not the appendix alone."""
-    s = w.s
-    items: dict[str, list[str]] = {FASTER: [], SLOWER: []}
-    for f in w.findings.with_prefix("diagnosis.variant."):
-        d = w.finding(f.id)
-        for setting in d.settings:
-            if setting.counters_disagree:
-                at = s["diagnosis.unexplained_batch1" if setting.setting == "batch1" else "diagnosis.unexplained_best"]
-                items[setting.status].append(
-                    s.say("diagnosis.unexplained_item", variant=w.label(d.variant), setting=at)
-                )
-    keys = {FASTER: "diagnosis.unexplained_faster", SLOWER: "diagnosis.unexplained_slower"}
-    said = [s.say(keys[status], items=s.join(found)) for status, found in items.items() if found]
-    return [w.para(" ".join(said))] if said else []
+WORDS = {  # a setting's verdict in the main text's sentence: with its largest part, without one, against its counters
+    FASTER: ("diagnosis.words_faster", "diagnosis.words_faster_bare", "diagnosis.words_faster_unexplained"),
+    SLOWER: ("diagnosis.words_slower", "diagnosis.words_slower_bare", "diagnosis.words_slower_unexplained"),
+}
+WORDS_UNDECIDED = {UNRESOLVED: "diagnosis.words_unresolved", UNMEASURED: "diagnosis.words_unmeasured"}
+
+
+def in_words(w: Writer, finding_id: str) -> str:
+    """One variant's row of the table as a sentence: each setting's verdict with the largest saving of a faster
+    setting or the largest cost of a slower one, or, where the counted layers point against the verdict
+    (BatchDiagnosis.counters_disagree), that the profiles do not show where the difference lies."""
+    d, s = w.finding(finding_id), w.s
+    clauses = []
+    for setting in d.settings:
+        at = s["diagnosis.words_at_batch1" if setting.setting == "batch1" else "diagnosis.words_at_best"]
+        ratio, _ = speed_words(w, d, setting)
+        if setting.status in WORDS_UNDECIDED:
+            clauses.append(s.say(WORDS_UNDECIDED[setting.status], at=at))
+            continue
+        named_key, bare_key, unexplained_key = WORDS[setting.status]
+        parts = named(w, setting.gains if setting.status == FASTER else setting.causes)
+        key = unexplained_key if setting.counters_disagree else named_key if parts else bare_key
+        part = largest(w, parts, GAINS if setting.status == FASTER else CAUSES)
+        clauses.append(s.say(key, ratio=ratio, at=at, part=part))
+    labels = {"variant": w.label(d.variant), "reference": w.label(d.reference)}
+    return s.say("diagnosis.words_item", **labels, settings="; ".join(clauses))
 
 
 def detail_text(w: Writer) -> list[str]:

@@ -41,6 +41,10 @@ def text(w: Writer) -> list[str]:
         text = s.say("method.method_repeats", **counts, cite=w.cite("wilcoxon"))
         few = repeats < RANK_TEST_ROUNDS  # the signed-rank test cannot decide: the ranges do
         out.append(text + (" " + s.say("method.method_few_rounds", repeats=n.integer(repeats)) if few else ""))
+        full = run_full_rounds(w)
+        if 0 < full < repeats:  # the slow figures come from the extended rounds only: defined before any use
+            key = "method.method_full_rounds" if parallel_latency(run) else "method.method_full_rounds_one_thread"
+            out[-1] += " " + s.say(key, full=n.integer(full), repeats=n.integer(repeats))
     else:
         out.append(s["method.method_single"])
     cites = {"cite_boot": w.cite("bootstrap"), "cite_mcnemar": w.cite("mcnemar")}
@@ -50,9 +54,9 @@ def text(w: Writer) -> list[str]:
 
 
 def detail(w: Writer) -> list[str]:
-    """The appendix's part of the method: why one thread, the timed windows, how each runtime is called, the
-    extended rounds and what a range says about a rerun, the parity gate, memory."""
-    run, s, n = w.run, w.s, w.n
+    """The appendix's part of the method: why one thread, the timed windows, how each runtime is called, what a
+    range says about a rerun and how often ranges fall apart by chance, the parity gate, memory."""
+    s, n = w.s, w.n
     # the calls and their timed windows first: the section's reference (its figure of the calls) follows them
     out = [(s["method.method_tuned"] + latency_windows(w)).strip()]
     if run_threads(w) == {1}:
@@ -60,13 +64,11 @@ def detail(w: Writer) -> list[str]:
     repeats = run_repeats(w)
     if repeats:
         text = s.say("method.method_rerun", repeats=n.integer(repeats), coverage=n.percent(rerun_coverage(repeats), 0))
-        full = max((run.value(t, "full_repeats") or 0 for t in run.targets), default=0)
-        if 0 < full < repeats:  # the slow figures come from the full rounds only
-            key = "method.method_full_rounds" if parallel_latency(run) else "method.method_full_rounds_one_thread"
+        full = run_full_rounds(w)
+        if 0 < full < repeats:  # the main method says which figures only the extended rounds time
             counts = {"full": n.integer(full), "repeats": n.integer(repeats)}
             chance = [ranges_apart_by_chance(r) for r in (full, repeats)]
             chance_full, chance_all = (n.chance(p) for p in chance)
-            text = " ".join((s.say(key, **counts), text))
             consequence = s["method.method_range_weaker" if weak_rounds(full) else "method.method_range_within"]
             text += " " + s.say(
                 "method.method_range_chance",
@@ -87,6 +89,11 @@ def detail(w: Writer) -> list[str]:
 def run_repeats(w: Writer) -> int:
     """The most benchmark repeats (rounds) of any target in this run; 0 without repeats."""
     return max((w.run.value(t, "repeats") or 0 for t in w.run.targets), default=0)
+
+
+def run_full_rounds(w: Writer) -> int:
+    """The most extended rounds (benchmark.full_repeats) of any target in this run; 0 without repeats."""
+    return max((w.run.value(t, "full_repeats") or 0 for t in w.run.targets), default=0)
 
 
 def run_threads(w: Writer) -> set:
