@@ -41,7 +41,7 @@ def text(w: Writer) -> list[str]:
     times = ", ".join(f"{v['label']} {n.seconds(v['seconds'])}" for v in cw["runtimes"].values())
     out = orderings(w, cw, times)  # its accuracy: the closing sentence (accuracy)
     out += naive_repeats(w)
-    out.append(s["coursework.cw_size"])  # the sizes are the coursework table's
+    out.append(s.say("coursework.cw_size"))  # the sizes are the coursework table's
     out.append(accuracy(w, cw))
     if w.findings.get("coursework.averaging") is not None:
         out.append(s.say("coursework.cw_averaging_pointer", title=s["coursework.averaging_title"]))
