@@ -84,28 +84,53 @@ WORDS = {  # a setting's verdict in the main text's sentence: with its largest p
     FASTER: ("diagnosis.words_faster", "diagnosis.words_faster_bare", "diagnosis.words_faster_unexplained"),
     SLOWER: ("diagnosis.words_slower", "diagnosis.words_slower_bare", "diagnosis.words_slower_unexplained"),
 }
+WORDS_BOTH = {FASTER: "diagnosis.words_both_faster", SLOWER: "diagnosis.words_both_slower"}  # one story at both
 WORDS_UNDECIDED = {UNRESOLVED: "diagnosis.words_unresolved", UNMEASURED: "diagnosis.words_unmeasured"}
 
 
 def in_words(w: Writer, finding_id: str) -> str:
     """One variant's row of the table as a sentence: each setting's verdict with the largest saving of a faster
     setting or the largest cost of a slower one, or, where the counted layers point against the verdict
-    (BatchDiagnosis.counters_disagree), that the profiles do not show where the difference lies."""
+    (BatchDiagnosis.counters_disagree), that the profiles do not show where the difference lies. Where both
+    settings tell one story (the same verdict, the same kind of largest part) the sentence says it once."""
     d, s = w.finding(finding_id), w.s
-    clauses = []
-    for setting in d.settings:
-        at = s["diagnosis.words_at_batch1" if setting.setting == "batch1" else "diagnosis.words_at_best"]
-        ratio, _ = speed_words(w, d, setting)
-        if setting.status in WORDS_UNDECIDED:
-            clauses.append(s.say(WORDS_UNDECIDED[setting.status], at=at))
-            continue
-        named_key, bare_key, unexplained_key = WORDS[setting.status]
-        parts = named(w, setting.gains if setting.status == FASTER else setting.causes)
-        key = unexplained_key if setting.counters_disagree else named_key if parts else bare_key
-        part = largest(w, parts, GAINS if setting.status == FASTER else CAUSES)
-        clauses.append(s.say(key, ratio=ratio, at=at, part=part))
     labels = {"variant": w.label(d.variant), "reference": w.label(d.reference)}
+    tops = [top_part(w, setting) for setting in d.settings]
+    one_story = d.batch1.status == d.best.status and None not in tops and tops[0].kind == tops[1].kind
+    if one_story:
+        (ratio_batch1, _), (ratio_best, _) = (speed_words(w, d, setting) for setting in d.settings)
+        figures = s.join([part_figures(w, top) for top in tops])
+        part = s.say(keyed_parts(d.batch1)[tops[0].kind][1], share=figures)
+        return s.say(WORDS_BOTH[d.batch1.status], **labels, ratio_batch1=ratio_batch1, ratio_best=ratio_best, part=part)
+    clauses = [setting_words(w, d, setting) for setting in d.settings]
     return s.say("diagnosis.words_item", **labels, settings="; ".join(clauses))
+
+
+def setting_words(w: Writer, d, setting) -> str:
+    """One setting's clause of in_words' sentence."""
+    s = w.s
+    at = s["diagnosis.words_at_batch1" if setting.setting == "batch1" else "diagnosis.words_at_best"]
+    if setting.status in WORDS_UNDECIDED:
+        return s.say(WORDS_UNDECIDED[setting.status], at=at)
+    ratio, _ = speed_words(w, d, setting)
+    named_key, bare_key, unexplained_key = WORDS[setting.status]
+    parts = named(w, setting.gains if setting.status == FASTER else setting.causes)
+    key = unexplained_key if setting.counters_disagree else named_key if parts else bare_key
+    return s.say(key, ratio=ratio, at=at, part=largest(w, parts, keyed_parts(setting)))
+
+
+def top_part(w: Writer, setting):
+    """The part a sentence names for a decided setting whose counters agree: a faster one's largest saving, a
+    slower one's largest cost; None otherwise."""
+    if setting.status not in WORDS or setting.counters_disagree:
+        return None
+    parts = named(w, setting.gains if setting.status == FASTER else setting.causes)
+    return parts[0] if parts else None
+
+
+def keyed_parts(setting) -> dict:
+    """The wording of the parts a setting's sentence names: savings for a faster one, costs otherwise."""
+    return GAINS if setting.status == FASTER else CAUSES
 
 
 def detail_text(w: Writer) -> list[str]:
@@ -329,9 +354,13 @@ def largest(w: Writer, items, keys: dict) -> str:
     runtimes' calls more than others', so the time per image is the figure that compares across rows)."""
     if not items:
         return w.n.missing
-    top = items[0]
-    per_image = top.saved_us_per_image if isinstance(top, Gain) else top.us_per_image
-    return w.s.say(keys[top.kind][1], share=f"{us(w, per_image)} ({share(w, top.share)})")
+    return w.s.say(keys[items[0].kind][1], share=part_figures(w, items[0]))
+
+
+def part_figures(w: Writer, part) -> str:
+    """A cost's or a saving's time per image and its share of the profiled call: "12.5 µs (40 %)"."""
+    per_image = part.saved_us_per_image if isinstance(part, Gain) else part.us_per_image
+    return f"{us(w, per_image)} ({share(w, part.share)})"
 
 
 def diagnosis_table(w: Writer) -> dict | None:
