@@ -4,6 +4,7 @@ run's comparisons, the causes the profiles'; no profiles, no section."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -270,3 +271,19 @@ def test_a_gain_the_layer_counters_do_not_show_is_put_in_the_unattributed_time(d
     assert disagree.counters_disagree and replace(disagree, status=SLOWER, counted_us=(20.0, 25.0)).counters_disagree
     text = section.counters_text(w, replace(d, best=disagree))
     assert words in text.replace("\u00a0", " "), text
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_variant_whose_largest_cost_is_of_one_kind_at_both_settings_is_said_once(data, language, monkeypatch):
+    found = data.findings.body("diagnosis.variant.onnxruntime_int8")
+    # slower at the best batch too, for the same cost as at batch 1 (its per-image time 9.24 us, 15 % of the call)
+    both = dataclasses.replace(found, best=dataclasses.replace(found.batch1, setting="best", reference_batch=64))
+    w = writer(data, language)
+    lookup = w.finding
+    monkeypatch.setattr(w, "finding", lambda key: both if key == "diagnosis.variant.onnxruntime_int8" else lookup(key))
+    said = section.in_words(w, "diagnosis.variant.onnxruntime_int8").replace("\u00a0", " ")
+    expected = {
+        "en": "at the best batch, the largest cost at both being convert layers, 9.24 µs (15 %) and 9.24 µs (15 %).",
+        "ru": "наибольшие затраты в обоих случаях — слои преобразования, 9,24 мкс (15 %) и 9,24 мкс (15 %).",
+    }[language]
+    assert said.endswith(expected) and said.count(";") == 0, said

@@ -9,7 +9,7 @@ from ...analysis.rule import MCNEMAR_MIN_DISCORDANT, RANK_TEST_ROUNDS, ranges_ap
 from ...analysis.speed import parallel_latency
 from ...benchmark import latency_part_minimums
 from ...repeats import rerun_coverage
-from ..tables import is_lenet, model_name, model_summary
+from ..tables import is_lenet, model_name
 from ..writer import Writer
 from .base import Section
 from .speed import LATENCY_FIGURE, disagreeing
@@ -21,13 +21,10 @@ def text(w: Writer) -> list[str]:
     method is the appendix's (detail)."""
     run, s, n = w.run, w.s, w.n
     dataset_source = "sklearn_digits" if run.results.dataset.get("source") == "digits" else "cifar10"
-    summary = model_summary(w)
     out = [
         s.say(
             "method.method_data",
             model=model_name(w),
-            params=n.integer(summary.get("params")),
-            macs=n.integer(summary.get("macs")),
             cite_data=w.cite(dataset_source),
             cite_model=f" {w.cite('lenet')}" if is_lenet(w) else "",  # the one registry model with a source
         )
