@@ -306,6 +306,16 @@ def test_method_names_the_full_rounds_and_the_app_check_compares_wall_clocks(tmp
     assert "rounds are extended" not in render_markdown(build_context(data, {"language": "en"}, FIGURES))
 
 
+def test_the_app_check_gives_openvinos_own_timer_with_its_range_over_the_rounds(tmp_path):
+    timer = {"our_runtime_timer_p50_ms": 0.0375, "our_runtime_timer_p50_low_ms": 0.0371}
+    timer |= {"our_runtime_timer_p50_high_ms": 0.0392, "runtime_timer_ratio": 0.99}
+    timer |= {"runtime_timer_ratio_low": 0.97, "runtime_timer_ratio_high": 1.02}
+    app_rows = [{"batch_size": 1, **APP_LATENCY, **timer}]
+    data = fabricate(tmp_path, extra={"repeats": 6, "full_repeats": 3}, app_rows=app_rows)
+    markdown = render_markdown(build_context(data, {"language": "en"}, FIGURES)).replace("\u00a0", " ")
+    assert "OpenVINO's own timer in this workflow's calls 37.5 µs (37.1–39.2 µs), 0.99× (0.97–1.02)" in markdown
+
+
 @pytest.mark.parametrize(
     ("repeats", "english", "russian"),
     [

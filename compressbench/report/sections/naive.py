@@ -98,6 +98,7 @@ def app_item(w: Writer, x) -> str:
         own_range=f" ({own})" if (own := span(lat.ours_low, lat.ours_high, n.ms_range)) else "",
         ratio=ratio_with_range(w, lat),
         timer=n.ms(timer.ours) if timer else n.missing,
+        timer_range=f" ({ends})" if timer and (ends := span(timer.ours_low, timer.ours_high, n.ms_range)) else "",
         timer_ratio=ratio_with_range(w, timer) if timer else n.missing,
         wall=wall,
         throughput=throughput,
