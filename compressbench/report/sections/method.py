@@ -12,6 +12,7 @@ from ...repeats import rerun_coverage
 from ..tables import is_lenet, model_name
 from ..writer import Writer
 from .base import Section
+from .compression import preparations
 from .speed import LATENCY_FIGURE, disagreeing
 
 
@@ -52,7 +53,8 @@ def text(w: Writer) -> list[str]:
 
 def detail(w: Writer) -> list[str]:
     """The appendix's part of the method: why one thread, the timed windows, how each runtime is called, what a
-    range says about a rerun and how often ranges fall apart by chance, the parity gate, memory."""
+    range says about a rerun and how often ranges fall apart by chance, the parity gate, memory, and how long
+    making each variant took."""
     s, n = w.s, w.n
     # the calls and their timed windows first: the section's reference (its figure of the calls) follows them
     out = [(s["method.method_tuned"] + latency_windows(w)).strip()]
@@ -80,7 +82,7 @@ def detail(w: Writer) -> list[str]:
     if gates:
         out.append(s.say("method.method_parity", gates=gates))
     out.append(s["method.method_memory"])
-    return out
+    return out + preparations(w)
 
 
 def run_repeats(w: Writer) -> int:
