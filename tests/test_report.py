@@ -1121,7 +1121,7 @@ def test_a_one_thread_run_says_one_thread_and_leaves_out_what_concerns_parallel_
     assert "speed.cpu_states" in names  # the probe's windows still describe the machine, in the appendix
     context = build_context(data, {"language": "en"}, FIGURES)
     markdown = render_markdown(context).replace("\u00a0", " ")
-    assert "Every runtime used 1 thread." in markdown
+    assert "and every runtime used 1 thread." in markdown
     assert "One thread is this workflow's default" in method_text(markdown)
     assert "Speed with 1 thread:" in markdown and "with 1 threads" not in markdown
     assert "p50 at full speed" not in markdown and "windows, which is why some ranges are wide" not in markdown
