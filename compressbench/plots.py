@@ -310,11 +310,14 @@ def tradeoff(data: ReportData, s: Strings, stem, **_) -> list[Path]:
             xs = [p[index] * factor for p in points.values()]
             log_x = bool(xs) and max(xs) / min(xs) > TRADEOFF_LOG_SPAN
             depths = nesting_depths([(p[index] * factor, p[2]) for p in points.values()], log_x, y_span)
+            extents = list(xs)
             for (t, point), depth in zip(points.items(), depths, strict=True):
                 x, y = point[index] * factor, point[2]
                 latency = run.interval(t, "latency") if panel == "latency" else None
                 xerr = _error(point[1], latency)
                 xerr = [[v * factor for v in side] for side in xerr] if xerr else None
+                if xerr:  # the axis spans the ranges too, so that no whisker runs past its edge
+                    extents += [x - xerr[0][0], x + xerr[1][0]]
                 yerr = _error(y, run.interval(t, "accuracy"))
                 ax.errorbar(x, y, xerr=xerr, yerr=yerr, fmt="none", ecolor=styles[t]["color"], elinewidth=0.8, zorder=2)
                 ax.scatter(x, y, s=MARKER_AREA * (depth + 1) ** 2, zorder=3, **_see_through(styles[t]))
@@ -323,9 +326,9 @@ def tradeoff(data: ReportData, s: Strings, stem, **_) -> list[Path]:
                     ax.scatter(x, y, s=ring, facecolors="none", edgecolors="black", zorder=4)
             ax.set_xlabel(xlabel)
             if log_x:
-                _log_axis(ax, s, xs, "x")
+                _log_axis(ax, s, extents, "x")
             else:
-                ax.set_xlim(0, max(xs, default=1) * 1.15)
+                ax.set_xlim(0, max(extents, default=1) * 1.15)
                 _plain_axis(ax, s, "x")
         axes[0].set_ylabel(s["plots.plot_accuracy"])
         axes[0].yaxis.set_major_locator(ticker.MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))

@@ -98,12 +98,12 @@ def test_section_names_causes_and_int8_layers(data, language):
     said = {
         "en": (
             "ONNX Runtime INT8 against ONNX Runtime: 1.40× slower at batch 1, the largest cost being ",
-            "faster at the best batch, yet its counted layers take at least as long",
+            "faster at the best batch, yet its counted layers take 2.80 µs per image against the reference's 1.74",
         ),
         "ru": (
             "ONNX Runtime INT8 против ONNX Runtime: при батче 1 медленнее в 1,40 раза, наибольшие затраты — ",
             "быстрее в ",
-            "но учтённые слои занимают не меньше времени",
+            "но учтённые слои занимают 2,80 мкс на изображение против 1,74 мкс",
         ),
     }[language]
     assert all(part in words.replace("\u00a0", " ") for part in said), words

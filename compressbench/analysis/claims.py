@@ -266,8 +266,7 @@ def onnxruntime_graph_optimizations(run: Run) -> Verdict:
     if by_rounds is not None:
         detail = "optimizations_by_rounds"
         numbers.update(
-            rounds=Q(by_rounds.rank_test_rounds, "count"),
-            ahead=Q(by_rounds.rank_test_ahead, "count"),
+            in_rounds=Q((by_rounds.rank_test_ahead, by_rounds.rank_test_rounds), "in_rounds"),
             p=Q(by_rounds.rank_test_p, "p"),
         )
     faster = [c for c in comparisons if c.resolved and c.better == tuned]

@@ -265,6 +265,18 @@ def ranking(run: Run, metric: str, targets=None) -> list[str]:
 
 @body
 @dataclass(frozen=True)
+class TieTest:
+    """The signed-rank test of one target the leader is not resolved against: the rounds, how many the leader led
+    in, and its p."""
+
+    target: str
+    rounds: int
+    ahead: int
+    p: float
+
+
+@body
+@dataclass(frozen=True)
 class Leader:
     """The best target on a metric and whether it is resolved against every other one."""
 
@@ -280,6 +292,8 @@ class Leader:
     rank_test_p: float | None = None
     mcnemar_p: float | None = None  # resolved against the runner-up by McNemar where the intervals overlap
     weak_rounds: int | None = None  # resolved against the runner-up by the ranges of few rounds (Comparison's)
+    # each tie whose rounds the signed-rank test weighed (TieTest), in order: several ties have a p each
+    tie_tests: tuple[TieTest, ...] = ()
 
     @property
     def best(self) -> str | None:
@@ -315,6 +329,11 @@ def leader_of(metric: str, order: list[str], compare_pair) -> Leader:
         tested.rank_test_p,
         first.mcnemar_p,
         first.weak_rounds,
+        tuple(
+            TieTest(c.b, c.rank_test_rounds, c.rank_test_ahead, c.rank_test_p)
+            for c in comparisons
+            if not c.resolved and c.rank_test_p is not None
+        ),
     )
 
 

@@ -134,12 +134,15 @@ def references(numbers: dict, s: Strings, present: dict, discussed: dict | None 
         ]
         if not any(kind in ("table", "figure") and name != "setup" for kind, name in blocks):
             continue
+        formats = (
+            ("md", Md, lambda kind, name: str(numbers[f"{kind}_numbers"][name]), md_escape),
+            ("tex", Tex, lambda kind, name: f"\\ref{{{kind[:3]}:{name}}}", latex_escape),
+        )
+        # "(Table 3)" after the paragraph's last sentence; "See Table 3." after one that ends in a parenthesis
         out[key] = {
-            fmt: kind_of(_ref_sentence(s, parts, number, escape))
-            for fmt, kind_of, number, escape in (
-                ("md", Md, lambda kind, name: str(numbers[f"{kind}_numbers"][name]), md_escape),
-                ("tex", Tex, lambda kind, name: f"\\ref{{{kind[:3]}:{name}}}", latex_escape),
-            )
+            prefix + fmt: kind_of(_ref_sentence(s, parts, number, escape, see))
+            for fmt, kind_of, number, escape in formats
+            for prefix, see in (("", False), ("see_", True))
         }
     return out
 
@@ -159,16 +162,21 @@ def with_discussed(sections, present: dict, tables: dict, figures: dict) -> tupl
     return out, discussed
 
 
-REF_WORDS = {
-    ("table", False): "common.ref_tables_one",
-    ("table", True): "common.ref_tables_many",
-    ("figure", False): "common.ref_figures_one",
-    ("figure", True): "common.ref_figures_many",
+REF_WORDS = {  # (kind, several, as the object of "See") -> wording
+    ("table", False, False): "common.ref_tables_one",
+    ("table", True, False): "common.ref_tables_many",
+    ("figure", False, False): "common.ref_figures_one",
+    ("figure", True, False): "common.ref_figures_many",
+    ("table", False, True): "common.ref_see_tables_one",
+    ("table", True, True): "common.ref_see_tables_many",
+    ("figure", False, True): "common.ref_see_figures_one",
+    ("figure", True, True): "common.ref_see_figures_many",
 }
 
 
-def _ref_sentence(s: Strings, groups, number, escape) -> str:
-    """ "(Tables 2 and 3; Figure 4)"; a second group of blocks, the appendix's, after "in the appendix:"."""
+def _ref_sentence(s: Strings, groups, number, escape, see: bool = False) -> str:
+    """ "(Tables 2 and 3; Figure 4)"; a second group of blocks, the appendix's, after "in the appendix:". With
+    `see`, a sentence of its own, "See Tables 2 and 3; Figure 4." (the words as its object: «См. таблицу 3»)."""
     said = []
     for index, blocks in enumerate(groups):
         parts = []
@@ -176,12 +184,12 @@ def _ref_sentence(s: Strings, groups, number, escape) -> str:
             names = [name for k, name in blocks if k == kind and name != "setup"]
             if names:
                 numbers = s.join([number(kind, n) for n in names])
-                head, _, tail = s[REF_WORDS[(kind, len(names) > 1)]].partition("{a}")
+                head, _, tail = s[REF_WORDS[(kind, len(names) > 1, see)]].partition("{a}")
                 parts.append(escape(head) + numbers + escape(tail))
         if parts:
             lead = escape(s["common.ref_appendix"]) + " " if index else ""
             said.append(lead + (", " if index else "; ").join(parts))
-    head, _, tail = s["common.ref_sentence"].partition("{items}")
+    head, _, tail = s["common.ref_sentence_see" if see else "common.ref_sentence"].partition("{items}")
     return escape(head) + "; ".join(said) + escape(tail)
 
 

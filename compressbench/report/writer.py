@@ -192,6 +192,8 @@ class Writer:
             return self.s.join([self.label(t) for t in q.value])
         if q.unit == "s_range":
             return self.n.s_range(*q.value)
+        if q.unit == "in_rounds":  # (ahead, rounds) of a signed-rank test
+            return self.in_rounds(*q.value)
         if q.unit in ("ms_range", "ips_range") and not q.value:  # a single repeat: no range
             return self.n.missing
         if q.unit == "ms_range":
@@ -313,7 +315,13 @@ class Writer:
             rounds = ahead = p = None
         else:
             rounds, ahead, p = tested.rank_test_rounds, tested.rank_test_ahead, tested.rank_test_p
-        return {"rounds": self.n.integer(rounds), "ahead": self.n.integer(ahead), "p": self.n.p_value(p)}
+        return {"in_rounds": self.in_rounds(ahead, rounds), "p": self.n.p_value(p)}
+
+    def in_rounds(self, ahead: int | None, rounds: int | None) -> str:
+        """ "in 7 of the 8 rounds"; "in all 8 rounds" where the better one led in every round."""
+        counts = {"rounds": self.n.integer(rounds), "ahead": self.n.integer(ahead)}
+        every = rounds is not None and ahead == rounds
+        return self.s.say("comparison.in_all_rounds" if every else "comparison.in_rounds", **counts)
 
     def reason(self, status: str, metric: str = "", tested: Comparison | Leader | None = None) -> str:
         """Why a comparison is not resolved: each time a reason is given, its next wording (REASONS); where the
@@ -426,9 +434,23 @@ class Writer:
                 gap=self.gap(best, second, lead.metric),
                 basis=self.basis(lead),
             )
-        return self.s.say(
-            unresolved_key, **values, ties=self.labels(lead.ties), reason=self.reason(lead.status, lead.metric, lead)
-        )
+        return self.s.say(unresolved_key, **values, ties=self.labels(lead.ties), reason=self.leader_reason(lead))
+
+    def leader_reason(self, lead: Leader) -> str:
+        """Why the leader is not resolved: with several ties the signed-rank test weighed, each one's p (one p
+        stands for one comparison); else the reason of the first tie."""
+        if len(lead.tie_tests) < 2:
+            return self.reason(lead.status, lead.metric, lead)
+        items = [
+            self.s.say(
+                "comparison.rank_test_item",
+                p=self.n.p_value(t.p),
+                target=self.label(t.target),
+                in_rounds=self.in_rounds(t.ahead, t.rounds),
+            )  # fmt: skip
+            for t in lead.tie_tests
+        ]
+        return self.s.say("comparison.reason_rounds_tests", items=self.s.join(items))
 
 
 PRECISION_NAMES = {"f32": "FP32", "bf16": "BF16", "f16": "FP16", "int8": "INT8", "i8": "INT8"}

@@ -71,7 +71,7 @@ def text(w: Writer) -> list[str]:
             out.append(w.para(sentence + (load_cost(w, lead.best, second) if metric == "latency" else "")))
         else:
             candidates = w.labels([lead.best, *lead.ties])
-            out.append(w.para(s.say(tie_key, targets=candidates, reason=w.reason(lead.status, tested=lead))))
+            out.append(w.para(s.say(tie_key, targets=candidates, reason=w.leader_reason(lead))))
     choice = w.finding("conclusion.size")
     if choice is not None:
         t = choice.target

@@ -96,8 +96,8 @@ def settled(w: Writer, ordering) -> str:
     agreeing = list(ordering.by_rounds or ())
     by_rounds = ""
     if len(agreeing) == 1:
-        (a, b, ahead, rounds, p), n = agreeing[0], w.n
-        values = dict(a=w.label(a), b=w.label(b), ahead=n.integer(ahead), rounds=n.integer(rounds), p=n.p_value(p))
+        a, b, ahead, rounds, p = agreeing[0]
+        values = dict(a=w.label(a), b=w.label(b), in_rounds=w.in_rounds(ahead, rounds), p=w.n.p_value(p))
         by_rounds = s.say("coursework.cw_pairs_rounds", **values)
     elif agreeing:
         pairs = "; ".join(s.say("coursework.cw_pair", a=w.label(a), b=w.label(b)) for a, b, *_ in agreeing)
@@ -108,11 +108,17 @@ def settled(w: Writer, ordering) -> str:
         extended = s.count(ordering.weak_rounds, "naive.forms_extended_rounds")
         weaker = s.say("coursework.cw_order_weaker", extended=extended)
     if ordering.resolved:
-        return by_rounds + weaker
+        return one_parenthesis(by_rounds, weaker)
     if len(ordering.unresolved_pairs) == len(ordering.order) - 1:
         return s["coursework.cw_order_unresolved"]
     pairs = [s.say("coursework.cw_pair", a=w.label(a), b=w.label(b)) for a, b in ordering.unresolved_pairs]
-    return s.say("coursework.cw_pairs_unresolved", pairs="; ".join(pairs)) + by_rounds + weaker
+    return one_parenthesis(s.say("coursework.cw_pairs_unresolved", pairs="; ".join(pairs)), by_rounds, weaker)
+
+
+def one_parenthesis(*remarks: str) -> str:
+    """ " (a; b)" from the remarks " (a)" and " (b)" (empty ones left out): one parenthesis after an order."""
+    inner = [remark.strip()[1:-1] for remark in remarks if remark]
+    return f" ({'; '.join(inner)})" if inner else ""
 
 
 def naive_repeats(w: Writer) -> list[str]:

@@ -116,7 +116,15 @@ def setting_words(w: Writer, d, setting) -> str:
     named_key, bare_key, unexplained_key = WORDS[setting.status]
     parts = named(w, setting.gains if setting.status == FASTER else setting.causes)
     key = unexplained_key if setting.counters_disagree else named_key if parts else bare_key
-    return s.say(key, ratio=ratio, at=at, part=largest(w, parts, keyed_parts(setting)))
+    counted = setting.counted_us or (None, None)  # the variant's counted layers per image, and the reference's
+    return s.say(
+        key,
+        ratio=ratio,
+        at=at,
+        part=largest(w, parts, keyed_parts(setting)),
+        variant_us=us(w, counted[0]),
+        reference_us=us(w, counted[1]),
+    )
 
 
 def top_part(w: Writer, setting):
