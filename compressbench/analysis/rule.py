@@ -265,14 +265,15 @@ def ranking(run: Run, metric: str, targets=None) -> list[str]:
 
 @body
 @dataclass(frozen=True)
-class TieTest:
-    """The signed-rank test of one target the leader is not resolved against: the rounds, how many the leader led
-    in, and its p."""
+class TieReason:
+    """Why the leader is not resolved against one target: the comparison's status and, where the signed-rank test
+    weighed their rounds, the rounds, how many the leader led in, and its p."""
 
     target: str
-    rounds: int
-    ahead: int
-    p: float
+    status: str
+    rounds: int | None = None
+    ahead: int | None = None
+    p: float | None = None
 
 
 @body
@@ -292,8 +293,10 @@ class Leader:
     rank_test_p: float | None = None
     mcnemar_p: float | None = None  # resolved against the runner-up by McNemar where the intervals overlap
     weak_rounds: int | None = None  # resolved against the runner-up by the ranges of few rounds (Comparison's)
-    # each tie whose rounds the signed-rank test weighed (TieTest), in order: several ties have a p each
-    tie_tests: tuple[TieTest, ...] = ()
+    # why each tie is one, in order (several ties have a reason, or a signed-rank p, each)
+    tie_reasons: tuple[TieReason, ...] = ()
+    # with ties: the leader and each tie resolved ahead of every other target (None: no ties or no other target)
+    ties_ahead_of_rest: bool | None = None
 
     @property
     def best(self) -> str | None:
@@ -330,15 +333,24 @@ def leader_of(metric: str, order: list[str], compare_pair) -> Leader:
         first.mcnemar_p,
         first.weak_rounds,
         tuple(
-            TieTest(c.b, c.rank_test_rounds, c.rank_test_ahead, c.rank_test_p)
+            TieReason(c.b, c.status, c.rank_test_rounds, c.rank_test_ahead, c.rank_test_p)
             for c in comparisons
-            if not c.resolved and c.rank_test_p is not None
+            if not c.resolved
         ),
     )
 
 
 def leader(run: Run, metric: str, targets=None) -> Leader:
-    return leader_of(metric, ranking(run, metric, targets), lambda a, b: compare(run, metric, a, b))
+    """leader_of over the run's ranking; where the leader has ties, whether the leader and its ties are each
+    resolved ahead of every other target (the choice is then between them alone)."""
+    order = ranking(run, metric, targets)
+    lead = leader_of(metric, order, lambda a, b: compare(run, metric, a, b))
+    group = [lead.best, *lead.ties] if lead.ties else []
+    rest = [t for t in order if t not in group]
+    if not group or not rest:
+        return lead
+    pairs = [compare(run, metric, a, b) for a in group for b in rest]
+    return replace(lead, ties_ahead_of_rest=all(c.resolved and c.better == c.a for c in pairs))
 
 
 @body

@@ -437,20 +437,21 @@ class Writer:
         return self.s.say(unresolved_key, **values, ties=self.labels(lead.ties), reason=self.leader_reason(lead))
 
     def leader_reason(self, lead: Leader) -> str:
-        """Why the leader is not resolved: with several ties the signed-rank test weighed, each one's p (one p
-        stands for one comparison); else the reason of the first tie."""
-        if len(lead.tie_tests) < 2:
+        """Why the leader is not resolved: with several ties whose reasons differ, or which the signed-rank test
+        weighed, each tie's own (one p stands for one comparison); else the one reason they share."""
+        ties = lead.tie_reasons
+        shared = len({t.status for t in ties}) == 1 and all(t.p is None for t in ties)
+        if len(ties) < 2 or shared:
             return self.reason(lead.status, lead.metric, lead)
-        items = [
-            self.s.say(
-                "comparison.rank_test_item",
-                p=self.n.p_value(t.p),
-                target=self.label(t.target),
-                in_rounds=self.in_rounds(t.ahead, t.rounds),
-            )  # fmt: skip
-            for t in lead.tie_tests
-        ]
-        return self.s.say("comparison.reason_rounds_tests", items=self.s.join(items))
+        return self.s.join([self.tie_reason(t, lead.metric) for t in ties])
+
+    def tie_reason(self, tie, metric: str) -> str:
+        """One tie's reason within leader_reason: "for X the signed-rank test gives p = ..." or "for X <reason>"."""
+        target = self.label(tie.target)
+        if tie.p is None:
+            return self.s.say("comparison.tie_other", target=target, reason=self.reason(tie.status, metric))
+        in_rounds = self.in_rounds(tie.ahead, tie.rounds)
+        return self.s.say("comparison.tie_tested", target=target, p=self.n.p_value(tie.p), in_rounds=in_rounds)
 
 
 PRECISION_NAMES = {"f32": "FP32", "bf16": "BF16", "f16": "FP16", "int8": "INT8", "i8": "INT8"}

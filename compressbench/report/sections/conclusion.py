@@ -71,7 +71,10 @@ def text(w: Writer) -> list[str]:
             out.append(w.para(sentence + (load_cost(w, lead.best, second) if metric == "latency" else "")))
         else:
             candidates = w.labels([lead.best, *lead.ties])
-            out.append(w.para(s.say(tie_key, targets=candidates, reason=w.leader_reason(lead))))
+            sentence = s.say(tie_key, targets=candidates, reason=w.leader_reason(lead))
+            if lead.ties_ahead_of_rest:  # the choice is between them alone: each is ahead of every other variant
+                sentence += " " + s["conclusion.rec_ties_ahead"]
+            out.append(w.para(sentence))
     choice = w.finding("conclusion.size")
     if choice is not None:
         t = choice.target
