@@ -1720,7 +1720,7 @@ def test_a_speed_leader_the_rounds_decide_says_so_in_the_recommendation_and_in_t
     context = build_context(analyzed(tmp_path / "far"), {"language": "ru"}, FIGURES)
     markdown = render_markdown(context).replace("\u00a0", " ")
     # two ties, OpenVINO INT8 by the rounds and OpenVINO by its range: each with its own reason
-    assert "для OpenVINO INT8 критерий Уилкоксона даёт p = 0,188 (впереди в 7 из 8 прогонов)" in markdown
+    assert "критерий Уилкоксона даёт p = 0,188 для OpenVINO INT8 (впереди в 7 из 8 прогонов)" in markdown
     assert "и для OpenVINO разбросы между повторами перекрываются" in markdown
 
 
@@ -1735,8 +1735,8 @@ def test_a_leader_tied_with_two_variants_by_the_rounds_gives_each_tie_its_own_p(
     with_rounds(tmp_path, keys, rounds)
     markdown = render_markdown(build_context(analyzed(tmp_path), {"language": "en"}, FIGURES)).replace("\u00a0", " ")
     assert (
-        "because for OpenVINO INT8 the signed-rank test gives p = 0.188 (ahead in 7 of the 8 rounds) and for "
-        "OpenVINO the signed-rank test gives p = 0.148 (ahead in 7 of the 8 rounds). See Table 3;"  # then the tables
+        "because the signed-rank test gives p = 0.188 for OpenVINO INT8 (ahead in 7 of the 8 rounds) and p = 0.148 "
+        "for OpenVINO (ahead in 7 of the 8 rounds). See Table 3;"  # then the tables
     ) in markdown, markdown[markdown.find("### 3.3") :][:1200]
     # the three are each resolved ahead of PyTorch, the one other variant: the choice is between them alone
     recommendation = markdown[markdown.find("For low latency at batch 1") :].split("\n")[0]

@@ -443,15 +443,24 @@ class Writer:
         shared = len({t.status for t in ties}) == 1 and all(t.p is None for t in ties)
         if len(ties) < 2 or shared:
             return self.reason(lead.status, lead.metric, lead)
-        return self.s.join([self.tie_reason(t, lead.metric) for t in ties])
-
-    def tie_reason(self, tie, metric: str) -> str:
-        """One tie's reason within leader_reason: "for X the signed-rank test gives p = ..." or "for X <reason>"."""
-        target = self.label(tie.target)
-        if tie.p is None:
-            return self.s.say("comparison.tie_other", target=target, reason=self.reason(tie.status, metric))
-        in_rounds = self.in_rounds(tie.ahead, tie.rounds)
-        return self.s.say("comparison.tie_tested", target=target, p=self.n.p_value(tie.p), in_rounds=in_rounds)
+        tested = [
+            self.s.say(
+                "comparison.tie_tested",
+                target=self.label(t.target),
+                p=self.n.p_value(t.p),
+                in_rounds=self.in_rounds(t.ahead, t.rounds),
+            )
+            for t in ties
+            if t.p is not None
+        ]
+        others = [
+            self.s.say("comparison.tie_other", target=self.label(t.target), reason=self.reason(t.status, lead.metric))
+            for t in ties
+            if t.p is None
+        ]
+        # the test named once before its ps: "the signed-rank test gives p = a for X (...) and p = b for Y (...)"
+        said = [self.s.say("comparison.ties_tested", items=self.s.join(tested))] if tested else []
+        return self.s.join(said + others)
 
 
 PRECISION_NAMES = {"f32": "FP32", "bf16": "BF16", "f16": "FP16", "int8": "INT8", "i8": "INT8"}
