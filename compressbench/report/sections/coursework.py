@@ -116,9 +116,9 @@ def settled(w: Writer, ordering) -> str:
 
 
 def one_parenthesis(*remarks: str) -> str:
-    """ " (a; b)" from the remarks " (a)" and " (b)" (empty ones left out): one parenthesis after an order."""
-    inner = [remark.strip()[1:-1] for remark in remarks if remark]
-    return f" ({'; '.join(inner)})" if inner else ""
+    """ " (a; b)" from the remarks a and b (empty ones left out): one parenthesis after an order."""
+    said = [remark for remark in remarks if remark]
+    return f" ({'; '.join(said)})" if said else ""
 
 
 def naive_repeats(w: Writer) -> list[str]:

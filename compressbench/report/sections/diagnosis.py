@@ -114,7 +114,7 @@ def setting_words(w: Writer, d, setting) -> str:
         return s.say(WORDS_UNDECIDED[setting.status], at=at)
     ratio, _ = speed_words(w, d, setting)
     named_key, bare_key, unexplained_key = WORDS[setting.status]
-    parts = named(w, setting.gains if setting.status == FASTER else setting.causes)
+    parts = said_parts(w, setting)
     key = unexplained_key if setting.counters_disagree else named_key if parts else bare_key
     counted = setting.counted_us or (None, None)  # the variant's counted layers per image, and the reference's
     return s.say(
@@ -132,12 +132,17 @@ def top_part(w: Writer, setting):
     slower one's largest cost; None otherwise."""
     if setting.status not in WORDS or setting.counters_disagree:
         return None
-    parts = named(w, setting.gains if setting.status == FASTER else setting.causes)
+    parts = said_parts(w, setting)
     return parts[0] if parts else None
 
 
+def said_parts(w: Writer, setting) -> list:
+    """The parts a setting's sentence may name, largest first: savings for a faster one, costs otherwise."""
+    return named(w, setting.gains if setting.status == FASTER else setting.causes)
+
+
 def keyed_parts(setting) -> dict:
-    """The wording of the parts a setting's sentence names: savings for a faster one, costs otherwise."""
+    """The wording of said_parts: savings for a faster setting, costs otherwise."""
     return GAINS if setting.status == FASTER else CAUSES
 
 
