@@ -71,6 +71,11 @@ THROUGHPUT_COLUMNS = ["batch_size", "pass", "seconds", "images", "images_per_s"]
 NAIVE_COLUMNS = ["pass", "call", "microseconds"]
 
 
+# load_images(count): the first `count` normalized test images, all of them when count is None (a job
+# normalizes only the sample it needs before the memory figures)
+ImageLoader = Callable[[int | None], np.ndarray]
+
+
 class BenchmarkError(RuntimeError):
     """A benchmark cannot run; the message names the target and the reason."""
 
@@ -639,7 +644,7 @@ def summary_from_files(
     )
 
 
-def _measure(target, model_dir: Path, spec, load_images: Callable[[], np.ndarray], settings: BenchSettings, options):
+def _measure(target, model_dir: Path, spec, load_images: ImageLoader, settings: BenchSettings, options):
     from .runtimes import open_runtime, runtime_class
     from .startup import input_sample, measure_startup
 
@@ -649,7 +654,8 @@ def _measure(target, model_dir: Path, spec, load_images: Callable[[], np.ndarray
         return open_runtime(target, model_dir, spec, threads, options)
 
     # Only a sample is held while memory is measured; the test set is loaded after.
-    sample = input_sample(load_images(), max([1, *settings.batch_sizes]))
+    sample_size = max([1, *settings.batch_sizes])
+    sample = input_sample(load_images(sample_size), sample_size)
     runtime, startup = measure_startup(lambda: open_with(settings.threads), sample, settings.batch_sizes)
     del sample
     print(f"start-up: load {startup['load_seconds']:.3f} s, first call {startup['first_call_ms']:.3f} ms")
@@ -663,15 +669,15 @@ def benchmark_target(
     target,
     model_dir: Path,
     spec,
-    load_images: Callable[[], np.ndarray],
+    load_images: ImageLoader,
     settings: BenchSettings,
     options: dict,
     outputs,
     repeat: int = 0,
 ) -> dict:
     """One benchmark job: open the target's runtime in this (fresh) process, measure start-up and
-    memory, then speed; write the tables and summary.json. `load_images` returns the normalized
-    test images; it is called twice so the memory figures are taken without the test set."""
+    memory, then speed; write the tables and summary.json. `load_images` is called twice: for the first
+    images, so the memory figures are taken without the test set, then for all of them."""
     from .runtimes import TargetRuntimeError
     from .runtimes.base import model_files_text
 

@@ -14,9 +14,18 @@ def channel_stats(images: np.ndarray) -> tuple[list[float], list[float]]:
 
 
 def normalize(images: np.ndarray, mean: list[float], std: list[float]) -> np.ndarray:
+    """(images / 255 - mean) / std per channel, as a new contiguous float32 array.
+
+    Computed in place in that one array: the same float32 operations as the expression, without its three
+    temporaries of the full size (for CIFAR-10's test set, 120 MB each, whose fresh pages took about 0.3 s of
+    every benchmark job)."""
     mean_arr = np.asarray(mean, dtype=np.float32).reshape(1, -1, 1, 1)
     std_arr = np.asarray(std, dtype=np.float32).reshape(1, -1, 1, 1)
-    return np.ascontiguousarray((images.astype(np.float32) / 255.0 - mean_arr) / std_arr)
+    result = np.array(images, dtype=np.float32, order="C")  # always a copy: the caller's images stay as they are
+    np.divide(result, np.float32(255.0), out=result)
+    np.subtract(result, mean_arr, out=result)
+    np.divide(result, std_arr, out=result)
+    return result
 
 
 def split_batches(images: np.ndarray, batch_size: int) -> list[np.ndarray]:

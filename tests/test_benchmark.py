@@ -366,7 +366,9 @@ def test_benchmark_pytorch_end_to_end(tmp_path):
     spec, model_dir = tiny_pytorch_model(tmp_path)
     images = np.random.default_rng(0).normal(size=(10, 1, 16, 16)).astype(np.float32)
     outputs = {name: str(tmp_path / f"{name}.{ext}") for name, ext in OUTPUT_FILES}
-    benchmark_target(TARGETS["pytorch"], model_dir, spec, lambda: images, quick_settings(), {}, outputs, repeat=2)
+    benchmark_target(
+        TARGETS["pytorch"], model_dir, spec, lambda count=None: images[:count], quick_settings(), {}, outputs, repeat=2
+    )
 
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert SUMMARY_KEYS <= set(summary)
@@ -408,7 +410,9 @@ def test_single_thread_latency_is_a_separate_run_when_more_threads_are_configure
     images = np.random.default_rng(0).normal(size=(6, 1, 16, 16)).astype(np.float32)
     outputs = {name: str(tmp_path / f"{name}.{ext}") for name, ext in OUTPUT_FILES}
     settings = quick_settings(threads=2, batch_sizes=[2], latency_min_calls=12)
-    summary = benchmark_target(TARGETS["pytorch"], model_dir, spec, lambda: images, settings, {}, outputs)
+    summary = benchmark_target(
+        TARGETS["pytorch"], model_dir, spec, lambda count=None: images[:count], settings, {}, outputs
+    )
     assert summary["threads"] == 2 and summary["runtime_info_1thread"]["threads"] == 1
     assert summary["latency_1thread_separate"] is True and summary["latency_1thread_threads"] == 1
     single = [float(row["microseconds"]) for row in read_tsv(tmp_path / "latency_1thread.tsv")]
@@ -420,8 +424,26 @@ def test_single_thread_latency_can_be_switched_off(tmp_path):
     images = np.zeros((4, 1, 16, 16), np.float32)
     outputs = {name: str(tmp_path / f"{name}.{ext}") for name, ext in OUTPUT_FILES}
     settings = quick_settings(threads=2, batch_sizes=[2], single_thread_latency=False, latency_min_calls=12)
-    summary = benchmark_target(TARGETS["pytorch"], model_dir, spec, lambda: images, settings, {}, outputs)
+    summary = benchmark_target(
+        TARGETS["pytorch"], model_dir, spec, lambda count=None: images[:count], settings, {}, outputs
+    )
     assert summary["latency_1thread_p50_ms"] is None and summary["latency_1thread_threads"] is None
+
+
+def test_a_job_loads_only_the_sample_before_the_memory_figures_then_the_whole_test_set(tmp_path):
+    spec, model_dir = tiny_pytorch_model(tmp_path)
+    images = np.random.default_rng(0).normal(size=(6, 1, 16, 16)).astype(np.float32)
+    outputs = {name: str(tmp_path / f"{name}.{ext}") for name, ext in OUTPUT_FILES}
+    asked = []
+
+    def load_images(count=None):
+        asked.append(count)
+        return images[:count]
+
+    summary = benchmark_target(
+        TARGETS["pytorch"], model_dir, spec, load_images, quick_settings(batch_sizes=[1, 4]), {}, outputs
+    )
+    assert asked == [4, None] and summary["test_images"] == 6
 
 
 def test_job_params_keep_only_what_a_job_reads():
@@ -451,7 +473,9 @@ def test_a_round_that_is_not_full_leaves_out_batch_1_the_naive_loop_and_one_thre
     images = np.random.default_rng(0).normal(size=(6, 1, 16, 16)).astype(np.float32)
     outputs = {name: str(tmp_path / f"{name}.{ext}") for name, ext in OUTPUT_FILES}
     settings = quick_settings(threads=2, batch_sizes=[1, 2], latency_min_calls=12, full=False)
-    summary = benchmark_target(TARGETS["pytorch"], model_dir, spec, lambda: images, settings, {}, outputs, repeat=4)
+    summary = benchmark_target(
+        TARGETS["pytorch"], model_dir, spec, lambda count=None: images[:count], settings, {}, outputs, repeat=4
+    )
     assert summary["full_round"] is False and summary["latency_calls"] == 12
     assert set(summary["throughput_by_batch"]) == {"2"} and summary["tuned_test_set_seconds"] is None
     assert summary["naive_test_set_seconds"] is None and summary["naive_over_tuned"] is None
@@ -459,7 +483,9 @@ def test_a_round_that_is_not_full_leaves_out_batch_1_the_naive_loop_and_one_thre
     assert read_tsv(tmp_path / "latency_1thread.tsv") == []
     # only batch 1 configured: such a round times batch-1 latency alone
     latency_only = quick_settings(batch_sizes=[1], latency_min_calls=12, full=False)
-    summary = benchmark_target(TARGETS["pytorch"], model_dir, spec, lambda: images, latency_only, {}, outputs)
+    summary = benchmark_target(
+        TARGETS["pytorch"], model_dir, spec, lambda count=None: images[:count], latency_only, {}, outputs
+    )
     assert summary["throughput_by_batch"] == {} and summary["throughput_ips"] is None
 
 
@@ -556,7 +582,7 @@ def test_benchmark_names_target_and_reason(tmp_path):
             TARGETS["pytorch"],
             tmp_path / "empty",
             spec,
-            lambda: np.zeros((2, 1, 16, 16), np.float32),
+            lambda count=None: np.zeros((2, 1, 16, 16), np.float32)[:count],
             make_settings(BenchSettings, "benchmark", threads=1),
             {},
             outputs,

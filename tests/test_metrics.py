@@ -174,6 +174,18 @@ def test_normalize_by_hand():
     np.testing.assert_allclose(result, expected, atol=1e-6)
 
 
+def test_normalize_in_place_gives_the_expression_bit_for_bit_and_leaves_its_input_alone():
+    images = np.random.default_rng(1).integers(0, 256, (5, 3, 4, 4), dtype=np.uint8)
+    mean, std = [0.49, 0.48, 0.45], [0.25, 0.24, 0.26]
+    as_expression = (images.astype(np.float32) / 255.0 - np.float32(mean).reshape(1, -1, 1, 1)) / np.float32(
+        std
+    ).reshape(1, -1, 1, 1)
+    np.testing.assert_array_equal(normalize(images, mean, std), as_expression)
+    floats = images.astype(np.float32)
+    normalize(floats[:, :, ::2], mean, std)  # a strided float32 view: converted into a new array
+    np.testing.assert_array_equal(floats, images.astype(np.float32))
+
+
 def test_normalize_with_dataset_stats_gives_zero_mean_unit_std():
     images = np.random.default_rng(0).integers(0, 256, (6, 3, 4, 4), dtype=np.uint8)
     mean, std = channel_stats(images)

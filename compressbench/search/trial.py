@@ -75,7 +75,9 @@ def measure(spec_name: str, model_dir: Path, trial: TrialContext, bench_dir: Pat
         bench_dir.mkdir(parents=True, exist_ok=True)
         outputs = {name: bench_dir / Path(pattern).name for name, pattern in BENCH_REPEAT.items()}
         images = normalize(trial.dataset.validation_images, trial.spec.mean, trial.spec.std)
-        summary = benchmark_target(target, model_dir, trial.spec, lambda: images, trial.benchmark, options, outputs)
+        summary = benchmark_target(
+            target, model_dir, trial.spec, lambda count=None: images[:count], trial.benchmark, options, outputs
+        )
         row.update(combine([summary]))
     return row
 

@@ -10,8 +10,9 @@ from compressbench.targets import get_target
 with logged(snakemake.log[0]):
     spec = ModelSpec.load(snakemake.input.spec)
 
-    def load_images():
-        return normalize(load_dataset(snakemake.input.data, train=False).test_images, spec.mean, spec.std)
+    def load_images(count=None):
+        test_images = load_dataset(snakemake.input.data, train=False).test_images
+        return normalize(test_images[:count], spec.mean, spec.std)
 
     settings = BenchSettings.from_config(snakemake.params.benchmark, threads=snakemake.params.threads)
     summary = benchmark_target(
