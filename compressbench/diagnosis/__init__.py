@@ -190,6 +190,9 @@ def _setting(inputs: DiagnosisInputs, setting: str, batches: tuple[int, int], sh
         c.mac_explanation(pair, macs[0] / macs[1] if all(macs) else None),
         c.outside_explained(pair, zero_read),
         (counted_us(variant), counted_us(reference)),
+        (variant.call_us / batches[0], reference.call_us / batches[1])
+        if variant.call_us and reference.call_us
+        else None,
     )
 
 

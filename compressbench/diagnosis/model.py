@@ -150,6 +150,15 @@ class UnmeasuredLayers:
     reference_us_per_call: float  # the reference's time for the same model layers, per variant call
 
 
+def points_against(status: str, times: tuple[float, float] | None) -> bool:
+    """A pair of times per image (the variant's, the reference's) against a verdict: the variant takes at least the
+    reference's time though FASTER, or at most that though SLOWER."""
+    if times is None:
+        return False
+    mine, theirs = times
+    return (status == FASTER and mine >= theirs) or (status == SLOWER and mine <= theirs)
+
+
 @dataclass(frozen=True)
 class BatchDiagnosis:
     """The comparison at one batch setting: batch 1 (latency) or each target's best batch (throughput)."""
@@ -167,16 +176,27 @@ class BatchDiagnosis:
     unmeasured: UnmeasuredLayers | None = None  # time outside operators its zero-read layers explain
     # the counted layers' time per image, the variant's and the reference's (the time outside operators left out)
     counted_us: tuple[float, float] | None = None
+    # the profiling jobs' own calls without the profiler, per image: the variant's and the reference's
+    plain_us: tuple[float, float] | None = None
 
     @property
     def counters_disagree(self) -> bool:
         """The verdict points one way and the counted layers the other: a faster variant whose layers take at least
         the reference's time, or a slower one whose layers take at most that; the difference then lies in the time
         the counters do not attribute."""
-        if self.counted_us is None:
-            return False
-        mine, theirs = self.counted_us
-        return (self.status == FASTER and mine >= theirs) or (self.status == SLOWER and mine <= theirs)
+        return points_against(self.status, self.counted_us)
+
+    @property
+    def profile_disagrees(self) -> bool:
+        """The profiling jobs' own calls without the profiler point against the verdict: the two profiles were taken
+        while the machine ran the pair otherwise than in the benchmark's rounds (each profile is one job, at one
+        moment), so their parts cannot show where the benchmark's difference lies."""
+        return points_against(self.status, self.plain_us)
+
+    @property
+    def unexplained(self) -> bool:
+        """The profiles do not show where the verdict's difference lies (either reason above)."""
+        return self.profile_disagrees or self.counters_disagree
 
     @property
     def top_cause(self) -> Cause | None:

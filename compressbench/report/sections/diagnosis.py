@@ -80,9 +80,21 @@ def text(w: Writer) -> list[str]:
     return [w.para(w.s["diagnosis.summary"]), w.para(" ".join(in_words(w, f.id) for f in diagnosed))]
 
 
-WORDS = {  # a setting's verdict in the main text's sentence: with its largest part, without one, against its counters
-    FASTER: ("diagnosis.words_faster", "diagnosis.words_faster_bare", "diagnosis.words_faster_unexplained"),
-    SLOWER: ("diagnosis.words_slower", "diagnosis.words_slower_bare", "diagnosis.words_slower_unexplained"),
+# a setting's verdict in the main text's sentence: with its largest part, without one, against its counters, against
+# the profiling jobs' own calls
+WORDS = {
+    FASTER: (
+        "diagnosis.words_faster",
+        "diagnosis.words_faster_bare",
+        "diagnosis.words_faster_unexplained",
+        "diagnosis.words_faster_unreproduced",
+    ),
+    SLOWER: (
+        "diagnosis.words_slower",
+        "diagnosis.words_slower_bare",
+        "diagnosis.words_slower_unexplained",
+        "diagnosis.words_slower_unreproduced",
+    ),
 }
 WORDS_BOTH = {FASTER: "diagnosis.words_both_faster", SLOWER: "diagnosis.words_both_slower"}  # one story at both
 WORDS_UNDECIDED = {UNRESOLVED: "diagnosis.words_unresolved", UNMEASURED: "diagnosis.words_unmeasured"}
@@ -90,9 +102,9 @@ WORDS_UNDECIDED = {UNRESOLVED: "diagnosis.words_unresolved", UNMEASURED: "diagno
 
 def in_words(w: Writer, finding_id: str) -> str:
     """One variant's row of the table as a sentence: each setting's verdict with the largest saving of a faster
-    setting or the largest cost of a slower one, or, where the counted layers point against the verdict
-    (BatchDiagnosis.counters_disagree), that the profiles do not show where the difference lies. Where both
-    settings tell one story (the same verdict, the same kind of largest part) the sentence says it once."""
+    setting or the largest cost of a slower one, or, where the profiling jobs' own calls or the counted layers point
+    against the verdict (BatchDiagnosis.unexplained), that the profiles do not show where the difference lies. Where
+    both settings tell one story (the same verdict, the same kind of largest part) the sentence says it once."""
     d, s = w.finding(finding_id), w.s
     labels = {"variant": w.label(d.variant), "reference": w.label(d.reference)}
     tops = [top_part(w, setting) for setting in d.settings]
@@ -113,24 +125,27 @@ def setting_words(w: Writer, d, setting) -> str:
     if setting.status in WORDS_UNDECIDED:
         return s.say(WORDS_UNDECIDED[setting.status], at=at)
     ratio, _ = speed_words(w, d, setting)
-    named_key, bare_key, unexplained_key = WORDS[setting.status]
+    named_key, bare_key, unexplained_key, unreproduced_key = WORDS[setting.status]
     parts = said_parts(w, setting)
-    key = unexplained_key if setting.counters_disagree else named_key if parts else bare_key
-    counted = setting.counted_us or (None, None)  # the variant's counted layers per image, and the reference's
+    key, times = named_key if parts else bare_key, (None, None)  # times: the variant's per image, the reference's
+    if setting.profile_disagrees:
+        key, times = unreproduced_key, setting.plain_us
+    elif setting.counters_disagree:
+        key, times = unexplained_key, setting.counted_us
     return s.say(
         key,
         ratio=ratio,
         at=at,
         part=largest(w, parts, keyed_parts(setting)),
-        variant_us=us(w, counted[0]),
-        reference_us=us(w, counted[1]),
+        variant_us=us(w, times[0]),
+        reference_us=us(w, times[1]),
     )
 
 
 def top_part(w: Writer, setting):
     """The part a sentence names for a decided setting whose counters agree: a faster one's largest saving, a
     slower one's largest cost; None otherwise."""
-    if setting.status not in WORDS or setting.counters_disagree:
+    if setting.status not in WORDS or setting.unexplained:
         return None
     parts = said_parts(w, setting)
     return parts[0] if parts else None
@@ -192,16 +207,21 @@ def variant_paragraph(w: Writer, finding_id: str) -> str:
 
 
 def counters_text(w: Writer, d) -> str:
-    """Where the counted layers point against the verdict (BatchDiagnosis.counters_disagree): the gain or the loss
-    lies in the time the counters do not attribute, and the account says so rather than explain it by them."""
+    """Where the profiles do not show the verdict's difference, why: the profiling jobs' own calls without the
+    profiler point against it (BatchDiagnosis.profile_disagrees: the profiles caught another state of the machine),
+    or the counted layers do (counters_disagree: the gain or the loss lies in the time the counters do not
+    attribute); the account says so rather than explain the verdict by the layers."""
     out = ""
     for setting in (d.batch1, d.best):
-        if not setting.counters_disagree:
+        if setting.profile_disagrees:
+            keys, times = ("diagnosis.plain_gain", "diagnosis.plain_loss"), setting.plain_us
+        elif setting.counters_disagree:
+            keys, times = ("diagnosis.counters_gain", "diagnosis.counters_loss"), setting.counted_us
+        else:
             continue
-        mine, theirs = setting.counted_us
-        key = "diagnosis.counters_gain" if setting.status == FASTER else "diagnosis.counters_loss"
         at = w.s["diagnosis.at_batch1" if setting.setting == "batch1" else "diagnosis.at_best"]
-        out += w.s.say(key, setting=at, variant_us=us(w, mine), reference_us=us(w, theirs))
+        key = keys[0] if setting.status == FASTER else keys[1]
+        out += w.s.say(key, setting=at, variant_us=us(w, times[0]), reference_us=us(w, times[1]))
     return out
 
 
