@@ -354,6 +354,19 @@ def test_the_speed_section_and_method_report_what_the_probe_found(tmp_path, lang
         assert "эффективность до 0,65" in markdown
         assert "OpenVINO — 62,0 мкс против 40,0 мкс" in markdown
         assert "не меньше 0,9" in markdown and "но не отбирают их" in markdown
+    # the limitations say how often the machine the ranges describe was below full speed, and where to read more
+    limits = markdown[markdown.index({"en": "Limitations", "ru": "Ограничения"}[language]) : appendix]
+    said = {
+        "en": r"In this run the probes found the CPUs below full parallel speed around \d+ of the \d+ batch-1 latency "
+        r"windows \(the appendix: “The machine's state during the timings”\)",
+        "ru": r"В этом запуске контрольные замеры нашли процессоры не на полной параллельной скорости у \d+ из \d+ "
+        r"окон задержки при батче 1 \(в приложении: «Состояние машины во время замеров»\)",
+    }[language]
+    assert re.search(said, limits), limits
+    steady = {**probed, "latency_cpu_states": ["full"] * 6}
+    data = fabricate(tmp_path / "steady", extra={"repeats": 6, "full_repeats": 3, **steady})
+    markdown = render_markdown(build_context(data, {"language": language}, FIGURES))
+    assert not re.search(said[:20], markdown)
 
 
 def test_the_appendix_gives_every_variants_precision_recall_and_f1_per_class_and_memory_at_batch_1(tmp_path):
