@@ -110,21 +110,20 @@ def in_words(w: Writer, finding_id: str) -> str:
     tops = [top_part(w, setting) for setting in d.settings]
     one_story = d.batch1.status == d.best.status and None not in tops and tops[0].kind == tops[1].kind
     if one_story:
-        (ratio_batch1, _), (ratio_best, _) = (speed_words(w, d, setting) for setting in d.settings)
         figures = s.join([part_figures(w, top) for top in tops])
         part = s.say(keyed_parts(d.batch1)[tops[0].kind][1], share=figures)
-        return s.say(WORDS_BOTH[d.batch1.status], **labels, ratio_batch1=ratio_batch1, ratio_best=ratio_best, part=part)
-    clauses = [setting_words(w, d, setting) for setting in d.settings]
+        return s.say(WORDS_BOTH[d.batch1.status], **labels, part=part)
+    clauses = [setting_words(w, setting) for setting in d.settings]
     return s.say("diagnosis.words_item", **labels, settings="; ".join(clauses))
 
 
-def setting_words(w: Writer, d, setting) -> str:
-    """One setting's clause of in_words' sentence."""
+def setting_words(w: Writer, setting) -> str:
+    """One setting's clause of in_words' sentence: its verdict without the ratio (Table 6 and the variants section
+    give that) and its largest part, or why the profiles do not show one."""
     s = w.s
     at = s["diagnosis.words_at_batch1" if setting.setting == "batch1" else "diagnosis.words_at_best"]
     if setting.status in WORDS_UNDECIDED:
         return s.say(WORDS_UNDECIDED[setting.status], at=at)
-    ratio, _ = speed_words(w, d, setting)
     named_key, bare_key, unexplained_key, unreproduced_key = WORDS[setting.status]
     parts = said_parts(w, setting)
     key, times = named_key if parts else bare_key, (None, None)  # times: the variant's per image, the reference's
@@ -134,7 +133,6 @@ def setting_words(w: Writer, d, setting) -> str:
         key, times = unexplained_key, setting.counted_us
     return s.say(
         key,
-        ratio=ratio,
         at=at,
         part=largest(w, parts, keyed_parts(setting)),
         variant_us=us(w, times[0]),
