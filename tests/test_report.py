@@ -1765,3 +1765,11 @@ def test_an_unresolved_load_recommendation_names_the_candidates_and_leaves_the_r
     expected = "this run does not pick one variant: PyTorch (10.0 ms) is not resolved against ONNX Runtime"
     assert expected in recommendation
     assert "because" not in recommendation  # the start-up section gives why, once
+
+
+def test_the_quality_section_speaks_of_weighted_averages_only_where_they_differ_from_the_macro_ones(tmp_path):
+    same = render_markdown(build_context(fabricate(tmp_path / "same"), {"language": "en"}, FIGURES))
+    assert "weighted averages" not in same[: same.index("## A.")]  # the captions say macro; the appendix says why
+    differ = fabricate(tmp_path / "differ", extra={"f1_weighted": 0.5})
+    markdown = render_markdown(build_context(differ, {"language": "en"}, FIGURES)).replace("\u00a0", " ")
+    assert "the weighted averages still differ from the macro ones" in markdown[: markdown.index("## A.")]
