@@ -318,6 +318,9 @@ def test_a_profile_taken_while_the_variant_was_not_faster_does_not_explain_its_g
     )
     said = section.in_words(w, "diagnosis.variant.onnxruntime_int8").replace("\u00a0", " ")
     assert words in said, said
+    # Table 6 names no part of such a profile either
+    batch1_row = section.diagnosis_table(w)["rows"][1]
+    assert batch1_row[2:] == [w.s["diagnosis.cell_unreproduced"]] * 2
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])

@@ -571,7 +571,11 @@ def test_no_local_path_and_every_citation_listed(tmp_path, language):
     addressed = [entry["url"] for entry in listed.values() if entry["key"] != "coursework"]  # it has no address
     assert all(url.startswith("https://") and url in latex for url in addressed)  # printed, not only linked
     coursework = next(entry for entry in listed.values() if entry["key"] == "coursework")
-    assert f"{coursework['number']}. model-compression: the homework" in markdown.replace("\\", "")
+    note = {"en": "the coursework this report is read against", "ru": "курсовая работа, с которой сравнивается"}
+    assert f"{coursework['number']}. model-compression: Домашки по курсу ИТМО" in markdown.replace("\\", "")
+    assert note[language] in coursework["title"]  # the report's note on a source is in the report's language
+    other = note["en" if language == "ru" else "ru"]
+    assert other not in markdown and other not in latex
 
 
 def test_unresolved_speed_uses_no_comparison_word(tmp_path):
@@ -1773,3 +1777,44 @@ def test_the_quality_section_speaks_of_weighted_averages_only_where_they_differ_
     differ = fabricate(tmp_path / "differ", extra={"f1_weighted": 0.5})
     markdown = render_markdown(build_context(differ, {"language": "en"}, FIGURES)).replace("\u00a0", " ")
     assert "the weighted averages still differ from the macro ones" in markdown[: markdown.index("## A.")]
+
+
+def test_every_note_on_a_source_is_in_every_report_language():
+    import yaml
+
+    sources = yaml.safe_load((TEMPLATES / "bibliography.yaml").read_text(encoding="utf-8"))
+    notes = {key: source["note"] for key, source in sources.items() if "note" in source}
+    assert notes and all(set(note) == {"en", "ru"} and all(note.values()) for note in notes.values()), notes
+
+
+@pytest.mark.parametrize(
+    ("language", "opening"),
+    [
+        (
+            "en",
+            "In short: at batch 1, ONNX Runtime has the lowest median latency (30.0 µs); in batches, OpenVINO INT8 "
+            "processes the most images per second (50,000 images/s); the smallest model without a resolved loss of "
+            "accuracy is OpenVINO (140.1 KiB); the accuracy of OpenVINO INT8 is resolvably different from the trained "
+            "model's.",
+        ),
+        (
+            "ru",
+            "Кратко: при батче 1 наименьшая медианная задержка у ONNX Runtime (30,0 мкс); при пакетной обработке "
+            "больше всего изображений в секунду обрабатывает OpenVINO INT8 (50 000 изобр./с); самая маленькая модель "
+            "без установленной потери доли верных ответов — OpenVINO (140,1 КиБ); различие в доле верных ответов с "
+            "обученной моделью установлено у OpenVINO INT8.",
+        ),
+    ],
+)
+def test_the_report_opens_with_its_findings_in_one_sentence_as_the_sections_state_them(tmp_path, language, opening):
+    data = fabricate(tmp_path)
+    context = build_context(data, {"language": language}, FIGURES)
+    markdown = render_markdown(context).replace("\u00a0", " ")
+    assert opening in markdown and markdown.index(opening) < markdown.index("## 1.")
+    latex, first = render_latex(context), opening.split(",")[0]
+    assert first in latex and latex.index(first) < latex.index("\\section")  # under the title in the PDF too
+    # a tie is said as one: no leader is named where the speed section names none
+    tied = dict(TARGETS)
+    tied["onnxruntime"] = (*TARGETS["onnxruntime"][:7], 0.0345, (0.0335, 0.0355), *TARGETS["onnxruntime"][9:])
+    context = build_context(fabricate(tmp_path / "tie", tied), {"language": "en"}, FIGURES)
+    assert context["summary"].startswith("In short: at batch 1, this run cannot choose between ")

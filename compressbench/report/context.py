@@ -9,6 +9,7 @@ from .data import ReportData
 from .escape import Md, Tex, latex_escape, md_escape
 from .i18n import TEMPLATES, Strings, resolve_refs
 from .sections import SECTIONS, Section
+from .sections.conclusion import summary
 from .sections.method import run_threads, threads_counted
 from .sections.proscons import claim_groups
 from .sections.setup import DATASETS
@@ -227,7 +228,7 @@ def walk(
         "tables": tables,
         "captions": caption,
         "figures": figure_map,
-        "bibliography": w.citations.entries(),
+        "bibliography": w.citations.entries(w.s.language),
         "refs": references(numbers, w.s, *with_discussed(sections, present, tables, figure_map)),
         **numbers,
     }
@@ -271,6 +272,7 @@ def build_context(
         "subtitle": s["common.subtitle"],
         "intro": s.say("common.intro", model=model_name(w))
         + (" " + s["common.intro_quoted"] if data.findings.with_prefix("coursework.") else ""),
+        "summary": summary(w),
         **walked,
         "claims": resolve_refs(claims, walked, w.n.missing),
     }

@@ -107,9 +107,16 @@ class Citations:
             self.order.append(key)
         return f"[{self.order.index(key) + 1}]"
 
-    def entries(self) -> list[dict]:
-        # a source without an address (the coursework this report is read against) is listed by its title alone
-        return [{"number": i + 1, "key": k, "url": None, **self.sources[k]} for i, k in enumerate(self.order)]
+    def entries(self, language: str) -> list[dict]:
+        """The cited sources in citation order: number, key, title (with the report's note on the source, in
+        `language`, in parentheses) and url (None for a source without an address, such as the coursework)."""
+        out = []
+        for number, key in enumerate(self.order, start=1):
+            source = self.sources[key]
+            note = (source.get("note") or {}).get(language)
+            title = f"{source['title']} ({note})" if note else source["title"]
+            out.append({"number": number, "key": key, "title": title, "url": source.get("url")})
+        return out
 
 
 class Paragraph(str):

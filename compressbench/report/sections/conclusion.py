@@ -113,6 +113,37 @@ def text(w: Writer) -> list[str]:
     return out
 
 
+SUMMARY_LEADS = {  # the opening summary's speed parts: (leader finding, resolved wording, tie wording)
+    "latency": ("speed.leader.latency", "conclusion.sum_latency", "conclusion.sum_latency_tie"),
+    "throughput": ("speed.leader.throughput", "conclusion.sum_throughput", "conclusion.sum_throughput_tie"),
+}
+
+
+def summary(w: Writer) -> str:
+    """The report's findings in one sentence under its title: the speed leaders, the smallest model within the
+    accuracy budget and whether any variant's accuracy moved, each from the finding the sections state it from
+    (so the opening says nothing the sections do not); empty where the run has none of them."""
+    s, parts = w.s, []
+    for metric, (finding_id, resolved_key, tie_key) in SUMMARY_LEADS.items():
+        lead = w.finding(finding_id)
+        if lead is None or lead.best is None:
+            continue
+        if lead.resolved:
+            parts.append(s.say(resolved_key, target=w.label(lead.best), value=w.value(lead.best, metric)))
+        else:
+            parts.append(s.say(tie_key, targets=w.labels([lead.best, *lead.ties])))
+    choice = w.finding("conclusion.size")
+    if choice is not None:
+        size = w.n.kib_unit(w.run.value(choice.target, "size_bytes"))
+        parts.append(s.say("conclusion.sum_size", target=w.label(choice.target), size=size))
+    tests = list(w.each("quality.changed."))
+    if tests:
+        moved = [test.target for test in tests if test.significant]
+        accuracy = s.say("conclusion.sum_accuracy_changed", targets=w.labels(moved)) if moved else None
+        parts.append(accuracy or s["conclusion.sum_accuracy_same"])
+    return s.say("conclusion.summary", parts="; ".join(parts)) if parts else ""
+
+
 def memory_recommendation(w: Writer, memory: Leader) -> str:
     """Peak memory at batch 1 by runtime first (the runtime library holds most of a process's memory, so
     the variants of one runtime lie close together), then the lowest variant and its margin where the lowest

@@ -401,20 +401,17 @@ def diagnosis_table(w: Writer) -> dict | None:
     s, n = w.s, w.n
     rows = []
     for f in w.findings.with_prefix("diagnosis.variant."):
-        d = f.body
+        d = w.finding(f.id)
         int8 = int8_cell(w, d)
         key = "diagnosis.row_head_int8" if int8 != n.missing else "diagnosis.row_head"
         rows.append([s.say(key, variant=w.label(d.variant), reference=w.label(d.reference), int8=int8)])
         for setting in d.settings:
             ratio, _ = speed_words(w, d, setting)
-            rows.append(
-                [
-                    f"{n.integer(setting.variant_batch)} / {n.integer(setting.reference_batch)}",
-                    s.say(SHORT_VERDICTS[setting.status], ratio=ratio),
-                    largest(w, named(w, setting.causes), CAUSES),
-                    largest(w, named(w, setting.gains), GAINS),
-                ]
-            )
+            parts = [largest(w, named(w, setting.causes), CAUSES), largest(w, named(w, setting.gains), GAINS)]
+            if setting.profile_disagrees:  # parts of a profile taken while the pair ran the other way round
+                parts = [s["diagnosis.cell_unreproduced"]] * 2
+            batches = f"{n.integer(setting.variant_batch)} / {n.integer(setting.reference_batch)}"
+            rows.append([batches, s.say(SHORT_VERDICTS[setting.status], ratio=ratio), *parts])
     if not rows:
         return None
     columns = [

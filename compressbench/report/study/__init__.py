@@ -78,6 +78,7 @@ def writer_context(w: StudyWriter, settings: dict, figures: dict[str, str] | Non
         "title": settings.get("title") or s.say("study.default_title", swept=" × ".join(study.keys)),
         "subtitle": s.say("study.subtitle", runs=s.count(len(study.runs), "study.forms_runs"), dataset=dataset),
         "intro": s["study.intro"],
+        "summary": "",  # a study's findings are its sections' comparisons across runs: no one-sentence opening
         **walked,
         "claims": [],
     }
