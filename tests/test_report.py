@@ -404,8 +404,8 @@ def test_the_memory_recommendation_gives_each_runtime_s_span_lowest_first(tmp_pa
     assert "differ by at most" not in markdown  # the span from the lowest to the highest says it
     # by runtime first, lowest first: OpenVINO's two variants as a range, ONNX Runtime, then PyTorch's one
     assert (
-        "at batch 1 the benchmark process peaks at (lowest first) OpenVINO from 289.5 to 290.0 MiB (OpenVINO and "
-        "OpenVINO INT8); ONNX Runtime 290.0 MiB; PyTorch 549.6 MiB. " in markdown
+        "at batch 1 the benchmark process peaks at (lowest first) the OpenVINO variants from 289.5 to 290.0 MiB "
+        "(OpenVINO and OpenVINO INT8); ONNX Runtime 290.0 MiB; PyTorch 549.6 MiB. " in markdown
     )
 
 
