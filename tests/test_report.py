@@ -589,6 +589,7 @@ def test_unresolved_speed_uses_no_comparison_word(tmp_path):
     resolved = fabricate(tmp_path / "b")
     speed = " ".join(build_context(resolved, {"language": "en"}, {})["text"]["speed"])
     assert "ONNX Runtime has the lowest median latency" in speed and "the ranges do not overlap" in speed
+    assert re.search(r"; calls to the next by median, OpenVINO INT8 \([^)]*\), take [\d.]+× .*as long", speed), speed
 
 
 # The comparison words of the report: none may stand where the intervals overlap.
