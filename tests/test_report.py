@@ -1231,17 +1231,17 @@ def test_ready_sooner_gives_each_figure_with_its_range_and_a_preparation_timed_o
     en = paragraph_with(render_markdown(build_context(with_preparations(tmp_path), {"language": "en"}, FIGURES)), claim)
     assert "**Supported.** From the trained weights to the first answer" in en
     assert (
-        "PyTorch 0.0082 s (0.0078–0.0089 s; preparation 0.0002 s, 0.0002–0.0003 s), "
-        "ONNX Runtime 0.0208 s (0.0197–0.0594 s; preparation 0.0157 s, 0.0149–0.0538 s)"
+        "PyTorch 8.22 ms (7.80–8.92 ms; preparation 220 µs, 210–310 µs), "  # in ms: no run of zeros before the digits
+        "ONNX Runtime 20.8 ms (19.7–59.4 ms; preparation 15.7 ms, 14.9–53.8 ms)"
     ) in en
     once = {**PREPARATIONS, "openvino": (0.127, 0.127, 0.127, 1, 0.0287)}
     data = with_preparations(tmp_path / "once", once)
     en = paragraph_with(render_markdown(build_context(data, {"language": "en"}, FIGURES)), claim)
-    assert "**Not resolved.**" in en and "OpenVINO 0.158 s (preparation 0.127 s, timed once)." in en
+    assert "**Not resolved.**" in en and "OpenVINO 158 ms (preparation 127 ms, timed once)." in en
     assert en.endswith("There is no range between repeats. <!-- findings: " + claim + " -->"), en
     ru = paragraph_with(render_markdown(build_context(data, {"language": "ru"}, FIGURES)), claim)
-    assert "**Не установлено.**" in ru and "OpenVINO — 0,158 с (подготовка 0,127 с, один замер)." in ru
-    assert "PyTorch — 0,0082 с (0,0078–0,0089 с; подготовка 0,0002 с, 0,0002–0,0003 с)" in ru
+    assert "**Не установлено.**" in ru and "OpenVINO — 158 мс (подготовка 127 мс, один замер)." in ru
+    assert "PyTorch — 8,22 мс (7,80–8,92 мс; подготовка 220 мкс, 210–310 мкс)" in ru
     # ONNX Runtime's fastest timings reach below PyTorch's slowest: sooner than OpenVINO only
     close = {**PREPARATIONS, "onnxruntime": (0.0021, 0.0001, 0.0538, 5, 0.0032)}
     data = with_preparations(tmp_path / "close", close)

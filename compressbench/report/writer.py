@@ -237,18 +237,23 @@ class Writer:
         """One target's time to its first answer with its range, and of it the preparation with its range over
         its timings (how many: the section's own sentence), or "timed once" (no range, analysis.claims.readiness)."""
         n = self.n
-        total_range = self.s.say("comparison.readiness_range", range=n.s_range(low, high)) if low is not None else ""
+
+        def ms(seconds):  # in ms (µs below one): these paths take milliseconds for models this small
+            return n.ms(1000 * seconds)
+
+        def ms_range(low, high):
+            return n.ms_range(1000 * low, 1000 * high)
+
+        total_range = self.s.say("comparison.readiness_range", range=ms_range(low, high)) if low is not None else ""
         if timings < 2:
-            return self.s.say(
-                "comparison.readiness_item_once", target=label, total=n.seconds(total), prep=n.seconds(prep)
-            )
+            return self.s.say("comparison.readiness_item_once", target=label, total=ms(total), prep=ms(prep))
         return self.s.say(
             "comparison.readiness_item",
             target=label,
-            total=n.seconds(total),
+            total=ms(total),
             total_range=total_range,
-            prep=n.seconds(prep),
-            prep_range=n.s_range(prep_low, prep_high),
+            prep=ms(prep),
+            prep_range=ms_range(prep_low, prep_high),
         )
 
     def ratio(self, r) -> str:
