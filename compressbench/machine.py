@@ -107,6 +107,13 @@ def library_versions(names: list[str] = LIBRARIES) -> dict[str, str | None]:
     return versions
 
 
+def virtual_machine(blocks: list[dict[str, str]]) -> bool | None:
+    """Whether the CPU reports the `hypervisor` flag, which a guest of a virtual machine sees (None without
+    /proc/cpuinfo): on a VM the host decides how much of its CPUs the guest gets, which the report's
+    timings are read against."""
+    return "hypervisor" in cpu_flags(blocks) if blocks else None
+
+
 def describe_machine(threads: int | None = None, cpuinfo_path: str | Path = CPUINFO) -> dict:
     """results/environment.json: CPU, ISA features, cores, host, OS, library versions."""
     blocks = read_cpuinfo(cpuinfo_path)
@@ -120,6 +127,7 @@ def describe_machine(threads: int | None = None, cpuinfo_path: str | Path = CPUI
         "usable_cpus": usable_cpus(),
         "threads_configured": threads,
         "isa": isa_features(cpu_flags(blocks)),
+        "virtual_machine": virtual_machine(blocks),
         "os": platform.platform(),
         "kernel": platform.release(),
         "machine": platform.machine(),

@@ -55,4 +55,9 @@ def test_describe_machine(tmp_path):
     assert environment["physical_cores"] == 2 and environment["threads_configured"] == 3
     assert environment["libraries"]["numpy"] == np.__version__
     assert environment["hostname"] and environment["usable_cpus"] >= 1
+    assert environment["virtual_machine"] is False  # no hypervisor flag in the sample
+    path.write_text(CPUINFO.replace("flags\t\t: fpu sse", "flags\t\t: fpu hypervisor sse"))
+    assert machine.describe_machine(cpuinfo_path=path)["virtual_machine"] is True
+    path.write_text("")
+    assert machine.describe_machine(cpuinfo_path=path)["virtual_machine"] is None
     json.dumps(environment)

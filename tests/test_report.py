@@ -1721,6 +1721,16 @@ def test_throughput_is_printed_to_three_significant_digits_unless_ranges_apart_n
 def test_the_setup_table_gives_the_python_every_timed_call_goes_through(tmp_path):
     rows = dict(build_context(fabricate(tmp_path), {"language": "en"}, FIGURES)["tables"]["setup"])
     assert rows["Python"] == "3.11" and rows["Libraries"] == "torch 2.0"  # the fixture's environment.json
+    assert rows["CPU"] == "Test CPU"  # an environment.json that does not say the machine is virtual
+
+
+def test_the_setup_table_says_the_machine_is_virtual_where_the_cpu_reports_a_hypervisor(tmp_path):
+    data = fabricate(tmp_path)
+    environment_file = tmp_path / paths.ENVIRONMENT
+    environment = json.loads(environment_file.read_text())
+    environment_file.write_text(json.dumps({**environment, "virtual_machine": True}))
+    rows = dict(build_context(analyzed(tmp_path), {"language": "en"}, FIGURES)["tables"]["setup"])
+    assert rows["CPU"] == "Test CPU (a virtual machine: the CPU reports the hypervisor flag)", data
 
 
 def test_a_speed_leader_the_rounds_decide_says_so_in_the_recommendation_and_in_the_reason(tmp_path):

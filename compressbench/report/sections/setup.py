@@ -58,7 +58,10 @@ def setup_rows(w: Writer) -> list[tuple[str, str]]:
         (s["setup.setup_params"], n.integer(model_summary(w).get("params") or first_params)),
         (s["setup.setup_macs"], n.integer(model_summary(w).get("macs"))),
         (s["setup.setup_training"], training_text(w, "setup.setup_training_value", "setup.setup_training_short")),
-        (s["setup.setup_cpu"], str(env.get("cpu_model") or "—")),
+        (
+            s["setup.setup_cpu"],
+            str(env.get("cpu_model") or "—") + (s["setup.cpu_virtual"] if env.get("virtual_machine") else ""),
+        ),
         (
             s["setup.setup_cores"],
             s.say(
