@@ -357,8 +357,8 @@ def test_the_speed_section_and_method_report_what_the_probe_found(tmp_path, lang
     # the limitations say how often the machine the ranges describe was below full speed, and where to read more
     limits = markdown[markdown.index({"en": "Limitations", "ru": "Ограничения"}[language]) : appendix]
     said = {
-        "en": r"In this run the probes found the CPUs below full parallel speed around \d+ of the \d+ batch-1 latency "
-        r"windows \(the appendix: “The machine's state during the timings”\)",
+        "en": r"In this run the probes taken before and after each batch-1 latency window found the CPUs below full "
+        r"parallel speed for \d+ of the \d+ windows \(the appendix: “The machine's state during the timings”\)",
         "ru": r"В этом запуске контрольные замеры нашли процессоры не на полной параллельной скорости у \d+ из \d+ "
         r"окон задержки при батче 1 \(в приложении: «Состояние машины во время замеров»\)",
     }[language]
@@ -1381,7 +1381,7 @@ def test_benchmark_app_at_another_batch_than_the_runs_best_says_which(tmp_path):
             "en",
             [
                 "no test image is discordant for ONNX Runtime",
-                "Too few discordant images for the exact McNemar test",
+                "Too few images are discordant for the exact McNemar test",
                 "(it needs at least 6): OpenVINO (2 discordant images).",
                 "For OpenVINO INT8, the exact McNemar test",
                 "detects no difference in accuracy from the trained model (p = 0.557)",
@@ -1776,8 +1776,11 @@ def test_a_leader_tied_with_two_variants_by_the_rounds_gives_each_tie_its_own_p(
 def test_an_unresolved_load_recommendation_names_the_candidates_and_leaves_the_reason_to_the_start_up_section(tmp_path):
     fabricate(tmp_path)
     markdown = render_markdown(build_context(analyzed(tmp_path), {"language": "en"}, FIGURES)).replace("\u00a0", " ")
-    recommendation = next(line for line in markdown.splitlines() if "quickest model load" in line)
-    expected = "this run does not pick one variant: PyTorch (10.0 ms) is not resolved against ONNX Runtime"
+    recommendation = next(line for line in markdown.splitlines() if "loads its model quickest" in line)
+    expected = (
+        "By median, PyTorch loads its model quickest (10.0 ms), but its difference from ONNX Runtime, OpenVINO and "
+        "OpenVINO INT8 is not resolved."
+    )
     assert expected in recommendation
     assert "because" not in recommendation  # the start-up section gives why, once
 
