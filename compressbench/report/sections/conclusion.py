@@ -113,9 +113,9 @@ def text(w: Writer) -> list[str]:
     return out
 
 
-SUMMARY_LEADS = {  # the opening summary's speed parts: (leader finding, resolved wording, tie wording)
-    "latency": ("speed.leader.latency", "conclusion.sum_latency", "conclusion.sum_latency_tie"),
-    "throughput": ("speed.leader.throughput", "conclusion.sum_throughput", "conclusion.sum_throughput_tie"),
+SUMMARY_WORDS = {  # the opening summary's speed parts (leaders as LEADS finds them): resolved wording, tie wording
+    "latency": ("conclusion.sum_latency", "conclusion.sum_latency_tie"),
+    "throughput": ("conclusion.sum_throughput", "conclusion.sum_throughput_tie"),
 }
 
 
@@ -124,8 +124,8 @@ def summary(w: Writer) -> str:
     accuracy budget and whether any variant's accuracy moved, each from the finding the sections state it from
     (so the opening says nothing the sections do not); empty where the run has none of them."""
     s, parts = w.s, []
-    for metric, (finding_id, resolved_key, tie_key) in SUMMARY_LEADS.items():
-        lead = w.finding(finding_id)
+    for metric, (resolved_key, tie_key) in SUMMARY_WORDS.items():
+        lead = w.finding(LEADS[metric][0])
         if lead is None or lead.best is None:
             continue
         if lead.resolved:

@@ -80,21 +80,26 @@ def text(w: Writer) -> list[str]:
     return [w.para(w.s["diagnosis.summary"]), w.para(" ".join(in_words(w, f.id) for f in diagnosed))]
 
 
-# a setting's verdict in the main text's sentence: with its largest part, without one, against its counters, against
-# the profiling jobs' own calls
+# a setting's verdict in the main text's sentence: with its largest part, without one, and where the profiles do not
+# show its difference (why_unexplained: the counted layers, or the profiling jobs' own calls, point against it)
 WORDS = {
-    FASTER: (
-        "diagnosis.words_faster",
-        "diagnosis.words_faster_bare",
-        "diagnosis.words_faster_unexplained",
-        "diagnosis.words_faster_unreproduced",
-    ),
-    SLOWER: (
-        "diagnosis.words_slower",
-        "diagnosis.words_slower_bare",
-        "diagnosis.words_slower_unexplained",
-        "diagnosis.words_slower_unreproduced",
-    ),
+    FASTER: {
+        "named": "diagnosis.words_faster",
+        "bare": "diagnosis.words_faster_bare",
+        "unexplained": "diagnosis.words_faster_unexplained",
+        "unreproduced": "diagnosis.words_faster_unreproduced",
+    },
+    SLOWER: {
+        "named": "diagnosis.words_slower",
+        "bare": "diagnosis.words_slower_bare",
+        "unexplained": "diagnosis.words_slower_unexplained",
+        "unreproduced": "diagnosis.words_slower_unreproduced",
+    },
+}
+# the appendix's account of the same: (a gain, a loss)
+ACCOUNTS = {
+    "unexplained": ("diagnosis.counters_gain", "diagnosis.counters_loss"),
+    "unreproduced": ("diagnosis.plain_gain", "diagnosis.plain_loss"),
 }
 WORDS_BOTH = {FASTER: "diagnosis.words_both_faster", SLOWER: "diagnosis.words_both_slower"}  # one story at both
 WORDS_UNDECIDED = {UNRESOLVED: "diagnosis.words_unresolved", UNMEASURED: "diagnosis.words_unmeasured"}
@@ -124,20 +129,28 @@ def setting_words(w: Writer, setting) -> str:
     at = s["diagnosis.words_at_batch1" if setting.setting == "batch1" else "diagnosis.words_at_best"]
     if setting.status in WORDS_UNDECIDED:
         return s.say(WORDS_UNDECIDED[setting.status], at=at)
-    named_key, bare_key, unexplained_key, unreproduced_key = WORDS[setting.status]
     parts = said_parts(w, setting)
-    key, times = named_key if parts else bare_key, (None, None)  # times: the variant's per image, the reference's
-    if setting.profile_disagrees:
-        key, times = unreproduced_key, setting.plain_us
-    elif setting.counters_disagree:
-        key, times = unexplained_key, setting.counted_us
+    why = why_unexplained(setting)
+    kind, times = why or ("named" if parts else "bare", (None, None))  # times: the variant's per image, the reference's
     return s.say(
-        key,
+        WORDS[setting.status][kind],
         at=at,
         part=largest(w, parts, keyed_parts(setting)),
         variant_us=us(w, times[0]),
         reference_us=us(w, times[1]),
     )
+
+
+def why_unexplained(setting) -> tuple[str, tuple[float, float]] | None:
+    """Why the profiles do not show where a setting's difference lies, with the times per image that say so (the
+    variant's, the reference's): "unreproduced" where the profiling jobs' own calls point against the verdict (the
+    profiles caught another state of the machine, so their layers are moot), else "unexplained" where the counted
+    layers do; None where the profiles show it."""
+    if setting.profile_disagrees:
+        return "unreproduced", setting.plain_us
+    if setting.counters_disagree:
+        return "unexplained", setting.counted_us
+    return None
 
 
 def top_part(w: Writer, setting):
@@ -211,14 +224,12 @@ def counters_text(w: Writer, d) -> str:
     attribute); the account says so rather than explain the verdict by the layers."""
     out = ""
     for setting in (d.batch1, d.best):
-        if setting.profile_disagrees:
-            keys, times = ("diagnosis.plain_gain", "diagnosis.plain_loss"), setting.plain_us
-        elif setting.counters_disagree:
-            keys, times = ("diagnosis.counters_gain", "diagnosis.counters_loss"), setting.counted_us
-        else:
+        why = why_unexplained(setting)
+        if why is None:
             continue
-        at = w.s["diagnosis.at_batch1" if setting.setting == "batch1" else "diagnosis.at_best"]
-        key = keys[0] if setting.status == FASTER else keys[1]
+        (kind, times), at = why, w.s["diagnosis.at_batch1" if setting.setting == "batch1" else "diagnosis.at_best"]
+        gain, loss = ACCOUNTS[kind]
+        key = gain if setting.status == FASTER else loss
         out += w.s.say(key, setting=at, variant_us=us(w, times[0]), reference_us=us(w, times[1]))
     return out
 
@@ -407,9 +418,10 @@ def diagnosis_table(w: Writer) -> dict | None:
         rows.append([s.say(key, variant=w.label(d.variant), reference=w.label(d.reference), int8=int8)])
         for setting in d.settings:
             ratio, _ = speed_words(w, d, setting)
-            parts = [largest(w, named(w, setting.causes), CAUSES), largest(w, named(w, setting.gains), GAINS)]
-            if setting.profile_disagrees:  # parts of a profile taken while the pair ran the other way round
+            if setting.profile_disagrees:  # no part of a profile taken while the pair ran the other way round
                 parts = [s["diagnosis.cell_unreproduced"]] * 2
+            else:
+                parts = [largest(w, named(w, setting.causes), CAUSES), largest(w, named(w, setting.gains), GAINS)]
             batches = f"{n.integer(setting.variant_batch)} / {n.integer(setting.reference_batch)}"
             rows.append([batches, s.say(SHORT_VERDICTS[setting.status], ratio=ratio), *parts])
     if not rows:
