@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import traceback
 
@@ -39,3 +40,15 @@ def logged(log_path: str):
             raise SystemExit(1) from None
         finally:
             sys.stdout, sys.stderr = old_out, old_err
+
+
+def exit_skipping_teardown() -> None:
+    """End a job's process at once, its outputs written and closed: the interpreter's teardown is skipped.
+
+    For a benchmark job the teardown is pure cost inside the benchmark phase (Snakemake starts the next timed
+    job only when this process is gone): a process that only imports torch took 1.7 s on a 2-vCPU VM, 1.3 s
+    when it skipped the teardown; one that imports OpenVINO 0.1 s less. Nothing is lost: `logged` has closed
+    the log, and stdout and stderr are flushed here."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

@@ -3,9 +3,12 @@
 Speed itself is never asserted: these tests check what is computed and written, not how fast.
 """
 
+import gc
 import itertools
 import json
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -444,6 +447,38 @@ def test_a_job_loads_only_the_sample_before_the_memory_figures_then_the_whole_te
         TARGETS["pytorch"], model_dir, spec, load_images, quick_settings(batch_sizes=[1, 4]), {}, outputs
     )
     assert asked == [4, None] and summary["test_images"] == 6
+
+
+def test_a_job_times_with_what_lived_before_it_left_out_of_collections_and_lifts_that_after(tmp_path, monkeypatch):
+    import compressbench.benchmark as bench
+
+    spec, model_dir = tiny_pytorch_model(tmp_path)
+    images = np.random.default_rng(0).normal(size=(6, 1, 16, 16)).astype(np.float32)
+    outputs = {name: str(tmp_path / f"{name}.{ext}") for name, ext in OUTPUT_FILES}
+    frozen_while_timing = []
+
+    def timed(*args, **kwargs):
+        frozen_while_timing.append(gc.get_freeze_count())
+        return run_benchmark(*args, **kwargs)
+
+    monkeypatch.setattr(bench, "run_benchmark", timed)
+    benchmark_target(
+        TARGETS["pytorch"], model_dir, spec, lambda count=None: images[:count], quick_settings(), {}, outputs
+    )
+    assert frozen_while_timing[0] > 0 and gc.get_freeze_count() == 0
+
+
+def test_a_job_can_end_without_the_interpreters_teardown_losing_no_output():
+    code = (
+        "import atexit, sys\n"
+        "from compressbench.logs import exit_skipping_teardown\n"
+        "atexit.register(lambda: print('teardown ran'))\n"
+        "sys.stdout.write('written, not yet flushed')\n"
+        "exit_skipping_teardown()\n"
+        "print('after the exit')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stdout) == (0, "written, not yet flushed")
 
 
 def test_job_params_keep_only_what_a_job_reads():
