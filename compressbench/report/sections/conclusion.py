@@ -129,7 +129,9 @@ def summary(w: Writer) -> str:
         if lead is None or lead.best is None:
             continue
         if lead.resolved:
-            parts.append(s.say(resolved_key, target=w.label(lead.best), value=w.value(lead.best, metric)))
+            # with its range, as the sections give it: the noisiest figures never stand alone
+            value = w.value(lead.best, metric) + w.interval_note(lead.best, metric, inner=True)
+            parts.append(s.say(resolved_key, target=w.label(lead.best), value=value))
         else:
             parts.append(s.say(tie_key, targets=w.labels([lead.best, *lead.ties])))
     choice = w.finding("conclusion.size")
