@@ -1806,17 +1806,18 @@ def test_every_note_on_a_source_is_in_every_report_language():
     [
         (
             "en",
-            "In short: at batch 1, ONNX Runtime has the lowest median latency (30.0 µs, range 29.0–31.0 µs); in batches, "
-            "OpenVINO INT8 processes the most images per second (50,000 images/s, range 48,500–51,500); the smallest "
-            "model without a resolved loss of accuracy is OpenVINO (140.1 KiB); the accuracy of OpenVINO INT8 is "
-            "resolvably different from the trained model's.",
+            "In short: at batch 1, ONNX Runtime has the lowest median latency (30.0 µs, range 29.0–31.0 µs); "
+            "in batches, OpenVINO INT8 processes the most images per second (50,000 images/s, range "
+            "48,500–51,500); the smallest model without a resolved loss of accuracy is OpenVINO (140.1 KiB); the "
+            "accuracy of OpenVINO INT8 is resolvably different from the trained model's.",
         ),
         (
             "ru",
-            "Кратко: при батче 1 наименьшая медианная задержка у ONNX Runtime (30,0 мкс, разброс 29,0–31,0 мкс); при "
-            "пакетной обработке больше всего изображений в секунду обрабатывает OpenVINO INT8 (50 000 изобр./с, разброс "
-            "48 500–51 500); самая маленькая модель без установленной потери доли верных ответов — OpenVINO "
-            "(140,1 КиБ); различие в доле верных ответов с обученной моделью установлено у OpenVINO INT8.",
+            "Кратко: при батче 1 наименьшая медианная задержка у ONNX Runtime (30,0 мкс, разброс 29,0–31,0 мкс); "
+            "при пакетной обработке больше всего изображений в секунду обрабатывает OpenVINO INT8 "
+            "(50 000 изобр./с, разброс 48 500–51 500); самая маленькая модель без установленной потери доли "
+            "верных ответов — OpenVINO (140,1 КиБ); различие в доле верных ответов с обученной моделью "
+            "установлено у OpenVINO INT8.",
         ),
     ],
 )
