@@ -1072,10 +1072,16 @@ def test_the_latency_recommendation_names_the_leader_s_longer_load_where_it_is_r
     assert "takes longer to load its model" not in render({"onnxruntime": 0.01, "openvino_int8": 0.05})
 
 
+def test_a_runtimes_name_in_the_pros_and_cons_keeps_lines_of_its_claims_with_it(tmp_path):
+    latex = render_latex(build_context(fabricate(tmp_path), {"language": "en"}, FIGURES))
+    headings = latex.split("\\paragraph{")[:-1]  # the text before each runtime's name
+    assert headings and all(before.rstrip().splitlines()[-1].startswith("\\needspace{") for before in headings)
+
+
 def test_the_appendix_starts_a_new_page_so_its_floats_follow_its_heading(tmp_path):
     latex = render_latex(build_context(fabricate(tmp_path), {"language": "en"}, FIGURES))
     before = latex[: latex.index("\\appendix")].rstrip()
-    assert before.endswith("\\clearpage") and "\\needspace" not in latex
+    assert before.endswith("\\clearpage")  # not \needspace, which would keep the appendix on a page in progress
 
 
 def test_the_method_says_how_a_latency_window_warms_up_and_how_many_calls_it_timed(tmp_path):
